@@ -1,0 +1,316 @@
+//! Per-code-point folding and classification: the first step of normalization.
+//!
+//! Every original code point maps to exactly one folded code point (or is ignorable), so a match
+//! in any folded view maps back to original offsets through a plain index table. The table for
+//! the Basic Multilingual Plane is computed once at start-up from NFKC (`unicode-normalization`),
+//! OpenCC's traditional → simplified character table and a few hand-listed forms NFKC leaves
+//! alone (dingbat digits, parenthesised digits, separators used as evasion); code points above
+//! the BMP (emoji, mathematical digits) are classified by range.
+
+use std::collections::HashMap;
+use unicode_normalization::UnicodeNormalization;
+
+/// The role of a code point after folding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Class {
+    Other = 0,
+    /// A Han ideograph (Chinese numerals are `Cjk` with a digit value).
+    Cjk = 1,
+    /// An ASCII letter after folding (`Ａ`, `é` fold to letters).
+    Letter = 2,
+    /// A digit after folding: ASCII, full-width, circled, mathematical.
+    Digit = 3,
+    Space = 4,
+    Newline = 5,
+    /// Punctuation that evasion inserts between characters (`-`, `·`, `、`, `丶` …).
+    Sep = 6,
+    /// Zero-width and format characters, variation selectors: ignored everywhere.
+    Invisible = 7,
+    /// Emoji and pictographic symbols: separators in every folded view.
+    Emoji = 8,
+    /// A symbol that stands for a keyword (`✈`, `🛩` for Telegram).
+    KeySymbol = 9,
+}
+
+/// Folded form, class and digit value of one code point, packed in 32 bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CharInfo(u32);
+
+const NO_DIGIT: u32 = 15;
+
+impl CharInfo {
+    fn new(fold: char, class: Class, digit: Option<u8>) -> CharInfo {
+        let d = digit.map_or(NO_DIGIT, u32::from);
+        CharInfo(fold as u32 | (class as u32) << 21 | d << 25)
+    }
+
+    #[inline]
+    pub fn fold(self) -> char {
+        // The low 21 bits always hold a valid scalar value: they were written from a `char`.
+        char::from_u32(self.0 & 0x1F_FFFF).unwrap_or('\u{FFFD}')
+    }
+
+    #[inline]
+    pub fn class(self) -> Class {
+        match (self.0 >> 21) & 0xF {
+            1 => Class::Cjk,
+            2 => Class::Letter,
+            3 => Class::Digit,
+            4 => Class::Space,
+            5 => Class::Newline,
+            6 => Class::Sep,
+            7 => Class::Invisible,
+            8 => Class::Emoji,
+            9 => Class::KeySymbol,
+            _ => Class::Other,
+        }
+    }
+
+    /// The digit this code point stands for (`3`, `３`, `③`, `三`, `叁`, `幺`).
+    #[inline]
+    pub fn digit(self) -> Option<u8> {
+        let d = (self.0 >> 25) & 0xF;
+        (d != NO_DIGIT).then_some(d as u8)
+    }
+
+    /// True for Chinese numerals used as digits, which count only in long runs.
+    #[inline]
+    pub fn is_cjk_digit(self) -> bool {
+        self.class() == Class::Cjk && self.digit().is_some()
+    }
+
+    /// Characters skipped when reading a keyword or a number: separators, emoji, invisibles.
+    #[inline]
+    pub fn is_gap(self) -> bool {
+        matches!(
+            self.class(),
+            Class::Space | Class::Sep | Class::Invisible | Class::Emoji | Class::Newline
+        )
+    }
+}
+
+/// The folding table. Built once; cheap to share behind an `Arc`.
+pub struct CharTable {
+    bmp: Vec<CharInfo>,
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}' | '\u{00AD}'
+        | '\u{FE00}'..='\u{FE0F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+        | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}'
+        | '\u{E0000}'..='\u{E007F}' | '\u{E0100}'..='\u{E01EF}' | '\u{1F3FB}'..='\u{1F3FF}')
+}
+
+fn cjk_digit(c: char) -> Option<u8> {
+    Some(match c {
+        '零' | '〇' | '洞' | '○' => 0,
+        '一' | '壹' | '幺' | '弌' => 1,
+        '二' | '贰' | '两' | '弍' => 2,
+        '三' | '叁' | '弎' => 3,
+        '四' | '肆' => 4,
+        '五' | '伍' => 5,
+        '六' | '陆' => 6,
+        '七' | '柒' | '拐' => 7,
+        '八' | '捌' => 8,
+        '九' | '玖' | '勾' => 9,
+        _ => return None,
+    })
+}
+
+/// Digit forms NFKC leaves alone (or expands to several code points).
+fn special_digit(c: char) -> Option<u8> {
+    let u = c as u32;
+    let d = match u {
+        0x2474..=0x247C => u - 0x2474 + 1, // ⑴
+        0x2488..=0x2490 => u - 0x2488 + 1, // ⒈
+        0x24F5..=0x24FD => u - 0x24F5 + 1, // ⓵
+        0x2776..=0x277E => u - 0x2776 + 1, // ❶
+        0x2780..=0x2788 => u - 0x2780 + 1, // ➀
+        0x278A..=0x2792 => u - 0x278A + 1, // ➊
+        0x24EA | 0x24FF | 0x1F10B | 0x1F10C => 0,
+        0x1D7CE..=0x1D7FF => (u - 0x1D7CE) % 10,
+        0x1F100..=0x1F10A => (u - 0x1F100).saturating_sub(1) % 10,
+        _ => return None,
+    };
+    Some(d as u8)
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{3134F}')
+}
+
+fn is_emoji_like(c: char) -> bool {
+    matches!(c, '\u{2190}'..='\u{21FF}' | '\u{2300}'..='\u{23FF}' | '\u{2460}'..='\u{24FF}'
+        | '\u{25A0}'..='\u{27BF}' | '\u{2900}'..='\u{297F}' | '\u{2B00}'..='\u{2BFF}'
+        | '\u{3200}'..='\u{32FF}' | '\u{1F000}'..='\u{1FAFF}' | '\u{2122}' | '\u{2139}'
+        | '\u{203C}' | '\u{2049}' | '\u{20E3}')
+}
+
+fn is_sep(c: char) -> bool {
+    c.is_ascii_punctuation()
+        || matches!(c, '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}' | '\u{3001}'..='\u{3003}'
+            | '\u{3008}'..='\u{3020}' | '\u{30FB}' | '\u{00B7}' | '\u{00D7}' | '\u{00A1}'..='\u{00BF}'
+            | '丶' | '\u{FF5E}' | '\u{FE30}'..='\u{FE6F}' | '\u{2E80}'..='\u{2E99}')
+}
+
+/// Folds one code point: NFKC when it yields a single code point, then traditional →
+/// simplified, then Latin diacritics stripped (pinyin `hé` → `he`).
+fn fold_one(c: char, t2s: &HashMap<char, char>) -> char {
+    let mut it = std::iter::once(c).nfkc();
+    let f = match (it.next(), it.next()) {
+        (Some(a), None) => a,
+        _ => c,
+    };
+    let f = t2s.get(&f).copied().unwrap_or(f);
+    if matches!(f, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}') {
+        if let Some(base) = std::iter::once(f).nfd().next() {
+            if base.is_ascii_alphabetic() {
+                return base;
+            }
+        }
+        if matches!(f, 'ü' | 'ǖ' | 'ǘ' | 'ǚ' | 'ǜ') {
+            return 'v';
+        }
+    }
+    f
+}
+
+fn classify(c: char, t2s: &HashMap<char, char>) -> CharInfo {
+    if is_invisible(c) {
+        return CharInfo::new(c, Class::Invisible, None);
+    }
+    if let Some(d) = special_digit(c) {
+        return CharInfo::new((b'0' + d) as char, Class::Digit, Some(d));
+    }
+    if matches!(c, '\u{2708}' | '\u{1F6E9}' | '\u{1F6EB}' | '\u{1F6EC}') {
+        return CharInfo::new(c, Class::KeySymbol, None);
+    }
+    if c == '\n' || c == '\r' || c == '\u{2028}' || c == '\u{2029}' {
+        return CharInfo::new('\n', Class::Newline, None);
+    }
+    let f = fold_one(c, t2s);
+    if let Some(d) = f.to_digit(10).filter(|_| f.is_ascii_digit()) {
+        return CharInfo::new(f, Class::Digit, Some(d as u8));
+    }
+    if f.is_ascii_alphabetic() {
+        return CharInfo::new(f, Class::Letter, None);
+    }
+    if let Some(d) = cjk_digit(f) {
+        return CharInfo::new(f, Class::Cjk, Some(d));
+    }
+    if f.is_whitespace() {
+        return CharInfo::new(' ', Class::Space, None);
+    }
+    if f == '丶' || is_sep(f) {
+        return CharInfo::new(f, Class::Sep, None);
+    }
+    if is_han(f) {
+        return CharInfo::new(f, Class::Cjk, None);
+    }
+    if is_emoji_like(f) {
+        return CharInfo::new(f, Class::Emoji, None);
+    }
+    CharInfo::new(f, Class::Other, None)
+}
+
+impl CharTable {
+    pub fn new(t2s: &HashMap<char, char>) -> CharTable {
+        let bmp = (0u32..0x10000)
+            .map(|u| match char::from_u32(u) {
+                Some(c) => classify(c, t2s),
+                None => CharInfo::new('\u{FFFD}', Class::Other, None),
+            })
+            .collect();
+        CharTable { bmp }
+    }
+
+    #[inline]
+    pub fn info(&self, c: char) -> CharInfo {
+        let u = c as u32;
+        if u < 0x10000 {
+            self.bmp[u as usize]
+        } else {
+            self.astral(c)
+        }
+    }
+
+    #[cold]
+    fn astral(&self, c: char) -> CharInfo {
+        if is_invisible(c) {
+            return CharInfo::new(c, Class::Invisible, None);
+        }
+        if let Some(d) = special_digit(c) {
+            return CharInfo::new((b'0' + d) as char, Class::Digit, Some(d));
+        }
+        if matches!(c, '\u{1F6E9}' | '\u{1F6EB}' | '\u{1F6EC}') {
+            return CharInfo::new(c, Class::KeySymbol, None);
+        }
+        if matches!(c, '\u{1D400}'..='\u{1D7CB}') {
+            let mut it = std::iter::once(c).nfkc();
+            if let (Some(a), None) = (it.next(), it.next()) {
+                if a.is_ascii_alphabetic() {
+                    return CharInfo::new(a, Class::Letter, None);
+                }
+            }
+        }
+        if is_han(c) {
+            return CharInfo::new(c, Class::Cjk, None);
+        }
+        if is_emoji_like(c) {
+            return CharInfo::new(c, Class::Emoji, None);
+        }
+        CharInfo::new(c, Class::Other, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> CharTable {
+        let t2s: HashMap<char, char> = [('開', '开'), ('機', '机'), ('陸', '陆'), ('兩', '两')]
+            .into_iter()
+            .collect();
+        CharTable::new(&t2s)
+    }
+
+    #[test]
+    fn folds_and_classifies() {
+        let t = table();
+        let cases: &[(char, char, Class, Option<u8>)] = &[
+            ('７', '7', Class::Digit, Some(7)),
+            ('⑦', '7', Class::Digit, Some(7)),
+            ('❼', '7', Class::Digit, Some(7)),
+            ('𝟕', '7', Class::Digit, Some(7)),
+            ('柒', '柒', Class::Cjk, Some(7)),
+            ('陸', '陆', Class::Cjk, Some(6)),
+            ('兩', '两', Class::Cjk, Some(2)),
+            ('幺', '幺', Class::Cjk, Some(1)),
+            ('〇', '〇', Class::Cjk, Some(0)),
+            ('開', '开', Class::Cjk, None),
+            ('Ｋ', 'K', Class::Letter, None),
+            ('é', 'e', Class::Letter, None),
+            ('\u{200B}', '\u{200B}', Class::Invisible, None),
+            ('\u{FE0F}', '\u{FE0F}', Class::Invisible, None),
+            ('\u{3000}', ' ', Class::Space, None),
+            ('丶', '丶', Class::Sep, None),
+            ('、', '、', Class::Sep, None),
+            ('－', '-', Class::Sep, None),
+            ('🔥', '🔥', Class::Emoji, None),
+            ('⭐', '⭐', Class::Emoji, None),
+            ('✈', '✈', Class::KeySymbol, None),
+            ('\n', '\n', Class::Newline, None),
+        ];
+        for &(c, fold, class, digit) in cases {
+            let i = t.info(c);
+            assert_eq!(
+                (i.fold(), i.class(), i.digit()),
+                (fold, class, digit),
+                "{c:?}"
+            );
+        }
+    }
+}

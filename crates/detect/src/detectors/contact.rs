@@ -1,0 +1,469 @@
+//! Contact handles: e-mail (with obfuscated `@` and dots), links (claimed so their digits are
+//! not read as numbers), Telegram links and handles, WeChat IDs after a WeChat label.
+
+use crate::chars::Class;
+use crate::lexicon::{Field, Group, Hit};
+use crate::text::Text;
+use crate::Found;
+use doxwatch_model::{Facts, Kind, Span};
+
+const TLDS: &[&str] = &[
+    "com", "cn", "net", "org", "edu", "gov", "io", "me", "info", "cc", "top", "vip", "xyz", "co",
+    "hk", "tw", "jp", "us", "uk", "biz", "mobi", "name", "club", "site", "online", "ai", "app",
+    "dev", "tech", "mo", "sg", "de", "fr", "ru", "ca", "au",
+];
+
+const MAIL_PROVIDERS: &[&str] = &[
+    "qq.com",
+    "163.com",
+    "126.com",
+    "foxmail.com",
+    "gmail.com",
+    "hotmail.com",
+    "outlook.com",
+    "sina.com",
+    "sina.cn",
+    "sohu.com",
+    "yahoo.com",
+    "aliyun.com",
+    "139.com",
+    "yeah.net",
+    "icloud.com",
+    "live.com",
+    "189.cn",
+    "tom.com",
+    "21cn.com",
+    "vip.qq.com",
+    "msn.com",
+    "protonmail.com",
+    "proton.me",
+];
+
+/// Lower-case ASCII of `t` from `i` matches `word` (invisibles skipped); returns the end.
+fn ascii_at(t: &Text, mut i: usize, word: &str) -> Option<usize> {
+    for w in word.chars() {
+        i = t.skip_invisible(i);
+        if i >= t.len() {
+            return None;
+        }
+        let f = t.fold(i).to_ascii_lowercase();
+        if f != w {
+            return None;
+        }
+        i += 1;
+    }
+    Some(i)
+}
+
+fn is_local(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+')
+}
+
+fn is_handle(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// Reads `[A-Za-z0-9_-]` from `i` skipping invisibles; returns (text, end).
+fn read_token(t: &Text, mut i: usize, ok: impl Fn(char) -> bool) -> (String, usize) {
+    let mut s = String::new();
+    let mut end = i;
+    while i < t.len() {
+        if t.class(i) == Class::Invisible {
+            i += 1;
+            continue;
+        }
+        let f = t.fold(i);
+        if !ok(f) {
+            break;
+        }
+        s.push(f);
+        i += 1;
+        end = i;
+    }
+    (s, end)
+}
+
+/// The `@` of an e-mail at `i`, in any written form: returns its end.
+fn at_sign(t: &Text, i: usize) -> Option<usize> {
+    let f = t.fold(i);
+    if f == '@' {
+        return Some(i + 1);
+    }
+    if f == '艾' && i + 1 < t.len() && t.fold(i + 1) == '特' {
+        return Some(i + 2);
+    }
+    if matches!(f, '[' | '(' | '{' | '<') {
+        if let Some(e) = ascii_at(t, i + 1, "at") {
+            if e < t.len() && matches!(t.fold(e), ']' | ')' | '}' | '>') {
+                return Some(e + 1);
+            }
+        }
+    }
+    if f == ' ' {
+        if let Some(e) = ascii_at(t, i + 1, "at") {
+            if e < t.len() && t.fold(e) == ' ' {
+                return Some(e + 1);
+            }
+        }
+    }
+    None
+}
+
+/// A dot inside a domain in any written form: returns its end.
+fn dot(t: &Text, i: usize) -> Option<usize> {
+    let i = t.skip_invisible(i);
+    if i >= t.len() {
+        return None;
+    }
+    match t.fold(i) {
+        '.' | '。' => Some(i + 1),
+        '点' => Some(i + 1),
+        '[' | '(' | '{' => {
+            let e = ascii_at(t, i + 1, "dot")?;
+            (e < t.len() && matches!(t.fold(e), ']' | ')' | '}')).then_some(e + 1)
+        }
+        ' ' => {
+            let e = ascii_at(t, i + 1, "dot")?;
+            (e < t.len() && t.fold(e) == ' ').then_some(e + 1)
+        }
+        _ => None,
+    }
+}
+
+/// Reads a domain from `i`: (domain, end) when it ends in a known TLD.
+fn domain(t: &Text, mut i: usize) -> Option<(String, usize)> {
+    let mut labels: Vec<String> = Vec::new();
+    let mut end = i;
+    loop {
+        let (label, e) = read_token(t, i, |c| c.is_ascii_alphanumeric() || c == '-');
+        if label.is_empty() {
+            break;
+        }
+        labels.push(label.to_ascii_lowercase());
+        end = e;
+        match dot(t, e) {
+            Some(n) => i = n,
+            None => break,
+        }
+    }
+    let tld = labels.last()?;
+    (labels.len() >= 2 && TLDS.contains(&tld.as_str())).then(|| (labels.join("."), end))
+}
+
+fn email_at(t: &Text, i: usize, claimed: &[bool]) -> Option<Found> {
+    let hash_form = t.fold(i) == '#';
+    let at_end = if hash_form { i + 1 } else { at_sign(t, i)? };
+    // Local part, backwards from the sign (invisibles skipped; ` @ ` allows one space).
+    let mut k = i;
+    if !hash_form && t.fold(i) == '@' {
+        if let Some(p) = t.prev_visible(i) {
+            if t.fold(p) == ' ' {
+                k = p;
+            }
+        }
+    }
+    let mut start = k;
+    let mut local = String::new();
+    while start > 0 {
+        let p = start - 1;
+        if claimed[p] {
+            break;
+        }
+        if t.class(p) == Class::Invisible {
+            start = p;
+            continue;
+        }
+        let f = t.fold(p);
+        if !is_local(f) {
+            break;
+        }
+        local.insert(0, f);
+        start = p;
+    }
+    while start < k && t.class(start) == Class::Invisible {
+        start += 1;
+    }
+    let local = local.trim_start_matches(['.', '-', '+']).to_string();
+    if local.is_empty() || !local.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let mut d = at_end;
+    if t.fold(i) == '@' && d < t.len() && t.fold(d) == ' ' {
+        d += 1;
+    }
+    let (dom, end) = domain(t, d)?;
+    if hash_form && !MAIL_PROVIDERS.contains(&dom.as_str()) {
+        return None;
+    }
+    // Keep the start at the first local character.
+    let first = local.chars().next()?;
+    while start < k && t.fold(start) != first {
+        start += 1;
+    }
+    let value = format!("{}@{}", local.to_ascii_lowercase(), dom);
+    let mut f = Facts::new();
+    f.insert("domain", dom);
+    Some(Found::new(
+        Kind::Email,
+        Span::new(start, end),
+        value,
+        f,
+        0.95,
+    ))
+}
+
+/// E-mails, links and Telegram links: these claim their code points first.
+pub fn detect_links(t: &Text, claimed: &mut [bool], out: &mut Vec<Found>) {
+    let n = t.len();
+    let mut i = 0;
+    while i < n {
+        if claimed[i] {
+            i += 1;
+            continue;
+        }
+        let f = t.fold(i);
+        if matches!(f, '@' | '#' | '艾' | '[' | '(' | '{' | ' ') {
+            if let Some(e) = email_at(t, i, claimed) {
+                for c in &mut claimed[e.span.start as usize..e.span.end as usize] {
+                    *c = true;
+                }
+                i = e.span.end as usize;
+                out.push(e);
+                continue;
+            }
+        }
+        if matches!(f.to_ascii_lowercase(), 't' | 'h') && (i == 0 || t.ascii_alnum(i - 1).is_none())
+        {
+            if let Some((found, end)) = telegram_link(t, i) {
+                for c in &mut claimed[i..end] {
+                    *c = true;
+                }
+                out.extend(found);
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+/// `t.me/x`, `https://t.me/x`, `telegram.me/x`, `tg://resolve?domain=x`, invite links; other
+/// URLs are claimed without a finding (numbers inside URLs are not personal data).
+fn telegram_link(t: &Text, i: usize) -> Option<(Option<Found>, usize)> {
+    let mut j = i;
+    let mut scheme = false;
+    for s in ["https://", "http://"] {
+        if let Some(e) = ascii_at(t, i, s) {
+            j = e;
+            scheme = true;
+            break;
+        }
+    }
+    let after = ["t.me/", "telegram.me/", "telegram.dog/"]
+        .iter()
+        .find_map(|h| ascii_at(t, j, h))
+        .or_else(|| {
+            (!scheme)
+                .then(|| ascii_at(t, j, "tg://resolve?domain="))
+                .flatten()
+        });
+    let Some(mut k) = after else {
+        if scheme {
+            let (_, e) = read_token(t, j, |c| c.is_ascii_graphic());
+            return Some((None, e));
+        }
+        return None;
+    };
+    let mut prefix = String::new();
+    if k < t.len() && t.fold(k) == '@' {
+        k += 1;
+    } else if k < t.len() && t.fold(k) == '+' {
+        prefix.push('+');
+        k += 1;
+    } else if let Some(e) = ascii_at(t, k, "joinchat/") {
+        prefix.push_str("joinchat/");
+        k = e;
+    }
+    let (h, end) = read_token(t, k, |c| is_handle(c) || c == '-');
+    if h.len() < 3 {
+        return None;
+    }
+    let value = format!("{prefix}{}", h.to_ascii_lowercase());
+    let mut f = Facts::new();
+    f.insert(
+        "form",
+        if prefix.is_empty() { "link" } else { "invite" }.into(),
+    );
+    Some((
+        Some(Found::new(
+            Kind::Telegram,
+            Span::new(i, end),
+            value,
+            f,
+            0.95,
+        )),
+        end,
+    ))
+}
+
+fn is_label_word(s: &str) -> bool {
+    matches!(
+        s,
+        "vx" | "wx"
+            | "v"
+            | "qq"
+            | "q"
+            | "tg"
+            | "telegram"
+            | "id"
+            | "wechat"
+            | "weixin"
+            | "tel"
+            | "email"
+            | "mail"
+            | "name"
+            | "sfz"
+            | "sj"
+    )
+}
+
+/// WeChat IDs after a WeChat label: 6–20 characters, a letter first. Inserted spaces and
+/// zero-width characters are skipped; a space is crossed only when what follows it still
+/// looks like part of an ID (digits or `_`).
+pub fn detect_wechat(t: &Text, hits: &[Hit], claimed: &mut [bool], out: &mut Vec<Found>) {
+    for h in hits
+        .iter()
+        .filter(|h| h.group == Group::Label(Field::Wechat))
+    {
+        let mut i = h.end;
+        let mut skipped = 0;
+        while i < t.len() && skipped < 4 {
+            let c = t.fold(i);
+            if t.info[i].is_gap() || matches!(c, '是' | '号' | '：' | ':') {
+                if t.class(i) == Class::Newline {
+                    break;
+                }
+                i += 1;
+                skipped += 1;
+            } else {
+                break;
+            }
+        }
+        if i >= t.len() || claimed[i] || t.class(i) != Class::Letter {
+            continue;
+        }
+        let ok = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+        let (mut id, mut end) = read_token(t, i, ok);
+        // `wx id_2wfm…`, `wxid_cwp8dn1 fv0k`: one inserted space.
+        if end < t.len() && t.fold(end) == ' ' {
+            let (more, e2) = read_token(t, end + 1, ok);
+            if !more.is_empty()
+                && !is_label_word(&more.to_ascii_lowercase())
+                && (more.contains(|c: char| c.is_ascii_digit() || c == '_') || id.len() < 6)
+                && id.len() + more.len() <= 20
+            {
+                id.push_str(&more);
+                end = e2;
+            }
+        }
+        if !(6..=20).contains(&id.len()) || is_label_word(&id.to_ascii_lowercase()) {
+            continue;
+        }
+        if end < t.len()
+            && matches!(t.fold(end), '@' | '.')
+            && end + 1 < t.len()
+            && t.ascii_alnum(end + 1).is_some()
+        {
+            continue;
+        }
+        for c in &mut claimed[i..end] {
+            *c = true;
+        }
+        out.push(Found::new(
+            Kind::Wechat,
+            Span::new(i, end),
+            id,
+            Facts::new(),
+            0.9,
+        ));
+    }
+}
+
+/// Telegram handles: `@handle`, and a bare handle right after a name of Telegram or a
+/// contact phrase of a sale ad (`飞机：abc_123`, `下单找 abc_123`).
+pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out: &mut Vec<Found>) {
+    let n = t.len();
+    let take = |start: usize,
+                tok_start: usize,
+                claimed: &mut [bool],
+                out: &mut Vec<Found>|
+     -> Option<usize> {
+        let (h, end) = read_token(t, tok_start, is_handle);
+        if !(4..=32).contains(&h.len()) || !h.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        if is_label_word(&h.to_ascii_lowercase()) {
+            return None;
+        }
+        if end < n
+            && (t.fold(end) == '@' || t.fold(end) == '.')
+            && end + 1 < n
+            && t.ascii_alnum(end + 1).is_some()
+        {
+            return None;
+        }
+        if claimed[start..end].iter().any(|&c| c) {
+            return None;
+        }
+        for c in &mut claimed[start..end] {
+            *c = true;
+        }
+        let mut f = Facts::new();
+        f.insert("form", "handle".into());
+        out.push(Found::new(
+            Kind::Telegram,
+            Span::new(start, end),
+            h.to_ascii_lowercase(),
+            f,
+            0.7,
+        ));
+        Some(end)
+    };
+    for i in 0..n {
+        if t.fold(i) == '@'
+            && !claimed[i]
+            && (i == 0 || t.ascii_alnum(i - 1).is_none())
+            && i + 1 < n
+        {
+            take(i, i + 1, claimed, out);
+        }
+    }
+    const BRIDGE: &str = "私聊搜联系号是加后台找群道频进下单咨询请详情@";
+    for h in hits
+        .iter()
+        .filter(|h| matches!(h.group, Group::Tg | Group::Sale))
+    {
+        let mut i = h.end;
+        let mut steps = 0;
+        while i < n && steps < 8 {
+            let c = t.fold(i);
+            if t.class(i) == Class::Newline {
+                break;
+            }
+            if t.info[i].is_gap() || BRIDGE.contains(c) || c == '：' {
+                i += 1;
+                steps += 1;
+            } else {
+                break;
+            }
+        }
+        if i < n && t.class(i) == Class::Letter && !claimed[i] {
+            let start = if i > 0 && t.fold(i - 1) == '@' && !claimed[i - 1] {
+                i - 1
+            } else {
+                i
+            };
+            take(start, i, claimed, out);
+        }
+    }
+}

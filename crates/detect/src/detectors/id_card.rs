@@ -1,0 +1,225 @@
+//! Resident identity card numbers (GB 11643): 18 characters with an ISO 7064 MOD 11-2 check
+//! character, a region code from the historical GB/T 2260 tables (old cards keep retired codes),
+//! a real birth date not in the future; and the legacy 15-digit form (region + 19YYMMDD).
+
+use crate::date::Date;
+use crate::dict::Dictionaries;
+use doxwatch_model::Facts;
+
+const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK: [u8; 11] = [1, 0, 10, 9, 8, 7, 6, 5, 4, 3, 2];
+
+/// Why a number that looks like an ID is not one (shown by `--explain`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reject {
+    Checksum,
+    Region,
+    BirthDate,
+    Future,
+}
+
+impl Reject {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reject::Checksum => "check character fails ISO 7064 MOD 11-2",
+            Reject::Region => "region code never existed",
+            Reject::BirthDate => "impossible birth date",
+            Reject::Future => "birth date out of range",
+        }
+    }
+}
+
+/// The ISO 7064 MOD 11-2 check value (10 = `X`) of the first 17 digits.
+pub fn check_digit(d: &[u8]) -> u8 {
+    let sum: u32 = d[..17]
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(&x, w)| u32::from(x) * w)
+        .sum();
+    CHECK[(sum % 11) as usize]
+}
+
+fn num(d: &[u8]) -> u32 {
+    d.iter().fold(0, |a, &x| a * 10 + u32::from(x))
+}
+
+fn region_and_birth(
+    d: &[u8],
+    year: u16,
+    md: &[u8],
+    dicts: &Dictionaries,
+    today: Date,
+) -> Result<Facts, Reject> {
+    let code = num(&d[..6]);
+    let region = dicts.region(code).ok_or(Reject::Region)?;
+    let birth =
+        Date::new(year, num(&md[..2]) as u8, num(&md[2..4]) as u8).ok_or(Reject::BirthDate)?;
+    if birth.year < 1900 || birth > today {
+        return Err(Reject::Future);
+    }
+    let age = birth.age_on(today);
+    let mut f = Facts::new();
+    f.insert("region_code", format!("{code:06}"));
+    f.insert("region", region.name.clone());
+    if region.to < 2024 {
+        f.insert("region_retired", region.to.to_string());
+    }
+    f.insert("birth_date", birth.to_string());
+    f.insert("age", age.to_string());
+    f.insert("minor", (age < 14).to_string());
+    Ok(f)
+}
+
+/// Validates 18 digit values (the last may be 10 for `X`).
+pub fn validate18(d: &[u8], dicts: &Dictionaries, today: Date) -> Result<Facts, Reject> {
+    debug_assert_eq!(d.len(), 18);
+    if d[..17].iter().any(|&x| x > 9) || check_digit(d) != d[17] {
+        return Err(Reject::Checksum);
+    }
+    let year = num(&d[6..10]) as u16;
+    let mut f = region_and_birth(d, year, &d[10..14], dicts, today)?;
+    f.insert("sex", if d[16] % 2 == 1 { "male" } else { "female" }.into());
+    f.insert("format", "18".into());
+    Ok(f)
+}
+
+/// Validates a legacy 15-digit number: region code and a 19YYMMDD birth date, no check digit.
+pub fn validate15(d: &[u8], dicts: &Dictionaries, today: Date) -> Result<Facts, Reject> {
+    debug_assert_eq!(d.len(), 15);
+    if d.iter().any(|&x| x > 9) {
+        return Err(Reject::Checksum);
+    }
+    let year = 1900 + num(&d[6..8]) as u16;
+    let mut f = region_and_birth(d, year, &d[8..12], dicts, today)?;
+    f.insert("sex", if d[14] % 2 == 1 { "male" } else { "female" }.into());
+    f.insert("format", "15".into());
+    Ok(f)
+}
+
+/// GB 32100 unified social credit code check (18 characters over a 31-symbol alphabet). An
+/// all-digit credit code can also pass the ID check: a credit code label decides, not the digits.
+pub fn is_credit_code(s: &str) -> bool {
+    const ALPHA: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+    const W: [u32; 17] = [
+        1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+    ];
+    let v: Option<Vec<u32>> = s
+        .chars()
+        .map(|c| ALPHA.find(c.to_ascii_uppercase()).map(|i| i as u32))
+        .collect();
+    let Some(v) = v.filter(|v| v.len() == 18) else {
+        return false;
+    };
+    let sum: u32 = v[..17].iter().zip(W).map(|(a, w)| a * w).sum();
+    (31 - sum % 31) % 31 == v[17]
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::testutil::dicts;
+
+    pub fn digits(s: &str) -> Vec<u8> {
+        s.chars()
+            .map(|c| {
+                if c == 'X' {
+                    10
+                } else {
+                    c.to_digit(10).unwrap() as u8
+                }
+            })
+            .collect()
+    }
+
+    /// Completes 17 digits with their check character (for building synthetic fixtures).
+    pub fn with_check(s17: &str) -> String {
+        let d = digits(s17);
+        let mut full = d.clone();
+        full.push(0);
+        match check_digit(&full) {
+            10 => format!("{s17}X"),
+            c => format!("{s17}{c}"),
+        }
+    }
+
+    #[test]
+    fn table() {
+        let today = Date::new(2025, 11, 23).unwrap();
+        let d = dicts();
+        let cases: &[(&str, &str, Result<&str, Reject>)] = &[
+            ("valid", &with_check("11010519491231002"), Ok("北京市")),
+            ("valid X", "11010519491231002X", Ok("北京市")),
+            ("bad check", "110105194912310021", Err(Reject::Checksum)),
+            (
+                "unknown region",
+                &with_check("99010519491231002"),
+                Err(Reject::Region),
+            ),
+            (
+                "feb 30",
+                &with_check("11010519490230002"),
+                Err(Reject::BirthDate),
+            ),
+            (
+                "future",
+                &with_check("11010520300101002"),
+                Err(Reject::Future),
+            ),
+            (
+                "before 1900",
+                &with_check("11010518991231002"),
+                Err(Reject::Future),
+            ),
+        ];
+        for (name, id, want) in cases {
+            let got = validate18(&digits(id), &d, today);
+            match (want, got) {
+                (Ok(region), Ok(f)) => assert!(f["region"].starts_with(region), "{name}"),
+                (Err(w), Err(g)) => assert_eq!(*w, g, "{name}"),
+                (w, g) => panic!("{name}: want {w:?}, got {g:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn facts_and_minor() {
+        let today = Date::new(2025, 11, 23).unwrap();
+        let f = validate18(&digits(&with_check("11010520150101003")), &dicts(), today).unwrap();
+        assert_eq!(f["birth_date"], "2015-01-01");
+        assert_eq!(f["age"], "10");
+        assert_eq!(f["minor"], "true");
+        assert_eq!(f["sex"], "male");
+    }
+
+    #[test]
+    fn legacy_15() {
+        let today = Date::new(2025, 11, 23).unwrap();
+        assert!(validate15(&digits("110105491231002"), &dicts(), today).is_ok());
+        assert_eq!(
+            validate15(&digits("110105491331002"), &dicts(), today).err(),
+            Some(Reject::BirthDate)
+        );
+    }
+
+    #[test]
+    fn every_single_digit_mutation_fails_the_check() {
+        let id = digits(&with_check("44030419900101001"));
+        for pos in 0..18 {
+            for v in 0..=9u8 {
+                if v == id[pos] {
+                    continue;
+                }
+                let mut m = id.clone();
+                m[pos] = v;
+                assert_ne!(check_digit(&m), m[17], "pos {pos} value {v}");
+            }
+        }
+    }
+
+    #[test]
+    fn credit_code() {
+        assert!(is_credit_code("91350100M000100Y43"));
+        assert!(!is_credit_code("91350100M000100Y44"));
+        assert!(!is_credit_code("short"));
+    }
+}

@@ -1,0 +1,177 @@
+//! Person names, only where they belong to a record: after a name label (姓名, 本名, 叫 …), or
+//! right next to an identifier of the same record (`样例：赵桂荣 330…`, `电话…（邱博）`,
+//! `王婷收`). A name is a known surname (compound first) plus one or two given characters.
+//! Masked names (`张某某`, `李*`) and a surname with a title (`王经理`) are not names.
+
+use crate::chars::Class;
+use crate::dict::Dictionaries;
+use crate::lexicon::{Field, Group, Hit};
+use crate::text::Text;
+use crate::Found;
+use doxwatch_model::{Facts, Kind, Span};
+
+/// Characters that end a given name when they follow it.
+const STOP: &str =
+    "的是收在和与就这那家住电手微身号码邮地他她们了也都被已叫名姓说去给很从到啊呀吗呢吧，。";
+const TITLES: &[&str] = &[
+    "经理", "女士", "先生", "老师", "师傅", "小姐", "总", "阿姨", "同学", "医生", "律师", "主任",
+    "老板", "警官", "某", "某某", "大爷", "大妈", "哥", "姐", "叔",
+];
+
+/// Reads a name starting at `i`: (end, value) on success.
+pub fn read_name(t: &Text, dicts: &Dictionaries, i: usize) -> Option<(usize, String)> {
+    let cjk_at = |k: usize| k < t.len() && t.class(k) == Class::Cjk && t.info[k].digit().is_none();
+    if !cjk_at(i) {
+        return None;
+    }
+    let c0 = t.fold(i);
+    let mut sur_len = 0;
+    if cjk_at(i + 1) {
+        let two: String = [c0, t.fold(i + 1)].iter().collect();
+        if dicts.surnames.contains_key(&two) {
+            sur_len = 2;
+        }
+    }
+    if sur_len == 0 && dicts.surnames.contains_key(c0.to_string().as_str()) {
+        sur_len = 1;
+    }
+    if sur_len == 0 {
+        return None;
+    }
+    let g = i + sur_len;
+    let mut given = 0;
+    while given < 2 && cjk_at(g + given) && !STOP.contains(t.fold(g + given)) {
+        given += 1;
+    }
+    if given == 0 {
+        return None;
+    }
+    let end = g + given;
+    let given_str: String = (g..end).map(|k| t.fold(k)).collect();
+    if TITLES
+        .iter()
+        .any(|ti| given_str.starts_with(ti) || given_str.ends_with(ti))
+    {
+        return None;
+    }
+    if end < t.len() && matches!(t.fold(end), '*' | '某' | 'x' | 'X' | '×' | '○') {
+        return None;
+    }
+    // A third CJK character right after a two-character given name means we are inside a
+    // longer word, unless it is a stop character.
+    if given == 2 && cjk_at(end) && !STOP.contains(t.fold(end)) && sur_len == 1 {
+        return None;
+    }
+    Some((end, (i..end).map(|k| t.fold(k)).collect()))
+}
+
+fn skip_label_tail(t: &Text, mut i: usize) -> usize {
+    let mut n = 0;
+    while i < t.len() && n < 4 {
+        let c = t.fold(i);
+        if (t.info[i].is_gap() && t.class(i) != Class::Newline)
+            || matches!(c, '：' | ':' | '是' | '叫' | '为')
+        {
+            i += 1;
+            n += 1;
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+pub fn detect(
+    t: &Text,
+    dicts: &Dictionaries,
+    hits: &[Hit],
+    claimed: &mut [bool],
+    found: &[Found],
+    out: &mut Vec<Found>,
+) {
+    let push =
+        |s: usize, e: usize, v: String, how: &str, claimed: &mut [bool], out: &mut Vec<Found>| {
+            if claimed[s..e].iter().any(|&c| c) {
+                return;
+            }
+            for c in &mut claimed[s..e] {
+                *c = true;
+            }
+            let mut f = Facts::new();
+            f.insert("context", how.to_string());
+            out.push(Found::new(Kind::Name, Span::new(s, e), v, f, 0.8));
+        };
+    for h in hits.iter().filter(|h| h.group == Group::Label(Field::Name)) {
+        let i = skip_label_tail(t, h.end);
+        if let Some((e, v)) = read_name(t, dicts, i) {
+            push(i, e, v, "label", claimed, out);
+        }
+    }
+    // Next to an identifier of the record.
+    for f in found.iter().filter(|f| {
+        matches!(
+            f.kind,
+            Kind::IdCard | Kind::Phone | Kind::BankCard | Kind::Address
+        )
+    }) {
+        let (s, e) = (f.span.start as usize, f.span.end as usize);
+        // Before: `样例： 赵桂荣 330…`.
+        let mut k = s;
+        let mut gaps = 0;
+        while k > 0 && t.info[k - 1].is_gap() && t.class(k - 1) != Class::Newline && gaps < 3 {
+            k -= 1;
+            gaps += 1;
+        }
+        if gaps > 0 {
+            for len in [3usize, 2, 4] {
+                if k >= len {
+                    let b = k - len;
+                    let before_ok =
+                        b == 0 || t.class(b - 1) != Class::Cjk || t.info[b - 1].digit().is_some();
+                    if before_ok {
+                        if let Some((ne, v)) = read_name(t, dicts, b) {
+                            if ne == k {
+                                push(b, ne, v, "adjacent", claimed, out);
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // After: `电话 138…（邱博）`, `…，王婷收`.
+        let mut a = e;
+        while a < t.len()
+            && (t.info[a].is_gap() || matches!(t.fold(a), '(' | '（'))
+            && t.class(a) != Class::Newline
+            && a - e < 3
+        {
+            a += 1;
+        }
+        if a > e && a < t.len() && matches!(t.chars[a - 1], '(' | '（') {
+            if let Some((ne, v)) = read_name(t, dicts, a) {
+                if ne < t.len() && matches!(t.fold(ne), ')' | '）') {
+                    push(a, ne, v, "adjacent", claimed, out);
+                }
+            }
+        }
+    }
+    // `王婷收`, `高斌阿姨`: a name followed by a role word.
+    for i in 0..t.len() {
+        if claimed[i] || t.class(i) != Class::Cjk {
+            continue;
+        }
+        if i > 0 && t.class(i - 1) == Class::Cjk {
+            continue;
+        }
+        if let Some((e, v)) = read_name(t, dicts, i) {
+            let role = (e < t.len()
+                && t.fold(e) == '收'
+                && (e + 1 >= t.len() || t.class(e + 1) != Class::Cjk))
+                || (e + 1 < t.len() && t.fold(e) == '阿' && t.fold(e + 1) == '姨');
+            if role {
+                push(i, e, v, "role", claimed, out);
+            }
+        }
+    }
+}

@@ -1,0 +1,491 @@
+//! The number detector: reads digit runs however they are written and splits them into
+//! resident IDs, mobiles, bank cards and QQ numbers.
+//!
+//! A *run* is a sequence of digit forms (ASCII, full-width, circled, Chinese numerals, `O`/`l`
+//! homoglyphs next to digits) with at most three gap characters (spaces, separators, emoji;
+//! zero-width characters are free) between two digits. Every gap is a possible *cut*. A run is
+//! split at cuts into the segmentation with the most validated weight; a run only yields
+//! findings when validated segments cover all of it, except an 18-character ID whose check
+//! character makes it trustworthy on its own. Masked runs (`138****8000`) become signals.
+//!
+//! Candidate contract: `runs` may return runs that hold no identifier; it never misses a run
+//! of digit forms that the rules above connect.
+
+use super::{bank_card, id_card, phone};
+use crate::chars::Class;
+use crate::lexicon::{Field, Group, Hit};
+use crate::text::Text;
+use crate::{Ctx, Found};
+use doxwatch_model::{Facts, Kind, Span};
+
+const MASK: u8 = 11;
+const X: u8 = 10;
+const MAX_GAP: usize = 3;
+
+#[derive(Debug, Default)]
+pub struct Run {
+    /// Digit values; `X` (10) for a check character, `MASK` (11) for a mask character.
+    pub digits: Vec<u8>,
+    /// Code-point index of each element.
+    pub pos: Vec<u32>,
+    /// `cut[k]`: something was written between element k-1 and k.
+    pub cut: Vec<bool>,
+    pub cjk: usize,
+}
+
+impl Run {
+    fn start(&self) -> usize {
+        self.pos[0] as usize
+    }
+    fn end(&self) -> usize {
+        *self.pos.last().unwrap() as usize + 1
+    }
+    fn masks(&self) -> usize {
+        self.digits.iter().filter(|&&d| d == MASK).count()
+    }
+    fn string(&self, a: usize, b: usize) -> String {
+        self.digits[a..b]
+            .iter()
+            .map(|&d| match d {
+                X => 'X',
+                MASK => '*',
+                d => (b'0' + d) as char,
+            })
+            .collect()
+    }
+}
+
+fn is_mask(c: char) -> bool {
+    matches!(
+        c,
+        '*' | '●' | '×' | '#' | '※' | '✱' | '■' | '◼' | '⚫' | '○' | 'x' | 'X' | '﹡' | '✲'
+    )
+}
+
+fn homoglyph(c: char) -> Option<u8> {
+    match c {
+        'O' | 'o' => Some(0),
+        'l' | 'I' | '|' => Some(1),
+        _ => None,
+    }
+}
+
+/// Sentence punctuation, as written in the original (full-width comma vs ASCII comma).
+fn is_strong(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。' | '；' | '！' | '？' | '：' | ':' | ';' | '!' | '?' | '\n' | '\r' | '｜'
+    )
+}
+
+/// Reads the gap after `j`: returns the index of the next non-gap code point and whether the
+/// gap may sit inside a number.
+fn read_gap(t: &Text, claimed: &[bool], mut j: usize) -> (usize, bool) {
+    let mut visible = 0;
+    let mut space = false;
+    let mut bar = false;
+    while j < t.len() && !claimed[j] {
+        let info = t.info[j];
+        if !info.is_gap() {
+            break;
+        }
+        let c = t.chars[j];
+        if is_strong(c) {
+            return (j, false);
+        }
+        match info.class() {
+            Class::Invisible => {}
+            Class::Space => {
+                space = true;
+                visible += 1;
+            }
+            _ => {
+                if matches!(c, '|' | '/' | '\\' | '(' | ')' | '[' | ']') {
+                    bar = true;
+                }
+                // `*` is a separator only alone between digits; a mask otherwise.
+                if is_mask(info.fold()) && j + 1 < t.len() && is_mask(t.info[j + 1].fold()) {
+                    return (j, true);
+                }
+                visible += 1;
+            }
+        }
+        j += 1;
+    }
+    (j, visible <= MAX_GAP && !(space && bar))
+}
+
+/// Finds the digit runs of the text, skipping claimed code points (e-mails, links).
+pub fn runs(t: &Text, claimed: &[bool], out: &mut Vec<Run>) {
+    out.clear();
+    let n = t.len();
+    let mut i = 0;
+    while i < n {
+        if claimed[i] || t.info[i].digit().is_none() {
+            i += 1;
+            continue;
+        }
+        let mut run = Run::default();
+        let mut j = i;
+        let mut gap = false;
+        loop {
+            let info = t.info[j];
+            let c = info.fold();
+            if let Some(d) = info.digit() {
+                run.digits.push(d);
+                run.pos.push(j as u32);
+                run.cut.push(gap);
+                if info.class() == Class::Cjk {
+                    run.cjk += 1;
+                }
+                j += 1;
+            } else if is_mask(c)
+                && (c != 'x' && c != 'X' || {
+                    // `x` masks only in blocks (`138xxxx2719`); a lone `X` may be a check character.
+                    j + 1 < n && is_mask(t.info[j + 1].fold())
+                })
+            {
+                while j < n && is_mask(t.info[j].fold()) {
+                    run.digits.push(MASK);
+                    run.pos.push(j as u32);
+                    run.cut.push(gap);
+                    j += 1;
+                }
+            } else {
+                break;
+            }
+            if j >= n {
+                break;
+            }
+            // Check character `X` after 17 digits of a segment.
+            let c = t.info[j].fold();
+            if (c == 'X' || c == 'x') && ends_17(&run) {
+                let next_letter = t
+                    .next_visible(j + 1)
+                    .is_some_and(|k| t.class(k) == Class::Letter);
+                if !next_letter {
+                    run.digits.push(X);
+                    run.pos.push(j as u32);
+                    run.cut.push(false);
+                    j += 1;
+                    if j >= n {
+                        break;
+                    }
+                }
+            }
+            // Homoglyphs directly after a digit: `3O` → 30, `1l` → 11.
+            if homoglyph(t.info[j].fold()).is_some() && t.chars[j] != '|' {
+                let mut k = j;
+                while k < n && homoglyph(t.info[k].fold()).is_some() && t.chars[k] != '|' {
+                    k += 1;
+                }
+                let after_letter = k < n && t.class(k) == Class::Letter;
+                if !after_letter {
+                    for m in j..k {
+                        run.digits.push(homoglyph(t.info[m].fold()).unwrap_or(0));
+                        run.pos.push(m as u32);
+                        run.cut.push(false);
+                    }
+                    j = k;
+                    if j >= n {
+                        break;
+                    }
+                }
+            }
+            let (k, ok) = read_gap(t, claimed, j);
+            if k >= n || claimed[k] || !ok {
+                break;
+            }
+            let next = t.info[k];
+            let next_is_digit = next.digit().is_some()
+                || (is_mask(next.fold()) && k + 1 < n && is_mask(t.info[k + 1].fold()));
+            if !next_is_digit {
+                break;
+            }
+            gap = k > j;
+            j = k;
+        }
+        i = run.end().max(i + 1);
+        out.push(run);
+    }
+}
+
+fn ends_17(run: &Run) -> bool {
+    let n = run.digits.len();
+    if n < 17 {
+        return false;
+    }
+    // Some segment start (0 or a cut) lies exactly 17 elements back.
+    let s = n - 17;
+    (s == 0 || run.cut[s]) && run.digits[s..].iter().all(|&d| d <= 9)
+}
+
+#[derive(Clone, Debug)]
+struct Seg {
+    a: usize,
+    b: usize,
+    kind: Kind,
+    weight: u32,
+    facts: Facts,
+    value: String,
+    /// Digits of a country code in front of a phone (`86`, `0086`) inside the run.
+    cc: usize,
+}
+
+fn classify(run: &Run, a: usize, b: usize, ctx: &Ctx) -> Option<Seg> {
+    let d = &run.digits[a..b];
+    if d.contains(&MASK) {
+        return None;
+    }
+    let s = run.string(a, b);
+    let seg = |kind, weight, facts: Facts, cc| Seg {
+        a,
+        b,
+        kind,
+        weight,
+        facts,
+        value: s[cc..].to_string(),
+        cc,
+    };
+    match d.len() {
+        18 => id_card::validate18(d, ctx.dicts, ctx.today)
+            .ok()
+            .map(|f| seg(Kind::IdCard, 100, f, 0)),
+        15 if s.starts_with("0086") => phone::carrier(&s[4..], ctx.dicts)
+            .map(|c| seg(Kind::Phone, 50, carrier_facts(c, "+86"), 4)),
+        15 => id_card::validate15(d, ctx.dicts, ctx.today)
+            .ok()
+            .map(|f| seg(Kind::IdCard, 40, f, 0)),
+        13 if s.starts_with("86") => phone::carrier(&s[2..], ctx.dicts)
+            .map(|c| seg(Kind::Phone, 50, carrier_facts(c, "+86"), 2)),
+        11 => phone::carrier(&s, ctx.dicts).map(|c| seg(Kind::Phone, 50, carrier_facts(c, ""), 0)),
+        16..=19 => bank_card::validate(&s, d, ctx.dicts).map(|f| {
+            let w = if f.contains_key("bank") || f.contains_key("network") {
+                60
+            } else {
+                30
+            };
+            seg(Kind::BankCard, w, f, 0)
+        }),
+        _ => None,
+    }
+}
+
+fn carrier_facts(carrier: &str, cc: &str) -> Facts {
+    let mut f = Facts::new();
+    f.insert("carrier", carrier.to_string());
+    if !cc.is_empty() {
+        f.insert("country_code", cc.to_string());
+    }
+    f
+}
+
+/// Best segmentation of a run at its cuts: (segments, digits left uncovered).
+fn segment(run: &Run, ctx: &Ctx) -> (Vec<Seg>, usize) {
+    let n = run.digits.len();
+    let bounds: Vec<usize> = (0..=n)
+        .filter(|&k| k == 0 || k == n || run.cut[k])
+        .collect();
+    // best[i] = (weight, -junk, segments) for a prefix ending at bounds[i].
+    let mut best: Vec<(u32, i64, Vec<Seg>)> = vec![(0, 0, Vec::new()); bounds.len()];
+    for bi in 1..bounds.len() {
+        let b = bounds[bi];
+        let mut cand: Option<(u32, i64, Vec<Seg>)> = None;
+        for ai in 0..bi {
+            let a = bounds[ai];
+            if b - a > 19 {
+                // Junk only: cheaper to extend from the nearest bound.
+                if ai + 1 < bi {
+                    continue;
+                }
+            }
+            let (w0, j0, ref segs) = best[ai];
+            let (w, j, seg) = match (b - a <= 19).then(|| classify(run, a, b, ctx)).flatten() {
+                Some(s) => (w0 + s.weight, j0, Some(s)),
+                None => (w0, j0 - (b - a) as i64, None),
+            };
+            let better = match &cand {
+                None => true,
+                Some((cw, cj, _)) => (w, j) > (*cw, *cj),
+            };
+            if better {
+                let mut v = segs.clone();
+                v.extend(seg);
+                cand = Some((w, j, v));
+            }
+        }
+        best[bi] = cand.unwrap_or((0, 0, Vec::new()));
+    }
+    let (_, junk, segs) = best.pop().unwrap_or_default();
+    (segs, (-junk) as usize)
+}
+
+/// Field label or negative label closest before `start`, within a few characters.
+fn label_before(hits: &[Hit], t: &Text, start: usize) -> Option<Group> {
+    hits.iter()
+        .filter(|h| {
+            matches!(h.group, Group::Label(_) | Group::Neg)
+                && h.end <= start
+                && start - h.end <= 8
+                && (h.end..start).all(|k| {
+                    let c = t.info[k];
+                    c.is_gap()
+                        || matches!(c.fold(), '是' | '为' | '号' | '码' | '：' | ':')
+                        || c.class() == Class::Other
+                })
+        })
+        .max_by_key(|h| (h.end, h.end - h.start))
+        .map(|h| h.group)
+}
+
+fn letter_token_before(t: &Text, start: usize) -> Option<String> {
+    let mut k = start;
+    let mut s = String::new();
+    while k > 0 && t.class(k - 1) == Class::Letter {
+        k -= 1;
+        s.insert(0, t.fold(k).to_ascii_lowercase());
+    }
+    (!s.is_empty()).then_some(s)
+}
+
+/// Number findings of one post.
+pub fn detect(
+    t: &Text,
+    ctx: &Ctx,
+    hits: &[Hit],
+    claimed: &[bool],
+    runs_buf: &mut Vec<Run>,
+    out: &mut Vec<Found>,
+) {
+    runs(t, claimed, runs_buf);
+    for run in runs_buf.iter() {
+        let (start, end) = (run.start(), run.end());
+        let n = run.digits.len();
+        // Digits glued to letters belong to something else (`wxid_31s8`, `130r`, `5G`).
+        if let Some(tok) = letter_token_before(t, start) {
+            if !matches!(
+                tok.as_str(),
+                "qq" | "q" | "tel" | "sj" | "dh" | "id" | "sfz" | "no" | "vx" | "wx" | "v"
+            ) {
+                continue;
+            }
+        }
+        if end < t.len() && t.class(end) == Class::Letter && t.fold(end) != 'X' {
+            continue;
+        }
+        if run.cjk == n && n < 5 {
+            continue;
+        }
+        let label = label_before(hits, t, start);
+        if label == Some(Group::Neg) {
+            continue;
+        }
+        let digits_only = run.string(0, n);
+        if run.masks() > 0 {
+            if run.masks() >= 2 {
+                masked_signal(run, &digits_only, out);
+            }
+            continue;
+        }
+        if label == Some(Group::Label(Field::Qq)) && (5..=11).contains(&n) && run.digits[0] != 0 {
+            out.push(Found::new(
+                Kind::Qq,
+                Span::new(start, end),
+                digits_only,
+                Facts::new(),
+                0.9,
+            ));
+            continue;
+        }
+        if phone::is_service_number(&digits_only) {
+            continue;
+        }
+        let (segs, junk) = segment(run, ctx);
+        if junk == 0 && !segs.is_empty() {
+            for s in segs {
+                push_seg(t, run, s, out);
+            }
+            continue;
+        }
+        let mut any = false;
+        for s in segs {
+            if s.kind == Kind::IdCard && s.b - s.a == 18 {
+                push_seg(t, run, s, out);
+                any = true;
+            }
+        }
+        if any {
+            continue;
+        }
+        let cc_landline = digits_only.strip_prefix("86").map(|r| format!("0{r}"));
+        let landline = phone::landline(&digits_only, ctx.dicts).or_else(|| {
+            cc_landline
+                .as_deref()
+                .and_then(|d| phone::landline(d, ctx.dicts))
+        });
+        if let Some(city) = landline {
+            let mut f = Facts::new();
+            f.insert("city", city.to_string());
+            out.push(Found::new(
+                Kind::Landline,
+                Span::new(start, end),
+                digits_only,
+                f,
+                0.6,
+            ));
+        }
+    }
+}
+
+fn masked_signal(run: &Run, s: &str, out: &mut Vec<Found>) {
+    let n = run.digits.len();
+    let kind = match n {
+        11 if s.starts_with('1') => Kind::MaskedPhone,
+        15 | 18 => Kind::MaskedIdCard,
+        16..=19 => Kind::MaskedBankCard,
+        _ => return,
+    };
+    out.push(Found::new(
+        kind,
+        Span::new(run.start(), run.end()),
+        s.to_string(),
+        Facts::new(),
+        0.8,
+    ));
+}
+
+fn push_seg(t: &Text, run: &Run, s: Seg, out: &mut Vec<Found>) {
+    let mut start = run.pos[s.a] as usize;
+    let end = run.pos[s.b - 1] as usize + 1;
+    if s.kind == Kind::Phone && s.cc == 0 {
+        // A country code written in front: `+86`, `(+86)`, `0086`, `86-`, `＋８６`.
+        if s.a >= 2 && run.string(s.a - 2, s.a) == "86" && (s.a == 2 || run.cut[s.a - 2]) {
+            start = run.pos[s.a - 2] as usize;
+        }
+    }
+    if s.kind == Kind::Phone && start == run.pos[0] as usize {
+        if let Some(p) = t.prev_visible(start) {
+            if matches!(t.fold(p), '+') {
+                start = p;
+                if let Some(q) = t.prev_visible(p) {
+                    if t.fold(q) == '(' {
+                        start = q;
+                    }
+                }
+            }
+        }
+    }
+    let conf = match s.kind {
+        Kind::IdCard if s.b - s.a == 18 => 0.99,
+        Kind::BankCard if s.weight >= 60 => 0.95,
+        Kind::BankCard => 0.8,
+        _ => 0.9,
+    };
+    out.push(Found::new(
+        s.kind,
+        Span::new(start, end),
+        s.value,
+        s.facts,
+        conf,
+    ));
+}

@@ -1,0 +1,314 @@
+//! Dictionaries: code tables and lexicons from `dictionaries/`, embedded at compile time so the
+//! matcher needs no file system (a deployment can still load its own copies with
+//! [`Dictionaries::from_sources`]). Formats and provenance: `dictionaries/README.md`.
+
+use crate::error::DictError;
+use std::collections::{HashMap, HashSet};
+
+/// The text of every dictionary file.
+#[derive(Clone, Copy)]
+pub struct Sources<'a> {
+    pub regions: &'a str,
+    pub mobile_segments: &'a str,
+    pub landline_area_codes: &'a str,
+    pub bins: &'a str,
+    pub places: &'a str,
+    pub t2s: &'a str,
+    pub surnames: &'a str,
+    pub pinyin: &'a str,
+    pub lexicon: &'a str,
+}
+
+impl Sources<'static> {
+    /// The dictionaries this build was compiled with.
+    pub fn embedded() -> Sources<'static> {
+        Sources {
+            regions: include_str!("../../../dictionaries/regions.tsv"),
+            mobile_segments: include_str!("../../../dictionaries/mobile_segments.tsv"),
+            landline_area_codes: include_str!("../../../dictionaries/landline_area_codes.tsv"),
+            bins: include_str!("../../../dictionaries/bins.tsv"),
+            places: include_str!("../../../dictionaries/places.tsv"),
+            t2s: include_str!("../../../dictionaries/t2s.tsv"),
+            surnames: include_str!("../../../dictionaries/surnames.txt"),
+            pinyin: include_str!("../../../dictionaries/pinyin.tsv"),
+            lexicon: include_str!("../../../dictionaries/lexicon.tsv"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Region {
+    pub name: String,
+    pub from: u16,
+    pub to: u16,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PlaceLevel {
+    Province,
+    City,
+    County,
+    Town,
+}
+
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub level: PlaceLevel,
+    pub name: String,
+    pub short: Option<String>,
+}
+
+pub struct Dictionaries {
+    pub regions: HashMap<u32, Region>,
+    mobile: HashMap<String, String>,
+    pub landline: HashMap<String, String>,
+    bins: HashMap<String, (String, String)>,
+    bin_lens: Vec<usize>,
+    pub places: Vec<Place>,
+    pub t2s: HashMap<char, char>,
+    pub surnames: HashMap<String, u32>,
+    pinyin: HashMap<char, Vec<String>>,
+    by_syllable: HashMap<String, Vec<(u32, char)>>,
+    lexicon: Vec<(String, String, Option<String>)>,
+    /// A digest of every source, carried on alerts so a decision can be reproduced.
+    pub version: String,
+}
+
+fn rows(src: &str) -> impl Iterator<Item = (usize, Vec<&str>)> {
+    src.lines().enumerate().filter_map(|(n, l)| {
+        let l = l.trim_end_matches('\r');
+        if l.is_empty() || l.starts_with('#') {
+            None
+        } else {
+            Some((n + 1, l.split('\t').collect()))
+        }
+    })
+}
+
+fn need(file: &'static str, line: usize, cols: &[&str], n: usize) -> Result<(), DictError> {
+    if cols.len() < n {
+        return Err(DictError::Columns {
+            file,
+            line,
+            want: n,
+            got: cols.len(),
+        });
+    }
+    Ok(())
+}
+
+fn one_char(file: &'static str, line: usize, s: &str) -> Result<char, DictError> {
+    let mut it = s.chars();
+    match (it.next(), it.next()) {
+        (Some(c), None) => Ok(c),
+        _ => Err(DictError::Value {
+            file,
+            line,
+            what: "a single character",
+        }),
+    }
+}
+
+/// FNV-1a over the sources: stable across builds and platforms.
+fn digest(parts: &[&str]) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for p in parts {
+        for b in p.bytes().chain([0u8]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    }
+    format!("{h:016x}")
+}
+
+impl Dictionaries {
+    pub fn embedded() -> Result<Dictionaries, DictError> {
+        Dictionaries::from_sources(Sources::embedded())
+    }
+
+    pub fn from_sources(s: Sources<'_>) -> Result<Dictionaries, DictError> {
+        let mut regions = HashMap::new();
+        for (line, c) in rows(s.regions) {
+            need("regions.tsv", line, &c, 4)?;
+            let code: u32 = c[0].parse().map_err(|_| DictError::Value {
+                file: "regions.tsv",
+                line,
+                what: "a 6-digit code",
+            })?;
+            let year = |x: &str| x.parse::<u16>().unwrap_or(0);
+            regions.insert(
+                code,
+                Region {
+                    name: c[1].to_string(),
+                    from: year(c[2]),
+                    to: year(c[3]),
+                },
+            );
+        }
+        let mut mobile = HashMap::new();
+        for (line, c) in rows(s.mobile_segments) {
+            need("mobile_segments.tsv", line, &c, 2)?;
+            mobile.insert(c[0].to_string(), c[1].to_string());
+        }
+        let mut landline = HashMap::new();
+        for (line, c) in rows(s.landline_area_codes) {
+            need("landline_area_codes.tsv", line, &c, 2)?;
+            landline.insert(c[0].to_string(), c[1].to_string());
+        }
+        let mut bins = HashMap::new();
+        let mut bin_lens = HashSet::new();
+        for (line, c) in rows(s.bins) {
+            need("bins.tsv", line, &c, 3)?;
+            bin_lens.insert(c[0].len());
+            bins.insert(c[0].to_string(), (c[1].to_string(), c[2].to_string()));
+        }
+        let mut bin_lens: Vec<usize> = bin_lens.into_iter().collect();
+        bin_lens.sort_unstable_by(|a, b| b.cmp(a));
+        let mut places = Vec::new();
+        for (line, c) in rows(s.places) {
+            need("places.tsv", line, &c, 4)?;
+            let level = match c[1] {
+                "province" => PlaceLevel::Province,
+                "city" => PlaceLevel::City,
+                "county" => PlaceLevel::County,
+                "town" => PlaceLevel::Town,
+                _ => {
+                    return Err(DictError::Value {
+                        file: "places.tsv",
+                        line,
+                        what: "a level",
+                    })
+                }
+            };
+            places.push(Place {
+                level,
+                name: c[2].to_string(),
+                short: (c[3] != "-" && c[3].chars().count() >= 2).then(|| c[3].to_string()),
+            });
+        }
+        let mut t2s = HashMap::new();
+        for (line, c) in rows(s.t2s) {
+            need("t2s.tsv", line, &c, 2)?;
+            t2s.insert(
+                one_char("t2s.tsv", line, c[0])?,
+                one_char("t2s.tsv", line, c[1])?,
+            );
+        }
+        let mut surnames = HashMap::new();
+        for (i, (_, c)) in rows(s.surnames).enumerate() {
+            let rank = c
+                .get(1)
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(i as u32 + 1);
+            surnames.insert(c[0].to_string(), rank);
+        }
+        let mut pinyin = HashMap::new();
+        let mut by_syllable: HashMap<String, Vec<(u32, char)>> = HashMap::new();
+        for (i, (line, c)) in rows(s.pinyin).enumerate() {
+            need("pinyin.tsv", line, &c, 2)?;
+            let ch = one_char("pinyin.tsv", line, c[0])?;
+            let rank = c
+                .get(2)
+                .and_then(|r| r.parse().ok())
+                .unwrap_or(i as u32 + 1);
+            let pys: Vec<String> = c[1].split(',').map(str::to_string).collect();
+            // Homophones go by the first (commonest) reading only: `是` is `shi`, not `ti`.
+            if let Some(py) = pys.first() {
+                by_syllable.entry(py.clone()).or_default().push((rank, ch));
+            }
+            pinyin.insert(ch, pys);
+        }
+        for v in by_syllable.values_mut() {
+            v.sort_unstable();
+        }
+        let lexicon = rows(s.lexicon)
+            .filter(|(_, c)| c.len() >= 2)
+            .map(|(_, c)| {
+                (
+                    c[0].to_string(),
+                    c[1].to_string(),
+                    c.get(2).map(|x| x.to_string()),
+                )
+            })
+            .collect();
+        let version = digest(&[
+            s.regions,
+            s.mobile_segments,
+            s.landline_area_codes,
+            s.bins,
+            s.places,
+            s.t2s,
+            s.surnames,
+            s.pinyin,
+            s.lexicon,
+        ]);
+        Ok(Dictionaries {
+            regions,
+            mobile,
+            landline,
+            bins,
+            bin_lens,
+            places,
+            t2s,
+            surnames,
+            pinyin,
+            by_syllable,
+            lexicon,
+            version,
+        })
+    }
+
+    /// Carrier of a mainland mobile number, if its segment is allocated (longest prefix wins).
+    pub fn mobile_carrier(&self, digits: &str) -> Option<&str> {
+        (3..=7.min(digits.len()))
+            .rev()
+            .find_map(|n| self.mobile.get(&digits[..n]).map(String::as_str))
+    }
+
+    /// Bank and card type of a card number, by the longest known BIN.
+    pub fn bin(&self, digits: &str) -> Option<(&str, &str)> {
+        self.bin_lens
+            .iter()
+            .filter(|&&n| n <= digits.len())
+            .find_map(|&n| self.bins.get(&digits[..n]))
+            .map(|(b, t)| (b.as_str(), t.as_str()))
+    }
+
+    /// City of a landline area code such as `010` or `0755`.
+    pub fn area_code(&self, code: &str) -> Option<&str> {
+        self.landline.get(code).map(String::as_str)
+    }
+
+    pub fn pinyin_of(&self, c: char) -> impl Iterator<Item = &str> {
+        self.pinyin
+            .get(&c)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+    }
+
+    /// Common characters that share a reading with `c` (rank ≤ 2500 of the frequency list).
+    pub fn homophones(&self, c: char) -> Vec<char> {
+        let mut out: Vec<char> = self
+            .pinyin_of(c)
+            .take(1)
+            .flat_map(|py| self.by_syllable.get(py).into_iter().flatten())
+            .filter(|&&(rank, h)| rank <= 2500 && h != c)
+            .map(|&(_, h)| h)
+            .collect();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    pub fn lexicon_rows(&self) -> impl Iterator<Item = (&str, &str, Option<&str>)> {
+        self.lexicon
+            .iter()
+            .map(|(g, t, c)| (g.as_str(), t.as_str(), c.as_deref()))
+    }
+
+    /// Whether `code` is a resident-ID region code that ever existed (GB/T 2260, 1980 on).
+    pub fn region(&self, code: u32) -> Option<&Region> {
+        self.regions.get(&code)
+    }
+}

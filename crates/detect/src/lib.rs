@@ -1,0 +1,290 @@
+//! doxwatch's matcher: finds Chinese personal data and 开盒 content in a post and decides what
+//! the post is. No I/O, no async: a [`Scanner`] is built once from the dictionaries and scans
+//! text on any thread.
+//!
+//! The pipeline of one scan (see `DESIGN.md` beside this crate):
+//! 1. normalize: fold every code point (full-width, circled digits, traditional → simplified,
+//!    zero-width removed) keeping a map back to original offsets ([`text::Text`]);
+//! 2. prefilter: one Aho-Corasick automaton over every lexicon term on the skeleton view
+//!    ([`lexicon::Lexicon`]);
+//! 3. detect and validate: links and e-mails, addresses, digit runs (ID check character, mobile
+//!    segments, Luhn), WeChat, Telegram, names ([`detectors`]);
+//! 4. decide: a verdict with severity and reasons ([`verdict`]).
+//!
+//! ```
+//! let scanner = doxwatch_detect::Scanner::new().unwrap();
+//! let r = scanner.scan("扒出来了，本名张伟，手机 138 0013 8000，身份证 11010519491231002X");
+//! assert_eq!(r.verdict, doxwatch_model::Verdict::Doxxing);
+//! let kinds: Vec<&str> = r.findings.iter().map(|f| f.kind.as_str()).collect();
+//! assert_eq!(kinds, ["name", "phone", "id_card"]);
+//! // Values never print in clear.
+//! assert_eq!(r.findings[1].masked(), "138****8000");
+//! ```
+
+pub mod chars;
+pub mod date;
+pub mod detectors;
+pub mod dict;
+mod error;
+pub mod lexicon;
+#[cfg(test)]
+mod testutil;
+pub mod text;
+pub mod verdict;
+
+pub use date::Date;
+pub use dict::{Dictionaries, Sources};
+pub use error::DictError;
+
+use chars::CharTable;
+use detectors::{address, contact, name, numbers};
+use doxwatch_model::{Facts, Finding, Kind, Redacted, Severity, Span, Verdict};
+use lexicon::{Group, Hit, Lexicon};
+
+/// Context shared by detectors during one scan.
+pub struct Ctx<'a> {
+    pub dicts: &'a Dictionaries,
+    pub today: Date,
+}
+
+/// A detector's finding before it becomes a public [`Finding`].
+#[derive(Clone, Debug)]
+pub struct Found {
+    pub kind: Kind,
+    pub span: Span,
+    pub value: String,
+    pub facts: Facts,
+    pub confidence: f32,
+}
+
+impl Found {
+    pub fn new(kind: Kind, span: Span, value: String, facts: Facts, confidence: f32) -> Found {
+        Found {
+            kind,
+            span,
+            value,
+            facts,
+            confidence,
+        }
+    }
+}
+
+/// The result of scanning one post.
+#[derive(Clone, Debug)]
+pub struct ScanResult {
+    pub verdict: Verdict,
+    /// Evaluation labels: `doxxing_post`, `data_sale_ad`, both, or `benign`.
+    pub labels: Vec<&'static str>,
+    pub severity: Severity,
+    pub score: f32,
+    /// Personal-data findings and (in positive posts) sale keywords and Telegram contacts,
+    /// in text order.
+    pub findings: Vec<Finding>,
+    /// Signals: masked identifiers, landlines (shown to reviewers, not personal data).
+    pub signals: Vec<Finding>,
+    pub reasons: Vec<String>,
+}
+
+/// Reusable per-thread buffers.
+#[derive(Default)]
+pub struct Scratch {
+    text: text::Text,
+    hits: Vec<Hit>,
+    runs: Vec<numbers::Run>,
+    claimed: Vec<bool>,
+    found: Vec<Found>,
+}
+
+/// What `--explain` shows: keyword hits and the findings before the verdict filter.
+#[derive(Clone, Debug)]
+pub struct Explanation {
+    pub hits: Vec<(String, &'static str, Span)>,
+    pub result: ScanResult,
+}
+
+pub struct Scanner {
+    table: CharTable,
+    dicts: Dictionaries,
+    lexicon: Lexicon,
+    places: address::Places,
+    today: Date,
+}
+
+impl Scanner {
+    /// A scanner over the embedded dictionaries, dating ages from today's date.
+    pub fn new() -> Result<Scanner, DictError> {
+        Scanner::with_dictionaries(Dictionaries::embedded()?, Date::today())
+    }
+
+    pub fn with_dictionaries(dicts: Dictionaries, today: Date) -> Result<Scanner, DictError> {
+        let table = CharTable::new(&dicts.t2s);
+        let lexicon = Lexicon::build(&dicts);
+        let places = address::Places::build(&dicts);
+        Ok(Scanner {
+            table,
+            dicts,
+            lexicon,
+            places,
+            today,
+        })
+    }
+
+    /// The dictionary version stamped on alerts.
+    pub fn dict_version(&self) -> &str {
+        &self.dicts.version
+    }
+
+    pub fn dictionaries(&self) -> &Dictionaries {
+        &self.dicts
+    }
+
+    pub fn scan(&self, text: &str) -> ScanResult {
+        self.scan_with(text, &mut Scratch::default())
+    }
+
+    pub fn explain(&self, text: &str) -> Explanation {
+        let mut s = Scratch::default();
+        let result = self.scan_with(text, &mut s);
+        let hits = s
+            .hits
+            .iter()
+            .map(|h| {
+                let group = match h.group {
+                    Group::Ad(_) => "ad",
+                    Group::Tg => "telegram-alias",
+                    Group::Sale => "sale",
+                    Group::Dox => "dox-context",
+                    Group::SelfCtx => "self-context",
+                    Group::News => "news-context",
+                    Group::Label(_) => "label",
+                    Group::Neg => "not-personal-label",
+                };
+                let surface: String = s.text.chars[h.start..h.end].iter().collect();
+                (surface, group, Span::new(h.start, h.end))
+            })
+            .collect();
+        Explanation { hits, result }
+    }
+
+    /// Scans one post. Never fails and never panics on any input.
+    pub fn scan_with(&self, text: &str, s: &mut Scratch) -> ScanResult {
+        let t = &mut s.text;
+        t.load(&self.table, text);
+        let ctx = Ctx {
+            dicts: &self.dicts,
+            today: self.today,
+        };
+        self.lexicon.find(t, &mut s.hits);
+        s.claimed.clear();
+        s.claimed.resize(t.len(), false);
+        s.found.clear();
+        let found = &mut s.found;
+        contact::detect_links(t, &mut s.claimed, found);
+        address::detect(t, &self.places, &s.hits, &mut s.claimed, found);
+        numbers::detect(t, &ctx, &s.hits, &s.claimed, &mut s.runs, found);
+        for f in found.iter() {
+            if !f.kind.is_signal() {
+                for c in &mut s.claimed[f.span.start as usize..f.span.end as usize] {
+                    *c = true;
+                }
+            }
+        }
+        contact::detect_wechat(t, &s.hits, &mut s.claimed, found);
+        contact::detect_telegram_handles(t, &s.hits, &mut s.claimed, found);
+        let snapshot: Vec<Found> = found.clone();
+        name::detect(t, &self.dicts, &s.hits, &mut s.claimed, &snapshot, found);
+        // Sale keywords: the longest non-overlapping hits not inside another finding.
+        let kw =
+            lexicon::longest_non_overlapping(&s.hits, |g| matches!(g, Group::Ad(_) | Group::Tg));
+        let kw_found: Vec<Found> = kw
+            .iter()
+            .filter(|h| !s.claimed[h.start..h.end].iter().any(|&c| c))
+            .filter(|h| !label_only(t, &s.hits, h))
+            .map(|h| {
+                let canon = match h.group {
+                    Group::Ad(i) => self.lexicon.canonical[i as usize].clone(),
+                    _ => "TG".to_string(),
+                };
+                let mut f = Facts::new();
+                f.insert(
+                    "form",
+                    match h.form {
+                        lexicon::Form::Plain => "plain",
+                        lexicon::Form::Pinyin => "pinyin",
+                        lexicon::Form::Homophone => "homophone",
+                    }
+                    .into(),
+                );
+                Found::new(Kind::AdKeyword, Span::new(h.start, h.end), canon, f, 0.8)
+            })
+            .collect();
+        let ad_hits: Vec<Hit> = s
+            .hits
+            .iter()
+            .copied()
+            .filter(|h| !matches!(h.group, Group::Ad(_) | Group::Tg) || kw.contains(h))
+            .collect();
+        let d = verdict::decide(t, &ad_hits, found, &self.lexicon.canonical);
+        let positive = d.sale_ad || d.doxxing;
+        let mut findings = Vec::new();
+        let mut signals = Vec::new();
+        let all = found
+            .iter()
+            .cloned()
+            .chain(if positive { kw_found } else { Vec::new() });
+        for f in all {
+            // Sale keywords and Telegram contacts are annotated in positive posts only.
+            if f.kind == Kind::Telegram && !positive {
+                continue;
+            }
+            let fin = Finding {
+                kind: f.kind,
+                span: f.span,
+                value: Redacted::new(f.kind, f.value),
+                facts: f.facts,
+                confidence: f.confidence,
+            };
+            if fin.kind.is_signal() {
+                signals.push(fin);
+            } else {
+                findings.push(fin);
+            }
+        }
+        findings.sort_by_key(|f| (f.span.start, f.span.end));
+        signals.sort_by_key(|f| (f.span.start, f.span.end));
+        let mut labels = Vec::new();
+        if d.doxxing {
+            labels.push("doxxing_post");
+        }
+        if d.sale_ad {
+            labels.push("data_sale_ad");
+        }
+        if labels.is_empty() {
+            labels.push("benign");
+        }
+        ScanResult {
+            verdict: d.verdict,
+            labels,
+            severity: d.severity,
+            score: d.score,
+            findings,
+            signals,
+            reasons: d.reasons,
+        }
+    }
+}
+
+/// A keyword that is only part of a field label (`户籍地址：`) is not a sale keyword.
+fn label_only(t: &text::Text, hits: &[Hit], h: &Hit) -> bool {
+    hits.iter().any(|l| {
+        matches!(l.group, Group::Label(_))
+            && l.start <= h.start
+            && l.end > h.end
+            && l.end - l.start > h.end - h.start
+    }) || {
+        let next: String = (h.end..(h.end + 2).min(t.len()))
+            .map(|k| t.fold(k))
+            .collect();
+        matches!(next.as_str(), "地址" | "所在" | "证明" | "迁移")
+    }
+}

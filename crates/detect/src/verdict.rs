@@ -1,0 +1,247 @@
+//! From findings and context words to a post verdict with reasons.
+//!
+//! Two scores, each a sum of named evidence so every verdict can say why:
+//! - *sale*: keywords of the data trade (开盒, 社工库, 查档 …), sale vocabulary, prices per record,
+//!   and a way to buy (a Telegram handle, WeChat, QQ);
+//! - *dox*: identifiers of one person bundled together (a validated ID weighs most), a name that
+//!   belongs to the record, hostile exposure context (扒出, 网暴, 冲他 …).
+//!
+//! Self-disclosure (联系人, 出租, 招聘 …) and reporting (记者, 警方, quotes around a keyword)
+//! count against. A sale ad that shows a sample record is both.
+
+use crate::lexicon::{Form, Group, Hit};
+use crate::text::Text;
+use crate::Found;
+use doxwatch_model::{Kind, Severity, Verdict};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub verdict: Verdict,
+    pub sale_ad: bool,
+    pub doxxing: bool,
+    pub severity: Severity,
+    pub score: f32,
+    pub reasons: Vec<String>,
+}
+
+/// Price markers: `50元/次`, `300米`, `130r一条`, `55u`, `¥571`, `6O/条`, `500包月`, `4百一次`.
+pub fn price_count(t: &Text) -> usize {
+    let n = t.len();
+    let mut count = 0;
+    let mut i = 0;
+    while i < n {
+        let is_num =
+            |k: usize| t.info[k].digit().is_some() || matches!(t.fold(k), '百' | '千' | '万');
+        if t.fold(i) == '¥' || t.fold(i) == '￥' {
+            if i + 1 < n && t.info[i + 1].digit().is_some() {
+                count += 1;
+            }
+            i += 1;
+            continue;
+        }
+        if !is_num(i) {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < n && (is_num(j) || (j > i && matches!(t.fold(j), 'O' | 'o'))) {
+            j += 1;
+        }
+        let ascii_digits = (i..j)
+            .filter(|&k| t.class(k) == crate::chars::Class::Digit)
+            .count();
+        let tail: String = (j..(j + 4).min(n))
+            .map(|k| t.fold(k).to_ascii_lowercase())
+            .collect();
+        let unit = [
+            "元", "块", "米", "r", "u", "刀", "/条", "/次", "一条", "一次", "包月", "每条", "条",
+            "次",
+        ]
+        .iter()
+        .any(|u| tail.starts_with(u));
+        let glued_letter = tail.starts_with(|c: char| c.is_ascii_alphabetic())
+            && tail.chars().nth(1).is_some_and(|c| c.is_ascii_alphabetic())
+            && !tail.starts_with("usdt");
+        if unit && !glued_letter && ascii_digits <= 6 {
+            count += 1;
+        }
+        i = j.max(i + 1);
+    }
+    count
+}
+
+fn quoted(t: &Text, h: &Hit) -> bool {
+    let before = h.start.checked_sub(1).map(|k| t.chars[k]);
+    let after = t.chars.get(h.end).copied();
+    matches!(before, Some('“' | '「' | '『' | '"' | '\'' | '‘' | '《'))
+        && matches!(after, Some('”' | '」' | '』' | '"' | '\'' | '’' | '》'))
+}
+
+pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> Decision {
+    let mut reasons = Vec::new();
+    let kinds: BTreeSet<Kind> = found.iter().map(|f| f.kind).collect();
+    let has = |k: Kind| kinds.contains(&k);
+    let count = |g: fn(&Group) -> bool| hits.iter().filter(|h| g(&h.group)).count();
+    let mut kw_plain = BTreeSet::new();
+    let mut kw_other = BTreeSet::new();
+    let mut kw_quoted = 0;
+    for h in hits {
+        if let Group::Ad(i) = h.group {
+            if quoted(t, h) {
+                kw_quoted += 1;
+            }
+            if h.form == Form::Plain {
+                kw_plain.insert(i);
+            } else {
+                kw_other.insert(i);
+            }
+        }
+    }
+    let tg = count(|g| *g == Group::Tg);
+    let sale = count(|g| *g == Group::Sale);
+    let news = count(|g| *g == Group::News);
+    let dox = count(|g| *g == Group::Dox);
+    let selfctx = count(|g| *g == Group::SelfCtx);
+    let price = price_count(t);
+    let handles = found
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::Telegram | Kind::Wechat | Kind::Qq))
+        .count();
+    let tg_handles = found.iter().filter(|f| f.kind == Kind::Telegram).count();
+
+    // Sale score.
+    let kw_n = kw_plain.len() + kw_other.difference(&kw_plain).count();
+    let mut sale_score =
+        2.0 * kw_plain.len() as f32 + 1.0 * kw_other.difference(&kw_plain).count() as f32;
+    sale_score += 0.7 * sale.min(5) as f32;
+    sale_score += 1.5 * price.min(3) as f32;
+    if tg_handles > 0 {
+        sale_score += 2.5;
+    } else if handles > 0 {
+        sale_score += 1.0;
+    }
+    if tg > 0 {
+        sale_score += 1.0;
+    }
+    let news_weight = 1.5 * news.min(4) as f32 + 2.0 * kw_quoted as f32;
+    if tg_handles == 0 {
+        sale_score -= news_weight;
+    }
+    let is_sale =
+        sale_score >= 4.5 && (kw_n > 0 || sale >= 3) && (price > 0 || handles > 0 || sale >= 3);
+    if is_sale {
+        if !kw_plain.is_empty() || !kw_other.is_empty() {
+            let names: Vec<&str> = kw_plain
+                .union(&kw_other)
+                .map(|&i| canonical[i as usize].as_str())
+                .collect();
+            reasons.push(format!("sale keywords: {}", names.join(", ")));
+        }
+        if price > 0 {
+            reasons.push(format!("{price} price-per-record marker(s)"));
+        }
+        if tg_handles > 0 {
+            reasons.push("telegram contact".to_string());
+        } else if handles > 0 {
+            reasons.push("contact handle".to_string());
+        }
+    }
+
+    // Dox score.
+    let id = has(Kind::IdCard);
+    let phone = has(Kind::Phone);
+    let card = has(Kind::BankCard);
+    let addr = has(Kind::Address);
+    let name = has(Kind::Name);
+    let other = has(Kind::Qq) || has(Kind::Wechat) || has(Kind::Email);
+    let ident_kinds = [id, phone, card, addr, other]
+        .iter()
+        .filter(|&&b| b)
+        .count();
+    let mut dox_score = 0.0f32;
+    dox_score += if id { 3.0 } else { 0.0 };
+    dox_score += if card { 1.5 } else { 0.0 };
+    dox_score += if addr { 1.5 } else { 0.0 };
+    dox_score += if phone { 1.0 } else { 0.0 };
+    dox_score += if other { 0.7 } else { 0.0 };
+    dox_score += if name && ident_kinds > 0 { 1.5 } else { 0.0 };
+    dox_score += 1.5 * dox.min(3) as f32;
+    if kw_n > 0 {
+        dox_score += 1.5;
+    }
+    dox_score -= 1.2 * selfctx.min(3) as f32;
+    dox_score -= 1.0 * news.min(3) as f32;
+    let sample = is_sale && ident_kinds >= 1 && name && (id || phone || card || addr);
+    let is_dox =
+        (ident_kinds >= 1 && dox_score >= 5.0 && (name || ident_kinds >= 2 || id || dox >= 1))
+            || sample;
+    if is_dox {
+        let mut what: Vec<&str> = Vec::new();
+        for (b, s) in [
+            (id, "id_card"),
+            (phone, "phone"),
+            (card, "bank_card"),
+            (addr, "address"),
+            (other, "contact ids"),
+            (name, "name"),
+        ] {
+            if b {
+                what.push(s);
+            }
+        }
+        reasons.push(format!(
+            "identifiers of one person together: {}",
+            what.join(" + ")
+        ));
+        if dox > 0 {
+            reasons.push(format!("{dox} hostile exposure phrase(s)"));
+        }
+        if sample {
+            reasons.push("sale ad shows a sample record".into());
+        }
+    }
+
+    let verdict = if is_dox {
+        Verdict::Doxxing
+    } else if is_sale {
+        Verdict::DataSaleAd
+    } else if found
+        .iter()
+        .any(|f| !f.kind.is_signal() && f.kind != Kind::AdKeyword && f.kind != Kind::Telegram)
+    {
+        Verdict::PiiExposure
+    } else {
+        Verdict::None
+    };
+    let severity = match verdict {
+        Verdict::Doxxing
+            if id
+                || (found
+                    .iter()
+                    .any(|f| f.facts.get("minor").is_some_and(|m| m == "true"))) =>
+        {
+            Severity::Critical
+        }
+        Verdict::Doxxing => Severity::High,
+        Verdict::DataSaleAd | Verdict::LeakRepost => Severity::High,
+        Verdict::PiiExposure => Severity::Low,
+        Verdict::None => Severity::None,
+    };
+    if verdict == Verdict::PiiExposure {
+        reasons.push("personal data without marks of doxxing or sale".into());
+    }
+    let score = match verdict {
+        Verdict::Doxxing => dox_score.max(sale_score),
+        Verdict::DataSaleAd => sale_score,
+        _ => dox_score.max(sale_score).max(0.0),
+    };
+    Decision {
+        verdict,
+        sale_ad: is_sale,
+        doxxing: is_dox,
+        severity,
+        score: (score / 10.0).clamp(0.0, 1.0),
+        reasons,
+    }
+}
