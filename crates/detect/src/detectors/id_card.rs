@@ -51,7 +51,15 @@ fn region_and_birth(
     today: Date,
 ) -> Result<Facts, Reject> {
     let code = num(&d[..6]);
-    let region = dicts.region(code).ok_or(Reject::Region)?;
+    // GB 11643 requires a province-level prefix; the county part is looked up in the historical
+    // tables (1980 on), falling back to the prefecture, since old cards carry codes (`xxxx01`
+    // 市辖区, `xxxx20` 市区) that no yearly table lists.
+    dicts.region(code / 10_000 * 10_000).ok_or(Reject::Region)?;
+    let exact = dicts.region(code);
+    let region = exact
+        .or_else(|| dicts.region(code / 100 * 100))
+        .or_else(|| dicts.region(code / 10_000 * 10_000))
+        .ok_or(Reject::Region)?;
     let birth =
         Date::new(year, num(&md[..2]) as u8, num(&md[2..4]) as u8).ok_or(Reject::BirthDate)?;
     if birth.year < 1900 || birth > today {
@@ -61,7 +69,9 @@ fn region_and_birth(
     let mut f = Facts::new();
     f.insert("region_code", format!("{code:06}"));
     f.insert("region", region.name.clone());
-    if region.to < 2024 {
+    if exact.is_none() {
+        f.insert("region_unlisted", "true".into());
+    } else if region.to < 2024 {
         f.insert("region_retired", region.to.to_string());
     }
     f.insert("birth_date", birth.to_string());

@@ -65,7 +65,8 @@ fn is_mask(c: char) -> bool {
 fn homoglyph(c: char) -> Option<u8> {
     match c {
         'O' | 'o' => Some(0),
-        'l' | 'I' | '|' => Some(1),
+        // `|` is read as a separator, never as a one: `180|6238|7512`.
+        'l' | 'I' => Some(1),
         _ => None,
     }
 }
@@ -174,9 +175,9 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Vec<Run>) {
                 }
             }
             // Homoglyphs directly after a digit: `3O` → 30, `1l` → 11.
-            if homoglyph(t.info[j].fold()).is_some() && t.chars[j] != '|' {
+            if homoglyph(t.info[j].fold()).is_some() {
                 let mut k = j;
-                while k < n && homoglyph(t.info[k].fold()).is_some() && t.chars[k] != '|' {
+                while k < n && homoglyph(t.info[k].fold()).is_some() {
                     k += 1;
                 }
                 let after_letter = k < n && t.class(k) == Class::Letter;
@@ -197,6 +198,18 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Vec<Run>) {
                 break;
             }
             let next = t.info[k];
+            // A check character written after a gap: `… 5 0 X`.
+            if matches!(next.fold(), 'X' | 'x')
+                && ends_17(&run)
+                && k + 1 < n
+                && t.class(k + 1) != Class::Letter
+                || matches!(next.fold(), 'X' | 'x') && ends_17(&run) && k + 1 >= n
+            {
+                run.digits.push(X);
+                run.pos.push(k as u32);
+                run.cut.push(true);
+                break;
+            }
             let next_is_digit = next.digit().is_some()
                 || (is_mask(next.fold()) && k + 1 < n && is_mask(t.info[k + 1].fold()));
             if !next_is_digit {
@@ -286,7 +299,8 @@ fn segment(run: &Run, ctx: &Ctx) -> (Vec<Seg>, usize) {
     let bounds: Vec<usize> = (0..=n)
         .filter(|&k| k == 0 || k == n || run.cut[k])
         .collect();
-    // best[i] = (weight, -junk, segments) for a prefix ending at bounds[i].
+    // best[i] = (weight, -junk, segments) for a prefix ending at bounds[i]; fewest uncovered
+    // digits first, then the most validated weight.
     let mut best: Vec<(u32, i64, Vec<Seg>)> = vec![(0, 0, Vec::new()); bounds.len()];
     for bi in 1..bounds.len() {
         let b = bounds[bi];
@@ -306,7 +320,7 @@ fn segment(run: &Run, ctx: &Ctx) -> (Vec<Seg>, usize) {
             };
             let better = match &cand {
                 None => true,
-                Some((cw, cj, _)) => (w, j) > (*cw, *cj),
+                Some((cw, cj, _)) => (j, w) > (*cj, *cw),
             };
             if better {
                 let mut v = segs.clone();
@@ -329,7 +343,7 @@ fn label_before(hits: &[Hit], t: &Text, start: usize) -> Option<Group> {
                 && start - h.end <= 8
                 && (h.end..start).all(|k| {
                     let c = t.info[k];
-                    c.is_gap()
+                    c.class() != Class::Newline && c.is_gap()
                         || matches!(c.fold(), '是' | '为' | '号' | '码' | '：' | ':')
                         || c.class() == Class::Other
                 })
@@ -374,6 +388,9 @@ pub fn detect(
             continue;
         }
         if run.cjk == n && n < 5 {
+            continue;
+        }
+        if is_ipv4(t, run) {
             continue;
         }
         let label = label_before(hits, t, start);
@@ -437,6 +454,25 @@ pub fn detect(
     }
 }
 
+/// `178.55.139.175`: four dot-separated groups of at most three digits.
+fn is_ipv4(t: &Text, run: &Run) -> bool {
+    let mut groups = vec![0usize];
+    for k in 1..run.digits.len() {
+        if run.cut[k] {
+            let between: String = (run.pos[k - 1] as usize + 1..run.pos[k] as usize)
+                .map(|i| t.fold(i))
+                .collect();
+            if between != "." {
+                return false;
+            }
+            groups.push(0);
+        }
+        *groups.last_mut().unwrap() += 1;
+    }
+    groups[0] += 1;
+    groups.len() == 4 && groups.iter().all(|&g| (1..=3).contains(&g))
+}
+
 fn masked_signal(run: &Run, s: &str, out: &mut Vec<Found>) {
     let n = run.digits.len();
     let kind = match n {
@@ -463,12 +499,16 @@ fn push_seg(t: &Text, run: &Run, s: Seg, out: &mut Vec<Found>) {
             start = run.pos[s.a - 2] as usize;
         }
     }
-    if s.kind == Kind::Phone && start == run.pos[0] as usize {
+    if s.kind == Kind::Phone {
+        // `+86…`, `(+86)…`: the sign belongs to the number; the bracket only when it closes
+        // around the country code.
         if let Some(p) = t.prev_visible(start) {
             if matches!(t.fold(p), '+') {
                 start = p;
+                let closes =
+                    (start..run.pos[s.a + s.cc] as usize).any(|k| matches!(t.fold(k), ')'));
                 if let Some(q) = t.prev_visible(p) {
-                    if t.fold(q) == '(' {
+                    if t.fold(q) == '(' && closes {
                         start = q;
                     }
                 }
@@ -488,4 +528,110 @@ fn push_seg(t: &Text, run: &Run, s: Seg, out: &mut Vec<Found>) {
         s.facts,
         conf,
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Scanner;
+    use std::sync::OnceLock;
+
+    fn scanner() -> &'static Scanner {
+        static S: OnceLock<Scanner> = OnceLock::new();
+        S.get_or_init(|| Scanner::new().unwrap())
+    }
+
+    /// (name, text, expected (kind, surface) pairs among findings and signals).
+    #[test]
+    fn table() {
+        let cases: &[(&str, &str, &[(&str, &str)])] = &[
+            (
+                "plain id",
+                "身份证 11010519491231002X",
+                &[("id_card", "11010519491231002X")],
+            ),
+            (
+                "spaced id with X after gap",
+                "sfz 1 1 0 1 0 5 1 9 4 9 1 2 3 1 0 0 2 X",
+                &[("id_card", "1 1 0 1 0 5 1 9 4 9 1 2 3 1 0 0 2 X")],
+            ),
+            (
+                "legacy 15 spaced",
+                "SFZ 1 1 0 1 0 5 4 9 1 2 3 1 0 0 2\n电话",
+                &[("id_card", "1 1 0 1 0 5 4 9 1 2 3 1 0 0 2")],
+            ),
+            ("bad check", "身份证 110105194912310021", &[]),
+            (
+                "phone with cc",
+                "打这个(+86)138－00138000、",
+                &[("phone", "(+86)138－00138000")],
+            ),
+            (
+                "phone 0086",
+                "手机：0086 幺三八-零零一三-八零零零！",
+                &[("phone", "0086 幺三八-零零一三-八零零零")],
+            ),
+            (
+                "emoji separated",
+                "1⭐3🌸8⭐0🍉0😂1💥3❤8🔥0💰0🌟0",
+                &[("phone", "1⭐3🌸8⭐0🍉0😂1💥3❤8🔥0💰0🌟0")],
+            ),
+            (
+                "id then phone",
+                "样例 110105 19491231 002X 13800138000",
+                &[
+                    ("id_card", "110105 19491231 002X"),
+                    ("phone", "13800138000"),
+                ],
+            ),
+            ("order number", "订单号：13800138000", &[]),
+            ("price glued", "网购记录130r一条", &[]),
+            (
+                "masked phone",
+                "来电 138****8000",
+                &[("masked_phone", "138****8000")],
+            ),
+            (
+                "landline",
+                "电话 010-87765777",
+                &[("landline", "010-87765777")],
+            ),
+            ("service", "热线 400-800-8888", &[]),
+            (
+                "qq",
+                "QQ：５８８ ６６６ ２３１ 好",
+                &[("qq", "５８８ ６６６ ２３１")],
+            ),
+            (
+                "table cells",
+                "17434722\u{2060}97 | １３０-５４３７-５１４９",
+                &[("phone", "１３０-５４３７-５１４９")],
+            ),
+            (
+                "full-width bar ends a run",
+                "370601198812265549｜本名",
+                &[("id_card", "370601198812265549")],
+            ),
+        ];
+        for (name, text, want) in cases {
+            let r = scanner().scan(text);
+            let chars: Vec<char> = text.chars().collect();
+            let got: Vec<(String, String)> = r
+                .findings
+                .iter()
+                .chain(&r.signals)
+                .filter(|f| f.kind.as_str() != "name")
+                .map(|f| {
+                    let s: String = chars[f.span.start as usize..f.span.end as usize]
+                        .iter()
+                        .collect();
+                    (f.kind.as_str().to_string(), s)
+                })
+                .collect();
+            let want: Vec<(String, String)> = want
+                .iter()
+                .map(|(k, s)| (k.to_string(), s.to_string()))
+                .collect();
+            assert_eq!(got, want, "{name}");
+        }
+    }
 }
