@@ -207,6 +207,14 @@ fn named<T: Copy>(
         }
         if count >= 1 {
             if let Some(r) = suffix_at(t, i, list) {
+                // `广州市`, `贵州省`: a suffix character followed by another suffix is part of
+                // the name.
+                let next = next_pos(t, r.0);
+                if next < t.len() && suffix_at(t, next, list).is_some() && count < max - 1 {
+                    i += 1;
+                    count += 1;
+                    continue;
+                }
                 return Some(r);
             }
         }
@@ -225,12 +233,24 @@ fn named<T: Copy>(
     None
 }
 
-fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
-    let mut i = next_pos(t, q);
-    let start = i;
-    while i < t.len() && is_numeral(t, i) {
+fn skip_invisible(t: &Text, mut i: usize) -> usize {
+    while i < t.len() && t.class(i) == Class::Invisible {
         i += 1;
     }
+    i
+}
+
+fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
+    let spaced = next_pos(t, q) > skip_invisible(t, q);
+    let mut i = next_pos(t, q);
+    let start = i;
+    let mut last = i;
+    while i < t.len() && is_numeral(t, i) {
+        i += 1;
+        last = i;
+        i = skip_invisible(t, i);
+    }
+    let i = last;
     if i == start {
         // A single letter building or unit: `c座`, `A栋`.
         if i < t.len() && t.class(i) == Class::Letter {
@@ -239,11 +259,19 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
         }
         return None;
     }
-    if let Some(r) = suffix_at(t, i, NUMBER) {
-        return Some(r);
+    if let Some(r) = suffix_at(t, skip_invisible(t, i), NUMBER) {
+        // `号码` is a phone label, not a house number.
+        let next = skip_invisible(t, r.0);
+        if !(r.1 == Level::Number && next < t.len() && t.fold(next) == '码') {
+            return Some(r);
+        }
+    }
+    // Bare and dashed room numbers follow their building directly.
+    if spaced {
+        return None;
     }
     // `15-4-1304`, `3号楼1406`: a dashed or bare room number after a building.
-    let ascii = (start..i).all(|k| t.class(k) == Class::Digit);
+    let ascii = (start..i).all(|k| matches!(t.class(k), Class::Digit | Class::Invisible));
     if !ascii {
         return None;
     }
@@ -258,13 +286,41 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
         end = k;
         parts += 1;
     }
-    if parts >= 2 && prev >= Level::Road {
+    if parts >= 2 && prev >= Level::Road && prev < Level::Room {
         return Some((end, Level::Room));
     }
-    if prev >= Level::Building && (3..=4).contains(&(i - start)) {
+    if matches!(prev, Level::Building | Level::Unit) && (3..=5).contains(&(i - start)) {
         return Some((i, Level::Room));
     }
     None
+}
+
+/// `书香门第7号楼`: a compound name without a suffix, directly followed by its building.
+fn unsuffixed_compound(t: &Text, p: usize, last: Level) -> Option<(usize, Level)> {
+    if last < Level::Road || last >= Level::Building {
+        return None;
+    }
+    let mut i = p;
+    let mut count = 0;
+    while count < 6 {
+        i = skip_invisible(t, i);
+        if i >= t.len() {
+            return None;
+        }
+        let info = t.info[i];
+        if info.class() != Class::Cjk || info.digit().is_some() || FORBIDDEN.contains(info.fold()) {
+            break;
+        }
+        i += 1;
+        count += 1;
+    }
+    if count < 2 {
+        return None;
+    }
+    match number(t, i, Level::Compound) {
+        Some((_, lv)) if lv >= Level::Building => Some((i, Level::Compound)),
+        _ => None,
+    }
 }
 
 /// Parses components from `q`; returns (end, deepest level, components).
@@ -286,15 +342,25 @@ fn parse(
         if p >= t.len() {
             break;
         }
+        // Among named components the longest wins: `福州街` is a road, not the city `福州`;
+        // `新城区` a district, not the compound `新城`.
+        let named_step = [
+            (last < Level::Road)
+                .then(|| named(t, p, 7, &admin, false))
+                .flatten(),
+            named(t, p, 8, &road, true).map(|(e, ())| (e, Level::Road)),
+            named(t, p, 8, &compound, true).map(|(e, ())| (e, Level::Compound)),
+        ]
+        .into_iter()
+        .flatten()
+        .fold(None, |best: Option<(usize, Level)>, c| match best {
+            Some(b) if b.0 >= c.0 => Some(b),
+            _ => Some(c),
+        });
         let step = number(t, p, last)
-            .or_else(|| {
-                (last < Level::Road)
-                    .then(|| named(t, p, 7, &admin, false))
-                    .flatten()
-            })
-            .or_else(|| named(t, p, 8, &road, true).map(|(e, ())| (e, Level::Road)))
-            .or_else(|| named(t, p, 8, &compound, true).map(|(e, ())| (e, Level::Compound)))
-            .or_else(|| (last < Level::Road).then(|| place_at(p)).flatten());
+            .or(named_step)
+            .or_else(|| (last < Level::Road).then(|| place_at(p)).flatten())
+            .or_else(|| unsuffixed_compound(t, p, last));
         let Some((e, lv)) = step else { break };
         // Administrative units come before roads; a second address starts over.
         if lv <= Level::Town && last >= Level::Road {
@@ -325,10 +391,9 @@ pub fn detect(t: &Text, places: &Places, hits: &[Hit], claimed: &mut [bool], out
             (s, e, lv)
         })
         .collect();
-    for h in hits
-        .iter()
-        .filter(|h| h.group == Group::Label(Field::Address))
-    {
+    let labels =
+        crate::lexicon::longest_non_overlapping(hits, |g| g == Group::Label(Field::Address));
+    for h in &labels {
         let mut s = h.end;
         while s < t.len()
             && (t.info[s].is_gap() || matches!(t.fold(s), '：' | ':' | '是' | '在'))
@@ -352,7 +417,9 @@ pub fn detect(t: &Text, places: &Places, hits: &[Hit], claimed: &mut [bool], out
             continue;
         }
         let (end, deepest, n) = parse(t, s, &place_at);
-        if n < 2 || deepest < Level::Road {
+        // Down to a street number, village group, building or room; an institution (`…法院`)
+        // or a bare district is not an address.
+        if n < 2 || deepest < Level::Number {
             continue;
         }
         if claimed[s..end].iter().any(|&c| c) {
