@@ -12,7 +12,7 @@ use doxwatch_model::{Facts, Kind, Span};
 
 /// Characters that end a given name when they follow it.
 const STOP: &str =
-    "的是收在和与就这那家住电手微身号码邮地他她们了也都被已叫名姓说去给很从到啊呀吗呢吧，。";
+    "的是收在阿和与就这那家住电手微身号码邮地他她们了也都被已叫名姓说去给很从到啊呀吗呢吧，。";
 const TITLES: &[&str] = &[
     "经理", "女士", "先生", "老师", "师傅", "小姐", "总", "阿姨", "同学", "医生", "律师", "主任",
     "老板", "警官", "某", "某某", "大爷", "大妈", "哥", "姐", "叔",
@@ -63,6 +63,26 @@ pub fn read_name(t: &Text, dicts: &Dictionaries, i: usize) -> Option<(usize, Str
         return None;
     }
     Some((end, (i..end).map(|k| t.fold(k)).collect()))
+}
+
+/// A name that ends exactly at `k` and starts after a non-CJK character.
+fn name_ending_at(t: &Text, dicts: &Dictionaries, k: usize) -> Option<(usize, String)> {
+    for len in [3usize, 2, 4] {
+        if k < len {
+            continue;
+        }
+        let b = k - len;
+        let before_ok = b == 0 || t.class(b - 1) != Class::Cjk || t.info[b - 1].digit().is_some();
+        if !before_ok {
+            continue;
+        }
+        if let Some((e, v)) = read_name(t, dicts, b) {
+            if e == k {
+                return Some((b, v));
+            }
+        }
+    }
+    None
 }
 
 fn skip_label_tail(t: &Text, mut i: usize) -> usize {
@@ -152,6 +172,39 @@ pub fn detect(
             if let Some((ne, v)) = read_name(t, dicts, a) {
                 if ne < t.len() && matches!(t.fold(ne), ')' | '）') {
                     push(a, ne, v, "adjacent", claimed, out);
+                }
+            }
+        }
+    }
+    // `孙丽娟就是他`: a name followed by the accusation.
+    for i in 0..t.len().saturating_sub(2) {
+        if t.fold(i) == '就' && t.fold(i + 1) == '是' && matches!(t.fold(i + 2), '他' | '她' | '这')
+        {
+            if let Some((b, v)) = name_ending_at(t, dicts, i) {
+                push(b, i, v, "accused", claimed, out);
+            }
+        }
+    }
+    // Table cells under a name column: `| 李淑珍，`, `| 裴玉 |`.
+    let has_name_label = hits.iter().any(|h| h.group == Group::Label(Field::Name));
+    if has_name_label {
+        for i in 0..t.len() {
+            if t.fold(i) != '|' {
+                continue;
+            }
+            let mut s = i + 1;
+            while s < t.len() && matches!(t.class(s), Class::Space | Class::Invisible) {
+                s += 1;
+            }
+            if let Some((e, v)) = read_name(t, dicts, s) {
+                let after =
+                    (e..t.len()).find(|&k| !matches!(t.class(k), Class::Space | Class::Invisible));
+                let cell_end = after.is_none_or(|k| {
+                    matches!(t.fold(k), '|' | '，' | '。' | ',' | '\n')
+                        || t.class(k) == Class::Newline
+                });
+                if cell_end {
+                    push(s, e, v, "table", claimed, out);
                 }
             }
         }
