@@ -128,8 +128,20 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     if tg_handles == 0 {
         sale_score -= news_weight;
     }
-    let is_sale =
-        sale_score >= 4.5 && (kw_n > 0 || sale >= 3) && (price > 0 || handles > 0 || sale >= 3);
+    // Reporting about the trade (记者, 嫌疑人, quotes around 开盒) is not an offer unless it
+    // carries a way to buy.
+    let reporting = (news >= 2 || kw_quoted > 0) && handles == 0;
+    // A dossier's own QQ or WeChat is the victim's, not a way to buy: a post that bundles a
+    // person's identifiers is an offer only with a price or a Telegram contact.
+    let dossier = has(Kind::Name)
+        && [Kind::IdCard, Kind::Phone, Kind::BankCard, Kind::Address]
+            .iter()
+            .any(|&k| has(k));
+    let is_sale = !reporting
+        && !(dossier && price == 0 && tg_handles == 0)
+        && sale_score >= 4.5
+        && (kw_n > 0 || sale >= 3)
+        && (price > 0 || handles > 0 || sale >= 3);
     if is_sale {
         if !kw_plain.is_empty() || !kw_other.is_empty() {
             let names: Vec<&str> = kw_plain
