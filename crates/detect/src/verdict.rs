@@ -137,8 +137,8 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         && [Kind::IdCard, Kind::Phone, Kind::BankCard, Kind::Address]
             .iter()
             .any(|&k| has(k));
-    let is_sale = !reporting
-        && !(dossier && price == 0 && tg_handles == 0)
+    let dossier_only = dossier && price == 0 && tg_handles == 0;
+    let is_sale = !(reporting || dossier_only)
         && sale_score >= 4.5
         && (kw_n > 0 || sale >= 3)
         && (price > 0 || handles > 0 || sale >= 3);
