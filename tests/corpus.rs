@@ -38,6 +38,9 @@ const fn at_target(name: &'static str, level: Level, target: f64) -> Gate {
     }
 }
 
+// Every kind is at its target today; a gate below target takes a floor (the current figure
+// minus 0.01) while a new kind or a new corpus is brought up.
+#[allow(dead_code)]
 const fn below_target(name: &'static str, level: Level, target: f64, floor: f64) -> Gate {
     Gate {
         name,
@@ -56,8 +59,8 @@ const GATES: &[Gate] = &[
     at_target(   "phone",        Span,  0.98),
     at_target(   "bank_card",    Span,  0.98),
     at_target(   "email",        Span,  0.97),
-    below_target("qq",           Span,  0.97, 0.9456), // floor: raise to 0.97 when reached
-    below_target("wechat",       Span,  0.97, 0.9281), // floor: raise to 0.97 when reached
+    at_target(   "qq",           Span,  0.97),
+    at_target(   "wechat",       Span,  0.97),
     at_target(   "telegram",     Span,  0.97),
     at_target(   "ad_keyword",   Span,  0.95),
     at_target(   "address",      Span,  0.93),

@@ -92,6 +92,7 @@ pub struct Scratch {
     hits: Vec<Hit>,
     runs: Vec<numbers::Run>,
     claimed: Vec<bool>,
+    cells: Vec<Option<lexicon::Field>>,
     found: Vec<Found>,
 }
 
@@ -179,9 +180,10 @@ impl Scanner {
         s.claimed.resize(t.len(), false);
         s.found.clear();
         let found = &mut s.found;
+        detectors::table::cell_fields(t, &s.hits, &mut s.cells);
         contact::detect_links(t, &mut s.claimed, found);
         address::detect(t, &self.places, &s.hits, &mut s.claimed, found);
-        numbers::detect(t, &ctx, &s.hits, &s.claimed, &mut s.runs, found);
+        numbers::detect(t, &ctx, &s.hits, &s.cells, &s.claimed, &mut s.runs, found);
         for f in found.iter() {
             if !f.kind.is_signal() {
                 for c in &mut s.claimed[f.span.start as usize..f.span.end as usize] {
@@ -189,10 +191,18 @@ impl Scanner {
                 }
             }
         }
-        contact::detect_wechat(t, &s.hits, &mut s.claimed, found);
+        contact::detect_wechat(t, &s.hits, &s.cells, &mut s.claimed, found);
         contact::detect_telegram_handles(t, &s.hits, &mut s.claimed, found);
         let snapshot: Vec<Found> = found.clone();
-        name::detect(t, &self.dicts, &s.hits, &mut s.claimed, &snapshot, found);
+        name::detect(
+            t,
+            &self.dicts,
+            &s.hits,
+            &s.cells,
+            &mut s.claimed,
+            &snapshot,
+            found,
+        );
         // Sale keywords: the longest non-overlapping hits not inside another finding.
         let kw =
             lexicon::longest_non_overlapping(&s.hits, |g| matches!(g, Group::Ad(_) | Group::Tg));

@@ -330,7 +330,14 @@ fn is_label_word(s: &str) -> bool {
 /// WeChat IDs after a WeChat label: 6–20 characters, a letter first. Inserted spaces and
 /// zero-width characters are skipped; a space is crossed only when what follows it still
 /// looks like part of an ID (digits or `_`).
-pub fn detect_wechat(t: &Text, hits: &[Hit], claimed: &mut [bool], out: &mut Vec<Found>) {
+pub fn detect_wechat(
+    t: &Text,
+    hits: &[Hit],
+    cells: &[Option<Field>],
+    claimed: &mut [bool],
+    out: &mut Vec<Found>,
+) {
+    let mut starts = Vec::new();
     for h in hits
         .iter()
         .filter(|h| h.group == Group::Label(Field::Wechat))
@@ -349,6 +356,15 @@ pub fn detect_wechat(t: &Text, hits: &[Hit], claimed: &mut [bool], out: &mut Vec
                 break;
             }
         }
+        starts.push(i);
+    }
+    // The first code point of every WeChat table cell.
+    for k in 0..cells.len() {
+        if cells[k] == Some(Field::Wechat) && (k == 0 || cells[k - 1] != Some(Field::Wechat)) {
+            starts.push(k);
+        }
+    }
+    for i in starts {
         if i >= t.len() || claimed[i] || t.class(i) != Class::Letter {
             continue;
         }

@@ -8,3 +8,4 @@ pub mod id_card;
 pub mod name;
 pub mod numbers;
 pub mod phone;
+pub mod table;

@@ -105,6 +105,7 @@ pub fn detect(
     t: &Text,
     dicts: &Dictionaries,
     hits: &[Hit],
+    cells: &[Option<Field>],
     claimed: &mut [bool],
     found: &[Found],
     out: &mut Vec<Found>,
@@ -173,6 +174,14 @@ pub fn detect(
                 if ne < t.len() && matches!(t.fold(ne), ')' | '）') {
                     push(a, ne, v, "adjacent", claimed, out);
                 }
+            }
+        }
+    }
+    // Cells of a name column.
+    for k in 0..cells.len() {
+        if cells[k] == Some(Field::Name) && (k == 0 || cells[k - 1] != Some(Field::Name)) {
+            if let Some((e, v)) = read_name(t, dicts, k) {
+                push(k, e, v, "table", claimed, out);
             }
         }
     }

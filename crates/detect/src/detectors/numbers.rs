@@ -367,6 +367,7 @@ pub fn detect(
     t: &Text,
     ctx: &Ctx,
     hits: &[Hit],
+    cells: &[Option<Field>],
     claimed: &[bool],
     runs_buf: &mut Vec<Run>,
     out: &mut Vec<Found>,
@@ -404,7 +405,10 @@ pub fn detect(
             }
             continue;
         }
-        if label == Some(Group::Label(Field::Qq)) && (5..=11).contains(&n) && run.digits[0] != 0 {
+        if (label == Some(Group::Label(Field::Qq)) || cells[start] == Some(Field::Qq))
+            && (5..=11).contains(&n)
+            && run.digits[0] != 0
+        {
             out.push(Found::new(
                 Kind::Qq,
                 Span::new(start, end),

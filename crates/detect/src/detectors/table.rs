@@ -1,0 +1,78 @@
+//! Records written as tables: a header row of field labels separated by `|`, then value rows
+//! with the same separators (`姓名 | 手机 | QQ` / `张三 | 138… | 12345`). The header gives each
+//! value cell its field, which the context-gated detectors (QQ, WeChat, name) need.
+
+use crate::chars::Class;
+use crate::lexicon::{Field, Group, Hit};
+use crate::text::Text;
+
+/// Field of the table cell each code point belongs to (`None` outside value cells).
+pub fn cell_fields(t: &Text, hits: &[Hit], out: &mut Vec<Option<Field>>) {
+    out.clear();
+    out.resize(t.len(), None);
+    if !t.info.iter().any(|i| i.fold() == '|') {
+        return;
+    }
+    let labels = crate::lexicon::longest_non_overlapping(hits, |g| matches!(g, Group::Label(_)));
+    let mut header: Option<Vec<Option<Field>>> = None;
+    let mut line_start = 0;
+    while line_start <= t.len() {
+        let line_end = (line_start..t.len())
+            .find(|&k| t.class(k) == Class::Newline)
+            .unwrap_or(t.len());
+        let cells = split_cells(t, line_start, line_end);
+        if cells.len() >= 2 {
+            let fields: Vec<Option<Field>> = cells
+                .iter()
+                .enumerate()
+                .map(|(i, &(a, b))| {
+                    // The first header cell may follow a lead-in (`信息如下：姓名 | 手机`).
+                    labels
+                        .iter()
+                        .find(|h| h.end == b && (h.start == a || (i == 0 && h.start > a)))
+                        .and_then(|h| match h.group {
+                            Group::Label(f) => Some(f),
+                            _ => None,
+                        })
+                })
+                .collect();
+            if fields.iter().all(Option::is_some) {
+                header = Some(fields);
+            } else if let Some(h) = &header {
+                for (i, &(a, b)) in cells.iter().enumerate() {
+                    if let Some(f) = h.get(i).copied().flatten() {
+                        for slot in &mut out[a..b] {
+                            *slot = Some(f);
+                        }
+                    }
+                }
+            }
+        } else {
+            header = None;
+        }
+        line_start = line_end + 1;
+    }
+}
+
+/// Cells of a line split at `|`, each trimmed of gap characters: (start, end) pairs.
+fn split_cells(t: &Text, a: usize, b: usize) -> Vec<(usize, usize)> {
+    let mut cells = Vec::new();
+    let mut s = a;
+    for k in a..=b {
+        if k == b || t.fold(k) == '|' {
+            let (mut x, mut y) = (s, k);
+            while x < y && t.info[x].is_gap() {
+                x += 1;
+            }
+            while y > x && t.info[y - 1].is_gap() {
+                y -= 1;
+            }
+            cells.push((x, y));
+            s = k + 1;
+        }
+    }
+    if cells.len() < 2 {
+        cells.clear();
+    }
+    cells
+}
