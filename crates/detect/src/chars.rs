@@ -38,11 +38,46 @@ pub enum Class {
 pub struct CharInfo(u32);
 
 const NO_DIGIT: u32 = 15;
+const SPECIAL: u32 = 1 << 29;
+
+/// Folded characters the loader notes in [`crate::text::Flags`].
+fn is_special(f: char) -> bool {
+    matches!(
+        f,
+        '@' | '#'
+            | '艾'
+            | '号'
+            | '栋'
+            | '幢'
+            | '座'
+            | '室'
+            | '层'
+            | '楼'
+            | '组'
+            | '排'
+            | '户'
+            | '期'
+            | '弄'
+            | '元'
+            | '-'
+            | '收'
+            | '阿'
+            | '十'
+            | '百'
+    )
+}
 
 impl CharInfo {
     fn new(fold: char, class: Class, digit: Option<u8>) -> CharInfo {
         let d = digit.map_or(NO_DIGIT, u32::from);
-        CharInfo(fold as u32 | (class as u32) << 21 | d << 25)
+        let special = if is_special(fold) { SPECIAL } else { 0 };
+        CharInfo(fold as u32 | (class as u32) << 21 | d << 25 | special)
+    }
+
+    /// Whether the loader must look at this character for its flags (rare characters).
+    #[inline]
+    pub fn is_special(self) -> bool {
+        self.0 & SPECIAL != 0
     }
 
     #[inline]

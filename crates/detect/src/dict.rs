@@ -67,6 +67,9 @@ pub struct Dictionaries {
     pub places: Vec<Place>,
     pub t2s: HashMap<char, char>,
     pub surnames: HashMap<String, u32>,
+    /// Surnames keyed by their characters, for the hot path.
+    pub surname1: HashSet<char>,
+    pub surname2: HashSet<(char, char)>,
     pinyin: HashMap<char, Vec<String>>,
     by_syllable: HashMap<String, Vec<(u32, char)>>,
     lexicon: Vec<(String, String, Option<String>)>,
@@ -202,6 +205,20 @@ impl Dictionaries {
                 .unwrap_or(i as u32 + 1);
             surnames.insert(c[0].to_string(), rank);
         }
+        let mut surname1 = HashSet::new();
+        let mut surname2 = HashSet::new();
+        for s in surnames.keys() {
+            let cs: Vec<char> = s.chars().collect();
+            match cs[..] {
+                [a] => {
+                    surname1.insert(a);
+                }
+                [a, b] => {
+                    surname2.insert((a, b));
+                }
+                _ => {}
+            }
+        }
         let mut pinyin = HashMap::new();
         let mut by_syllable: HashMap<String, Vec<(u32, char)>> = HashMap::new();
         for (i, (line, c)) in rows(s.pinyin).enumerate() {
@@ -251,6 +268,8 @@ impl Dictionaries {
             places,
             t2s,
             surnames,
+            surname1,
+            surname2,
             pinyin,
             by_syllable,
             lexicon,

@@ -7,7 +7,7 @@
 
 use crate::dict::Dictionaries;
 use crate::text::Text;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use std::collections::{BTreeSet, HashMap};
 
 /// Which field a label announces.
@@ -207,8 +207,12 @@ impl Lexicon {
                 }
             }
         }
+        // A full DFA: the lexicon is a few thousand short terms, so the table stays small
+        // (see `memory_usage`) and every skeleton byte costs one transition.
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .byte_classes(true)
             .build(&terms)
             .expect("lexicon automaton builds");
         Lexicon {
@@ -220,6 +224,11 @@ impl Lexicon {
 
     pub fn pattern_count(&self) -> usize {
         self.patterns.len()
+    }
+
+    /// Heap bytes of the automaton.
+    pub fn memory_usage(&self) -> usize {
+        self.ac.memory_usage()
     }
 
     /// All hits in the skeleton, in original offsets, longest first among equal starts.

@@ -94,6 +94,7 @@ pub struct Scratch {
     claimed: Vec<bool>,
     cells: Vec<Option<lexicon::Field>>,
     found: Vec<Found>,
+    names: Vec<Found>,
 }
 
 /// What `--explain` shows: keyword hits and the findings before the verdict filter.
@@ -176,14 +177,39 @@ impl Scanner {
             today: self.today,
         };
         self.lexicon.find(t, &mut s.hits);
+        let flags = t.flags;
+        let keywords = s
+            .hits
+            .iter()
+            .filter(|h| matches!(h.group, Group::Ad(_) | Group::Tg))
+            .count();
+        let sale_words = s.hits.iter().filter(|h| h.group == Group::Sale).count();
+        if keywords == 0 && sale_words < 3 && !flags.digit && !flags.contact {
+            // Nothing any detector could confirm: the common case of ordinary prose.
+            return ScanResult {
+                verdict: Verdict::None,
+                labels: vec!["benign"],
+                severity: Severity::None,
+                score: 0.0,
+                findings: Vec::new(),
+                signals: Vec::new(),
+                reasons: Vec::new(),
+            };
+        }
         s.claimed.clear();
         s.claimed.resize(t.len(), false);
         s.found.clear();
         let found = &mut s.found;
         detectors::table::cell_fields(t, &s.hits, &mut s.cells);
-        contact::detect_links(t, &mut s.claimed, found);
-        address::detect(t, &self.places, &s.hits, &mut s.claimed, found);
-        numbers::detect(t, &ctx, &s.hits, &s.cells, &s.claimed, &mut s.runs, found);
+        if flags.contact {
+            contact::detect_links(t, &mut s.claimed, found);
+        }
+        if flags.digit && flags.address_suffix {
+            address::detect(t, &self.places, &s.hits, &mut s.claimed, found);
+        }
+        if flags.digit {
+            numbers::detect(t, &ctx, &s.hits, &s.cells, &s.claimed, &mut s.runs, found);
+        }
         for f in found.iter() {
             if !f.kind.is_signal() {
                 for c in &mut s.claimed[f.span.start as usize..f.span.end as usize] {
@@ -191,18 +217,21 @@ impl Scanner {
                 }
             }
         }
-        contact::detect_wechat(t, &s.hits, &s.cells, &mut s.claimed, found);
-        contact::detect_telegram_handles(t, &s.hits, &mut s.claimed, found);
-        let snapshot: Vec<Found> = found.clone();
+        if flags.contact {
+            contact::detect_wechat(t, &s.hits, &s.cells, &mut s.claimed, found);
+            contact::detect_telegram_handles(t, &s.hits, &mut s.claimed, found);
+        }
+        s.names.clear();
         name::detect(
             t,
             &self.dicts,
             &s.hits,
             &s.cells,
             &mut s.claimed,
-            &snapshot,
             found,
+            &mut s.names,
         );
+        found.append(&mut s.names);
         // Sale keywords: the longest non-overlapping hits not inside another finding.
         let kw =
             lexicon::longest_non_overlapping(&s.hits, |g| matches!(g, Group::Ad(_) | Group::Tg));

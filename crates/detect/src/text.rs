@@ -15,6 +15,23 @@ pub struct Text {
     pub info: Vec<CharInfo>,
     pub skel: Vec<u8>,
     pub skel_pos: Vec<u32>,
+    /// Cheap facts gathered while loading, used to skip detectors that cannot match.
+    pub flags: Flags,
+    /// Code points right after a number that may end an address component.
+    pub address_marks: Vec<u32>,
+}
+
+#[derive(Default, Clone, Copy, Debug)]
+pub struct Flags {
+    /// A digit form (ASCII, full-width, circled, Chinese numeral).
+    pub digit: bool,
+    /// An ASCII letter, `@`, `#` or `艾`: e-mails, links, handles are possible.
+    pub contact: bool,
+    /// A digit followed by a character that ends a house number, building or room (号 栋 室 …)
+    /// or by a dash (`15-4-1304`).
+    pub address_suffix: bool,
+    /// `收` or `阿`: role words after a name.
+    pub role: bool,
 }
 
 impl Text {
@@ -23,22 +40,63 @@ impl Text {
         self.info.clear();
         self.skel.clear();
         self.skel_pos.clear();
-        self.chars.extend(text.chars());
+        self.chars.reserve(text.len());
+        for c in text.chars() {
+            self.chars.push(c);
+        }
         self.info.reserve(self.chars.len());
-        let mut buf = [0u8; 4];
+        self.skel.reserve(text.len());
+        self.skel_pos.reserve(text.len());
+        let mut flags = Flags::default();
+        let mut prev_digit = false;
+        self.address_marks.clear();
         for (i, &c) in self.chars.iter().enumerate() {
             let info = table.info(c);
             self.info.push(info);
-            let f = match info.class() {
-                Class::Cjk | Class::Digit | Class::KeySymbol | Class::Other => info.fold(),
-                Class::Letter => info.fold().to_ascii_lowercase(),
-                _ => continue,
+            let class = info.class();
+            let is_digit = info.digit().is_some();
+            flags.digit |= is_digit;
+            let f = info.fold();
+            if info.is_special() {
+                match f {
+                    '@' | '#' | '艾' => flags.contact = true,
+                    '收' | '阿' => flags.role = true,
+                    '十' | '百' => {}
+                    _ if prev_digit => {
+                        flags.address_suffix = true;
+                        self.address_marks.push(i as u32);
+                    }
+                    _ => {}
+                }
+            }
+            let f = match class {
+                Class::Cjk | Class::Digit | Class::KeySymbol | Class::Other => f,
+                Class::Letter => {
+                    flags.contact = true;
+                    f.to_ascii_lowercase()
+                }
+                Class::Invisible => continue,
+                _ => {
+                    prev_digit = false;
+                    continue;
+                }
             };
-            let bytes = f.encode_utf8(&mut buf).as_bytes();
-            self.skel.extend_from_slice(bytes);
-            self.skel_pos
-                .extend(std::iter::repeat_n(i as u32, bytes.len()));
+            prev_digit = is_digit || matches!(f, '十' | '百');
+            // Direct pushes: `extend` of one to three bytes per character was a hot spot.
+            let pos = i as u32;
+            let u = f as u32;
+            if u < 0x80 {
+                self.skel.push(u as u8);
+                self.skel_pos.push(pos);
+            } else {
+                let mut buf = [0u8; 4];
+                for &b in f.encode_utf8(&mut buf).as_bytes() {
+                    self.skel.push(b);
+                    self.skel_pos.push(pos);
+                }
+            }
         }
+        self.flags = flags;
     }
 
     pub fn len(&self) -> usize {

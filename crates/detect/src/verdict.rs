@@ -51,18 +51,20 @@ pub fn price_count(t: &Text) -> usize {
         let ascii_digits = (i..j)
             .filter(|&k| t.class(k) == crate::chars::Class::Digit)
             .count();
-        let tail: String = (j..(j + 4).min(n))
-            .map(|k| t.fold(k).to_ascii_lowercase())
-            .collect();
+        let mut tail = ['\0'; 4];
+        for (slot, k) in tail.iter_mut().zip(j..n) {
+            *slot = t.fold(k).to_ascii_lowercase();
+        }
+        let starts =
+            |u: &str| u.chars().zip(tail.iter()).all(|(a, &b)| a == b) && u.chars().count() <= 4;
         let unit = [
             "元", "块", "米", "r", "u", "刀", "/条", "/次", "一条", "一次", "包月", "每条", "条",
             "次",
         ]
         .iter()
-        .any(|u| tail.starts_with(u));
-        let glued_letter = tail.starts_with(|c: char| c.is_ascii_alphabetic())
-            && tail.chars().nth(1).is_some_and(|c| c.is_ascii_alphabetic())
-            && !tail.starts_with("usdt");
+        .any(|u| starts(u));
+        let glued_letter =
+            tail[0].is_ascii_alphabetic() && tail[1].is_ascii_alphabetic() && !starts("usdt");
         if unit && !glued_letter && ascii_digits <= 6 {
             count += 1;
         }
@@ -103,7 +105,15 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let news = count(|g| *g == Group::News);
     let dox = count(|g| *g == Group::Dox);
     let selfctx = count(|g| *g == Group::SelfCtx);
-    let price = price_count(t);
+    // Prices only matter next to sale vocabulary.
+    let price = if hits
+        .iter()
+        .any(|h| matches!(h.group, Group::Ad(_) | Group::Tg | Group::Sale))
+    {
+        price_count(t)
+    } else {
+        0
+    };
     let handles = found
         .iter()
         .filter(|f| matches!(f.kind, Kind::Telegram | Kind::Wechat | Kind::Qq))

@@ -13,6 +13,9 @@ use crate::Found;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use doxwatch_model::{Facts, Kind, Span};
 
+/// How far before a house-number mark an address may start, in code points.
+const WINDOW: usize = 48;
+
 /// Resolution levels, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -89,46 +92,57 @@ const ADMIN: &[(&str, Level)] = &[
     ("镇", Level::Town),
     ("乡", Level::Town),
 ];
-const ROAD: &[&str] = &[
-    "大道", "大街", "胡同", "公路", "路", "街", "道", "巷", "弄", "村", "屯", "里",
+const ROAD: &[(&str, ())] = &[
+    ("大道", ()),
+    ("大街", ()),
+    ("胡同", ()),
+    ("公路", ()),
+    ("路", ()),
+    ("街", ()),
+    ("道", ()),
+    ("巷", ()),
+    ("弄", ()),
+    ("村", ()),
+    ("屯", ()),
+    ("里", ()),
 ];
-const COMPOUND: &[&str] = &[
-    "职工宿舍",
-    "家属院",
-    "小区",
-    "花园",
-    "花苑",
-    "家园",
-    "新村",
-    "公寓",
-    "大厦",
-    "广场",
-    "宿舍",
-    "庄园",
-    "中心",
-    "大楼",
-    "公馆",
-    "山庄",
-    "华庭",
-    "天地",
-    "社区",
-    "新城",
-    "名都",
-    "佳园",
-    "雅苑",
-    "名苑",
-    "苑",
-    "城",
-    "院",
-    "府",
-    "湾",
-    "园",
-    "阁",
-    "居",
-    "邸",
-    "轩",
-    "庭",
-    "汇",
+const COMPOUND: &[(&str, ())] = &[
+    ("职工宿舍", ()),
+    ("家属院", ()),
+    ("小区", ()),
+    ("花园", ()),
+    ("花苑", ()),
+    ("家园", ()),
+    ("新村", ()),
+    ("公寓", ()),
+    ("大厦", ()),
+    ("广场", ()),
+    ("宿舍", ()),
+    ("庄园", ()),
+    ("中心", ()),
+    ("大楼", ()),
+    ("公馆", ()),
+    ("山庄", ()),
+    ("华庭", ()),
+    ("天地", ()),
+    ("社区", ()),
+    ("新城", ()),
+    ("名都", ()),
+    ("佳园", ()),
+    ("雅苑", ()),
+    ("名苑", ()),
+    ("苑", ()),
+    ("城", ()),
+    ("院", ()),
+    ("府", ()),
+    ("湾", ()),
+    ("园", ()),
+    ("阁", ()),
+    ("居", ()),
+    ("邸", ()),
+    ("轩", ()),
+    ("庭", ()),
+    ("汇", ()),
 ];
 const NUMBER: &[(&str, Level)] = &[
     ("号楼", Level::Building),
@@ -148,6 +162,10 @@ const NUMBER: &[(&str, Level)] = &[
     ("期", Level::Compound),
     ("弄", Level::Number),
 ];
+/// Every character a suffix of any list starts with: a cheap first test.
+const SUFFIX_FIRST: &str =
+    "特自街省市州盟区县旗镇乡大胡公路道巷弄村屯里职家小花新宿庄中山华天社名佳雅苑城院府湾园阁居邸轩庭汇号单栋幢座室层楼组排户期";
+
 /// Characters a component's *name* may not contain: they end components themselves.
 const FORBIDDEN: &str = "省市区县路街栋幢室村镇乡，。；、：:,;|";
 
@@ -168,6 +186,13 @@ fn next_pos(t: &Text, mut i: usize) -> usize {
 
 /// Reads a suffix at `i` from a list; returns its end.
 fn suffix_at<'a, T: Copy>(t: &Text, i: usize, list: &'a [(&'a str, T)]) -> Option<(usize, T)> {
+    if i >= t.len() {
+        return None;
+    }
+    let first = t.fold(next_pos(t, i).min(t.len() - 1));
+    if !SUFFIX_FIRST.contains(first) || !list.iter().any(|(s, _)| s.starts_with(first)) {
+        return None;
+    }
     for &(s, v) in list {
         let mut j = i;
         let mut ok = true;
@@ -184,10 +209,6 @@ fn suffix_at<'a, T: Copy>(t: &Text, i: usize, list: &'a [(&'a str, T)]) -> Optio
         }
     }
     None
-}
-
-fn with_unit<'a>(l: &'a [&'a str]) -> Vec<(&'a str, ())> {
-    l.iter().map(|&s| (s, ())).collect()
 }
 
 /// A named component: 1..=max name characters then a suffix from `list`.
@@ -329,9 +350,7 @@ fn parse(
     q: usize,
     place_at: &dyn Fn(usize) -> Option<(usize, Level)>,
 ) -> (usize, Level, usize) {
-    let admin: Vec<(&str, Level)> = ADMIN.to_vec();
-    let road = with_unit(ROAD);
-    let compound = with_unit(COMPOUND);
+    let (admin, road, compound) = (ADMIN, ROAD, COMPOUND);
     let mut pos = q;
     let mut deepest = Level::Province;
     let mut last = Level::Province;
@@ -346,10 +365,10 @@ fn parse(
         // `新城区` a district, not the compound `新城`.
         let named_step = [
             (last < Level::Road)
-                .then(|| named(t, p, 7, &admin, false))
+                .then(|| named(t, p, 7, admin, false))
                 .flatten(),
-            named(t, p, 8, &road, true).map(|(e, ())| (e, Level::Road)),
-            named(t, p, 8, &compound, true).map(|(e, ())| (e, Level::Compound)),
+            named(t, p, 8, road, true).map(|(e, ())| (e, Level::Road)),
+            named(t, p, 8, compound, true).map(|(e, ())| (e, Level::Compound)),
         ]
         .into_iter()
         .flatten()
@@ -376,21 +395,38 @@ fn parse(
 }
 
 pub fn detect(t: &Text, places: &Places, hits: &[Hit], claimed: &mut [bool], out: &mut Vec<Found>) {
-    // Gazetteer hits in original offsets: start → (end, level).
-    let mut at: Vec<(usize, usize, Level)> = places
-        .ac
-        .find_iter(&t.skel)
-        .map(|m| {
-            let (s, e) = t.skel_span(m.start(), m.end());
-            let lv = match places.levels[m.pattern().as_usize()] {
+    // Gazetteer hits in original offsets: start → (end, level). An address ends at most a
+    // few dozen characters after its anchor, so only the skeleton before a house-number mark
+    // is searched.
+    let mut at: Vec<(usize, usize, Level)> = Vec::new();
+    let mut window_end = 0usize;
+    for &m in &t.address_marks {
+        let m = m as usize;
+        let from = t
+            .skel_pos
+            .partition_point(|&p| (p as usize) < m.saturating_sub(WINDOW));
+        let to = t.skel_pos.partition_point(|&p| (p as usize) <= m);
+        let from = from.max(window_end);
+        if from >= to {
+            continue;
+        }
+        // Windows start on a character boundary: skip continuation bytes.
+        let mut from = from;
+        while from < to && (t.skel[from] & 0xC0) == 0x80 {
+            from += 1;
+        }
+        window_end = to;
+        for mt in places.ac.find_iter(&t.skel[from..to]) {
+            let (s, e) = t.skel_span(from + mt.start(), from + mt.end());
+            let lv = match places.levels[mt.pattern().as_usize()] {
                 PlaceLevel::Province => Level::Province,
                 PlaceLevel::City => Level::City,
                 PlaceLevel::County => Level::County,
                 PlaceLevel::Town => Level::Town,
             };
-            (s, e, lv)
-        })
-        .collect();
+            at.push((s, e, lv));
+        }
+    }
     let labels =
         crate::lexicon::longest_non_overlapping(hits, |g| g == Group::Label(Field::Address));
     for h in &labels {

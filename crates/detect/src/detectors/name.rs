@@ -26,13 +26,10 @@ pub fn read_name(t: &Text, dicts: &Dictionaries, i: usize) -> Option<(usize, Str
     }
     let c0 = t.fold(i);
     let mut sur_len = 0;
-    if cjk_at(i + 1) {
-        let two: String = [c0, t.fold(i + 1)].iter().collect();
-        if dicts.surnames.contains_key(&two) {
-            sur_len = 2;
-        }
+    if cjk_at(i + 1) && dicts.surname2.contains(&(c0, t.fold(i + 1))) {
+        sur_len = 2;
     }
-    if sur_len == 0 && dicts.surnames.contains_key(c0.to_string().as_str()) {
+    if sur_len == 0 && dicts.surname1.contains(&c0) {
         sur_len = 1;
     }
     if sur_len == 0 {
@@ -219,7 +216,8 @@ pub fn detect(
         }
     }
     // `王婷收`, `高斌阿姨`: a name followed by a role word.
-    for i in 0..t.len() {
+    let roles = if t.flags.role { t.len() } else { 0 };
+    for i in 0..roles {
         if claimed[i] || t.class(i) != Class::Cjk {
             continue;
         }
