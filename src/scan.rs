@@ -138,11 +138,12 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
                 while buf.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
                     buf.pop();
                 }
-                let text = match std::str::from_utf8(&buf) {
-                    Ok(s) => s.to_string(),
-                    Err(_) => {
+                // Take the line's bytes without copying them (a record may be 100 MB).
+                let text = match String::from_utf8(std::mem::take(&mut buf)) {
+                    Ok(s) => s,
+                    Err(e) => {
                         stats.bad_utf8 += 1;
-                        String::from_utf8_lossy(&buf).into_owned()
+                        String::from_utf8_lossy(e.as_bytes()).into_owned()
                     }
                 };
                 if plain {
@@ -257,7 +258,7 @@ fn scan_parallel(scanner: &Scanner, batch: &[Record], threads: usize) -> Vec<Sca
         let mut s = Scratch::default();
         return batch
             .iter()
-            .map(|r| scanner.scan_with(&r.text, &mut s))
+            .map(|r| scanner.scan_any(&r.text, &mut s))
             .collect();
     }
     let chunk = batch.len().div_ceil(threads);
@@ -268,7 +269,7 @@ fn scan_parallel(scanner: &Scanner, batch: &[Record], threads: usize) -> Vec<Sca
                 sc.spawn(move || {
                     let mut s = Scratch::default();
                     part.iter()
-                        .map(|r| scanner.scan_with(&r.text, &mut s))
+                        .map(|r| scanner.scan_any(&r.text, &mut s))
                         .collect::<Vec<_>>()
                 })
             })

@@ -635,3 +635,29 @@ fn plain_treats_every_line_as_a_post() {
         r.stderr
     );
 }
+
+#[test]
+fn a_multi_megabyte_post_is_scanned_in_windows() {
+    // Over LONG_TEXT, so the binary takes the windowed path; the doxxing part sits near the end
+    // and again across the first window seam.
+    let filler = "今天天气很好，我们去公园散步。".repeat(5000);
+    let text = format!("{filler}{}{filler}{}", dox_text(), dox_text());
+    assert!(text.len() > 256 * 1024);
+    let input = post("long", &text) + "\n";
+    let r = run(&["scan", "--json", "-"], Some(input.as_bytes()));
+    assert_eq!(r.code, 0, "stderr: {}", r.stderr);
+    let o: Value = serde_json::from_str(r.stdout.trim()).expect("one JSON object");
+    assert_eq!(o["verdict"], "doxxing");
+    let phones: Vec<u64> = o["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "phone")
+        .map(|f| f["start"].as_u64().unwrap())
+        .collect();
+    let (first, _) = char_span(&text, PHONE);
+    let second = text.chars().count() as u64
+        - (dox_text().chars().count() as u64 - (char_span(&dox_text(), PHONE).0));
+    assert_eq!(phones, vec![first, second]);
+    assert_masked("long post", &r.stdout);
+}

@@ -41,6 +41,13 @@ use detectors::{address, contact, name, numbers};
 use doxwatch_model::{Facts, Finding, Kind, Redacted, Severity, Span, Verdict};
 use lexicon::{Group, Hit, Lexicon};
 
+/// Texts longer than this (bytes) are scanned in windows by [`Scanner::scan_any`].
+pub const LONG_TEXT: usize = 256 * 1024;
+/// Window length in code points.
+pub const WINDOW: usize = 64 * 1024;
+/// Overlap between consecutive windows in code points: longer than any finding.
+pub const OVERLAP: usize = 1024;
+
 /// Context shared by detectors during one scan.
 pub struct Ctx<'a> {
     pub dicts: &'a Dictionaries,
@@ -166,6 +173,80 @@ impl Scanner {
             })
             .collect();
         Explanation { hits, result }
+    }
+
+    /// Scans text of any length in bounded memory: texts over [`LONG_TEXT`] bytes are scanned
+    /// in overlapping windows of [`WINDOW`] code points. A finding belongs to the window whose
+    /// core (the window less half the overlap at each inner edge) holds its start, so nothing
+    /// is reported twice; the verdict is the most severe window's, with the labels of all.
+    pub fn scan_any(&self, text: &str, s: &mut Scratch) -> ScanResult {
+        if text.len() <= LONG_TEXT {
+            return self.scan_with(text, s);
+        }
+        let bounds: Vec<usize> = text
+            .char_indices()
+            .map(|(b, _)| b)
+            .step_by(WINDOW - OVERLAP)
+            .chain(std::iter::once(text.len()))
+            .collect();
+        let mut out: Option<ScanResult> = None;
+        let mut char_base = 0usize;
+        for (w, pair) in bounds.windows(2).enumerate() {
+            let start = pair[0];
+            let core_chars = text[pair[0]..pair[1]].chars().count();
+            let end = text[start..]
+                .char_indices()
+                .nth(WINDOW)
+                .map_or(text.len(), |(b, _)| start + b);
+            let r = self.scan_with(&text[start..end], s);
+            let lo = if w == 0 { 0 } else { OVERLAP / 2 };
+            let hi = core_chars + OVERLAP / 2;
+            let keep = |f: &Finding| (lo..hi).contains(&(f.span.start as usize));
+            let shift = |mut f: Finding| {
+                f.span.start += char_base as u32;
+                f.span.end += char_base as u32;
+                f
+            };
+            let findings: Vec<Finding> = r
+                .findings
+                .into_iter()
+                .filter(|f| keep(f))
+                .map(shift)
+                .collect();
+            let signals: Vec<Finding> = r
+                .signals
+                .into_iter()
+                .filter(|f| keep(f))
+                .map(shift)
+                .collect();
+            match &mut out {
+                None => {
+                    out = Some(ScanResult {
+                        findings,
+                        signals,
+                        ..r
+                    })
+                }
+                Some(acc) => {
+                    acc.findings.extend(findings);
+                    acc.signals.extend(signals);
+                    for l in r.labels {
+                        if l != "benign" && !acc.labels.contains(&l) {
+                            acc.labels.retain(|x| *x != "benign");
+                            acc.labels.push(l);
+                        }
+                    }
+                    if r.severity > acc.severity {
+                        acc.verdict = r.verdict;
+                        acc.severity = r.severity;
+                        acc.score = r.score;
+                        acc.reasons = r.reasons;
+                    }
+                }
+            }
+            char_base += core_chars;
+        }
+        out.unwrap_or_else(|| self.scan_with("", s))
     }
 
     /// Scans one post. Never fails and never panics on any input.
