@@ -196,7 +196,7 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
                     serde_json::to_writer(&mut out, &j)?;
                     out.write_all(b"\n")?;
                 } else {
-                    print_human(&mut out, rec, res, color)?;
+                    print_human(&mut out, rec, res, color, args.explain)?;
                 }
                 if args.explain {
                     let e = scanner.explain(&rec.text);
@@ -207,6 +207,9 @@ pub fn run(args: ScanArgs) -> Result<ExitCode> {
                             "    hit {group:<18} {surface:?} [{}..{})",
                             span.start, span.end
                         )?;
+                    }
+                    for (span, why) in &e.rejected {
+                        writeln!(out, "    rejected [{}..{}) {why}", span.start, span.end)?;
                     }
                     for s in &res.signals {
                         writeln!(
@@ -286,8 +289,9 @@ fn print_human(
     rec: &Record,
     res: &ScanResult,
     color: bool,
+    always: bool,
 ) -> std::io::Result<()> {
-    if res.verdict == Verdict::None && res.findings.is_empty() {
+    if !always && res.verdict == Verdict::None && res.findings.is_empty() {
         return Ok(());
     }
     let (bold, red, yellow, green, dim, reset) = if color {

@@ -108,6 +108,8 @@ pub struct Scratch {
 #[derive(Clone, Debug)]
 pub struct Explanation {
     pub hits: Vec<(String, &'static str, Span)>,
+    /// Digit runs that became no finding, with the failed check.
+    pub rejected: Vec<(Span, String)>,
     pub result: ScanResult,
 }
 
@@ -172,7 +174,29 @@ impl Scanner {
                 (surface, group, Span::new(h.start, h.end))
             })
             .collect();
-        Explanation { hits, result }
+        // Numbers are read after links and addresses claimed their code points.
+        let mut claimed = vec![false; s.text.len()];
+        for f in &result.findings {
+            if matches!(f.kind, Kind::Email | Kind::Telegram | Kind::Address) {
+                for c in &mut claimed[f.span.start as usize..f.span.end as usize] {
+                    *c = true;
+                }
+            }
+        }
+        let ctx = Ctx {
+            dicts: &self.dicts,
+            today: self.today,
+        };
+        let rejected = numbers::diagnose(&s.text, &ctx, &s.hits, &s.cells, &claimed)
+            .into_iter()
+            .map(|(a, b, why)| (Span::new(a, b), why))
+            .filter(|(sp, _)| !result.findings.iter().any(|f| f.span.overlaps(*sp)))
+            .collect();
+        Explanation {
+            hits,
+            rejected,
+            result,
+        }
     }
 
     /// Scans text of any length in bounded memory: texts over [`LONG_TEXT`] bytes are scanned

@@ -109,7 +109,11 @@ pub fn detect(
 ) {
     let push =
         |s: usize, e: usize, v: String, how: &str, claimed: &mut [bool], out: &mut Vec<Found>| {
-            if claimed[s..e].iter().any(|&c| c) {
+            // A label word is not a name (`银行卡` starts with the surname 银).
+            let label = hits.iter().any(|h| {
+                matches!(h.group, Group::Label(_) | Group::Neg) && h.start < e && s < h.end
+            });
+            if label || claimed[s..e].iter().any(|&c| c) {
                 return;
             }
             for c in &mut claimed[s..e] {

@@ -230,7 +230,8 @@ fn ends_17(run: &Run) -> bool {
     }
     // Some segment start (0 or a cut) lies exactly 17 elements back.
     let s = n - 17;
-    (s == 0 || run.cut[s]) && run.digits[s..].iter().all(|&d| d <= 9)
+    // Masked digits count: `110105********002X` is a masked ID with its check character.
+    (s == 0 || run.cut[s]) && run.digits[s..].iter().all(|&d| d <= 9 || d == MASK)
 }
 
 #[derive(Clone, Debug)]
@@ -374,87 +375,143 @@ pub fn detect(
 ) {
     runs(t, claimed, runs_buf);
     for run in runs_buf.iter() {
-        let (start, end) = (run.start(), run.end());
-        let n = run.digits.len();
-        // Digits glued to letters belong to something else (`wxid_31s8`, `130r`, `5G`).
-        if let Some(tok) = letter_token_before(t, start) {
-            if !matches!(
-                tok.as_str(),
-                "qq" | "q" | "tel" | "sj" | "dh" | "id" | "sfz" | "no" | "vx" | "wx" | "v"
-            ) {
-                continue;
-            }
+        let _ = judge(t, ctx, hits, cells, run, out);
+    }
+}
+
+/// Why each digit run of the text yielded no finding (for `--explain`): (start, end, reason).
+/// Reasons name checks, never digits.
+pub fn diagnose(
+    t: &Text,
+    ctx: &Ctx,
+    hits: &[Hit],
+    cells: &[Option<Field>],
+    claimed: &[bool],
+) -> Vec<(usize, usize, String)> {
+    let mut runs_buf = Vec::new();
+    runs(t, claimed, &mut runs_buf);
+    let mut sink = Vec::new();
+    runs_buf
+        .iter()
+        .filter(|run| run.digits.len() >= 5)
+        .filter_map(|run| {
+            judge(t, ctx, hits, cells, run, &mut sink)
+                .err()
+                .map(|why| (run.start(), run.end(), why))
+        })
+        .collect()
+}
+
+/// Findings of one run, or why there are none.
+fn judge(
+    t: &Text,
+    ctx: &Ctx,
+    hits: &[Hit],
+    cells: &[Option<Field>],
+    run: &Run,
+    out: &mut Vec<Found>,
+) -> Result<(), String> {
+    let (start, end) = (run.start(), run.end());
+    let n = run.digits.len();
+    // Digits glued to letters belong to something else (`wxid_31s8`, `130r`, `5G`).
+    if let Some(tok) = letter_token_before(t, start) {
+        if !matches!(
+            tok.as_str(),
+            "qq" | "q" | "tel" | "sj" | "dh" | "id" | "sfz" | "no" | "vx" | "wx" | "v"
+        ) {
+            return Err("digits glued to a word".into());
         }
-        if end < t.len() && t.class(end) == Class::Letter && t.fold(end) != 'X' {
-            continue;
+    }
+    if end < t.len() && t.class(end) == Class::Letter && t.fold(end) != 'X' {
+        return Err("digits glued to a word or unit".into());
+    }
+    if run.cjk == n && n < 5 {
+        return Err("short run of Chinese numerals".into());
+    }
+    if is_ipv4(t, run) {
+        return Err("IPv4 address".into());
+    }
+    let label = label_before(hits, t, start);
+    if label == Some(Group::Neg) {
+        return Err("labelled as a number that is not personal (order, IMEI, licence …)".into());
+    }
+    let digits_only = run.string(0, n);
+    if run.masks() > 0 {
+        if run.masks() >= 2 {
+            masked_signal(run, &digits_only, out);
         }
-        if run.cjk == n && n < 5 {
-            continue;
-        }
-        if is_ipv4(t, run) {
-            continue;
-        }
-        let label = label_before(hits, t, start);
-        if label == Some(Group::Neg) {
-            continue;
-        }
-        let digits_only = run.string(0, n);
-        if run.masks() > 0 {
-            if run.masks() >= 2 {
-                masked_signal(run, &digits_only, out);
-            }
-            continue;
-        }
-        if (label == Some(Group::Label(Field::Qq)) || cells[start] == Some(Field::Qq))
-            && (5..=11).contains(&n)
-            && run.digits[0] != 0
-        {
-            out.push(Found::new(
-                Kind::Qq,
-                Span::new(start, end),
-                digits_only,
-                Facts::new(),
-                0.9,
-            ));
-            continue;
-        }
-        if phone::is_service_number(&digits_only) {
-            continue;
-        }
-        let (segs, junk) = segment(run, ctx);
-        if junk == 0 && !segs.is_empty() {
-            for s in segs {
-                push_seg(t, run, s, out);
-            }
-            continue;
-        }
-        let mut any = false;
+        return Err("masked number (a signal, not an identifier)".into());
+    }
+    if (label == Some(Group::Label(Field::Qq)) || cells[start] == Some(Field::Qq))
+        && (5..=11).contains(&n)
+        && run.digits[0] != 0
+    {
+        out.push(Found::new(
+            Kind::Qq,
+            Span::new(start, end),
+            digits_only,
+            Facts::new(),
+            0.9,
+        ));
+        return Ok(());
+    }
+    if phone::is_service_number(&digits_only) {
+        return Err("service number (400/800, 95xxx, 10xxx, 106…)".into());
+    }
+    let (segs, junk) = segment(run, ctx);
+    if junk == 0 && !segs.is_empty() {
         for s in segs {
-            if s.kind == Kind::IdCard && s.b - s.a == 18 {
-                push_seg(t, run, s, out);
-                any = true;
-            }
+            push_seg(t, run, s, out);
         }
-        if any {
-            continue;
+        return Ok(());
+    }
+    let mut any = false;
+    for s in segs {
+        if s.kind == Kind::IdCard && s.b - s.a == 18 {
+            push_seg(t, run, s, out);
+            any = true;
         }
-        let cc_landline = digits_only.strip_prefix("86").map(|r| format!("0{r}"));
-        let landline = phone::landline(&digits_only, ctx.dicts).or_else(|| {
-            cc_landline
-                .as_deref()
-                .and_then(|d| phone::landline(d, ctx.dicts))
-        });
-        if let Some(city) = landline {
-            let mut f = Facts::new();
-            f.insert("city", city.to_string());
-            out.push(Found::new(
-                Kind::Landline,
-                Span::new(start, end),
-                digits_only,
-                f,
-                0.6,
-            ));
-        }
+    }
+    if any {
+        return Ok(());
+    }
+    let cc_landline = digits_only.strip_prefix("86").map(|r| format!("0{r}"));
+    let landline = phone::landline(&digits_only, ctx.dicts).or_else(|| {
+        cc_landline
+            .as_deref()
+            .and_then(|d| phone::landline(d, ctx.dicts))
+    });
+    if let Some(city) = landline {
+        let mut f = Facts::new();
+        f.insert("city", city.to_string());
+        out.push(Found::new(
+            Kind::Landline,
+            Span::new(start, end),
+            digits_only,
+            f,
+            0.6,
+        ));
+        return Err("landline (a signal, not an identifier)".into());
+    }
+    Err(why_not(run, ctx))
+}
+
+/// The failed check of a whole run that no segmentation covers.
+fn why_not(run: &Run, ctx: &Ctx) -> String {
+    let d = &run.digits;
+    let s = run.string(0, d.len());
+    match d.len() {
+        18 => match id_card::validate18(d, ctx.dicts, ctx.today) {
+            Err(r) => format!("18 characters, not an ID: {}", r.as_str()),
+            Ok(_) => "18 characters".into(),
+        },
+        15 => match id_card::validate15(d, ctx.dicts, ctx.today) {
+            Err(r) => format!("15 digits, not a legacy ID: {}", r.as_str()),
+            Ok(_) => "15 digits".into(),
+        },
+        11 if s.starts_with('1') => "11 digits, not an allocated mobile segment".into(),
+        16..=19 => "16–19 digits, Luhn check fails".into(),
+        n => format!("{n} digits: no identifier covers the run"),
     }
 }
 
