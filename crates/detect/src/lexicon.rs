@@ -207,11 +207,11 @@ impl Lexicon {
                 }
             }
         }
-        // A full DFA: the lexicon is a few thousand short terms, so the table stays small
-        // (see `memory_usage`) and every skeleton byte costs one transition.
+        // A contiguous NFA (~180 KB) stays in cache; the full DFA (~2.5 MB) was measured 30%
+        // slower on the development corpus because its transitions miss the cache.
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .byte_classes(true)
             .build(&terms)
             .expect("lexicon automaton builds");
