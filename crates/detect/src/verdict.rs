@@ -143,10 +143,11 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let reporting = (news >= 2 || kw_quoted > 0) && handles == 0;
     // A dossier's own QQ or WeChat is the victim's, not a way to buy: a post that bundles a
     // person's identifiers is an offer only with a price or a Telegram contact.
-    let dossier = has(Kind::Name)
-        && [Kind::IdCard, Kind::Phone, Kind::BankCard, Kind::Address]
-            .iter()
-            .any(|&k| has(k));
+    let sensitive = [Kind::IdCard, Kind::Phone, Kind::BankCard, Kind::Address]
+        .iter()
+        .filter(|&&k| has(k))
+        .count();
+    let dossier = sensitive >= 2 || (has(Kind::Name) && sensitive >= 1);
     let dossier_only = dossier && price == 0 && tg_handles == 0;
     let is_sale = !(reporting || dossier_only)
         && sale_score >= 4.5
@@ -195,9 +196,16 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     dox_score -= 1.2 * selfctx.min(3) as f32;
     dox_score -= 1.0 * news.min(3) as f32;
     let sample = is_sale && ident_kinds >= 1 && name && (id || phone || card || addr);
-    let is_dox =
-        (ident_kinds >= 1 && dox_score >= 5.0 && (name || ident_kinds >= 2 || id || dox >= 1))
-            || sample;
+    // A validated ID next to the person's name, phone or address is a dossier whatever the
+    // framing: nobody posts their own ID card number with their phone.
+    let id_bundle = id && (name || phone || addr);
+    // A doxxing word (开盒, 社工库, 机主信息 …) over a person's identifiers: self-disclosure
+    // never says 开盒. Sale ads are left to the sample rule (a seller gives a phone too).
+    let kw_bundle = kw_n > 0 && !is_sale && (sensitive >= 2 || (name && sensitive >= 1));
+    let is_dox = id_bundle
+        || kw_bundle
+        || (ident_kinds >= 1 && dox_score >= 5.0 && (name || ident_kinds >= 2 || id || dox >= 1))
+        || sample;
     if is_dox {
         let mut what: Vec<&str> = Vec::new();
         for (b, s) in [
