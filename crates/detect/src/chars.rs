@@ -39,6 +39,14 @@ pub struct CharInfo(u32);
 
 const NO_DIGIT: u32 = 15;
 const SPECIAL: u32 = 1 << 29;
+const SUFFIX_START: u32 = 1 << 30;
+const NAME_BREAK: u32 = 1 << 31;
+
+/// First characters of address suffixes (`detectors::address`).
+pub const SUFFIX_FIRST: &str =
+    "特自街省市州盟区县旗镇乡大胡公路道巷弄村屯里职家小花新宿庄中山华天社名佳雅苑城院府湾园阁居邸轩庭汇号单栋幢座室层楼组排户期";
+/// Characters an address component's name may not contain: they end components themselves.
+pub const ADDRESS_NAME_BREAK: &str = "省市区县路街栋幢室村镇乡，。；、：:,;|";
 
 /// Folded characters the loader notes in [`crate::text::Flags`].
 fn is_special(f: char) -> bool {
@@ -70,8 +78,26 @@ fn is_special(f: char) -> bool {
 impl CharInfo {
     fn new(fold: char, class: Class, digit: Option<u8>) -> CharInfo {
         let d = digit.map_or(NO_DIGIT, u32::from);
-        let special = if is_special(fold) { SPECIAL } else { 0 };
-        CharInfo(fold as u32 | (class as u32) << 21 | d << 25 | special)
+        let mut bits = if is_special(fold) { SPECIAL } else { 0 };
+        if SUFFIX_FIRST.contains(fold) {
+            bits |= SUFFIX_START;
+        }
+        if ADDRESS_NAME_BREAK.contains(fold) {
+            bits |= NAME_BREAK;
+        }
+        CharInfo(fold as u32 | (class as u32) << 21 | d << 25 | bits)
+    }
+
+    /// Whether an address suffix may start here (a bit test instead of a string search).
+    #[inline]
+    pub fn may_start_suffix(self) -> bool {
+        self.0 & SUFFIX_START != 0
+    }
+
+    /// Whether this character ends an address component's name.
+    #[inline]
+    pub fn breaks_address_name(self) -> bool {
+        self.0 & NAME_BREAK != 0
     }
 
     /// Whether the loader must look at this character for its flags (rare characters).

@@ -164,12 +164,6 @@ const NUMBER: &[(&str, Level)] = &[
     ("期", Level::Compound),
     ("弄", Level::Number),
 ];
-/// Every character a suffix of any list starts with: a cheap first test.
-const SUFFIX_FIRST: &str =
-    "特自街省市州盟区县旗镇乡大胡公路道巷弄村屯里职家小花新宿庄中山华天社名佳雅苑城院府湾园阁居邸轩庭汇号单栋幢座室层楼组排户期";
-
-/// Characters a component's *name* may not contain: they end components themselves.
-const FORBIDDEN: &str = "省市区县路街栋幢室村镇乡，。；、：:,;|";
 
 fn is_numeral(t: &Text, i: usize) -> bool {
     let info = t.info[i];
@@ -191,8 +185,12 @@ fn suffix_at<'a, T: Copy>(t: &Text, i: usize, list: &'a [(&'a str, T)]) -> Optio
     if i >= t.len() {
         return None;
     }
-    let first = t.fold(next_pos(t, i).min(t.len() - 1));
-    if !SUFFIX_FIRST.contains(first) || !list.iter().any(|(s, _)| s.starts_with(first)) {
+    let k = next_pos(t, i).min(t.len() - 1);
+    if !t.info[k].may_start_suffix() {
+        return None;
+    }
+    let first = t.fold(k);
+    if !list.iter().any(|(s, _)| s.starts_with(first)) {
         return None;
     }
     for &(s, v) in list {
@@ -243,7 +241,7 @@ fn named<T: Copy>(
         }
         let info = t.info[i];
         let ok = match info.class() {
-            Class::Cjk => !FORBIDDEN.contains(info.fold()),
+            Class::Cjk => !info.breaks_address_name(),
             Class::Letter | Class::Digit => allow_digits,
             _ => false,
         };
@@ -331,7 +329,7 @@ fn unsuffixed_compound(t: &Text, p: usize, last: Level) -> Option<(usize, Level)
             return None;
         }
         let info = t.info[i];
-        if info.class() != Class::Cjk || info.digit().is_some() || FORBIDDEN.contains(info.fold()) {
+        if info.class() != Class::Cjk || info.digit().is_some() || info.breaks_address_name() {
             break;
         }
         i += 1;

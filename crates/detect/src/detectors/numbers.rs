@@ -294,45 +294,60 @@ fn carrier_facts(carrier: &str, cc: &str) -> Facts {
     f
 }
 
-/// Best segmentation of a run at its cuts: (segments, digits left uncovered).
+/// Lengths that can hold an identifier: mobile (11), mobile with 86 (13), legacy ID or mobile
+/// with 0086 (15), cards (16–19), ID (18).
+fn eligible(len: usize) -> bool {
+    matches!(len, 11 | 13 | 15..=19)
+}
+
+/// Best segmentation of a run at its cuts: (segments, digits left uncovered). Dynamic
+/// programming over cut positions with back-pointers: fewest uncovered digits first, then the
+/// most validated weight. Uncovered stretches are chained bound to bound, so only candidate
+/// lengths are ever validated.
 fn segment(run: &Run, ctx: &Ctx) -> (Vec<Seg>, usize) {
     let n = run.digits.len();
     let bounds: Vec<usize> = (0..=n)
         .filter(|&k| k == 0 || k == n || run.cut[k])
         .collect();
-    // best[i] = (weight, -junk, segments) for a prefix ending at bounds[i]; fewest uncovered
-    // digits first, then the most validated weight.
-    let mut best: Vec<(u32, i64, Vec<Seg>)> = vec![(0, 0, Vec::new()); bounds.len()];
+    // (uncovered, weight, previous bound index, segment index in `pool`)
+    let mut best: Vec<(usize, u32, usize, Option<usize>)> = vec![(0, 0, 0, None); bounds.len()];
+    let mut pool: Vec<Seg> = Vec::new();
     for bi in 1..bounds.len() {
         let b = bounds[bi];
-        let mut cand: Option<(u32, i64, Vec<Seg>)> = None;
-        for ai in 0..bi {
+        // Leave the stretch since the previous bound uncovered.
+        let (j0, w0, _, _) = best[bi - 1];
+        let mut cand = (j0 + (b - bounds[bi - 1]), w0, bi - 1, None);
+        for ai in (0..bi).rev() {
             let a = bounds[ai];
             if b - a > 19 {
-                // Junk only: cheaper to extend from the nearest bound.
-                if ai + 1 < bi {
-                    continue;
+                break;
+            }
+            if !eligible(b - a) {
+                continue;
+            }
+            if let Some(seg) = classify(run, a, b, ctx) {
+                let (j, w, _, _) = best[ai];
+                let w = w + seg.weight;
+                if (j, std::cmp::Reverse(w)) < (cand.0, std::cmp::Reverse(cand.1)) {
+                    pool.push(seg);
+                    cand = (j, w, ai, Some(pool.len() - 1));
                 }
             }
-            let (w0, j0, ref segs) = best[ai];
-            let (w, j, seg) = match (b - a <= 19).then(|| classify(run, a, b, ctx)).flatten() {
-                Some(s) => (w0 + s.weight, j0, Some(s)),
-                None => (w0, j0 - (b - a) as i64, None),
-            };
-            let better = match &cand {
-                None => true,
-                Some((cw, cj, _)) => (j, w) > (*cj, *cw),
-            };
-            if better {
-                let mut v = segs.clone();
-                v.extend(seg);
-                cand = Some((w, j, v));
-            }
         }
-        best[bi] = cand.unwrap_or((0, 0, Vec::new()));
+        best[bi] = cand;
     }
-    let (_, junk, segs) = best.pop().unwrap_or_default();
-    (segs, (-junk) as usize)
+    let mut segs = Vec::new();
+    let mut bi = bounds.len() - 1;
+    let junk = best[bi].0;
+    while bi > 0 {
+        let (_, _, prev, seg) = best[bi];
+        if let Some(k) = seg {
+            segs.push(pool[k].clone());
+        }
+        bi = prev;
+    }
+    segs.reverse();
+    (segs, junk)
 }
 
 /// Field label or negative label closest before `start`, within a few characters.
