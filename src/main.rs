@@ -2,6 +2,7 @@
 //! `eval` scores the matcher on a labelled corpus.
 
 mod eval;
+mod run;
 mod scan;
 
 use clap::{Parser, Subcommand};
@@ -24,6 +25,20 @@ enum Command {
     /// Scan JSONL posts (a `text` field per line) or plain text; exit 0 if something was
     /// found, 1 if nothing, 2 on error.
     Scan(scan::ScanArgs),
+    /// Run a pipeline (default: pipelines/local.toml, the embedded default: inbox directory →
+    /// matcher → alerts file and stdout). Stops on SIGINT/SIGTERM after draining.
+    Run {
+        /// Pipeline config (TOML).
+        config: Option<PathBuf>,
+        /// Stop when the inboxes are empty instead of watching for new files.
+        #[arg(long)]
+        once: bool,
+        /// Copy these JSONL files into the first inbox before starting.
+        #[arg(long, num_args = 1..)]
+        enqueue: Vec<PathBuf>,
+    },
+    /// Parse and validate a pipeline config; exit 0 if it is valid.
+    CheckConfig { file: PathBuf },
     /// Score the matcher on a labelled JSONL corpus (per-kind exact-span P/R/F1, post labels).
     Eval {
         /// The labelled corpus, e.g. ../shared/eval/dev.jsonl.
@@ -39,6 +54,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Eval { gold, errors } => eval::run(&gold, errors),
+        Command::Run {
+            config,
+            once,
+            enqueue,
+        } => run::run(config, once, &enqueue),
+        Command::CheckConfig { file } => run::check_config(&file),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,287 @@
+//! Pipeline configuration: TOML parsed into raw serde structs (`deny_unknown_fields`, a
+//! `version`), then [`RawConfig::validate`] turns them into a [`Config`] the runtime trusts.
+//! `doxwatch check-config FILE` runs exactly these two steps.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+pub const CONFIG_VERSION: u32 = 1;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("reading {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub version: u32,
+    #[serde(default)]
+    pub matcher: RawMatcher,
+    #[serde(default)]
+    pub sources: Vec<RawSource>,
+    #[serde(default)]
+    pub sinks: Vec<RawSink>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMatcher {
+    /// Matcher threads; 0 or absent: one per core.
+    pub workers: Option<usize>,
+    /// Records larger than this are rejected (dead-lettered), in bytes.
+    pub max_record_bytes: Option<usize>,
+    /// Records per batch handed to a matcher thread.
+    pub batch_records: Option<usize>,
+    /// Batches in flight between sources and sinks (bounds memory under backpressure).
+    pub queue_batches: Option<usize>,
+    /// Environment variable holding the identifier-hash key.
+    pub hash_key_env: Option<String>,
+    /// Verdicts that raise an alert (default: doxxing, data_sale_ad, leak_repost).
+    pub alert_on: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawSource {
+    /// A directory of JSONL files: each is read from its checkpoint and moved to `done/` once
+    /// all its alerts are written.
+    Inbox {
+        dir: PathBuf,
+        /// Keep watching for new files (default true); false: stop when the inbox is empty.
+        follow: Option<bool>,
+    },
+    /// JSONL posts on standard input, until end of input.
+    Stdin {},
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawSink {
+    /// Alerts appended to a JSONL file, flushed and synced before the batch is acknowledged.
+    AlertsFile { path: PathBuf },
+    /// Alerts as JSONL on standard output.
+    Stdout {},
+}
+
+/// A validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub workers: usize,
+    pub max_record_bytes: usize,
+    pub batch_records: usize,
+    pub queue_batches: usize,
+    pub hash_key_env: String,
+    pub alert_on: Vec<doxwatch_model::Verdict>,
+    pub sources: Vec<SourceConfig>,
+    pub sinks: Vec<SinkConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceConfig {
+    Inbox { dir: PathBuf, follow: bool },
+    Stdin,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum SinkConfig {
+    AlertsFile { path: PathBuf },
+    Stdout,
+}
+
+impl RawConfig {
+    pub fn parse(path: &Path, text: &str) -> Result<RawConfig, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })
+    }
+
+    pub fn validate(self, path: &Path) -> Result<Config, ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        if self.version != CONFIG_VERSION {
+            return Err(invalid(format!(
+                "unsupported version {} (this build reads version {CONFIG_VERSION})",
+                self.version
+            )));
+        }
+        if self.sources.is_empty() {
+            return Err(invalid("at least one [[sources]] entry is required".into()));
+        }
+        if self.sinks.is_empty() {
+            return Err(invalid("at least one [[sinks]] entry is required".into()));
+        }
+        let m = self.matcher;
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = match m.workers {
+            None | Some(0) => cores,
+            Some(n) if n > 256 => {
+                return Err(invalid(format!("matcher.workers = {n} is over 256")))
+            }
+            Some(n) => n,
+        };
+        let max_record_bytes = m.max_record_bytes.unwrap_or(1 << 20);
+        if max_record_bytes == 0 || max_record_bytes > 64 << 20 {
+            return Err(invalid(
+                "matcher.max_record_bytes must be in 1..=67108864".into(),
+            ));
+        }
+        let batch_records = m.batch_records.unwrap_or(2048);
+        if !(1..=100_000).contains(&batch_records) {
+            return Err(invalid(
+                "matcher.batch_records must be in 1..=100000".into(),
+            ));
+        }
+        let queue_batches = m.queue_batches.unwrap_or(2 * workers).max(1);
+        let alert_on = match m.alert_on {
+            None => vec![
+                doxwatch_model::Verdict::Doxxing,
+                doxwatch_model::Verdict::DataSaleAd,
+                doxwatch_model::Verdict::LeakRepost,
+            ],
+            Some(list) => list
+                .iter()
+                .map(|v| {
+                    serde_json::from_value(serde_json::Value::String(v.clone()))
+                        .map_err(|_| invalid(format!("matcher.alert_on: unknown verdict `{v}`")))
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let mut sources = Vec::new();
+        let mut stdin = 0;
+        for s in self.sources {
+            sources.push(match s {
+                RawSource::Inbox { dir, follow } => {
+                    if dir.as_os_str().is_empty() {
+                        return Err(invalid("inbox source: `dir` is empty".into()));
+                    }
+                    if sources
+                        .iter()
+                        .any(|o| matches!(o, SourceConfig::Inbox { dir: d, .. } if *d == dir))
+                    {
+                        return Err(invalid(format!("inbox {} is listed twice", dir.display())));
+                    }
+                    SourceConfig::Inbox {
+                        dir,
+                        follow: follow.unwrap_or(true),
+                    }
+                }
+                RawSource::Stdin {} => {
+                    stdin += 1;
+                    SourceConfig::Stdin
+                }
+            });
+        }
+        if stdin > 1 {
+            return Err(invalid("stdin can be a source only once".into()));
+        }
+        let mut sinks = Vec::new();
+        for s in self.sinks {
+            sinks.push(match s {
+                RawSink::AlertsFile { path } => {
+                    if path.as_os_str().is_empty() {
+                        return Err(invalid("alerts_file sink: `path` is empty".into()));
+                    }
+                    SinkConfig::AlertsFile { path }
+                }
+                RawSink::Stdout {} => SinkConfig::Stdout,
+            });
+        }
+        Ok(Config {
+            workers,
+            max_record_bytes,
+            batch_records,
+            queue_batches,
+            hash_key_env: m.hash_key_env.unwrap_or_else(|| "DOXWATCH_HASH_KEY".into()),
+            alert_on,
+            sources,
+            sinks,
+        })
+    }
+}
+
+/// Reads, parses and validates a configuration file.
+pub fn load(path: &Path) -> Result<Config, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    RawConfig::parse(path, &text)?.validate(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &str) -> Result<Config, ConfigError> {
+        let p = Path::new("test.toml");
+        RawConfig::parse(p, text)?.validate(p)
+    }
+
+    #[test]
+    fn minimal_config() {
+        let c = check(
+            r#"version = 1
+               [[sources]]
+               type = "inbox"
+               dir = "data/inbox"
+               [[sinks]]
+               type = "alerts_file"
+               path = "data/alerts.jsonl""#,
+        )
+        .unwrap();
+        assert_eq!(
+            c.sources,
+            vec![SourceConfig::Inbox {
+                dir: "data/inbox".into(),
+                follow: true
+            }]
+        );
+        assert!(c.workers >= 1);
+        assert_eq!(c.alert_on.len(), 3);
+    }
+
+    #[test]
+    fn rejections() {
+        let cases: &[(&str, &str)] = &[
+            ("wrong version", "version = 2\n[[sources]]\ntype = \"stdin\"\n[[sinks]]\ntype = \"stdout\""),
+            ("unknown field", "version = 1\nbogus = 3\n[[sources]]\ntype = \"stdin\"\n[[sinks]]\ntype = \"stdout\""),
+            ("unknown source field", "version = 1\n[[sources]]\ntype = \"inbox\"\ndir = \"x\"\nwatch = true\n[[sinks]]\ntype = \"stdout\""),
+            ("unknown source type", "version = 1\n[[sources]]\ntype = \"ftp\"\n[[sinks]]\ntype = \"stdout\""),
+            ("no sinks", "version = 1\n[[sources]]\ntype = \"stdin\""),
+            ("no sources", "version = 1\n[[sinks]]\ntype = \"stdout\""),
+            ("two stdins", "version = 1\n[[sources]]\ntype = \"stdin\"\n[[sources]]\ntype = \"stdin\"\n[[sinks]]\ntype = \"stdout\""),
+            ("bad verdict", "version = 1\n[matcher]\nalert_on = [\"spam\"]\n[[sources]]\ntype = \"stdin\"\n[[sinks]]\ntype = \"stdout\""),
+            ("zero record size", "version = 1\n[matcher]\nmax_record_bytes = 0\n[[sources]]\ntype = \"stdin\"\n[[sinks]]\ntype = \"stdout\""),
+        ];
+        for (name, text) in cases {
+            assert!(check(text).is_err(), "{name} should be rejected");
+        }
+    }
+
+    #[test]
+    fn every_shipped_pipeline_validates() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../pipelines");
+        let mut n = 0;
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                load(&p).unwrap_or_else(|e| panic!("{e}"));
+                n += 1;
+            }
+        }
+        assert!(n >= 1, "no pipeline in {}", dir.display());
+    }
+}

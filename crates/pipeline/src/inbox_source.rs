@@ -1,0 +1,303 @@
+//! `InboxSource`: a directory of JSONL files, read in name order.
+//!
+//! Contract with producers: a file appears in the inbox complete (write it elsewhere, then
+//! rename it in). For each file the source keeps a checkpoint, `.doxwatch/NAME.offset`: the byte
+//! offset up to which every record's alerts have been written by every sink. Batches may finish
+//! out of order; the checkpoint only advances over a contiguous prefix of acknowledged batches.
+//! A restart resumes from the checkpoint (records after it are read again: at-least-once, and
+//! replays produce the same `alert_id`). A file whose records are all acknowledged moves to
+//! `done/` and its checkpoint is removed.
+
+use crate::runtime::{Batch, PipelineError, SourceStats};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, BufReader};
+use tokio::sync::{mpsc, watch};
+
+pub struct InboxSource {
+    pub dir: PathBuf,
+    pub follow: bool,
+    pub batch_records: usize,
+    pub max_record_bytes: usize,
+}
+
+fn io_err(what: &str, path: &Path, e: std::io::Error) -> PipelineError {
+    PipelineError::Io(format!("{what} {}: {e}", path.display()))
+}
+
+/// Acknowledged progress of one file.
+struct Progress {
+    /// seq → end offset of every batch sent and not yet folded into `committed`.
+    pending: BTreeMap<u64, u64>,
+    acked: std::collections::BTreeSet<u64>,
+    committed: u64,
+}
+
+impl Progress {
+    /// Folds acknowledgements into the contiguous committed offset; true if it moved.
+    fn fold(&mut self) -> bool {
+        let mut moved = false;
+        while let Some((&seq, &end)) = self.pending.iter().next() {
+            if !self.acked.remove(&seq) {
+                break;
+            }
+            self.pending.remove(&seq);
+            self.committed = end;
+            moved = true;
+        }
+        moved
+    }
+}
+
+impl InboxSource {
+    fn state_dir(&self) -> PathBuf {
+        self.dir.join(".doxwatch")
+    }
+
+    fn checkpoint_path(&self, name: &str) -> PathBuf {
+        self.state_dir().join(format!("{name}.offset"))
+    }
+
+    async fn read_checkpoint(&self, name: &str) -> Result<u64, PipelineError> {
+        let p = self.checkpoint_path(name);
+        match tokio::fs::read_to_string(&p).await {
+            Ok(s) => s
+                .trim()
+                .parse()
+                .map_err(|_| PipelineError::Io(format!("corrupt checkpoint {}", p.display()))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+            Err(e) => Err(io_err("reading", &p, e)),
+        }
+    }
+
+    /// Writes the checkpoint atomically (temporary file, sync, rename).
+    async fn write_checkpoint(&self, name: &str, offset: u64) -> Result<(), PipelineError> {
+        let p = self.checkpoint_path(name);
+        let tmp = p.with_extension("offset.tmp");
+        let data = offset.to_string();
+        let tmp2 = tmp.clone();
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            use std::io::Write;
+            let mut f = std::fs::File::create(&tmp2)?;
+            f.write_all(data.as_bytes())?;
+            f.sync_data()
+        })
+        .await
+        .map_err(|e| PipelineError::Io(e.to_string()))?
+        .map_err(|e| io_err("writing", &tmp, e))?;
+        tokio::fs::rename(&tmp, &p)
+            .await
+            .map_err(|e| io_err("renaming", &p, e))
+    }
+
+    async fn list(&self) -> Result<Vec<String>, PipelineError> {
+        let mut names = Vec::new();
+        let mut rd = tokio::fs::read_dir(&self.dir)
+            .await
+            .map_err(|e| io_err("listing", &self.dir, e))?;
+        while let Some(e) = rd
+            .next_entry()
+            .await
+            .map_err(|e| io_err("listing", &self.dir, e))?
+        {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let is_file = e.file_type().await.map(|t| t.is_file()).unwrap_or(false);
+            if is_file
+                && (name.ends_with(".jsonl") || name.ends_with(".ndjson"))
+                && !name.starts_with('.')
+            {
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    pub async fn run(
+        self,
+        id: usize,
+        out: mpsc::Sender<Batch>,
+        mut acks: mpsc::UnboundedReceiver<u64>,
+        mut stop: watch::Receiver<bool>,
+    ) -> Result<SourceStats, PipelineError> {
+        let mut stats = SourceStats::default();
+        for d in [self.dir.clone(), self.state_dir(), self.dir.join("done")] {
+            tokio::fs::create_dir_all(&d)
+                .await
+                .map_err(|e| io_err("creating", &d, e))?;
+        }
+        let mut seq = 0u64;
+        loop {
+            if *stop.borrow() {
+                break;
+            }
+            let files = self.list().await?;
+            if files.is_empty() {
+                if !self.follow {
+                    break;
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+                    _ = stop.changed() => {}
+                }
+                continue;
+            }
+            for name in files {
+                let finished = self
+                    .run_file(id, &name, &mut seq, &out, &mut acks, &mut stop, &mut stats)
+                    .await?;
+                if !finished {
+                    return Ok(stats);
+                }
+            }
+        }
+        Ok(stats)
+    }
+
+    /// Reads one file from its checkpoint; returns false when stopped before the end.
+    #[allow(clippy::too_many_arguments)]
+    async fn run_file(
+        &self,
+        id: usize,
+        name: &str,
+        seq: &mut u64,
+        out: &mpsc::Sender<Batch>,
+        acks: &mut mpsc::UnboundedReceiver<u64>,
+        stop: &mut watch::Receiver<bool>,
+        stats: &mut SourceStats,
+    ) -> Result<bool, PipelineError> {
+        let path = self.dir.join(name);
+        let start = self.read_checkpoint(name).await?;
+        let mut file = tokio::fs::File::open(&path)
+            .await
+            .map_err(|e| io_err("opening", &path, e))?;
+        file.seek(std::io::SeekFrom::Start(start))
+            .await
+            .map_err(|e| io_err("seeking", &path, e))?;
+        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let mut progress = Progress {
+            pending: BTreeMap::new(),
+            acked: Default::default(),
+            committed: start,
+        };
+        let mut offset = start;
+        let mut stopped = false;
+        let mut eof = false;
+        while !eof {
+            if *stop.borrow() {
+                stopped = true;
+                break;
+            }
+            let mut records = Vec::with_capacity(self.batch_records);
+            while records.len() < self.batch_records {
+                let mut line = Vec::new();
+                let n = (&mut reader)
+                    .take(self.max_record_bytes as u64 + 2)
+                    .read_until(b'\n', &mut line)
+                    .await
+                    .map_err(|e| io_err("reading", &path, e))?;
+                if n == 0 {
+                    eof = true;
+                    break;
+                }
+                offset += n as u64;
+                if !line.ends_with(b"\n") && n as u64 == self.max_record_bytes as u64 + 2 {
+                    // Oversized record: skip the rest of the line, park it as too large.
+                    let mut rest = Vec::new();
+                    loop {
+                        rest.clear();
+                        let m = (&mut reader)
+                            .take(1 << 20)
+                            .read_until(b'\n', &mut rest)
+                            .await
+                            .map_err(|e| io_err("reading", &path, e))?;
+                        offset += m as u64;
+                        if m == 0 || rest.ends_with(b"\n") {
+                            break;
+                        }
+                    }
+                }
+                while line.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+                    line.pop();
+                }
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                records.push(line);
+            }
+            if records.is_empty() {
+                continue;
+            }
+            stats.records += records.len() as u64;
+            *seq += 1;
+            progress.pending.insert(*seq, offset);
+            let batch = Batch {
+                source: id,
+                seq: *seq,
+                records,
+            };
+            tokio::select! {
+                r = out.send(batch) => if r.is_err() { stopped = true; break; },
+                _ = stop.changed() => { stopped = true; break; }
+            }
+            while let Ok(a) = acks.try_recv() {
+                progress.acked.insert(a);
+            }
+            if progress.fold() {
+                self.write_checkpoint(name, progress.committed).await?;
+            }
+        }
+        // Drain: every batch sent is matched and written before the checkpoint is final.
+        if stopped {
+            // Batches not yet sent were never read past; pending ones finish below.
+            progress.pending.retain(|&s, _| s <= *seq);
+        }
+        while !progress.pending.is_empty() {
+            match acks.recv().await {
+                Some(a) => {
+                    progress.acked.insert(a);
+                    if progress.fold() {
+                        self.write_checkpoint(name, progress.committed).await?;
+                    }
+                }
+                None => break,
+            }
+        }
+        if stopped {
+            return Ok(false);
+        }
+        let done = self.dir.join("done").join(name);
+        tokio::fs::rename(&path, &done)
+            .await
+            .map_err(|e| io_err("moving", &path, e))?;
+        let cp = self.checkpoint_path(name);
+        let _ = tokio::fs::remove_file(&cp).await;
+        stats.files += 1;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn progress_commits_contiguous_prefix_only() {
+        let mut p = Progress {
+            pending: [(1, 10), (2, 20), (3, 30)].into_iter().collect(),
+            acked: Default::default(),
+            committed: 0,
+        };
+        p.acked.insert(2);
+        assert!(!p.fold());
+        assert_eq!(p.committed, 0);
+        p.acked.insert(1);
+        assert!(p.fold());
+        assert_eq!(p.committed, 20);
+        p.acked.insert(3);
+        assert!(p.fold());
+        assert_eq!(p.committed, 30);
+        assert!(p.pending.is_empty());
+    }
+}

@@ -1,0 +1,175 @@
+//! The matcher stage: raw records in, alerts out. Runs on a blocking thread, never on the async
+//! workers. A record that is not a valid post is rejected with a reason, never fatal.
+
+use doxwatch_detect::{ScanResult, Scanner, Scratch};
+use doxwatch_model::{Alert, KeyedHasher, Post, PostError, Verdict, WireFinding};
+use std::sync::Arc;
+
+/// Why a record was parked instead of matched (a metric label and a dead-letter header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reject {
+    BadUtf8,
+    BadJson,
+    MissingField,
+    TooLarge,
+}
+
+impl Reject {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reject::BadUtf8 => "bad_utf8",
+            Reject::BadJson => "bad_json",
+            Reject::MissingField => "missing_field",
+            Reject::TooLarge => "too_large",
+        }
+    }
+}
+
+/// What matching one batch produced.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub posts: usize,
+    pub alerts: Vec<Alert>,
+    /// (index of the record in its batch, reason).
+    pub rejected: Vec<(usize, Reject)>,
+}
+
+pub struct Matcher {
+    scanner: Arc<Scanner>,
+    hasher: Option<KeyedHasher>,
+    alert_on: Vec<Verdict>,
+    max_record_bytes: usize,
+}
+
+impl Matcher {
+    pub fn new(
+        scanner: Arc<Scanner>,
+        hasher: Option<KeyedHasher>,
+        alert_on: Vec<Verdict>,
+        max_record_bytes: usize,
+    ) -> Matcher {
+        Matcher {
+            scanner,
+            hasher,
+            alert_on,
+            max_record_bytes,
+        }
+    }
+
+    pub fn match_batch(&self, records: &[Vec<u8>], scratch: &mut Scratch) -> Outcome {
+        let mut out = Outcome::default();
+        let now = now_rfc3339();
+        for (i, raw) in records.iter().enumerate() {
+            if std::str::from_utf8(raw).is_err() {
+                out.rejected.push((i, Reject::BadUtf8));
+                continue;
+            }
+            let post = match Post::from_json(raw, self.max_record_bytes) {
+                Ok(p) => p,
+                Err(PostError::TooLarge { .. }) => {
+                    out.rejected.push((i, Reject::TooLarge));
+                    continue;
+                }
+                Err(PostError::MissingField(_)) => {
+                    out.rejected.push((i, Reject::MissingField));
+                    continue;
+                }
+                Err(PostError::Json(_)) => {
+                    out.rejected.push((i, Reject::BadJson));
+                    continue;
+                }
+            };
+            out.posts += 1;
+            let r = self.scanner.scan_any(&post.text, scratch);
+            if self.alert_on.contains(&r.verdict) {
+                out.alerts.push(self.alert(&post, &r, &now));
+            }
+        }
+        out
+    }
+
+    fn alert(&self, post: &Post, r: &ScanResult, now: &str) -> Alert {
+        let findings: Vec<WireFinding> = r
+            .findings
+            .iter()
+            .map(|f| WireFinding::from_finding(f, self.hasher.as_ref()))
+            .collect();
+        Alert {
+            alert_id: Alert::derive_id(&post.id, &findings, r.verdict),
+            post_id: post.id.clone(),
+            platform: post.platform.clone(),
+            url: post.url.clone(),
+            ts_post: post.ts.clone(),
+            ts_detected: now.to_string(),
+            verdict: r.verdict,
+            labels: r.labels.iter().map(|l| l.to_string()).collect(),
+            severity: r.severity,
+            score: (r.score * 1000.0).round() / 1000.0,
+            findings,
+            reasons: r.reasons.clone(),
+            dict_version: self.scanner.dict_version().to_string(),
+        }
+    }
+}
+
+/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    let d = doxwatch_detect::Date::from_unix_days(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    format!("{d}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alerts_and_rejections() {
+        let scanner = Arc::new(Scanner::new().unwrap());
+        let m = Matcher::new(
+            scanner,
+            Some(KeyedHasher::from_secret(b"k")),
+            vec![Verdict::Doxxing],
+            1 << 20,
+        );
+        let records: Vec<Vec<u8>> = vec![
+            r#"{"id":"a","text":"扒出来了，本名张伟，手机 138 0013 8000，身份证 11010519491231002X"}"#
+                .as_bytes()
+                .to_vec(),
+            r#"{"id":"b","text":"今天天气很好"}"#.as_bytes().to_vec(),
+            b"{not json".to_vec(),
+            br#"{"id":"c"}"#.to_vec(),
+            vec![0xff, 0xfe],
+        ];
+        let o = m.match_batch(&records, &mut Scratch::default());
+        assert_eq!(o.posts, 2);
+        assert_eq!(o.alerts.len(), 1);
+        let a = &o.alerts[0];
+        assert_eq!(a.post_id, "a");
+        assert!(a.findings.iter().all(|f| f.hash.is_some()));
+        let json = serde_json::to_string(a).unwrap();
+        assert!(!json.contains("13800138000") && !json.contains("19491231"));
+        assert_eq!(
+            o.rejected,
+            vec![
+                (2, Reject::BadJson),
+                (3, Reject::MissingField),
+                (4, Reject::BadUtf8)
+            ]
+        );
+        // Replays give the same id.
+        let again = m.match_batch(&records[..1], &mut Scratch::default());
+        assert_eq!(again.alerts[0].alert_id, a.alert_id);
+    }
+
+    #[test]
+    fn timestamp_shape() {
+        let t = now_rfc3339();
+        assert_eq!(t.len(), 20);
+        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T');
+    }
+}

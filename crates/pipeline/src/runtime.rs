@@ -1,0 +1,244 @@
+//! The runtime of an embedded pipeline: sources → bounded queue → matcher pool → sinks → acks.
+//!
+//! ```text
+//!  source tasks ──Batch──► dispatcher ──spawn_blocking (≤ workers)──► sink task ──ack──► source
+//!     (async)     bounded      (async)       matching on the blocking pool     writes, syncs
+//! ```
+//!
+//! Memory is bounded: the source queue holds at most `queue_batches` batches and at most
+//! `workers` batches are being matched. Matching runs on tokio's blocking pool, never on the
+//! async worker threads. A batch is acknowledged to its source only after every sink has
+//! written (and synced) its alerts; sources checkpoint on acknowledgements. On stop (SIGINT,
+//! SIGTERM) sources stop reading, everything in flight drains through the sinks, sources commit,
+//! then `run` returns.
+
+use crate::alerts_file_sink::AlertsFileSink;
+use crate::config::{Config, SinkConfig, SourceConfig};
+use crate::inbox_source::InboxSource;
+use crate::matcher::{Matcher, Outcome, Reject};
+use crate::stdin_source::StdinSource;
+use crate::stdout_sink::StdoutSink;
+use doxwatch_detect::{Scanner, Scratch};
+use doxwatch_model::KeyedHasher;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use thiserror::Error;
+use tokio::sync::{mpsc, watch, Semaphore};
+
+#[derive(Debug, Error)]
+pub enum PipelineError {
+    #[error("{0}")]
+    Io(String),
+    #[error("a pipeline task failed: {0}")]
+    Task(String),
+}
+
+/// Records read from one source, in order.
+pub struct Batch {
+    pub source: usize,
+    pub seq: u64,
+    pub records: Vec<Vec<u8>>,
+}
+
+struct Matched {
+    source: usize,
+    seq: u64,
+    outcome: Outcome,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct SourceStats {
+    pub records: u64,
+    pub files: u64,
+}
+
+/// Totals of a run, for the closing log line and tests.
+#[derive(Debug, Default, Clone)]
+pub struct RunStats {
+    pub records: u64,
+    pub posts: u64,
+    pub alerts: u64,
+    pub alerts_by_verdict: BTreeMap<String, u64>,
+    pub rejected: BTreeMap<&'static str, u64>,
+    pub files_done: u64,
+}
+
+enum AnySink {
+    File(AlertsFileSink),
+    Stdout(StdoutSink),
+}
+
+impl AnySink {
+    fn write(&mut self, alerts: &[doxwatch_model::Alert]) -> Result<(), PipelineError> {
+        match self {
+            AnySink::File(s) => s.write(alerts),
+            AnySink::Stdout(s) => s.write(alerts),
+        }
+    }
+}
+
+/// Runs the pipeline until its sources are exhausted (inboxes with `follow = false`, stdin at
+/// end of input) or `stop` turns true.
+pub async fn run(
+    cfg: Config,
+    scanner: Arc<Scanner>,
+    stop: watch::Receiver<bool>,
+) -> Result<RunStats, PipelineError> {
+    let hasher = std::env::var(&cfg.hash_key_env)
+        .ok()
+        .filter(|k| !k.is_empty())
+        .map(|k| KeyedHasher::from_secret(k.as_bytes()));
+    if hasher.is_none() {
+        eprintln!(
+            "doxwatch: {} is not set: alerts carry masked values without identifier hashes",
+            cfg.hash_key_env
+        );
+    }
+    let matcher = Arc::new(Matcher::new(
+        scanner,
+        hasher,
+        cfg.alert_on.clone(),
+        cfg.max_record_bytes,
+    ));
+    let mut sinks = Vec::new();
+    for s in &cfg.sinks {
+        sinks.push(match s {
+            SinkConfig::AlertsFile { path } => AnySink::File(AlertsFileSink::open(path)?),
+            SinkConfig::Stdout => AnySink::Stdout(StdoutSink),
+        });
+    }
+
+    let (batch_tx, mut batch_rx) = mpsc::channel::<Batch>(cfg.queue_batches);
+    let (matched_tx, mut matched_rx) = mpsc::channel::<Matched>(cfg.workers.max(1));
+    let mut ack_txs = Vec::new();
+    let mut source_tasks = Vec::new();
+    for (id, s) in cfg.sources.iter().enumerate() {
+        let (ack_tx, ack_rx) = mpsc::unbounded_channel::<u64>();
+        ack_txs.push(ack_tx);
+        let tx = batch_tx.clone();
+        let stop = stop.clone();
+        let task = match s.clone() {
+            SourceConfig::Inbox { dir, follow } => {
+                let src = InboxSource {
+                    dir,
+                    follow,
+                    batch_records: cfg.batch_records,
+                    max_record_bytes: cfg.max_record_bytes,
+                };
+                tokio::spawn(src.run(id, tx, ack_rx, stop))
+            }
+            SourceConfig::Stdin => {
+                let src = StdinSource {
+                    batch_records: cfg.batch_records,
+                    max_record_bytes: cfg.max_record_bytes,
+                };
+                tokio::spawn(src.run(id, tx, ack_rx, stop))
+            }
+        };
+        source_tasks.push(task);
+    }
+    drop(batch_tx);
+
+    // Dispatcher: at most `workers` batches on the blocking pool at once. Each blocking thread
+    // keeps its scan scratch buffers between batches.
+    let permits = Arc::new(Semaphore::new(cfg.workers.max(1)));
+    let scratch_pool: Arc<Mutex<Vec<Scratch>>> = Arc::new(Mutex::new(Vec::new()));
+    let dispatcher = tokio::spawn(async move {
+        let mut inflight = Vec::new();
+        while let Some(batch) = batch_rx.recv().await {
+            let permit = permits
+                .clone()
+                .acquire_owned()
+                .await
+                .map_err(|e| PipelineError::Task(e.to_string()))?;
+            let matcher = matcher.clone();
+            let pool = scratch_pool.clone();
+            let tx = matched_tx.clone();
+            inflight.push(tokio::spawn(async move {
+                let (source, seq) = (batch.source, batch.seq);
+                let outcome = tokio::task::spawn_blocking(move || {
+                    let mut scratch = pool
+                        .lock()
+                        .ok()
+                        .and_then(|mut p| p.pop())
+                        .unwrap_or_default();
+                    let o = matcher.match_batch(&batch.records, &mut scratch);
+                    if let Ok(mut p) = pool.lock() {
+                        p.push(scratch);
+                    }
+                    o
+                })
+                .await
+                .map_err(|e| PipelineError::Task(e.to_string()))?;
+                drop(permit);
+                let _ = tx
+                    .send(Matched {
+                        source,
+                        seq,
+                        outcome,
+                    })
+                    .await;
+                Ok::<(), PipelineError>(())
+            }));
+            inflight.retain(|h: &tokio::task::JoinHandle<_>| !h.is_finished());
+        }
+        for h in inflight {
+            h.await.map_err(|e| PipelineError::Task(e.to_string()))??;
+        }
+        Ok::<(), PipelineError>(())
+    });
+
+    // Sink stage: write, sync, then acknowledge.
+    let mut stats = RunStats::default();
+    let mut sinks = Some(sinks);
+    while let Some(m) = matched_rx.recv().await {
+        let alerts = m.outcome.alerts;
+        let mut s = sinks.take().unwrap_or_default();
+        let alerts = Arc::new(alerts);
+        let a2 = alerts.clone();
+        let (back, res) = tokio::task::spawn_blocking(move || {
+            let r = s.iter_mut().try_for_each(|sink| sink.write(&a2));
+            (s, r)
+        })
+        .await
+        .map_err(|e| PipelineError::Task(e.to_string()))?;
+        sinks = Some(back);
+        res?;
+        stats.records += (m.outcome.posts + m.outcome.rejected.len()) as u64;
+        stats.posts += m.outcome.posts as u64;
+        stats.alerts += alerts.len() as u64;
+        for a in alerts.iter() {
+            *stats
+                .alerts_by_verdict
+                .entry(a.verdict.as_str().to_string())
+                .or_default() += 1;
+        }
+        for (_, r) in &m.outcome.rejected {
+            *stats.rejected.entry(Reject::as_str(*r)).or_default() += 1;
+        }
+        if !m.outcome.rejected.is_empty() {
+            // Positions only: a rejected record may hold personal data.
+            eprintln!(
+                "doxwatch: source {} batch {}: {} record(s) rejected ({})",
+                m.source,
+                m.seq,
+                m.outcome.rejected.len(),
+                m.outcome
+                    .rejected
+                    .iter()
+                    .map(|(i, r)| format!("#{i} {}", r.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        let _ = ack_txs[m.source].send(m.seq);
+    }
+    dispatcher
+        .await
+        .map_err(|e| PipelineError::Task(e.to_string()))??;
+    for t in source_tasks {
+        let s = t.await.map_err(|e| PipelineError::Task(e.to_string()))??;
+        stats.files_done += s.files;
+    }
+    Ok(stats)
+}

@@ -1,0 +1,94 @@
+//! `StdinSource`: JSONL posts on standard input until end of input. No checkpoint: what was
+//! read is gone, so acknowledgements only pace the reader.
+
+use crate::runtime::{Batch, PipelineError, SourceStats};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::sync::{mpsc, watch};
+
+pub struct StdinSource {
+    pub batch_records: usize,
+    pub max_record_bytes: usize,
+}
+
+impl StdinSource {
+    pub async fn run(
+        self,
+        id: usize,
+        out: mpsc::Sender<Batch>,
+        mut acks: mpsc::UnboundedReceiver<u64>,
+        mut stop: watch::Receiver<bool>,
+    ) -> Result<SourceStats, PipelineError> {
+        let mut stats = SourceStats::default();
+        let mut reader = BufReader::with_capacity(1 << 20, tokio::io::stdin());
+        let mut seq = 0u64;
+        let mut acked = 0u64;
+        let mut eof = false;
+        while !eof && !*stop.borrow() {
+            let mut records = Vec::with_capacity(self.batch_records);
+            while records.len() < self.batch_records {
+                let mut line = Vec::new();
+                let mut limited = (&mut reader).take(self.max_record_bytes as u64 + 2);
+                let read = limited.read_until(b'\n', &mut line);
+                let n = tokio::select! {
+                    n = read => n.map_err(|e| PipelineError::Io(format!("reading stdin: {e}")))?,
+                    _ = stop.changed() => { eof = true; break; }
+                };
+                if n == 0 {
+                    eof = true;
+                    break;
+                }
+                if !line.ends_with(b"\n") && n as u64 == self.max_record_bytes as u64 + 2 {
+                    let mut rest = Vec::new();
+                    loop {
+                        rest.clear();
+                        let m = (&mut reader)
+                            .take(1 << 20)
+                            .read_until(b'\n', &mut rest)
+                            .await
+                            .map_err(|e| PipelineError::Io(format!("reading stdin: {e}")))?;
+                        if m == 0 || rest.ends_with(b"\n") {
+                            break;
+                        }
+                    }
+                }
+                while line.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+                    line.pop();
+                }
+                if !line.iter().all(u8::is_ascii_whitespace) {
+                    records.push(line);
+                }
+                // Deliver what is there when input pauses (interactive use).
+                if reader.buffer().is_empty() {
+                    break;
+                }
+            }
+            if records.is_empty() {
+                continue;
+            }
+            stats.records += records.len() as u64;
+            seq += 1;
+            if out
+                .send(Batch {
+                    source: id,
+                    seq,
+                    records,
+                })
+                .await
+                .is_err()
+            {
+                break;
+            }
+            while acks.try_recv().is_ok() {
+                acked += 1;
+            }
+        }
+        // Wait until every batch read is written before reporting the source finished.
+        while acked < seq {
+            match acks.recv().await {
+                Some(_) => acked += 1,
+                None => break,
+            }
+        }
+        Ok(stats)
+    }
+}

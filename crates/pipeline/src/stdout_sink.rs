@@ -1,0 +1,20 @@
+//! `StdoutSink`: alerts as JSONL on standard output, flushed per batch.
+
+use crate::runtime::PipelineError;
+use doxwatch_model::Alert;
+use std::io::Write;
+
+pub struct StdoutSink;
+
+impl StdoutSink {
+    pub fn write(&mut self, alerts: &[Alert]) -> Result<(), PipelineError> {
+        let mut out = std::io::stdout().lock();
+        for a in alerts {
+            serde_json::to_writer(&mut out, a).map_err(|e| PipelineError::Io(e.to_string()))?;
+            out.write_all(b"\n")
+                .map_err(|e| PipelineError::Io(format!("writing stdout: {e}")))?;
+        }
+        out.flush()
+            .map_err(|e| PipelineError::Io(format!("writing stdout: {e}")))
+    }
+}

@@ -1,0 +1,101 @@
+//! `doxwatch run` and `doxwatch check-config`.
+
+use anyhow::{Context, Result};
+use doxwatch_pipeline::config::{self, SourceConfig};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+pub const DEFAULT_CONFIG: &str = "pipelines/local.toml";
+
+pub fn check_config(file: &Path) -> Result<ExitCode> {
+    let cfg = config::load(file)?;
+    println!(
+        "{}: valid ({} source(s), {} sink(s), {} matcher worker(s))",
+        file.display(),
+        cfg.sources.len(),
+        cfg.sinks.len(),
+        cfg.workers
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Copies files into an inbox the way producers must: under a temporary name, then renamed.
+fn enqueue(inbox: &Path, files: &[PathBuf]) -> Result<()> {
+    std::fs::create_dir_all(inbox).with_context(|| format!("creating {}", inbox.display()))?;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    for (i, f) in files.iter().enumerate() {
+        let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or("posts");
+        let tmp = inbox.join(format!(".{stem}-{stamp}-{i}.tmp"));
+        let dst = inbox.join(format!("{stem}-{stamp}-{i}.jsonl"));
+        std::fs::copy(f, &tmp).with_context(|| format!("copying {}", f.display()))?;
+        std::fs::rename(&tmp, &dst).with_context(|| format!("moving into {}", inbox.display()))?;
+    }
+    Ok(())
+}
+
+pub fn run(path: Option<PathBuf>, once: bool, files: &[PathBuf]) -> Result<ExitCode> {
+    let path = path.unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
+    let mut cfg = config::load(&path)?;
+    if !files.is_empty() {
+        let inbox = cfg
+            .sources
+            .iter()
+            .find_map(|s| match s {
+                SourceConfig::Inbox { dir, .. } => Some(dir.clone()),
+                _ => None,
+            })
+            .context("--enqueue needs an inbox source in the config")?;
+        enqueue(&inbox, files)?;
+    }
+    if once {
+        for s in &mut cfg.sources {
+            if let SourceConfig::Inbox { follow, .. } = s {
+                *follow = false;
+            }
+        }
+    }
+    let scanner = Arc::new(doxwatch_detect::Scanner::new().context("loading dictionaries")?);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    let stats = rt.block_on(async move {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            eprintln!("doxwatch: stopping: draining in-flight batches");
+            let _ = stop_tx.send(true);
+        });
+        doxwatch_pipeline::runtime::run(cfg, scanner, stop_rx).await
+    })?;
+    eprintln!(
+        "doxwatch: {} record(s), {} post(s) matched, {} alert(s) {:?}, rejected {:?}, {} file(s) done",
+        stats.records, stats.posts, stats.alerts, stats.alerts_by_verdict, stats.rejected, stats.files_done
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
