@@ -17,9 +17,16 @@ fn main() {
         return;
     }
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval/dev.jsonl");
-    let dev = std::fs::read_to_string(&corpus)
-        .unwrap_or_else(|e| panic!("the development corpus is missing ({}): {e}", corpus.display()));
-    let copies: u64 = std::env::var("COPIES").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
+    let dev = std::fs::read_to_string(&corpus).unwrap_or_else(|e| {
+        panic!(
+            "the development corpus is missing ({}): {e}",
+            corpus.display()
+        )
+    });
+    let copies: u64 = std::env::var("COPIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(40);
     let dir = std::env::temp_dir().join(format!("doxwatch-bench-pipeline-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("inbox")).unwrap();
@@ -41,12 +48,21 @@ fn main() {
             doxwatch_model::Verdict::DataSaleAd,
             doxwatch_model::Verdict::LeakRepost,
         ],
-        sources: vec![SourceConfig::Inbox { dir: dir.join("inbox"), follow: false }],
-        sinks: vec![SinkConfig::AlertsFile { path: dir.join("alerts.jsonl") }],
+        sources: vec![SourceConfig::Inbox {
+            dir: dir.join("inbox"),
+            follow: false,
+        }],
+        sinks: vec![SinkConfig::AlertsFile {
+            path: dir.join("alerts.jsonl"),
+        }],
+        metrics_listen: None,
     };
     std::env::set_var("DOXWATCH_BENCH_HASH_KEY", "bench-key");
     let scanner = Arc::new(doxwatch_detect::Scanner::new().unwrap());
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let t0 = Instant::now();
     let stats = rt
         .block_on(async {

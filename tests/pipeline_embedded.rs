@@ -180,3 +180,117 @@ fn check_config_accepts_shipped_and_rejects_bad() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("surprise"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A raw HTTP/1.1 request over loopback (no client library needed): (status, body).
+fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let status = resp[9..12].parse().unwrap();
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|x| x.1.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn http_intake_metrics_and_graceful_stop() {
+    let dir = setup("http", 100);
+    let (intake, metrics) = (free_port(), free_port());
+    std::fs::write(
+        dir.join("h.toml"),
+        format!(
+            "version = 1\n[metrics]\nlisten = \"127.0.0.1:{metrics}\"\n[[sources]]\ntype = \"http\"\nlisten = \"127.0.0.1:{intake}\"\n[[sinks]]\ntype = \"alerts_file\"\npath = \"{}\"\n",
+            dir.join("alerts.jsonl").display()
+        ),
+    )
+    .unwrap();
+    let token = "test-token-0123456789";
+    let mut child = Command::new(BIN)
+        .args(["run", dir.join("h.toml").to_str().unwrap()])
+        .env("DOXWATCH_INTAKE_TOKEN", token)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let addr = format!("127.0.0.1:{intake}");
+    let t0 = Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() && t0.elapsed() < Duration::from_secs(30) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let (jsonl, positive) = posts(30);
+    let body = format!("{jsonl}{{broken\n{{\"id\":\"no-text\"}}\n");
+    assert_eq!(http(&addr, "POST", "/v1/posts", None, &body).0, 401);
+    assert_eq!(
+        http(
+            &addr,
+            "POST",
+            "/v1/posts",
+            Some("wrong-token-0000000"),
+            &body
+        )
+        .0,
+        401
+    );
+    let (status, resp) = http(&addr, "POST", "/v1/posts", Some(token), &body);
+    assert_eq!(status, 200, "{resp}");
+    let r: Value = serde_json::from_str(&resp).unwrap();
+    assert_eq!(r["accepted"], 30);
+    assert_eq!(r["rejected"], 2);
+    assert_eq!(r["errors"][0]["line"], 31);
+    assert_eq!(r["errors"][1]["line"], 32);
+    // A 200 means the alerts are already written.
+    let ids: BTreeSet<String> = alerts(&dir)
+        .iter()
+        .map(|a| a["post_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, positive);
+    let (status, m) = http(&format!("127.0.0.1:{metrics}"), "GET", "/metrics", None, "");
+    assert_eq!(status, 200);
+    assert!(m.contains("doxwatch_posts_total 30"), "{m}");
+    assert!(m.contains(&format!(
+        "doxwatch_alerts_total{{verdict=\"doxxing\"}} {}",
+        positive.len()
+    )));
+    assert!(m.contains("doxwatch_findings_total{kind=\"id_card\"}"));
+    // SIGTERM: drain and exit cleanly.
+    let pid = child.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let t0 = Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(30),
+            "did not stop on SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}

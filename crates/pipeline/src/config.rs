@@ -31,6 +31,15 @@ pub struct RawConfig {
     pub sources: Vec<RawSource>,
     #[serde(default)]
     pub sinks: Vec<RawSink>,
+    #[serde(default)]
+    pub metrics: Option<RawMetrics>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMetrics {
+    /// Address of the `/metrics` endpoint, e.g. `127.0.0.1:9898`.
+    pub listen: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -62,6 +71,12 @@ pub enum RawSource {
     },
     /// JSONL posts on standard input, until end of input.
     Stdin {},
+    /// The platform feed intake: `POST /v1/posts` with an NDJSON body and a bearer token.
+    Http {
+        listen: String,
+        /// Environment variable holding the bearer token (default `DOXWATCH_INTAKE_TOKEN`).
+        token_env: Option<String>,
+    },
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,12 +99,20 @@ pub struct Config {
     pub alert_on: Vec<doxwatch_model::Verdict>,
     pub sources: Vec<SourceConfig>,
     pub sinks: Vec<SinkConfig>,
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceConfig {
-    Inbox { dir: PathBuf, follow: bool },
+    Inbox {
+        dir: PathBuf,
+        follow: bool,
+    },
     Stdin,
+    Http {
+        listen: std::net::SocketAddr,
+        token_env: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -182,6 +205,12 @@ impl RawConfig {
                     stdin += 1;
                     SourceConfig::Stdin
                 }
+                RawSource::Http { listen, token_env } => SourceConfig::Http {
+                    listen: listen.parse().map_err(|_| {
+                        invalid(format!("http source: `{listen}` is not an address:port"))
+                    })?,
+                    token_env: token_env.unwrap_or_else(|| "DOXWATCH_INTAKE_TOKEN".into()),
+                },
             });
         }
         if stdin > 1 {
@@ -199,7 +228,17 @@ impl RawConfig {
                 RawSink::Stdout {} => SinkConfig::Stdout,
             });
         }
+        let metrics_listen = match self.metrics {
+            None => None,
+            Some(m) => Some(m.listen.parse().map_err(|_| {
+                invalid(format!(
+                    "metrics.listen: `{}` is not an address:port",
+                    m.listen
+                ))
+            })?),
+        };
         Ok(Config {
+            metrics_listen,
             workers,
             max_record_bytes,
             batch_records,

@@ -20,8 +20,10 @@
 
 pub mod alerts_file_sink;
 pub mod config;
+pub mod http_source;
 pub mod inbox_source;
 pub mod matcher;
+pub mod metrics;
 pub mod runtime;
 pub mod stdin_source;
 pub mod stdout_sink;

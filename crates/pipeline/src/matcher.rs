@@ -35,6 +35,7 @@ pub struct Outcome {
 }
 
 pub struct Matcher {
+    metrics: Arc<crate::metrics::Metrics>,
     scanner: Arc<Scanner>,
     hasher: Option<KeyedHasher>,
     alert_on: Vec<Verdict>,
@@ -47,8 +48,10 @@ impl Matcher {
         hasher: Option<KeyedHasher>,
         alert_on: Vec<Verdict>,
         max_record_bytes: usize,
+        metrics: Arc<crate::metrics::Metrics>,
     ) -> Matcher {
         Matcher {
+            metrics,
             scanner,
             hasher,
             alert_on,
@@ -81,6 +84,10 @@ impl Matcher {
             };
             out.posts += 1;
             let r = self.scanner.scan_any(&post.text, scratch);
+            self.metrics.verdict(r.verdict);
+            for f in r.findings.iter().chain(&r.signals) {
+                self.metrics.finding(f.kind);
+            }
             if self.alert_on.contains(&r.verdict) {
                 out.alerts.push(self.alert(&post, &r, &now));
             }
@@ -135,6 +142,7 @@ mod tests {
             Some(KeyedHasher::from_secret(b"k")),
             vec![Verdict::Doxxing],
             1 << 20,
+            Default::default(),
         );
         let records: Vec<Vec<u8>> = vec![
             r#"{"id":"a","text":"扒出来了，本名张伟，手机 138 0013 8000，身份证 11010519491231002X"}"#

@@ -14,13 +14,16 @@
 
 use crate::alerts_file_sink::AlertsFileSink;
 use crate::config::{Config, SinkConfig, SourceConfig};
+use crate::http_source::HttpSource;
 use crate::inbox_source::InboxSource;
 use crate::matcher::{Matcher, Outcome, Reject};
+use crate::metrics::Metrics;
 use crate::stdin_source::StdinSource;
 use crate::stdout_sink::StdoutSink;
 use doxwatch_detect::{Scanner, Scratch};
 use doxwatch_model::KeyedHasher;
 use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use thiserror::Error;
 use tokio::sync::{mpsc, watch, Semaphore};
@@ -44,6 +47,7 @@ struct Matched {
     source: usize,
     seq: u64,
     outcome: Outcome,
+    read_at: std::time::Instant,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -94,11 +98,47 @@ pub async fn run(
             cfg.hash_key_env
         );
     }
+    let metrics = Arc::new(Metrics::default());
+    if let Some(addr) = cfg.metrics_listen {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| PipelineError::Io(format!("binding {addr}: {e}")))?;
+        let m = metrics.clone();
+        let mut stop = stop.clone();
+        let app = axum::Router::new().route(
+            "/metrics",
+            axum::routing::get(move || {
+                let m = m.clone();
+                async move {
+                    (
+                        [(
+                            axum::http::header::CONTENT_TYPE,
+                            "text/plain; version=0.0.4",
+                        )],
+                        m.render(),
+                    )
+                }
+            }),
+        );
+        eprintln!("doxwatch: metrics on http://{addr}/metrics");
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    while !*stop.borrow() {
+                        if stop.changed().await.is_err() {
+                            break;
+                        }
+                    }
+                })
+                .await;
+        });
+    }
     let matcher = Arc::new(Matcher::new(
         scanner,
         hasher,
         cfg.alert_on.clone(),
         cfg.max_record_bytes,
+        metrics.clone(),
     ));
     let mut sinks = Vec::new();
     for s in &cfg.sinks {
@@ -127,10 +167,32 @@ pub async fn run(
                 };
                 tokio::spawn(src.run(id, tx, ack_rx, stop))
             }
+            SourceConfig::Stdin if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+                // Interactive: nothing is piped in, so there is nothing to read.
+                drop((tx, ack_rx, stop));
+                continue;
+            }
             SourceConfig::Stdin => {
                 let src = StdinSource {
                     batch_records: cfg.batch_records,
                     max_record_bytes: cfg.max_record_bytes,
+                };
+                tokio::spawn(src.run(id, tx, ack_rx, stop))
+            }
+            SourceConfig::Http { listen, token_env } => {
+                // An intake without a token would accept posts from anyone on the network.
+                let Some(token) = std::env::var(&token_env).ok().filter(|t| t.len() >= 16) else {
+                    eprintln!(
+                        "doxwatch: feed intake on {listen} disabled: set {token_env} to a bearer token of at least 16 characters"
+                    );
+                    drop((tx, ack_rx, stop));
+                    continue;
+                };
+                let src = HttpSource {
+                    listen,
+                    token,
+                    max_record_bytes: cfg.max_record_bytes,
+                    max_body_bytes: 64 << 20,
                 };
                 tokio::spawn(src.run(id, tx, ack_rx, stop))
             }
@@ -154,6 +216,7 @@ pub async fn run(
             let matcher = matcher.clone();
             let pool = scratch_pool.clone();
             let tx = matched_tx.clone();
+            let read_at = std::time::Instant::now();
             inflight.push(tokio::spawn(async move {
                 let (source, seq) = (batch.source, batch.seq);
                 let outcome = tokio::task::spawn_blocking(move || {
@@ -176,6 +239,7 @@ pub async fn run(
                         source,
                         seq,
                         outcome,
+                        read_at,
                     })
                     .await;
                 Ok::<(), PipelineError>(())
@@ -231,6 +295,21 @@ pub async fn run(
                     .join(", ")
             );
         }
+        metrics.records_in.fetch_add(
+            (m.outcome.posts + m.outcome.rejected.len()) as u64,
+            Ordering::Relaxed,
+        );
+        metrics
+            .posts
+            .fetch_add(m.outcome.posts as u64, Ordering::Relaxed);
+        for a in alerts.iter() {
+            metrics.alert(a.verdict);
+        }
+        for (_, r) in &m.outcome.rejected {
+            metrics.rejected(r.as_str());
+        }
+        metrics.latency(m.read_at.elapsed().as_secs_f64());
+        metrics.batches_acked.fetch_add(1, Ordering::Relaxed);
         let _ = ack_txs[m.source].send(m.seq);
     }
     dispatcher
