@@ -294,3 +294,121 @@ fn http_intake_metrics_and_graceful_stop() {
     assert!(status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A loopback HTTP receiver: answers 503 to the first `fail` requests, 200 after; returns the
+/// bodies it accepted.
+fn receiver(fail: usize) -> (String, std::sync::mpsc::Receiver<(usize, String)>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", l.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for (n, conn) in l.incoming().enumerate() {
+            let Ok(mut conn) = conn else { break };
+            let mut r = BufReader::new(conn.try_clone().unwrap());
+            let mut len = 0usize;
+            let mut auth = String::new();
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                let lower = line.to_ascii_lowercase();
+                if let Some(v) = lower.strip_prefix("content-length:") {
+                    len = v.trim().parse().unwrap_or(0);
+                }
+                if lower.starts_with("authorization:") {
+                    auth = line.trim().to_string();
+                }
+            }
+            let mut body = vec![0; len];
+            let _ = r.read_exact(&mut body);
+            let status = if n < fail {
+                "503 Service Unavailable"
+            } else {
+                "200 OK"
+            };
+            let _ = write!(
+                conn,
+                "HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            if n >= fail {
+                let _ = tx.send((n, format!("{auth}\n{}", String::from_utf8_lossy(&body))));
+            }
+        }
+    });
+    (url, rx)
+}
+
+#[test]
+fn webhook_sink_retries_with_backoff_until_delivered() {
+    let dir = setup("webhook", 1000);
+    let (url, bodies) = receiver(2);
+    std::fs::write(
+        dir.join("w.toml"),
+        format!(
+            "version = 1\n[[sources]]\ntype = \"inbox\"\ndir = \"{}\"\nfollow = false\n[[sinks]]\ntype = \"webhook\"\nurl = \"{url}\"\ntoken_env = \"HOOK_TOKEN\"\n",
+            dir.join("inbox").display()
+        ),
+    )
+    .unwrap();
+    let (jsonl, positive) = posts(60);
+    std::fs::write(dir.join("inbox/a.jsonl"), &jsonl).unwrap();
+    let out = Command::new(BIN)
+        .args(["run", dir.join("w.toml").to_str().unwrap(), "--once"])
+        .env("HOOK_TOKEN", "hook-secret")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (n, body) = bodies
+        .recv_timeout(Duration::from_secs(5))
+        .expect("delivered");
+    assert_eq!(n, 2, "two 503 answers, then delivery on the third attempt");
+    let (auth, json) = body.split_once('\n').unwrap();
+    assert_eq!(
+        auth.to_ascii_lowercase(),
+        "authorization: bearer hook-secret"
+    );
+    let alerts: Vec<Value> = serde_json::from_str(json).unwrap();
+    let ids: BTreeSet<String> = alerts
+        .iter()
+        .map(|a| a["post_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, positive);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn webhook_down_stops_the_pipeline_without_committing() {
+    let dir = setup("webhookdown", 1000);
+    // Nothing listens on this port.
+    let url = format!("http://127.0.0.1:{}/hook", free_port());
+    std::fs::write(
+        dir.join("w.toml"),
+        format!(
+            "version = 1\n[[sources]]\ntype = \"inbox\"\ndir = \"{}\"\nfollow = false\n[[sinks]]\ntype = \"webhook\"\nurl = \"{url}\"\n",
+            dir.join("inbox").display()
+        ),
+    )
+    .unwrap();
+    let (jsonl, _) = posts(30);
+    std::fs::write(dir.join("inbox/a.jsonl"), &jsonl).unwrap();
+    let out = Command::new(BIN)
+        .args(["run", dir.join("w.toml").to_str().unwrap(), "--once"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("webhook failed"));
+    // The file is neither done nor checkpointed past its alerts.
+    assert!(dir.join("inbox/a.jsonl").exists());
+    assert!(!dir.join("inbox/.doxwatch/a.jsonl.offset").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

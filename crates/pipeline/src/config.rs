@@ -86,6 +86,12 @@ pub enum RawSink {
     AlertsFile { path: PathBuf },
     /// Alerts as JSONL on standard output.
     Stdout {},
+    /// Alerts POSTed as a JSON array per batch, retried with backoff.
+    Webhook {
+        url: String,
+        /// Environment variable with a bearer token for the receiver (optional).
+        token_env: Option<String>,
+    },
 }
 
 /// A validated configuration.
@@ -117,8 +123,14 @@ pub enum SourceConfig {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum SinkConfig {
-    AlertsFile { path: PathBuf },
+    AlertsFile {
+        path: PathBuf,
+    },
     Stdout,
+    Webhook {
+        url: String,
+        token_env: Option<String>,
+    },
 }
 
 impl RawConfig {
@@ -226,6 +238,14 @@ impl RawConfig {
                     SinkConfig::AlertsFile { path }
                 }
                 RawSink::Stdout {} => SinkConfig::Stdout,
+                RawSink::Webhook { url, token_env } => {
+                    if !(url.starts_with("http://") || url.starts_with("https://")) {
+                        return Err(invalid(format!(
+                            "webhook sink: `{url}` is not an http(s) URL"
+                        )));
+                    }
+                    SinkConfig::Webhook { url, token_env }
+                }
             });
         }
         let metrics_listen = match self.metrics {

@@ -27,3 +27,4 @@ pub mod metrics;
 pub mod runtime;
 pub mod stdin_source;
 pub mod stdout_sink;
+pub mod webhook_sink;

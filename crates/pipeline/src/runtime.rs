@@ -20,6 +20,7 @@ use crate::matcher::{Matcher, Outcome, Reject};
 use crate::metrics::Metrics;
 use crate::stdin_source::StdinSource;
 use crate::stdout_sink::StdoutSink;
+use crate::webhook_sink::WebhookSink;
 use doxwatch_detect::{Scanner, Scratch};
 use doxwatch_model::KeyedHasher;
 use std::collections::BTreeMap;
@@ -141,11 +142,18 @@ pub async fn run(
         metrics.clone(),
     ));
     let mut sinks = Vec::new();
+    let mut webhooks = Vec::new();
     for s in &cfg.sinks {
-        sinks.push(match s {
-            SinkConfig::AlertsFile { path } => AnySink::File(AlertsFileSink::open(path)?),
-            SinkConfig::Stdout => AnySink::Stdout(StdoutSink),
-        });
+        match s {
+            SinkConfig::AlertsFile { path } => {
+                sinks.push(AnySink::File(AlertsFileSink::open(path)?))
+            }
+            SinkConfig::Stdout => sinks.push(AnySink::Stdout(StdoutSink)),
+            SinkConfig::Webhook { url, token_env } => {
+                let token = token_env.as_ref().and_then(|e| std::env::var(e).ok());
+                webhooks.push(WebhookSink::new(url, token)?);
+            }
+        }
     }
 
     let (batch_tx, mut batch_rx) = mpsc::channel::<Batch>(cfg.queue_batches);
@@ -268,6 +276,9 @@ pub async fn run(
         .map_err(|e| PipelineError::Task(e.to_string()))?;
         sinks = Some(back);
         res?;
+        for w in &webhooks {
+            w.write(&alerts).await?;
+        }
         stats.records += (m.outcome.posts + m.outcome.rejected.len()) as u64;
         stats.posts += m.outcome.posts as u64;
         stats.alerts += alerts.len() as u64;
