@@ -36,6 +36,30 @@ enum Command {
         /// Copy these JSONL files into the first inbox before starting.
         #[arg(long, num_args = 1..)]
         enqueue: Vec<PathBuf>,
+        /// What this process does: `embedded` (everything in one process, the default) or
+        /// `matcher` (a consumer-group member: needs a kafka source).
+        #[arg(long, default_value = "embedded")]
+        role: String,
+    },
+    /// Load JSONL posts into a Kafka topic (key = post id), for demos and benchmarks.
+    Produce {
+        file: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:9092")]
+        brokers: String,
+        #[arg(long, default_value = "doxwatch.posts.v1")]
+        topic: String,
+        /// Create the topic first (if missing) with this many partitions.
+        #[arg(long)]
+        create_partitions: Option<i32>,
+    },
+    /// Print the records of a Kafka topic as JSON lines until it stays idle (debugging, tests).
+    Consume {
+        topic: String,
+        #[arg(long, default_value = "127.0.0.1:9092")]
+        brokers: String,
+        /// Stop after this many seconds without a new record.
+        #[arg(long, default_value_t = 5)]
+        idle_secs: u64,
     },
     /// Parse and validate a pipeline config; exit 0 if it is valid.
     CheckConfig { file: PathBuf },
@@ -58,7 +82,19 @@ fn main() -> ExitCode {
             config,
             once,
             enqueue,
-        } => run::run(config, once, &enqueue),
+            role,
+        } => run::run(config, once, &enqueue, &role),
+        Command::Produce {
+            file,
+            brokers,
+            topic,
+            create_partitions,
+        } => run::produce(&file, &brokers, &topic, create_partitions),
+        Command::Consume {
+            topic,
+            brokers,
+            idle_secs,
+        } => run::consume(&topic, &brokers, idle_secs),
         Command::CheckConfig { file } => run::check_config(&file),
     };
     match result {

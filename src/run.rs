@@ -36,7 +36,7 @@ fn enqueue(inbox: &Path, files: &[PathBuf]) -> Result<()> {
     Ok(())
 }
 
-pub fn run(path: Option<PathBuf>, once: bool, files: &[PathBuf]) -> Result<ExitCode> {
+pub fn run(path: Option<PathBuf>, once: bool, files: &[PathBuf], role: &str) -> Result<ExitCode> {
     let path = path.unwrap_or_else(|| PathBuf::from(DEFAULT_CONFIG));
     let mut cfg = config::load(&path)?;
     if !files.is_empty() {
@@ -57,6 +57,22 @@ pub fn run(path: Option<PathBuf>, once: bool, files: &[PathBuf]) -> Result<ExitC
             }
         }
     }
+    match role {
+        "embedded" => {}
+        "matcher" => {
+            if !cfg
+                .sources
+                .iter()
+                .any(|s| matches!(s, SourceConfig::Kafka { .. }))
+            {
+                anyhow::bail!("--role matcher needs a kafka source in {}", path.display());
+            }
+        }
+        other => anyhow::bail!("unknown role `{other}` (this build runs `embedded` and `matcher`)"),
+    }
+    let plugins = doxwatch_kafka::KafkaPlugins {
+        batch_records: cfg.batch_records,
+    };
     let scanner = Arc::new(doxwatch_detect::Scanner::new().context("loading dictionaries")?);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -69,7 +85,7 @@ pub fn run(path: Option<PathBuf>, once: bool, files: &[PathBuf]) -> Result<ExitC
             eprintln!("doxwatch: stopping: draining in-flight batches");
             let _ = stop_tx.send(true);
         });
-        doxwatch_pipeline::runtime::run(cfg, scanner, stop_rx).await
+        doxwatch_pipeline::runtime::run_with(cfg, scanner, stop_rx, &plugins).await
     })?;
     eprintln!(
         "doxwatch: {} record(s), {} post(s) matched, {} alert(s) {:?}, rejected {:?}, {} file(s) done",
@@ -98,4 +114,33 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the runtime")
+}
+
+pub fn produce(
+    file: &Path,
+    brokers: &str,
+    topic: &str,
+    partitions: Option<i32>,
+) -> Result<ExitCode> {
+    let n = runtime()?.block_on(async {
+        if let Some(p) = partitions {
+            doxwatch_kafka::ensure_topics(brokers, &[topic], p).await?;
+        }
+        doxwatch_kafka::produce_file(brokers, topic, file).await
+    })?;
+    eprintln!("doxwatch: produced {n} record(s) to {topic}");
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn consume(topic: &str, brokers: &str, idle_secs: u64) -> Result<ExitCode> {
+    let n = runtime()?.block_on(doxwatch_kafka::print_topic(brokers, topic, idle_secs))?;
+    eprintln!("doxwatch: {n} record(s) from {topic}");
+    Ok(ExitCode::SUCCESS)
 }

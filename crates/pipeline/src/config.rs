@@ -71,6 +71,16 @@ pub enum RawSource {
     },
     /// JSONL posts on standard input, until end of input.
     Stdin {},
+    /// A Kafka topic read in a consumer group (`doxwatch.posts.v1`); offsets are committed only
+    /// after the batch's alerts are acknowledged; refused records go to `dlq_topic`.
+    Kafka {
+        brokers: String,
+        topic: Option<String>,
+        group: Option<String>,
+        dlq_topic: Option<String>,
+        /// Create missing topics with this many partitions (tests, demos).
+        create_partitions: Option<i32>,
+    },
     /// The platform feed intake: `POST /v1/posts` with an NDJSON body and a bearer token.
     Http {
         listen: String,
@@ -86,6 +96,12 @@ pub enum RawSink {
     AlertsFile { path: PathBuf },
     /// Alerts as JSONL on standard output.
     Stdout {},
+    /// Alerts produced to a Kafka topic (`doxwatch.alerts.v1`, key = post id) by an idempotent
+    /// producer; a batch is acknowledged once the broker acknowledged every alert.
+    Kafka {
+        brokers: String,
+        topic: Option<String>,
+    },
     /// Alerts POSTed as a JSON array per batch, retried with backoff.
     Webhook {
         url: String,
@@ -119,6 +135,13 @@ pub enum SourceConfig {
         listen: std::net::SocketAddr,
         token_env: String,
     },
+    Kafka {
+        brokers: String,
+        topic: String,
+        group: String,
+        dlq_topic: String,
+        create_partitions: Option<i32>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -130,6 +153,10 @@ pub enum SinkConfig {
     Webhook {
         url: String,
         token_env: Option<String>,
+    },
+    Kafka {
+        brokers: String,
+        topic: String,
     },
 }
 
@@ -217,6 +244,24 @@ impl RawConfig {
                     stdin += 1;
                     SourceConfig::Stdin
                 }
+                RawSource::Kafka {
+                    brokers,
+                    topic,
+                    group,
+                    dlq_topic,
+                    create_partitions,
+                } => {
+                    if brokers.trim().is_empty() {
+                        return Err(invalid("kafka source: `brokers` is empty".into()));
+                    }
+                    SourceConfig::Kafka {
+                        brokers,
+                        topic: topic.unwrap_or_else(|| "doxwatch.posts.v1".into()),
+                        group: group.unwrap_or_else(|| "doxwatch-matchers".into()),
+                        dlq_topic: dlq_topic.unwrap_or_else(|| "doxwatch.posts.dlq.v1".into()),
+                        create_partitions,
+                    }
+                }
                 RawSource::Http { listen, token_env } => SourceConfig::Http {
                     listen: listen.parse().map_err(|_| {
                         invalid(format!("http source: `{listen}` is not an address:port"))
@@ -238,6 +283,15 @@ impl RawConfig {
                     SinkConfig::AlertsFile { path }
                 }
                 RawSink::Stdout {} => SinkConfig::Stdout,
+                RawSink::Kafka { brokers, topic } => {
+                    if brokers.trim().is_empty() {
+                        return Err(invalid("kafka sink: `brokers` is empty".into()));
+                    }
+                    SinkConfig::Kafka {
+                        brokers,
+                        topic: topic.unwrap_or_else(|| "doxwatch.alerts.v1".into()),
+                    }
+                }
                 RawSink::Webhook { url, token_env } => {
                     if !(url.starts_with("http://") || url.starts_with("https://")) {
                         return Err(invalid(format!(

@@ -126,7 +126,7 @@ impl HttpSource {
         self,
         id: usize,
         out: mpsc::Sender<Batch>,
-        mut acks: mpsc::UnboundedReceiver<u64>,
+        mut acks: mpsc::UnboundedReceiver<crate::runtime::Ack>,
         mut stop: watch::Receiver<bool>,
     ) -> Result<SourceStats, PipelineError> {
         let shared = Arc::new(Shared {
@@ -140,8 +140,8 @@ impl HttpSource {
         });
         let s2 = shared.clone();
         let acker = tokio::spawn(async move {
-            while let Some(seq) = acks.recv().await {
-                if let Some(tx) = s2.waiters.lock().ok().and_then(|mut w| w.remove(&seq)) {
+            while let Some(ack) = acks.recv().await {
+                if let Some(tx) = s2.waiters.lock().ok().and_then(|mut w| w.remove(&ack.seq)) {
                     let _ = tx.send(());
                 }
             }

@@ -91,6 +91,43 @@ impl InboxSource {
             .map_err(|e| io_err("renaming", &p, e))
     }
 
+    /// Appends refused records to `.doxwatch/dead-letter.jsonl` with their reason, before the
+    /// checkpoint moves past them: nothing is dropped silently. The file sits beside the inbox
+    /// and holds what the inbox held.
+    async fn park(
+        &self,
+        name: &str,
+        rejected: &[(Vec<u8>, crate::matcher::Reject)],
+    ) -> Result<(), PipelineError> {
+        if rejected.is_empty() {
+            return Ok(());
+        }
+        let mut buf = Vec::new();
+        for (raw, why) in rejected {
+            let line = serde_json::json!({
+                "file": name,
+                "reason": why.as_str(),
+                "record": String::from_utf8_lossy(raw),
+            });
+            buf.extend_from_slice(line.to_string().as_bytes());
+            buf.push(b'\n');
+        }
+        let p = self.state_dir().join("dead-letter.jsonl");
+        let p2 = p.clone();
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&p2)?;
+            f.write_all(&buf)?;
+            f.sync_data()
+        })
+        .await
+        .map_err(|e| PipelineError::Io(e.to_string()))?
+        .map_err(|e| io_err("writing", &p, e))
+    }
+
     async fn list(&self) -> Result<Vec<String>, PipelineError> {
         let mut names = Vec::new();
         let mut rd = tokio::fs::read_dir(&self.dir)
@@ -118,7 +155,7 @@ impl InboxSource {
         self,
         id: usize,
         out: mpsc::Sender<Batch>,
-        mut acks: mpsc::UnboundedReceiver<u64>,
+        mut acks: mpsc::UnboundedReceiver<crate::runtime::Ack>,
         mut stop: watch::Receiver<bool>,
     ) -> Result<SourceStats, PipelineError> {
         let mut stats = SourceStats::default();
@@ -163,7 +200,7 @@ impl InboxSource {
         name: &str,
         seq: &mut u64,
         out: &mpsc::Sender<Batch>,
-        acks: &mut mpsc::UnboundedReceiver<u64>,
+        acks: &mut mpsc::UnboundedReceiver<crate::runtime::Ack>,
         stop: &mut watch::Receiver<bool>,
         stats: &mut SourceStats,
     ) -> Result<bool, PipelineError> {
@@ -242,7 +279,8 @@ impl InboxSource {
                 _ = stop.changed() => { stopped = true; break; }
             }
             while let Ok(a) = acks.try_recv() {
-                progress.acked.insert(a);
+                self.park(name, &a.rejected).await?;
+                progress.acked.insert(a.seq);
             }
             if progress.fold() {
                 self.write_checkpoint(name, progress.committed).await?;
@@ -256,7 +294,8 @@ impl InboxSource {
         while !progress.pending.is_empty() {
             match acks.recv().await {
                 Some(a) => {
-                    progress.acked.insert(a);
+                    self.park(name, &a.rejected).await?;
+                    progress.acked.insert(a.seq);
                     if progress.fold() {
                         self.write_checkpoint(name, progress.committed).await?;
                     }

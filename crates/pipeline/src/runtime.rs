@@ -49,6 +49,58 @@ struct Matched {
     seq: u64,
     outcome: Outcome,
     read_at: std::time::Instant,
+    /// The raw records the matcher refused, with the reason: the source parks them (a
+    /// dead-letter file or topic) before it commits past them.
+    rejected: Vec<(Vec<u8>, Reject)>,
+}
+
+/// Acknowledgement of a batch: every sink wrote its alerts.
+#[derive(Debug)]
+pub struct Ack {
+    pub seq: u64,
+    pub rejected: Vec<(Vec<u8>, Reject)>,
+}
+
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
+
+/// A source implemented outside this crate (Kafka). Contract: send batches in order with
+/// increasing `seq`; commit a batch's position only after its [`Ack`]; on `stop`, stop reading,
+/// wait for the acks of what was sent, commit, return.
+pub trait Source: Send + 'static {
+    fn run(
+        self: Box<Self>,
+        id: usize,
+        out: mpsc::Sender<Batch>,
+        acks: mpsc::UnboundedReceiver<Ack>,
+        stop: watch::Receiver<bool>,
+    ) -> BoxFuture<'static, Result<SourceStats, PipelineError>>;
+}
+
+/// A sink implemented outside this crate. Contract: return only when the alerts are durable
+/// at the destination (the batch is acknowledged right after).
+pub trait Sink: Send + 'static {
+    fn write<'a>(
+        &'a mut self,
+        alerts: &'a [doxwatch_model::Alert],
+    ) -> BoxFuture<'a, Result<(), PipelineError>>;
+}
+
+/// Builds the sources and sinks of config entries this crate cannot build itself.
+pub trait Plugins {
+    fn source(&self, cfg: &SourceConfig) -> Result<Box<dyn Source>, PipelineError>;
+    fn sink(&self, cfg: &SinkConfig) -> Result<Box<dyn Sink>, PipelineError>;
+}
+
+/// No plugins: configs with Kafka entries are refused.
+pub struct NoPlugins;
+
+impl Plugins for NoPlugins {
+    fn source(&self, _: &SourceConfig) -> Result<Box<dyn Source>, PipelineError> {
+        Err(PipelineError::Io("this build has no Kafka support".into()))
+    }
+    fn sink(&self, _: &SinkConfig) -> Result<Box<dyn Sink>, PipelineError> {
+        Err(PipelineError::Io("this build has no Kafka support".into()))
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -88,6 +140,16 @@ pub async fn run(
     cfg: Config,
     scanner: Arc<Scanner>,
     stop: watch::Receiver<bool>,
+) -> Result<RunStats, PipelineError> {
+    run_with(cfg, scanner, stop, &NoPlugins).await
+}
+
+/// [`run`] with sources and sinks built by `plugins` for the entries this crate cannot build.
+pub async fn run_with(
+    cfg: Config,
+    scanner: Arc<Scanner>,
+    stop: watch::Receiver<bool>,
+    plugins: &dyn Plugins,
 ) -> Result<RunStats, PipelineError> {
     let hasher = std::env::var(&cfg.hash_key_env)
         .ok()
@@ -143,6 +205,7 @@ pub async fn run(
     ));
     let mut sinks = Vec::new();
     let mut webhooks = Vec::new();
+    let mut external: Vec<Box<dyn Sink>> = Vec::new();
     for s in &cfg.sinks {
         match s {
             SinkConfig::AlertsFile { path } => {
@@ -153,6 +216,7 @@ pub async fn run(
                 let token = token_env.as_ref().and_then(|e| std::env::var(e).ok());
                 webhooks.push(WebhookSink::new(url, token)?);
             }
+            other => external.push(plugins.sink(other)?),
         }
     }
 
@@ -161,7 +225,7 @@ pub async fn run(
     let mut ack_txs = Vec::new();
     let mut source_tasks = Vec::new();
     for (id, s) in cfg.sources.iter().enumerate() {
-        let (ack_tx, ack_rx) = mpsc::unbounded_channel::<u64>();
+        let (ack_tx, ack_rx) = mpsc::unbounded_channel::<Ack>();
         ack_txs.push(ack_tx);
         let tx = batch_tx.clone();
         let stop = stop.clone();
@@ -204,6 +268,7 @@ pub async fn run(
                 };
                 tokio::spawn(src.run(id, tx, ack_rx, stop))
             }
+            other => tokio::spawn(plugins.source(&other)?.run(id, tx, ack_rx, stop)),
         };
         source_tasks.push(task);
     }
@@ -227,7 +292,7 @@ pub async fn run(
             let read_at = std::time::Instant::now();
             inflight.push(tokio::spawn(async move {
                 let (source, seq) = (batch.source, batch.seq);
-                let outcome = tokio::task::spawn_blocking(move || {
+                let (outcome, rejected) = tokio::task::spawn_blocking(move || {
                     let mut scratch = pool
                         .lock()
                         .ok()
@@ -237,7 +302,13 @@ pub async fn run(
                     if let Ok(mut p) = pool.lock() {
                         p.push(scratch);
                     }
-                    o
+                    let mut records = batch.records;
+                    let rejected: Vec<(Vec<u8>, Reject)> = o
+                        .rejected
+                        .iter()
+                        .map(|&(i, r)| (std::mem::take(&mut records[i]), r))
+                        .collect();
+                    (o, rejected)
                 })
                 .await
                 .map_err(|e| PipelineError::Task(e.to_string()))?;
@@ -248,6 +319,7 @@ pub async fn run(
                         seq,
                         outcome,
                         read_at,
+                        rejected,
                     })
                     .await;
                 Ok::<(), PipelineError>(())
@@ -278,6 +350,9 @@ pub async fn run(
         res?;
         for w in &webhooks {
             w.write(&alerts).await?;
+        }
+        for x in external.iter_mut() {
+            x.write(&alerts).await?;
         }
         stats.records += (m.outcome.posts + m.outcome.rejected.len()) as u64;
         stats.posts += m.outcome.posts as u64;
@@ -321,7 +396,10 @@ pub async fn run(
         }
         metrics.latency(m.read_at.elapsed().as_secs_f64());
         metrics.batches_acked.fetch_add(1, Ordering::Relaxed);
-        let _ = ack_txs[m.source].send(m.seq);
+        let _ = ack_txs[m.source].send(Ack {
+            seq: m.seq,
+            rejected: m.rejected,
+        });
     }
     dispatcher
         .await

@@ -15,7 +15,7 @@ impl StdinSource {
         self,
         id: usize,
         out: mpsc::Sender<Batch>,
-        mut acks: mpsc::UnboundedReceiver<u64>,
+        mut acks: mpsc::UnboundedReceiver<crate::runtime::Ack>,
         mut stop: watch::Receiver<bool>,
     ) -> Result<SourceStats, PipelineError> {
         let mut stats = SourceStats::default();

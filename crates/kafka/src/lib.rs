@@ -1,0 +1,417 @@
+//! Kafka for doxwatch: the only crate that links librdkafka (rdkafka's bundled build).
+//!
+//! - [`KafkaSource`]: a consumer-group member reading `doxwatch.posts.v1`. Offsets are stored
+//!   and committed only for batches whose alerts every sink wrote (at-least-once; `alert_id` is
+//!   deterministic, so a replay is harmless). Records the matcher refuses are produced to the
+//!   dead-letter topic with the reason in the `doxwatch-reason` header before their offsets are
+//!   committed.
+//! - [`KafkaSink`]: an idempotent producer (`acks=all`) writing alerts to `doxwatch.alerts.v1`,
+//!   key = post id; `write` returns once the broker acknowledged every alert.
+//! - [`KafkaPlugins`]: builds both from pipeline config entries for
+//!   `doxwatch_pipeline::runtime::run_with`.
+//! - [`produce_file`], [`ensure_topics`]: `doxwatch produce` and topic set-up for demos/tests.
+
+use doxwatch_model::Alert;
+use doxwatch_pipeline::config::{SinkConfig, SourceConfig};
+use doxwatch_pipeline::runtime::{
+    Ack, Batch, BoxFuture, PipelineError, Plugins, Sink, Source, SourceStats,
+};
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{CommitMode, Consumer, StreamConsumer};
+use rdkafka::error::KafkaError;
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::{Message, Offset, TopicPartitionList};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+
+fn kerr(what: &str, e: impl std::fmt::Display) -> PipelineError {
+    PipelineError::Io(format!("kafka: {what}: {e}"))
+}
+
+fn producer(brokers: &str) -> Result<FutureProducer, PipelineError> {
+    ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("enable.idempotence", "true")
+        .set("acks", "all")
+        .set("linger.ms", "5")
+        .set("message.timeout.ms", "30000")
+        .create()
+        .map_err(|e| kerr("creating producer", e))
+}
+
+/// Creates the topics that do not exist yet (one replica: tests and single-broker demos).
+pub async fn ensure_topics(
+    brokers: &str,
+    topics: &[&str],
+    partitions: i32,
+) -> Result<(), PipelineError> {
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()
+        .map_err(|e| kerr("creating admin client", e))?;
+    let new: Vec<NewTopic> = topics
+        .iter()
+        .map(|t| NewTopic::new(t, partitions, TopicReplication::Fixed(1)))
+        .collect();
+    let res = admin
+        .create_topics(
+            &new,
+            &AdminOptions::new().operation_timeout(Some(Duration::from_secs(10))),
+        )
+        .await
+        .map_err(|e| kerr("creating topics", e))?;
+    for r in res {
+        if let Err((t, code)) = r {
+            if code != rdkafka::types::RDKafkaErrorCode::TopicAlreadyExists {
+                return Err(kerr(&format!("creating topic {t}"), code));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Loads a JSONL file of posts into a topic (key = post id); returns the number produced.
+pub async fn produce_file(
+    brokers: &str,
+    topic: &str,
+    path: &std::path::Path,
+) -> Result<u64, PipelineError> {
+    let text = tokio::fs::read(path)
+        .await
+        .map_err(|e| PipelineError::Io(format!("reading {}: {e}", path.display())))?;
+    let p = producer(brokers)?;
+    let mut n = 0u64;
+    let mut inflight = Vec::new();
+    for line in text.split(|&b| b == b'\n') {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let key = serde_json::from_slice::<serde_json::Value>(line)
+            .ok()
+            .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
+            .unwrap_or_default();
+        let payload = line.to_vec();
+        let p2 = p.clone();
+        let topic = topic.to_string();
+        inflight.push(tokio::spawn(async move {
+            p2.send(
+                FutureRecord::to(&topic).key(&key).payload(&payload),
+                Duration::from_secs(30),
+            )
+            .await
+            .map(|_| ())
+            .map_err(|(e, _)| kerr("producing", e))
+        }));
+        n += 1;
+        if inflight.len() >= 10_000 {
+            for h in inflight.drain(..) {
+                h.await.map_err(|e| PipelineError::Task(e.to_string()))??;
+            }
+        }
+    }
+    for h in inflight {
+        h.await.map_err(|e| PipelineError::Task(e.to_string()))??;
+    }
+    Ok(n)
+}
+
+/// Prints a topic's records (payload; the `doxwatch-reason` header as a JSON wrapper when
+/// present) as lines until no record arrives for `idle_secs`. Reads with a throw-away group from
+/// the beginning and commits nothing.
+pub async fn print_topic(brokers: &str, topic: &str, idle_secs: u64) -> Result<u64, PipelineError> {
+    use std::io::Write;
+    let group = format!(
+        "doxwatch-consume-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", &group)
+        .set("enable.auto.commit", "false")
+        .set("auto.offset.reset", "earliest")
+        .set("session.timeout.ms", "10000")
+        .create()
+        .map_err(|e| kerr("creating consumer", e))?;
+    consumer
+        .subscribe(&[topic])
+        .map_err(|e| kerr("subscribing", e))?;
+    let mut n = 0u64;
+    let mut out = std::io::stdout().lock();
+    // The first record can take a consumer-group join (seconds on some brokers).
+    let mut wait = Duration::from_secs(idle_secs.max(1) + 10);
+    while let Ok(m) = tokio::time::timeout(wait, consumer.recv()).await {
+        let m = m.map_err(|e| kerr("consuming", e))?;
+        let payload = String::from_utf8_lossy(m.payload().unwrap_or_default()).into_owned();
+        let reason = m.headers().and_then(|h| {
+            use rdkafka::message::Headers;
+            h.iter()
+                .find(|x| x.key == "doxwatch-reason")
+                .and_then(|x| x.value.map(|v| String::from_utf8_lossy(v).into_owned()))
+        });
+        let line = match reason {
+            Some(r) => serde_json::json!({"reason": r, "payload": payload}).to_string(),
+            None => payload,
+        };
+        let _ = writeln!(out, "{line}");
+        n += 1;
+        wait = Duration::from_secs(idle_secs.max(1));
+    }
+    Ok(n)
+}
+
+pub struct KafkaSink {
+    producer: FutureProducer,
+    topic: String,
+}
+
+impl KafkaSink {
+    pub fn new(brokers: &str, topic: &str) -> Result<KafkaSink, PipelineError> {
+        Ok(KafkaSink {
+            producer: producer(brokers)?,
+            topic: topic.to_string(),
+        })
+    }
+}
+
+impl Sink for KafkaSink {
+    fn write<'a>(&'a mut self, alerts: &'a [Alert]) -> BoxFuture<'a, Result<(), PipelineError>> {
+        Box::pin(async move {
+            let mut futures = Vec::with_capacity(alerts.len());
+            for a in alerts {
+                let payload =
+                    serde_json::to_vec(a).map_err(|e| PipelineError::Io(e.to_string()))?;
+                let mut record = FutureRecord::to(&self.topic)
+                    .key(&a.post_id)
+                    .payload(&payload);
+                // Enqueue now (the payload is copied); wait for the broker below.
+                loop {
+                    match self.producer.send_result(record) {
+                        Ok(f) => {
+                            futures.push(f);
+                            break;
+                        }
+                        Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), r)) => {
+                            record = r;
+                            tokio::time::sleep(Duration::from_millis(5)).await;
+                        }
+                        Err((e, _)) => return Err(kerr("producing alert", e)),
+                    }
+                }
+            }
+            for f in futures {
+                match f.await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err((e, _))) => return Err(kerr("producing alert", e)),
+                    Err(_) => return Err(kerr("producing alert", "delivery canceled")),
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+pub struct KafkaSource {
+    pub brokers: String,
+    pub topic: String,
+    pub group: String,
+    pub dlq_topic: String,
+    pub create_partitions: Option<i32>,
+    pub batch_records: usize,
+}
+
+/// Per batch: the next offset to commit for each partition it touched.
+type Positions = HashMap<i32, i64>;
+
+impl KafkaSource {
+    async fn park(
+        &self,
+        dlq: &FutureProducer,
+        rejected: &[(Vec<u8>, doxwatch_pipeline::matcher::Reject)],
+    ) -> Result<(), PipelineError> {
+        for (raw, why) in rejected {
+            let headers = OwnedHeaders::new().insert(Header {
+                key: "doxwatch-reason",
+                value: Some(why.as_str()),
+            });
+            dlq.send(
+                FutureRecord::<(), _>::to(&self.dlq_topic)
+                    .payload(raw)
+                    .headers(headers),
+                Duration::from_secs(30),
+            )
+            .await
+            .map_err(|(e, _)| kerr("producing to the dead-letter topic", e))?;
+        }
+        Ok(())
+    }
+
+    fn commit(
+        &self,
+        consumer: &StreamConsumer,
+        pending: &mut BTreeMap<u64, Positions>,
+        acked: &mut BTreeSet<u64>,
+        mode: CommitMode,
+    ) -> Result<(), PipelineError> {
+        let mut merged: Positions = HashMap::new();
+        while let Some((&seq, _)) = pending.iter().next() {
+            if !acked.remove(&seq) {
+                break;
+            }
+            if let Some(pos) = pending.remove(&seq) {
+                for (p, o) in pos {
+                    let e = merged.entry(p).or_insert(o);
+                    *e = (*e).max(o);
+                }
+            }
+        }
+        if merged.is_empty() {
+            return Ok(());
+        }
+        let mut tpl = TopicPartitionList::new();
+        for (p, o) in merged {
+            tpl.add_partition_offset(&self.topic, p, Offset::Offset(o))
+                .map_err(|e| kerr("building commit", e))?;
+        }
+        consumer
+            .commit(&tpl, mode)
+            .map_err(|e| kerr("committing offsets", e))
+    }
+
+    async fn run_inner(
+        self,
+        id: usize,
+        out: mpsc::Sender<Batch>,
+        mut acks: mpsc::UnboundedReceiver<Ack>,
+        mut stop: watch::Receiver<bool>,
+    ) -> Result<SourceStats, PipelineError> {
+        if let Some(p) = self.create_partitions {
+            ensure_topics(&self.brokers, &[&self.topic, &self.dlq_topic], p).await?;
+        }
+        let consumer: StreamConsumer = ClientConfig::new()
+            .set("bootstrap.servers", &self.brokers)
+            .set("group.id", &self.group)
+            .set("enable.auto.commit", "false")
+            .set("enable.auto.offset.store", "false")
+            .set("auto.offset.reset", "earliest")
+            .set("session.timeout.ms", "10000")
+            .create()
+            .map_err(|e| kerr("creating consumer", e))?;
+        consumer
+            .subscribe(&[&self.topic])
+            .map_err(|e| kerr("subscribing", e))?;
+        let dlq = producer(&self.brokers)?;
+        let mut stats = SourceStats::default();
+        let mut seq = 0u64;
+        let mut pending: BTreeMap<u64, Positions> = BTreeMap::new();
+        let mut acked: BTreeSet<u64> = BTreeSet::new();
+        let mut records: Vec<Vec<u8>> = Vec::new();
+        let mut positions: Positions = HashMap::new();
+        let linger = Duration::from_millis(20);
+        loop {
+            let flush_due = !records.is_empty();
+            tokio::select! {
+                m = consumer.recv() => {
+                    let m = m.map_err(|e| kerr("consuming", e))?;
+                    records.push(m.payload().unwrap_or_default().to_vec());
+                    positions.insert(m.partition(), m.offset() + 1);
+                    if records.len() < self.batch_records {
+                        continue;
+                    }
+                }
+                Some(a) = acks.recv() => {
+                    self.park(&dlq, &a.rejected).await?;
+                    acked.insert(a.seq);
+                    self.commit(&consumer, &mut pending, &mut acked, CommitMode::Async)?;
+                    continue;
+                }
+                _ = tokio::time::sleep(linger), if flush_due => {}
+                r = stop.changed() => {
+                    if r.is_err() || *stop.borrow() {
+                        break;
+                    }
+                    continue;
+                }
+            }
+            if records.is_empty() {
+                continue;
+            }
+            seq += 1;
+            stats.records += records.len() as u64;
+            pending.insert(seq, std::mem::take(&mut positions));
+            let batch = Batch {
+                source: id,
+                seq,
+                records: std::mem::take(&mut records),
+            };
+            if out.send(batch).await.is_err() {
+                break;
+            }
+        }
+        // Drain: wait for the acks of every batch sent, then commit synchronously.
+        drop(out);
+        while !pending.is_empty() {
+            match acks.recv().await {
+                Some(a) => {
+                    self.park(&dlq, &a.rejected).await?;
+                    acked.insert(a.seq);
+                    self.commit(&consumer, &mut pending, &mut acked, CommitMode::Sync)?;
+                }
+                None => break,
+            }
+        }
+        Ok(stats)
+    }
+}
+
+impl Source for KafkaSource {
+    fn run(
+        self: Box<Self>,
+        id: usize,
+        out: mpsc::Sender<Batch>,
+        acks: mpsc::UnboundedReceiver<Ack>,
+        stop: watch::Receiver<bool>,
+    ) -> BoxFuture<'static, Result<SourceStats, PipelineError>> {
+        Box::pin((*self).run_inner(id, out, acks, stop))
+    }
+}
+
+/// Builds Kafka sources and sinks from pipeline config entries.
+pub struct KafkaPlugins {
+    pub batch_records: usize,
+}
+
+impl Plugins for KafkaPlugins {
+    fn source(&self, cfg: &SourceConfig) -> Result<Box<dyn Source>, PipelineError> {
+        match cfg {
+            SourceConfig::Kafka {
+                brokers,
+                topic,
+                group,
+                dlq_topic,
+                create_partitions,
+            } => Ok(Box::new(KafkaSource {
+                brokers: brokers.clone(),
+                topic: topic.clone(),
+                group: group.clone(),
+                dlq_topic: dlq_topic.clone(),
+                create_partitions: *create_partitions,
+                batch_records: self.batch_records,
+            })),
+            other => Err(PipelineError::Io(format!("not a kafka source: {other:?}"))),
+        }
+    }
+
+    fn sink(&self, cfg: &SinkConfig) -> Result<Box<dyn Sink>, PipelineError> {
+        match cfg {
+            SinkConfig::Kafka { brokers, topic } => Ok(Box::new(KafkaSink::new(brokers, topic)?)),
+            other => Err(PipelineError::Io(format!("not a kafka sink: {other:?}"))),
+        }
+    }
+}
