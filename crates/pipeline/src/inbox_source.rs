@@ -300,7 +300,9 @@ impl InboxSource {
                         self.write_checkpoint(name, progress.committed).await?;
                     }
                 }
-                None => break,
+                // The pipeline is gone (a sink failed): what is pending was never written, so
+                // the file is not done and the checkpoint stays where it is.
+                None => return Ok(false),
             }
         }
         if stopped {
