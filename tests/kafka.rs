@@ -1,0 +1,327 @@
+//! Kafka mode against a real broker (tansu, from `scripts/kafka-broker`), as real processes:
+//! `doxwatch produce`, `doxwatch run --role matcher`, `doxwatch consume`. Each test starts its
+//! own broker on a free loopback port. These tests FAIL (not skip) when the broker is missing:
+//! `.ci/run` installs it with `scripts/kafka-broker install`.
+//!
+//! All posts are synthetic (made-up names, computed ID check characters).
+
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_doxwatch");
+
+struct Broker {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn broker() -> Broker {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/kafka-broker");
+    let out = Command::new(&script)
+        .arg("path")
+        .output()
+        .expect("run scripts/kafka-broker");
+    assert!(
+        out.status.success(),
+        "the test broker is missing and could not be installed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bin = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let port = free_port();
+    let url = format!("tcp://127.0.0.1:{port}");
+    let child = Command::new(bin)
+        .args([
+            "broker",
+            "--listener-url",
+            &url,
+            "--advertised-listener-url",
+            &url,
+            "--storage-engine",
+            "memory://tansu/",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start tansu");
+    let addr = format!("127.0.0.1:{port}");
+    let t0 = Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(20),
+            "broker did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Broker { child, addr }
+}
+
+fn with_check(first17: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// `n` posts, every third a doxxing post; returns JSONL and the ids that must alert.
+fn posts(tag: &str, n: usize) -> (String, BTreeSet<String>) {
+    let mut out = String::new();
+    let mut positive = BTreeSet::new();
+    for i in 0..n {
+        let id = format!("{tag}:{i}");
+        let text = if i % 3 == 0 {
+            positive.insert(id.clone());
+            let idno = with_check(&format!(
+                "110105198{:01}0{:02}1{:02}",
+                i % 10,
+                1 + i % 9,
+                i % 100
+            ));
+            format!(
+                "扒出来了，本名张伟，手机 138 {:04} {:04}，身份证 {idno}，大家冲他",
+                13 + i % 7,
+                i % 10_000
+            )
+        } else {
+            format!("今天第{i}次去公园散步，天气很好。")
+        };
+        out.push_str(&serde_json::json!({"id": id, "platform": "test", "text": text}).to_string());
+        out.push('\n');
+    }
+    (out, positive)
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("doxwatch-kafka-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn produce(b: &Broker, dir: &Path, jsonl: &str) {
+    let f = dir.join(format!("posts-{}.jsonl", free_port()));
+    std::fs::write(&f, jsonl).unwrap();
+    let out = Command::new(BIN)
+        .args([
+            "produce",
+            f.to_str().unwrap(),
+            "--brokers",
+            &b.addr,
+            "--create-partitions",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Writes a matcher config and starts a matcher process; returns it with its metrics address.
+fn matcher(b: &Broker, dir: &Path, name: &str, batch: usize) -> (Child, String) {
+    let metrics = format!("127.0.0.1:{}", free_port());
+    let cfg = dir.join(format!("{name}.toml"));
+    std::fs::write(
+        &cfg,
+        format!(
+            "version = 1\n[matcher]\nbatch_records = {batch}\n[metrics]\nlisten = \"{metrics}\"\n[[sources]]\ntype = \"kafka\"\nbrokers = \"{0}\"\ncreate_partitions = 2\n[[sinks]]\ntype = \"kafka\"\nbrokers = \"{0}\"\n",
+            b.addr
+        ),
+    )
+    .unwrap();
+    let child = Command::new(BIN)
+        .args(["run", cfg.to_str().unwrap(), "--role", "matcher"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    (child, metrics)
+}
+
+fn metric(addr: &str, name: &str) -> Option<u64> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    write!(
+        s,
+        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut r = String::new();
+    s.read_to_string(&mut r).ok()?;
+    r.lines()
+        .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+fn wait_for(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
+    let t0 = Instant::now();
+    while !ok() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(secs),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn consume(b: &Broker, topic: &str) -> Vec<Value> {
+    let out = Command::new(BIN)
+        .args(["consume", topic, "--brokers", &b.addr, "--idle-secs", "3"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn stop(mut c: Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &c.id().to_string()])
+        .status();
+    let t0 = Instant::now();
+    while c.try_wait().unwrap().is_none() {
+        if t0.elapsed() > Duration::from_secs(30) {
+            let _ = c.kill();
+            panic!("matcher did not stop on SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// post_id → alert ids seen.
+fn by_post(alerts: &[Value]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for a in alerts {
+        m.entry(a["post_id"].as_str().unwrap().to_string())
+            .or_default()
+            .insert(a["alert_id"].as_str().unwrap().to_string());
+    }
+    m
+}
+
+#[test]
+fn matcher_alerts_every_positive_once_and_dead_letters_bad_records() {
+    let b = broker();
+    let dir = tmp("once");
+    let (jsonl, positive) = posts("once", 300);
+    let bad = "{broken json\n{\"id\":\"no-text\"}\n";
+    produce(&b, &dir, &format!("{jsonl}{bad}"));
+    let (m, metrics) = matcher(&b, &dir, "m", 50);
+    wait_for("all records matched", 90, || {
+        metric(&metrics, "doxwatch_records_in_total").is_some_and(|n| n >= 302)
+            && metric(&metrics, "doxwatch_batches_acked_total").is_some()
+    });
+    assert_eq!(metric(&metrics, "doxwatch_posts_total"), Some(300));
+    stop(m);
+    let alerts = consume(&b, "doxwatch.alerts.v1");
+    let seen = by_post(&alerts);
+    assert_eq!(seen.keys().cloned().collect::<BTreeSet<_>>(), positive);
+    assert_eq!(
+        alerts.len(),
+        positive.len(),
+        "an alert was produced twice in a clean run"
+    );
+    let dlq = consume(&b, "doxwatch.posts.dlq.v1");
+    let reasons: BTreeSet<String> = dlq
+        .iter()
+        .map(|r| r["reason"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(dlq.len(), 2);
+    assert_eq!(
+        reasons,
+        ["bad_json", "missing_field"]
+            .map(String::from)
+            .into_iter()
+            .collect()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn kill_nine_matcher_and_restart_loses_no_alert() {
+    let b = broker();
+    let dir = tmp("kill");
+    let (jsonl, positive) = posts("kill", 3000);
+    produce(&b, &dir, &jsonl);
+    let (mut m, metrics) = matcher(&b, &dir, "m1", 20);
+    wait_for("some progress", 90, || {
+        metric(&metrics, "doxwatch_batches_acked_total").is_some_and(|n| n >= 3)
+    });
+    m.kill().unwrap(); // SIGKILL mid-stream
+    m.wait().unwrap();
+    let (m2, metrics2) = matcher(&b, &dir, "m2", 200);
+    let mut alerts = Vec::new();
+    wait_for("every expected alert after the restart", 120, || {
+        if metric(&metrics2, "doxwatch_posts_total").unwrap_or(0) == 0 {
+            return false;
+        }
+        alerts = consume(&b, "doxwatch.alerts.v1");
+        by_post(&alerts).keys().cloned().collect::<BTreeSet<_>>() == positive
+    });
+    stop(m2);
+    // Duplicates only as exact replays.
+    assert!(by_post(&alerts).values().all(|ids| ids.len() == 1));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn two_matchers_in_one_group_split_the_work() {
+    let b = broker();
+    let dir = tmp("group");
+    let (jsonl, positive) = posts("group", 2000);
+    produce(&b, &dir, &jsonl);
+    let (m1, metrics1) = matcher(&b, &dir, "a", 50);
+    let (m2, metrics2) = matcher(&b, &dir, "b", 50);
+    let mut alerts = Vec::new();
+    wait_for("every expected alert from the group", 120, || {
+        let done = metric(&metrics1, "doxwatch_posts_total").unwrap_or(0)
+            + metric(&metrics2, "doxwatch_posts_total").unwrap_or(0);
+        if done < 2000 {
+            return false;
+        }
+        alerts = consume(&b, "doxwatch.alerts.v1");
+        by_post(&alerts).keys().cloned().collect::<BTreeSet<_>>() == positive
+    });
+    let (p1, p2) = (
+        metric(&metrics1, "doxwatch_posts_total").unwrap_or(0),
+        metric(&metrics2, "doxwatch_posts_total").unwrap_or(0),
+    );
+    stop(m1);
+    stop(m2);
+    assert!(
+        p1 > 0 && p2 > 0,
+        "one matcher did all the work ({p1} / {p2})"
+    );
+    assert!(by_post(&alerts).values().all(|ids| ids.len() == 1));
+    let _ = std::fs::remove_dir_all(&dir);
+}
