@@ -68,7 +68,8 @@ pub fn run(path: Option<PathBuf>, once: bool, files: &[PathBuf], role: &str) -> 
                 anyhow::bail!("--role matcher needs a kafka source in {}", path.display());
             }
         }
-        other => anyhow::bail!("unknown role `{other}` (this build runs `embedded` and `matcher`)"),
+        "intake" => return intake(&path, &cfg),
+        other => anyhow::bail!("unknown role `{other}` (roles: embedded, matcher, intake)"),
     }
     let plugins = doxwatch_kafka::KafkaPlugins {
         batch_records: cfg.batch_records,
@@ -142,5 +143,51 @@ pub fn produce(
 pub fn consume(topic: &str, brokers: &str, idle_secs: u64) -> Result<ExitCode> {
     let n = runtime()?.block_on(doxwatch_kafka::print_topic(brokers, topic, idle_secs))?;
     eprintln!("doxwatch: {n} record(s) from {topic}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--role intake`: the config's http source feeding the topic of its kafka sink.
+fn intake(path: &Path, cfg: &config::Config) -> Result<ExitCode> {
+    let (listen, token_env) = cfg
+        .sources
+        .iter()
+        .find_map(|s| match s {
+            SourceConfig::Http { listen, token_env } => Some((*listen, token_env.clone())),
+            _ => None,
+        })
+        .with_context(|| format!("--role intake needs an http source in {}", path.display()))?;
+    let (brokers, topic) = cfg
+        .sinks
+        .iter()
+        .find_map(|s| match s {
+            config::SinkConfig::Kafka { brokers, topic } => Some((brokers.clone(), topic.clone())),
+            _ => None,
+        })
+        .with_context(|| {
+            format!(
+                "--role intake needs a kafka sink (the posts topic) in {}",
+                path.display()
+            )
+        })?;
+    let token = std::env::var(&token_env)
+        .ok()
+        .filter(|t| t.len() >= 16)
+        .with_context(|| format!("set {token_env} to a bearer token of at least 16 characters"))?;
+    let http = doxwatch_pipeline::http_source::HttpSource {
+        listen,
+        token,
+        max_record_bytes: cfg.max_record_bytes,
+        max_body_bytes: 64 << 20,
+    };
+    let t = topic.clone();
+    let n = runtime()?.block_on(async move {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            let _ = stop_tx.send(true);
+        });
+        doxwatch_kafka::run_intake(http, &brokers, &t, stop_rx).await
+    })?;
+    eprintln!("doxwatch: intake produced {n} post(s) to {topic}");
     Ok(ExitCode::SUCCESS)
 }

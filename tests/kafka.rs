@@ -325,3 +325,66 @@ fn two_matchers_in_one_group_split_the_work() {
     assert!(by_post(&alerts).values().all(|ids| ids.len() == 1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+fn http_post(addr: &str, token: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(
+        s,
+        "POST /v1/posts HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut r = String::new();
+    s.read_to_string(&mut r).unwrap();
+    (
+        r[9..12].parse().unwrap(),
+        r.split_once("\r\n\r\n")
+            .map(|x| x.1.to_string())
+            .unwrap_or_default(),
+    )
+}
+
+#[test]
+fn intake_role_writes_accepted_posts_to_the_posts_topic() {
+    let b = broker();
+    let dir = tmp("intake");
+    let listen = format!("127.0.0.1:{}", free_port());
+    let cfg = dir.join("intake.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "version = 1\n[[sources]]\ntype = \"http\"\nlisten = \"{listen}\"\n[[sinks]]\ntype = \"kafka\"\nbrokers = \"{}\"\ntopic = \"doxwatch.posts.v1\"\n",
+            b.addr
+        ),
+    )
+    .unwrap();
+    let token = "intake-token-0123456789";
+    let child = Command::new(BIN)
+        .args(["run", cfg.to_str().unwrap(), "--role", "intake"])
+        .env("DOXWATCH_INTAKE_TOKEN", token)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("the intake to listen", 30, || {
+        std::net::TcpStream::connect(&listen).is_ok()
+    });
+    let (jsonl, _) = posts("intake", 40);
+    let (status, resp) = http_post(&listen, token, &format!("{jsonl}not json\n"));
+    assert_eq!(status, 200, "{resp}");
+    let r: Value = serde_json::from_str(&resp).unwrap();
+    assert_eq!(
+        (r["accepted"].as_u64(), r["rejected"].as_u64()),
+        (Some(40), Some(1))
+    );
+    stop(child);
+    let got: BTreeSet<String> = consume(&b, "doxwatch.posts.v1")
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect();
+    let want: BTreeSet<String> = (0..40).map(|i| format!("intake:{i}")).collect();
+    assert_eq!(got, want);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -166,6 +166,61 @@ pub async fn print_topic(brokers: &str, topic: &str, idle_secs: u64) -> Result<u
     Ok(n)
 }
 
+/// `--role intake`: the HTTP feed intake writing accepted posts into a topic (key = post id).
+/// A request is answered only after the broker acknowledged its records. Returns the number of
+/// records produced.
+pub async fn run_intake(
+    http: doxwatch_pipeline::http_source::HttpSource,
+    brokers: &str,
+    topic: &str,
+    stop: watch::Receiver<bool>,
+) -> Result<u64, PipelineError> {
+    let producer = producer(brokers)?;
+    let (tx, mut rx) = mpsc::channel::<Batch>(4);
+    let (ack_tx, ack_rx) = mpsc::unbounded_channel::<Ack>();
+    let server = tokio::spawn(http.run(0, tx, ack_rx, stop));
+    let mut n = 0u64;
+    while let Some(batch) = rx.recv().await {
+        let mut futures = Vec::with_capacity(batch.records.len());
+        for raw in &batch.records {
+            // Records were validated by the intake: the id is there.
+            let key = serde_json::from_slice::<serde_json::Value>(raw)
+                .ok()
+                .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
+                .unwrap_or_default();
+            let mut record = FutureRecord::to(topic).key(&key).payload(raw);
+            loop {
+                match producer.send_result(record) {
+                    Ok(f) => {
+                        futures.push(f);
+                        break;
+                    }
+                    Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), r)) => {
+                        record = r;
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                    }
+                    Err((e, _)) => return Err(kerr("producing post", e)),
+                }
+            }
+        }
+        for f in futures {
+            match f.await {
+                Ok(Ok(_)) => n += 1,
+                Ok(Err((e, _))) => return Err(kerr("producing post", e)),
+                Err(_) => return Err(kerr("producing post", "delivery canceled")),
+            }
+        }
+        let _ = ack_tx.send(Ack {
+            seq: batch.seq,
+            rejected: Vec::new(),
+        });
+    }
+    server
+        .await
+        .map_err(|e| PipelineError::Task(e.to_string()))??;
+    Ok(n)
+}
+
 pub struct KafkaSink {
     producer: FutureProducer,
     topic: String,
