@@ -75,6 +75,20 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Structured logs on stderr: RUST_LOG filters (default info), DOXWATCH_LOG=json for JSON
+    // lines. No log line carries a plaintext identifier: fields are ids, counts and reasons.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
+    if std::env::var("DOXWATCH_LOG").is_ok_and(|v| v == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
     let result = match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Eval { gold, errors } => eval::run(&gold, errors),

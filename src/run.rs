@@ -83,14 +83,19 @@ pub fn run(path: Option<PathBuf>, once: bool, files: &[PathBuf], role: &str) -> 
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         tokio::spawn(async move {
             shutdown_signal().await;
-            eprintln!("doxwatch: stopping: draining in-flight batches");
+            tracing::info!("stopping: draining in-flight batches");
             let _ = stop_tx.send(true);
         });
         doxwatch_pipeline::runtime::run_with(cfg, scanner, stop_rx, &plugins).await
     })?;
-    eprintln!(
-        "doxwatch: {} record(s), {} post(s) matched, {} alert(s) {:?}, rejected {:?}, {} file(s) done",
-        stats.records, stats.posts, stats.alerts, stats.alerts_by_verdict, stats.rejected, stats.files_done
+    tracing::info!(
+        records = stats.records,
+        posts = stats.posts,
+        alerts = stats.alerts,
+        alerts_by_verdict = ?stats.alerts_by_verdict,
+        rejected = ?stats.rejected,
+        files_done = stats.files_done,
+        "pipeline stopped"
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -136,7 +141,7 @@ pub fn produce(
         }
         doxwatch_kafka::produce_file(brokers, topic, file).await
     })?;
-    eprintln!("doxwatch: produced {n} record(s) to {topic}");
+    tracing::info!(records = n, %topic, "produced");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -188,6 +193,6 @@ fn intake(path: &Path, cfg: &config::Config) -> Result<ExitCode> {
         });
         doxwatch_kafka::run_intake(http, &brokers, &t, stop_rx).await
     })?;
-    eprintln!("doxwatch: intake produced {n} post(s) to {topic}");
+    tracing::info!(posts = n, %topic, "intake stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -153,7 +153,7 @@ impl HttpSource {
         let listener = tokio::net::TcpListener::bind(self.listen)
             .await
             .map_err(|e| PipelineError::Io(format!("binding {}: {e}", self.listen)))?;
-        eprintln!("doxwatch: feed intake on http://{}/v1/posts", self.listen);
+        tracing::info!(listen = %self.listen, "feed intake on /v1/posts");
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
                 while !*stop.borrow() {

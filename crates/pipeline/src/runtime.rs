@@ -156,9 +156,9 @@ pub async fn run_with(
         .filter(|k| !k.is_empty())
         .map(|k| KeyedHasher::from_secret(k.as_bytes()));
     if hasher.is_none() {
-        eprintln!(
-            "doxwatch: {} is not set: alerts carry masked values without identifier hashes",
-            cfg.hash_key_env
+        tracing::warn!(
+            env = %cfg.hash_key_env,
+            "hash key not set: alerts carry masked values without identifier hashes"
         );
     }
     let metrics = Arc::new(Metrics::default());
@@ -183,7 +183,7 @@ pub async fn run_with(
                 }
             }),
         );
-        eprintln!("doxwatch: metrics on http://{addr}/metrics");
+        tracing::info!(%addr, "metrics on /metrics");
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)
                 .with_graceful_shutdown(async move {
@@ -254,8 +254,10 @@ pub async fn run_with(
             SourceConfig::Http { listen, token_env } => {
                 // An intake without a token would accept posts from anyone on the network.
                 let Some(token) = std::env::var(&token_env).ok().filter(|t| t.len() >= 16) else {
-                    eprintln!(
-                        "doxwatch: feed intake on {listen} disabled: set {token_env} to a bearer token of at least 16 characters"
+                    tracing::warn!(
+                        %listen,
+                        env = %token_env,
+                        "feed intake disabled: the bearer token variable is unset or shorter than 16 characters"
                     );
                     drop((tx, ack_rx, stop));
                     continue;
@@ -334,6 +336,8 @@ pub async fn run_with(
 
     // Sink stage: write, sync, then acknowledge.
     let mut stats = RunStats::default();
+    let mut suppressed = 0u64;
+    let mut last_reject_log: Option<std::time::Instant> = None;
     let mut sinks = Some(sinks);
     while let Some(m) = matched_rx.recv().await {
         let alerts = m.outcome.alerts;
@@ -367,19 +371,22 @@ pub async fn run_with(
             *stats.rejected.entry(Reject::as_str(*r)).or_default() += 1;
         }
         if !m.outcome.rejected.is_empty() {
-            // Positions only: a rejected record may hold personal data.
-            eprintln!(
-                "doxwatch: source {} batch {}: {} record(s) rejected ({})",
-                m.source,
-                m.seq,
-                m.outcome.rejected.len(),
-                m.outcome
-                    .rejected
-                    .iter()
-                    .map(|(i, r)| format!("#{i} {}", r.as_str()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            // Positions and reasons only (a rejected record may hold personal data), at most
+            // one line per second; the counts are exact in the metrics.
+            suppressed += m.outcome.rejected.len() as u64;
+            if last_reject_log.is_none_or(|t: std::time::Instant| t.elapsed().as_secs() >= 1) {
+                let first = m.outcome.rejected[0];
+                tracing::warn!(
+                    source = m.source,
+                    batch = m.seq,
+                    record = first.0,
+                    reason = first.1.as_str(),
+                    rejected_since_last_log = suppressed,
+                    "records parked in the dead letters"
+                );
+                suppressed = 0;
+                last_reject_log = Some(std::time::Instant::now());
+            }
         }
         metrics.records_in.fetch_add(
             (m.outcome.posts + m.outcome.rejected.len()) as u64,
