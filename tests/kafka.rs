@@ -242,6 +242,7 @@ fn matcher_alerts_every_positive_once_and_dead_letters_bad_records() {
             && metric(&metrics, "doxwatch_batches_acked_total").is_some()
     });
     assert_eq!(metric(&metrics, "doxwatch_posts_total"), Some(300));
+    assert!(metric(&metrics, "doxwatch_consumer_lag").is_some());
     stop(m);
     let alerts = consume(&b, "doxwatch.alerts.v1");
     let seen = by_post(&alerts);

@@ -281,6 +281,55 @@ pub struct KafkaSource {
     pub batch_records: usize,
 }
 
+/// Logs partition assignments and revocations (ids only).
+pub struct RebalanceLog;
+
+impl rdkafka::client::ClientContext for RebalanceLog {}
+
+impl rdkafka::consumer::ConsumerContext for RebalanceLog {
+    fn pre_rebalance(
+        &self,
+        _: &rdkafka::consumer::BaseConsumer<Self>,
+        r: &rdkafka::consumer::Rebalance<'_>,
+    ) {
+        match r {
+            rdkafka::consumer::Rebalance::Assign(tpl) => {
+                tracing::info!(partitions = tpl.count(), "partitions assigned")
+            }
+            rdkafka::consumer::Rebalance::Revoke(tpl) => {
+                // Nothing past an acknowledged batch was ever committed, so whoever gets these
+                // partitions resumes at or before our last alert: no loss.
+                tracing::info!(partitions = tpl.count(), "partitions revoked")
+            }
+            rdkafka::consumer::Rebalance::Error(e) => tracing::warn!(error = %e, "rebalance error"),
+        }
+    }
+}
+
+/// Records not yet consumed by this member over its assigned partitions (high watermark minus
+/// position). Blocking: call off the async threads.
+fn lag_of(c: &StreamConsumer<RebalanceLog>) -> Option<i64> {
+    let positions = c.position().ok()?;
+    let mut lag = 0i64;
+    for e in positions.elements() {
+        let (_, high) = c
+            .fetch_watermarks(e.topic(), e.partition(), Duration::from_secs(2))
+            .ok()?;
+        if let Offset::Offset(p) = e.offset() {
+            lag += (high - p).max(0);
+        }
+    }
+    Some(lag)
+}
+
+/// The lag as a process-wide gauge read by the metrics endpoint.
+fn lag_gauge(group: &str, topic: &str, lag: Option<i64>) {
+    if let Some(l) = lag {
+        doxwatch_pipeline::metrics::set_consumer_lag(l.max(0) as u64);
+        tracing::debug!(group, topic, lag = l, "consumer lag");
+    }
+}
+
 /// Per batch: the next offset to commit for each partition it touched.
 type Positions = HashMap<i32, i64>;
 
@@ -309,7 +358,7 @@ impl KafkaSource {
 
     fn commit(
         &self,
-        consumer: &StreamConsumer,
+        consumer: &StreamConsumer<RebalanceLog>,
         pending: &mut BTreeMap<u64, Positions>,
         acked: &mut BTreeSet<u64>,
         mode: CommitMode,
@@ -349,15 +398,16 @@ impl KafkaSource {
         if let Some(p) = self.create_partitions {
             ensure_topics(&self.brokers, &[&self.topic, &self.dlq_topic], p).await?;
         }
-        let consumer: StreamConsumer = ClientConfig::new()
+        let consumer: StreamConsumer<RebalanceLog> = ClientConfig::new()
             .set("bootstrap.servers", &self.brokers)
             .set("group.id", &self.group)
             .set("enable.auto.commit", "false")
             .set("enable.auto.offset.store", "false")
             .set("auto.offset.reset", "earliest")
             .set("session.timeout.ms", "10000")
-            .create()
+            .create_with_context(RebalanceLog)
             .map_err(|e| kerr("creating consumer", e))?;
+        let consumer = std::sync::Arc::new(consumer);
         consumer
             .subscribe(&[&self.topic])
             .map_err(|e| kerr("subscribing", e))?;
@@ -369,9 +419,17 @@ impl KafkaSource {
         let mut records: Vec<Vec<u8>> = Vec::new();
         let mut positions: Positions = HashMap::new();
         let linger = Duration::from_millis(20);
+        let mut lag_tick = tokio::time::interval(Duration::from_secs(5));
         loop {
             let flush_due = !records.is_empty();
             tokio::select! {
+                _ = lag_tick.tick() => {
+                    let c = consumer.clone();
+                    if let Ok(lag) = tokio::task::spawn_blocking(move || lag_of(&c)).await {
+                        lag_gauge(&self.group, &self.topic, lag);
+                    }
+                    continue;
+                }
                 m = consumer.recv() => {
                     let m = m.map_err(|e| kerr("consuming", e))?;
                     records.push(m.payload().unwrap_or_default().to_vec());

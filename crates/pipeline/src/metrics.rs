@@ -19,6 +19,13 @@ const REJECTS: [&str; 4] = ["bad_utf8", "bad_json", "missing_field", "too_large"
 /// Upper bounds of the batch latency histogram, in seconds.
 const BUCKETS: [f64; 10] = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0];
 
+/// Consumer lag of this process' Kafka source(s), summed (a gauge; 0 without Kafka).
+static CONSUMER_LAG: AtomicU64 = AtomicU64::new(0);
+
+pub fn set_consumer_lag(lag: u64) {
+    CONSUMER_LAG.store(lag, Relaxed);
+}
+
 #[derive(Default)]
 pub struct Metrics {
     pub records_in: AtomicU64,
@@ -132,6 +139,7 @@ impl Metrics {
             "doxwatch_batch_latency_seconds_count {}",
             g(&self.latency_count)
         );
+        let _ = writeln!(s, "# HELP doxwatch_consumer_lag Records not yet consumed on the assigned partitions (high watermark minus position).\n# TYPE doxwatch_consumer_lag gauge\ndoxwatch_consumer_lag {}", CONSUMER_LAG.load(Relaxed));
         let _ = writeln!(s, "# HELP doxwatch_batches_acked_total Batches whose alerts every sink wrote.\n# TYPE doxwatch_batches_acked_total counter\ndoxwatch_batches_acked_total {}", g(&self.batches_acked));
         s
     }
