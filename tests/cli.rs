@@ -9,6 +9,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+mod common;
+
+use common::with_check;
+
 const BIN: &str = env!("CARGO_BIN_EXE_doxwatch");
 
 /// The synthetic mobile number of the masking checks.
@@ -40,18 +44,6 @@ const BENIGN_TEXTS: &[&str] = &[
     "户籍迁移需要带身份证和户口本到派出所办理",
     "联系电话：010-87765777，营业时间9:00-18:00",
 ];
-
-/// ISO 7064 MOD 11-2 check character of the first 17 digits of a resident ID.
-fn with_check(first17: &str) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
-    format!("{first17}{check}")
-}
 
 #[test]
 fn fixture_id_is_valid() {

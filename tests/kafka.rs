@@ -11,6 +11,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{free_port, http, metric, posts};
+
 const BIN: &str = env!("CARGO_BIN_EXE_doxwatch");
 
 struct Broker {
@@ -23,14 +27,6 @@ impl Drop for Broker {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn broker() -> Broker {
@@ -71,44 +67,6 @@ fn broker() -> Broker {
         std::thread::sleep(Duration::from_millis(50));
     }
     Broker { child, addr }
-}
-
-fn with_check(first17: &str) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
-}
-
-/// `n` posts, every third a doxxing post; returns JSONL and the ids that must alert.
-fn posts(tag: &str, n: usize) -> (String, BTreeSet<String>) {
-    let mut out = String::new();
-    let mut positive = BTreeSet::new();
-    for i in 0..n {
-        let id = format!("{tag}:{i}");
-        let text = if i % 3 == 0 {
-            positive.insert(id.clone());
-            let idno = with_check(&format!(
-                "110105198{:01}0{:02}1{:02}",
-                i % 10,
-                1 + i % 9,
-                i % 100
-            ));
-            format!(
-                "扒出来了，本名张伟，手机 138 {:04} {:04}，身份证 {idno}，大家冲他",
-                13 + i % 7,
-                i % 10_000
-            )
-        } else {
-            format!("今天第{i}次去公园散步，天气很好。")
-        };
-        out.push_str(&serde_json::json!({"id": id, "platform": "test", "text": text}).to_string());
-        out.push('\n');
-    }
-    (out, positive)
 }
 
 fn tmp(name: &str) -> PathBuf {
@@ -158,22 +116,6 @@ fn matcher(b: &Broker, dir: &Path, name: &str, batch: usize) -> (Child, String) 
         .spawn()
         .unwrap();
     (child, metrics)
-}
-
-fn metric(addr: &str, name: &str) -> Option<u64> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(addr).ok()?;
-    write!(
-        s,
-        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut r = String::new();
-    s.read_to_string(&mut r).ok()?;
-    r.lines()
-        .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|v| v.parse().ok())
 }
 
 fn wait_for(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
@@ -327,26 +269,6 @@ fn two_matchers_in_one_group_split_the_work() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn http_post(addr: &str, token: &str, body: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    write!(
-        s,
-        "POST /v1/posts HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut r = String::new();
-    s.read_to_string(&mut r).unwrap();
-    (
-        r[9..12].parse().unwrap(),
-        r.split_once("\r\n\r\n")
-            .map(|x| x.1.to_string())
-            .unwrap_or_default(),
-    )
-}
-
 #[test]
 fn intake_role_writes_accepted_posts_to_the_posts_topic() {
     let b = broker();
@@ -373,7 +295,13 @@ fn intake_role_writes_accepted_posts_to_the_posts_topic() {
         std::net::TcpStream::connect(&listen).is_ok()
     });
     let (jsonl, _) = posts("intake", 40);
-    let (status, resp) = http_post(&listen, token, &format!("{jsonl}not json\n"));
+    let (status, resp) = http(
+        &listen,
+        "POST",
+        "/v1/posts",
+        Some(token),
+        &format!("{jsonl}not json\n"),
+    );
     assert_eq!(status, 200, "{resp}");
     let r: Value = serde_json::from_str(&resp).unwrap();
     assert_eq!(

@@ -8,46 +8,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{free_port, http, posts};
+
 const BIN: &str = env!("CARGO_BIN_EXE_doxwatch");
-
-fn with_check(first17: &str) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
-}
-
-/// `n` posts: every third one a doxxing post (a distinct synthetic person), the others benign.
-/// Returns the JSONL and the ids that must raise an alert.
-fn posts(n: usize) -> (String, BTreeSet<String>) {
-    let mut out = String::new();
-    let mut positive = BTreeSet::new();
-    for i in 0..n {
-        let id = format!("test:{i}");
-        let text = if i % 3 == 0 {
-            positive.insert(id.clone());
-            let idno = with_check(&format!(
-                "110105198{:01}0{:02}1{:02}",
-                i % 10,
-                1 + i % 9,
-                i % 100
-            ));
-            format!(
-                "扒出来了，本名张伟，手机 138 {:04} {:04}，身份证 {idno}，大家冲他",
-                13 + i % 7,
-                i % 10_000
-            )
-        } else {
-            format!("今天第{i}次去公园散步，天气很好，心情不错。")
-        };
-        out.push_str(&serde_json::json!({"id": id, "platform": "test", "text": text}).to_string());
-        out.push('\n');
-    }
-    (out, positive)
-}
 
 fn setup(name: &str, batch_records: usize) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("doxwatch-pipeline-{name}-{}", std::process::id()));
@@ -90,7 +55,7 @@ fn run_once(dir: &Path) {
 #[test]
 fn every_expected_alert_once_and_benign_posts_none() {
     let dir = setup("once", 50);
-    let (jsonl, positive) = posts(600);
+    let (jsonl, positive) = posts("test", 600);
     std::fs::write(dir.join("inbox/a.jsonl"), &jsonl).unwrap();
     // A malformed line in the middle is rejected and counted, the rest goes on.
     std::fs::write(dir.join("inbox/b.jsonl"), "{broken\n").unwrap();
@@ -114,7 +79,7 @@ fn every_expected_alert_once_and_benign_posts_none() {
 #[test]
 fn kill_nine_mid_stream_then_restart_loses_nothing() {
     let dir = setup("kill", 20);
-    let (jsonl, positive) = posts(6000);
+    let (jsonl, positive) = posts("test", 6000);
     std::fs::write(dir.join("inbox/big.jsonl"), &jsonl).unwrap();
     let mut child = Command::new(BIN)
         .args(["run", dir.join("p.toml").to_str().unwrap(), "--once"])
@@ -181,38 +146,6 @@ fn check_config_accepts_shipped_and_rejects_bad() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A raw HTTP/1.1 request over loopback (no client library needed): (status, body).
-fn http(addr: &str, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    let auth = token
-        .map(|t| format!("Authorization: Bearer {t}\r\n"))
-        .unwrap_or_default();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
-    let status = resp[9..12].parse().unwrap();
-    let body = resp
-        .split_once("\r\n\r\n")
-        .map(|x| x.1.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[test]
 fn http_intake_metrics_and_graceful_stop() {
     let dir = setup("http", 100);
@@ -238,7 +171,7 @@ fn http_intake_metrics_and_graceful_stop() {
     while std::net::TcpStream::connect(&addr).is_err() && t0.elapsed() < Duration::from_secs(30) {
         std::thread::sleep(Duration::from_millis(20));
     }
-    let (jsonl, positive) = posts(30);
+    let (jsonl, positive) = posts("test", 30);
     let body = format!("{jsonl}{{broken\n{{\"id\":\"no-text\"}}\n");
     assert_eq!(http(&addr, "POST", "/v1/posts", None, &body).0, 401);
     assert_eq!(
@@ -352,7 +285,7 @@ fn webhook_sink_retries_with_backoff_until_delivered() {
         ),
     )
     .unwrap();
-    let (jsonl, positive) = posts(60);
+    let (jsonl, positive) = posts("test", 60);
     std::fs::write(dir.join("inbox/a.jsonl"), &jsonl).unwrap();
     let out = Command::new(BIN)
         .args(["run", dir.join("w.toml").to_str().unwrap(), "--once"])
@@ -397,7 +330,7 @@ fn webhook_down_stops_the_pipeline_without_committing() {
         ),
     )
     .unwrap();
-    let (jsonl, _) = posts(30);
+    let (jsonl, _) = posts("test", 30);
     std::fs::write(dir.join("inbox/a.jsonl"), &jsonl).unwrap();
     let out = Command::new(BIN)
         .args(["run", dir.join("w.toml").to_str().unwrap(), "--once"])

@@ -44,6 +44,41 @@ fn producer(brokers: &str) -> Result<FutureProducer, PipelineError> {
         .map_err(|e| kerr("creating producer", e))
 }
 
+/// Enqueues a record (its payload is copied), waiting while the local queue is full; the
+/// returned future resolves when the broker acknowledged it.
+async fn enqueue<K: rdkafka::message::ToBytes + ?Sized, P: rdkafka::message::ToBytes + ?Sized>(
+    producer: &FutureProducer,
+    mut record: FutureRecord<'_, K, P>,
+    what: &str,
+) -> Result<rdkafka::producer::DeliveryFuture, PipelineError> {
+    loop {
+        match producer.send_result(record) {
+            Ok(f) => return Ok(f),
+            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), r)) => {
+                record = r;
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            Err((e, _)) => return Err(kerr(what, e)),
+        }
+    }
+}
+
+/// Waits for the broker's acknowledgement of every enqueued record.
+async fn delivered(
+    futures: Vec<rdkafka::producer::DeliveryFuture>,
+    what: &str,
+) -> Result<u64, PipelineError> {
+    let mut n = 0;
+    for f in futures {
+        match f.await {
+            Ok(Ok(_)) => n += 1,
+            Ok(Err((e, _))) => return Err(kerr(what, e)),
+            Err(_) => return Err(kerr(what, "delivery canceled")),
+        }
+    }
+    Ok(n)
+}
+
 /// Creates the topics that do not exist yet (one replica: tests and single-broker demos).
 pub async fn ensure_topics(
     brokers: &str,
@@ -86,7 +121,7 @@ pub async fn produce_file(
         .map_err(|e| PipelineError::Io(format!("reading {}: {e}", path.display())))?;
     let p = producer(brokers)?;
     let mut n = 0u64;
-    let mut inflight = Vec::new();
+    let mut futures = Vec::new();
     for line in text.split(|&b| b == b'\n') {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -95,28 +130,13 @@ pub async fn produce_file(
             .ok()
             .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
             .unwrap_or_default();
-        let payload = line.to_vec();
-        let p2 = p.clone();
-        let topic = topic.to_string();
-        inflight.push(tokio::spawn(async move {
-            p2.send(
-                FutureRecord::to(&topic).key(&key).payload(&payload),
-                Duration::from_secs(30),
-            )
-            .await
-            .map(|_| ())
-            .map_err(|(e, _)| kerr("producing", e))
-        }));
-        n += 1;
-        if inflight.len() >= 10_000 {
-            for h in inflight.drain(..) {
-                h.await.map_err(|e| PipelineError::Task(e.to_string()))??;
-            }
+        let record = FutureRecord::to(topic).key(&key).payload(line);
+        futures.push(enqueue(&p, record, "producing").await?);
+        if futures.len() >= 10_000 {
+            n += delivered(std::mem::take(&mut futures), "producing").await?;
         }
     }
-    for h in inflight {
-        h.await.map_err(|e| PipelineError::Task(e.to_string()))??;
-    }
+    n += delivered(futures, "producing").await?;
     Ok(n)
 }
 
@@ -188,28 +208,10 @@ pub async fn run_intake(
                 .ok()
                 .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
                 .unwrap_or_default();
-            let mut record = FutureRecord::to(topic).key(&key).payload(raw);
-            loop {
-                match producer.send_result(record) {
-                    Ok(f) => {
-                        futures.push(f);
-                        break;
-                    }
-                    Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), r)) => {
-                        record = r;
-                        tokio::time::sleep(Duration::from_millis(5)).await;
-                    }
-                    Err((e, _)) => return Err(kerr("producing post", e)),
-                }
-            }
+            let record = FutureRecord::to(topic).key(&key).payload(raw);
+            futures.push(enqueue(&producer, record, "producing post").await?);
         }
-        for f in futures {
-            match f.await {
-                Ok(Ok(_)) => n += 1,
-                Ok(Err((e, _))) => return Err(kerr("producing post", e)),
-                Err(_) => return Err(kerr("producing post", "delivery canceled")),
-            }
-        }
+        n += delivered(futures, "producing post").await?;
         let _ = ack_tx.send(Ack {
             seq: batch.seq,
             rejected: Vec::new(),
@@ -242,31 +244,12 @@ impl Sink for KafkaSink {
             for a in alerts {
                 let payload =
                     serde_json::to_vec(a).map_err(|e| PipelineError::Io(e.to_string()))?;
-                let mut record = FutureRecord::to(&self.topic)
+                let record = FutureRecord::to(&self.topic)
                     .key(&a.post_id)
                     .payload(&payload);
-                // Enqueue now (the payload is copied); wait for the broker below.
-                loop {
-                    match self.producer.send_result(record) {
-                        Ok(f) => {
-                            futures.push(f);
-                            break;
-                        }
-                        Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), r)) => {
-                            record = r;
-                            tokio::time::sleep(Duration::from_millis(5)).await;
-                        }
-                        Err((e, _)) => return Err(kerr("producing alert", e)),
-                    }
-                }
+                futures.push(enqueue(&self.producer, record, "producing alert").await?);
             }
-            for f in futures {
-                match f.await {
-                    Ok(Ok(_)) => {}
-                    Ok(Err((e, _))) => return Err(kerr("producing alert", e)),
-                    Err(_) => return Err(kerr("producing alert", "delivery canceled")),
-                }
-            }
+            delivered(futures, "producing alert").await?;
             Ok(())
         })
     }

@@ -1,0 +1,102 @@
+//! Helpers shared by the end-to-end tests. Every value is synthetic: IDs get a computed check
+//! character, phones are in the 138 0013 xxxx placeholder range, names are common made-up ones.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+
+/// ISO 7064 MOD 11-2 check character of the first 17 digits of a resident ID.
+pub fn with_check(first17: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+/// `n` JSONL posts with ids `TAG:i`: every third a doxxing post about a distinct synthetic
+/// person, the others benign. Returns the JSONL and the ids that must raise an alert.
+pub fn posts(tag: &str, n: usize) -> (String, BTreeSet<String>) {
+    let mut out = String::new();
+    let mut positive = BTreeSet::new();
+    for i in 0..n {
+        let id = format!("{tag}:{i}");
+        let text = if i % 3 == 0 {
+            positive.insert(id.clone());
+            let idno = with_check(&format!(
+                "110105198{:01}0{:02}1{:02}",
+                i % 10,
+                1 + i % 9,
+                i % 100
+            ));
+            format!(
+                "扒出来了，本名张伟，手机 138 {:04} {:04}，身份证 {idno}，大家冲他",
+                13 + i % 7,
+                i % 10_000
+            )
+        } else {
+            format!("今天第{i}次去公园散步，天气很好，心情不错。")
+        };
+        out.push_str(&serde_json::json!({"id": id, "platform": "test", "text": text}).to_string());
+        out.push('\n');
+    }
+    (out, positive)
+}
+
+/// A free loopback port (released before use: good enough for tests).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A raw HTTP/1.1 request over loopback (no client library needed): (status, body).
+pub fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let status = resp[9..12].parse().unwrap();
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|x| x.1.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// A counter or gauge read from a `/metrics` endpoint.
+pub fn metric(addr: &str, name: &str) -> Option<u64> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    write!(
+        s,
+        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut r = String::new();
+    s.read_to_string(&mut r).ok()?;
+    r.lines()
+        .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
