@@ -337,6 +337,18 @@ impl Scanner {
             &mut s.names,
         );
         found.append(&mut s.names);
+        if found.is_empty() && keywords == 0 && sale_words < 3 {
+            // Context words alone decide nothing.
+            return ScanResult {
+                verdict: Verdict::None,
+                labels: vec!["benign"],
+                severity: Severity::None,
+                score: 0.0,
+                findings: Vec::new(),
+                signals: Vec::new(),
+                reasons: Vec::new(),
+            };
+        }
         // Sale keywords: the longest non-overlapping hits not inside another finding.
         let kw =
             lexicon::longest_non_overlapping(&s.hits, |g| matches!(g, Group::Ad(_) | Group::Tg));
@@ -373,8 +385,7 @@ impl Scanner {
         let mut findings = Vec::new();
         let mut signals = Vec::new();
         let all = found
-            .iter()
-            .cloned()
+            .drain(..)
             .chain(if positive { kw_found } else { Vec::new() });
         for f in all {
             // Sale keywords and Telegram contacts are annotated in positive posts only.
