@@ -92,6 +92,21 @@ pub struct ScanResult {
     pub reasons: Vec<String>,
 }
 
+impl ScanResult {
+    /// Nothing found: verdict none, benign.
+    pub fn nothing() -> ScanResult {
+        ScanResult {
+            verdict: Verdict::None,
+            labels: vec!["benign"],
+            severity: Severity::None,
+            score: 0.0,
+            findings: Vec::new(),
+            signals: Vec::new(),
+            reasons: Vec::new(),
+        }
+    }
+}
+
 /// Reusable per-thread buffers.
 #[derive(Default)]
 pub struct Scratch {
@@ -291,15 +306,7 @@ impl Scanner {
         let sale_words = s.hits.iter().filter(|h| h.group == Group::Sale).count();
         if keywords == 0 && sale_words < 3 && !flags.digit && !flags.contact {
             // Nothing any detector could confirm: the common case of ordinary prose.
-            return ScanResult {
-                verdict: Verdict::None,
-                labels: vec!["benign"],
-                severity: Severity::None,
-                score: 0.0,
-                findings: Vec::new(),
-                signals: Vec::new(),
-                reasons: Vec::new(),
-            };
+            return ScanResult::nothing();
         }
         s.claimed.clear();
         s.claimed.resize(t.len(), false);
@@ -339,15 +346,7 @@ impl Scanner {
         found.append(&mut s.names);
         if found.is_empty() && keywords == 0 && sale_words < 3 {
             // Context words alone decide nothing.
-            return ScanResult {
-                verdict: Verdict::None,
-                labels: vec!["benign"],
-                severity: Severity::None,
-                score: 0.0,
-                findings: Vec::new(),
-                signals: Vec::new(),
-                reasons: Vec::new(),
-            };
+            return ScanResult::nothing();
         }
         // Sale keywords: the longest non-overlapping hits not inside another finding.
         let kw =

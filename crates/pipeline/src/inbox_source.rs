@@ -8,11 +8,12 @@
 //! replays produce the same `alert_id`). A file whose records are all acknowledged moves to
 //! `done/` and its checkpoint is removed.
 
+use crate::line_reader::read_record;
 use crate::runtime::{Batch, PipelineError, SourceStats};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, BufReader};
+use tokio::io::{AsyncSeekExt, BufReader};
 use tokio::sync::{mpsc, watch};
 
 pub struct InboxSource {
@@ -228,36 +229,14 @@ impl InboxSource {
             }
             let mut records = Vec::with_capacity(self.batch_records);
             while records.len() < self.batch_records {
-                let mut line = Vec::new();
-                let n = (&mut reader)
-                    .take(self.max_record_bytes as u64 + 2)
-                    .read_until(b'\n', &mut line)
+                let Some((n, line)) = read_record(&mut reader, self.max_record_bytes)
                     .await
-                    .map_err(|e| io_err("reading", &path, e))?;
-                if n == 0 {
+                    .map_err(|e| io_err("reading", &path, e))?
+                else {
                     eof = true;
                     break;
-                }
-                offset += n as u64;
-                if !line.ends_with(b"\n") && n as u64 == self.max_record_bytes as u64 + 2 {
-                    // Oversized record: skip the rest of the line, park it as too large.
-                    let mut rest = Vec::new();
-                    loop {
-                        rest.clear();
-                        let m = (&mut reader)
-                            .take(1 << 20)
-                            .read_until(b'\n', &mut rest)
-                            .await
-                            .map_err(|e| io_err("reading", &path, e))?;
-                        offset += m as u64;
-                        if m == 0 || rest.ends_with(b"\n") {
-                            break;
-                        }
-                    }
-                }
-                while line.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
-                    line.pop();
-                }
+                };
+                offset += n;
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }

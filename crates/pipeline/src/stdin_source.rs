@@ -1,8 +1,9 @@
 //! `StdinSource`: JSONL posts on standard input until end of input. No checkpoint: what was
 //! read is gone, so acknowledgements only pace the reader.
 
+use crate::line_reader::read_record;
 use crate::runtime::{Batch, PipelineError, SourceStats};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::io::BufReader;
 use tokio::sync::{mpsc, watch};
 
 pub struct StdinSource {
@@ -26,34 +27,14 @@ impl StdinSource {
         while !eof && !*stop.borrow() {
             let mut records = Vec::with_capacity(self.batch_records);
             while records.len() < self.batch_records {
-                let mut line = Vec::new();
-                let mut limited = (&mut reader).take(self.max_record_bytes as u64 + 2);
-                let read = limited.read_until(b'\n', &mut line);
-                let n = tokio::select! {
-                    n = read => n.map_err(|e| PipelineError::Io(format!("reading stdin: {e}")))?,
+                let read = read_record(&mut reader, self.max_record_bytes);
+                let line = tokio::select! {
+                    r = read => match r.map_err(|e| PipelineError::Io(format!("reading stdin: {e}")))? {
+                        Some((_, line)) => line,
+                        None => { eof = true; break; }
+                    },
                     _ = stop.changed() => { eof = true; break; }
                 };
-                if n == 0 {
-                    eof = true;
-                    break;
-                }
-                if !line.ends_with(b"\n") && n as u64 == self.max_record_bytes as u64 + 2 {
-                    let mut rest = Vec::new();
-                    loop {
-                        rest.clear();
-                        let m = (&mut reader)
-                            .take(1 << 20)
-                            .read_until(b'\n', &mut rest)
-                            .await
-                            .map_err(|e| PipelineError::Io(format!("reading stdin: {e}")))?;
-                        if m == 0 || rest.ends_with(b"\n") {
-                            break;
-                        }
-                    }
-                }
-                while line.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
-                    line.pop();
-                }
                 if !line.iter().all(u8::is_ascii_whitespace) {
                     records.push(line);
                 }
