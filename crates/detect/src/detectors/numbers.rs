@@ -30,6 +30,9 @@ pub struct Run {
     pub pos: Vec<u32>,
     /// `cut[k]`: something was written between element k-1 and k.
     pub cut: Vec<bool>,
+    /// Elements that follow a line break: a number split over two lines is read whole only
+    /// when the whole run validates; otherwise each line's part stands alone.
+    pub hard: Vec<usize>,
     pub cjk: usize,
 }
 
@@ -81,18 +84,29 @@ fn is_strong(c: char) -> bool {
 
 /// Reads the gap after `j`: returns the index of the next non-gap code point and whether the
 /// gap may sit inside a number.
-fn read_gap(t: &Text, claimed: &[bool], mut j: usize) -> (usize, bool) {
+fn read_gap(t: &Text, claimed: &[bool], mut j: usize) -> (usize, bool, bool) {
     let mut visible = 0;
     let mut space = false;
     let mut bar = false;
+    let mut newline = false;
     while j < t.len() && !claimed[j] {
         let info = t.info[j];
         if !info.is_gap() {
             break;
         }
         let c = t.chars[j];
+        if matches!(c, '\n' | '\r') && !newline {
+            // One line break may sit inside a number (`138 0013\n8000`).
+            newline = true;
+            visible += 1;
+            j += 1;
+            if c == '\r' && j < t.len() && t.chars[j] == '\n' {
+                j += 1;
+            }
+            continue;
+        }
         if is_strong(c) {
-            return (j, false);
+            return (j, false, newline);
         }
         match info.class() {
             Class::Invisible => {}
@@ -106,14 +120,14 @@ fn read_gap(t: &Text, claimed: &[bool], mut j: usize) -> (usize, bool) {
                 }
                 // `*` is a separator only alone between digits; a mask otherwise.
                 if is_mask(info.fold()) && j + 1 < t.len() && is_mask(t.info[j + 1].fold()) {
-                    return (j, true);
+                    return (j, true, newline);
                 }
                 visible += 1;
             }
         }
         j += 1;
     }
-    (j, visible <= MAX_GAP && !(space && bar))
+    (j, visible <= MAX_GAP && !(space && bar), newline)
 }
 
 /// Finds the digit runs of the text, skipping claimed code points (e-mails, links).
@@ -193,7 +207,7 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Vec<Run>) {
                     }
                 }
             }
-            let (k, ok) = read_gap(t, claimed, j);
+            let (k, ok, newline) = read_gap(t, claimed, j);
             if k >= n || claimed[k] || !ok {
                 break;
             }
@@ -216,6 +230,9 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Vec<Run>) {
                 break;
             }
             gap = k > j;
+            if newline {
+                run.hard.push(run.digits.len());
+            }
             j = k;
         }
         i = run.end().max(i + 1);
@@ -390,8 +407,54 @@ pub fn detect(
 ) {
     runs(t, claimed, runs_buf);
     for run in runs_buf.iter() {
-        let _ = judge(t, ctx, hits, cells, run, out);
+        if run.hard.is_empty() {
+            let _ = judge(t, ctx, hits, cells, run, out);
+            continue;
+        }
+        let mut whole = Vec::new();
+        // Across a line break only strongly validated readings count: a checked ID or an
+        // allocated mobile. Luhn alone passes one random run in ten.
+        let ok = judge(t, ctx, hits, cells, run, &mut whole).is_ok()
+            && !whole.is_empty()
+            && whole
+                .iter()
+                .all(|f| matches!(f.kind, Kind::IdCard | Kind::Phone));
+        if ok {
+            out.append(&mut whole);
+        } else {
+            for part in split_lines(run) {
+                let _ = judge(t, ctx, hits, cells, &part, out);
+            }
+        }
     }
+}
+
+/// The parts of a run between its line breaks.
+fn split_lines(run: &Run) -> Vec<Run> {
+    let mut bounds = vec![0];
+    bounds.extend(run.hard.iter().copied());
+    bounds.push(run.digits.len());
+    bounds
+        .windows(2)
+        .filter(|w| w[0] < w[1])
+        .map(|w| {
+            let (a, b) = (w[0], w[1]);
+            let mut cut = run.cut[a..b].to_vec();
+            cut[0] = false;
+            Run {
+                digits: run.digits[a..b].to_vec(),
+                pos: run.pos[a..b].to_vec(),
+                cut,
+                hard: Vec::new(),
+                // Per-element script is not kept: a part is all numerals iff the run was.
+                cjk: if run.cjk == run.digits.len() {
+                    b - a
+                } else {
+                    0
+                },
+            }
+        })
+        .collect()
 }
 
 /// Why each digit run of the text yielded no finding (for `--explain`): (start, end, reason).
@@ -686,6 +749,21 @@ mod tests {
                 "full-width bar ends a run",
                 "370601198812265549｜本名",
                 &[("id_card", "370601198812265549")],
+            ),
+            (
+                "phone over a line break",
+                "手机 138 0013\n8000 好",
+                &[("phone", "138 0013\n8000")],
+            ),
+            (
+                "two numbers on two lines",
+                "13800138000\n11010519491231002X",
+                &[("phone", "13800138000"), ("id_card", "11010519491231002X")],
+            ),
+            (
+                "a line of junk does not hide the next line",
+                "编号 1234567\n13800138000",
+                &[("phone", "13800138000")],
             ),
         ];
         for (name, text, want) in cases {
