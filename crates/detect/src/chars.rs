@@ -265,7 +265,8 @@ fn classify(c: char, t2s: &HashMap<char, char>) -> CharInfo {
     if f.is_whitespace() {
         return CharInfo::new(' ', Class::Space, None);
     }
-    if f == '丶' || is_sep(f) {
+    // `丶` is written as a dot and `杠` ("dash") is read out as one: `138杠0013杠8000`.
+    if f == '丶' || f == '杠' || is_sep(f) {
         return CharInfo::new(f, Class::Sep, None);
     }
     if is_han(f) {
