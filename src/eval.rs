@@ -48,9 +48,16 @@ pub struct Prf {
 }
 
 impl Prf {
+    pub fn precision(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fp).max(1) as f64
+    }
+
+    pub fn recall(&self) -> f64 {
+        self.tp as f64 / (self.tp + self.fn_).max(1) as f64
+    }
+
     pub fn f1(&self) -> f64 {
-        let p = self.tp as f64 / (self.tp + self.fp).max(1) as f64;
-        let r = self.tp as f64 / (self.tp + self.fn_).max(1) as f64;
+        let (p, r) = (self.precision(), self.recall());
         if p + r == 0.0 {
             0.0
         } else {
@@ -143,26 +150,31 @@ pub fn run(path: &Path, show_errors: bool) -> Result<ExitCode> {
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let scanner = Scanner::new()?;
     let s = score(&scanner, &corpus)?;
+    // F1 stays the fifth column (tests/corpus.rs reads the table); P and R follow it.
     println!(
-        "{:<12} {:>6} {:>6} {:>6} {:>7}",
-        "kind", "tp", "fp", "fn", "F1"
+        "{:<12} {:>6} {:>6} {:>6} {:>7} {:>7} {:>7}",
+        "kind", "tp", "fp", "fn", "F1", "P", "R"
     );
     for (k, p) in &s.kinds {
         println!(
-            "{k:<12} {:>6} {:>6} {:>6} {:>7.4}",
+            "{k:<12} {:>6} {:>6} {:>6} {:>7.4} {:>7.4} {:>7.4}",
             p.tp,
             p.fp,
             p.fn_,
-            p.f1()
+            p.f1(),
+            p.precision(),
+            p.recall()
         );
     }
     for (k, p) in &s.labels {
         println!(
-            "{k:<12} {:>6} {:>6} {:>6} {:>7.4}  (post level)",
+            "{k:<12} {:>6} {:>6} {:>6} {:>7.4} {:>7.4} {:>7.4}  (post level)",
             p.tp,
             p.fp,
             p.fn_,
-            p.f1()
+            p.f1(),
+            p.precision(),
+            p.recall()
         );
     }
     println!(
