@@ -6,6 +6,40 @@ use doxwatch_model::Alert;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// A crash in the middle of a write can leave a partial last line. Its batch was never
+/// acknowledged, so it will be written again: cut the file back to its last complete line.
+fn repair_torn_tail(path: &Path) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+    {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    let len = f.metadata()?.len();
+    let mut end = len;
+    let mut buf = [0u8; 4096];
+    while end > 0 {
+        let start = end.saturating_sub(buf.len() as u64);
+        f.seek(SeekFrom::Start(start))?;
+        let chunk = &mut buf[..(end - start) as usize];
+        f.read_exact(chunk)?;
+        if let Some(i) = chunk.iter().rposition(|&b| b == b'\n') {
+            end = start + i as u64 + 1;
+            break;
+        }
+        end = start;
+    }
+    if end < len {
+        f.set_len(end)?;
+        f.sync_data()?;
+    }
+    Ok(())
+}
+
 pub struct AlertsFileSink {
     path: PathBuf,
     file: std::fs::File,
@@ -17,6 +51,8 @@ impl AlertsFileSink {
             std::fs::create_dir_all(dir)
                 .map_err(|e| PipelineError::Io(format!("creating {}: {e}", dir.display())))?;
         }
+        repair_torn_tail(path)
+            .map_err(|e| PipelineError::Io(format!("repairing {}: {e}", path.display())))?;
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -42,5 +78,27 @@ impl AlertsFileSink {
             .write_all(&buf)
             .and_then(|()| self.file.sync_data())
             .map_err(|e| PipelineError::Io(format!("writing {}: {e}", self.path.display())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_torn_last_line_is_cut_back() {
+        let dir = std::env::temp_dir().join(format!("doxwatch-torn-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("alerts.jsonl");
+        std::fs::write(&p, "{\"a\":1}\n{\"b\":2}\n{\"c\":").unwrap();
+        let _ = AlertsFileSink::open(&p).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&p).unwrap(),
+            "{\"a\":1}\n{\"b\":2}\n"
+        );
+        std::fs::write(&p, "{\"c\":").unwrap();
+        let _ = AlertsFileSink::open(&p).unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
