@@ -5,10 +5,12 @@
 //!
 //! `cargo bench --bench kafka` (env `COPIES`, default 10: 80,000 posts).
 
-use doxwatch_pipeline::config::{Config, SinkConfig, SourceConfig};
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use doxwatch_pipeline::config::RawConfig;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{Consumer, StreamConsumer};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -24,36 +26,8 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10);
-    let bin = Command::new(root.join("scripts/kafka-broker"))
-        .arg("path")
-        .output()
-        .expect("broker script");
-    assert!(bin.status.success(), "the broker is missing");
-    let bin = String::from_utf8(bin.stdout).unwrap().trim().to_string();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("tcp://127.0.0.1:{port}");
-    let mut broker = Command::new(bin)
-        .args([
-            "broker",
-            "--listener-url",
-            &url,
-            "--advertised-listener-url",
-            &url,
-            "--storage-engine",
-            "memory://tansu/",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let brokers = format!("127.0.0.1:{port}");
-    while std::net::TcpStream::connect(&brokers).is_err() {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let broker = common::broker();
+    let brokers = broker.addr.clone();
     let dir = std::env::temp_dir().join(format!("doxwatch-bench-kafka-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("posts.jsonl");
@@ -120,37 +94,20 @@ fn main() {
     );
 
     // The matcher, as `doxwatch run pipelines/kafka.toml --role matcher` runs it.
-    let mport = std::net::TcpListener::bind("127.0.0.1:0")
+    let metrics_addr = format!("127.0.0.1:{}", common::free_port());
+    // Through the same parse → validate path as `doxwatch run pipelines/kafka.toml`.
+    let toml = format!(
+        "version = 1\n[matcher]\nbatch_records = 2048\nhash_key_env = \"DOXWATCH_BENCH_HASH_KEY\"\n\
+         [metrics]\nlisten = \"{metrics_addr}\"\n\
+         [[sources]]\ntype = \"kafka\"\nbrokers = \"{brokers}\"\ngroup = \"bench-matchers\"\n\
+         [[sinks]]\ntype = \"kafka\"\nbrokers = \"{brokers}\"\n"
+    );
+    let path = std::path::Path::new("bench-kafka.toml");
+    let cfg = RawConfig::parse(path, &toml)
         .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let metrics_addr = format!("127.0.0.1:{mport}");
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let cfg = Config {
-        workers,
-        max_record_bytes: 1 << 20,
-        batch_records: 2048,
-        queue_batches: 2 * workers,
-        hash_key_env: "DOXWATCH_BENCH_HASH_KEY".into(),
-        alert_on: vec![
-            doxwatch_model::Verdict::Doxxing,
-            doxwatch_model::Verdict::DataSaleAd,
-            doxwatch_model::Verdict::LeakRepost,
-        ],
-        sources: vec![SourceConfig::Kafka {
-            brokers: brokers.clone(),
-            topic: "doxwatch.posts.v1".into(),
-            group: "bench-matchers".into(),
-            dlq_topic: "doxwatch.posts.dlq.v1".into(),
-            create_partitions: None,
-        }],
-        sinks: vec![SinkConfig::Kafka {
-            brokers: brokers.clone(),
-            topic: "doxwatch.alerts.v1".into(),
-        }],
-        metrics_listen: Some(metrics_addr.parse().unwrap()),
-    };
+        .validate(path)
+        .unwrap();
+    let workers = cfg.workers;
     let scanner = Arc::new(doxwatch_detect::Scanner::new().unwrap());
     let plugins = doxwatch_kafka::KafkaPlugins {
         batch_records: 2048,
@@ -166,7 +123,7 @@ fn main() {
         let mut first: Option<(Instant, u64)> = None;
         loop {
             std::thread::sleep(Duration::from_millis(50));
-            let n = metric(&metrics_addr, "doxwatch_posts_total").unwrap_or(0);
+            let n = common::metric(&metrics_addr, "doxwatch_posts_total").unwrap_or(0);
             if n > 0 && first.is_none() {
                 first = Some((Instant::now(), n));
             }
@@ -203,23 +160,6 @@ fn main() {
         ALERTS_PER_COPY * copies,
         "alert count changed"
     );
-    let _ = broker.kill();
-    let _ = broker.wait();
+    drop(broker);
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-fn metric(addr: &str, name: &str) -> Option<u64> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(addr).ok()?;
-    write!(
-        s,
-        "GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut r = String::new();
-    s.read_to_string(&mut r).ok()?;
-    r.lines()
-        .find(|l| l.starts_with(name) && l[name.len()..].starts_with(' '))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|v| v.parse().ok())
 }

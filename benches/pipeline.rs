@@ -4,7 +4,7 @@
 //!
 //! `cargo bench --bench pipeline` (env `COPIES`, default 40: 320,000 posts).
 
-use doxwatch_pipeline::config::{Config, SinkConfig, SourceConfig};
+use doxwatch_pipeline::config::RawConfig;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -36,27 +36,20 @@ fn main() {
     }
     std::fs::write(dir.join("inbox/posts.jsonl"), &all).unwrap();
     let posts = all.lines().filter(|l| !l.trim().is_empty()).count() as u64;
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let cfg = Config {
-        workers,
-        max_record_bytes: 1 << 20,
-        batch_records: 2048,
-        queue_batches: 2 * workers,
-        hash_key_env: "DOXWATCH_BENCH_HASH_KEY".into(),
-        alert_on: vec![
-            doxwatch_model::Verdict::Doxxing,
-            doxwatch_model::Verdict::DataSaleAd,
-            doxwatch_model::Verdict::LeakRepost,
-        ],
-        sources: vec![SourceConfig::Inbox {
-            dir: dir.join("inbox"),
-            follow: false,
-        }],
-        sinks: vec![SinkConfig::AlertsFile {
-            path: dir.join("alerts.jsonl"),
-        }],
-        metrics_listen: None,
-    };
+    // Through the same parse → validate path as `doxwatch run`.
+    let toml = format!(
+        "version = 1\n[matcher]\nbatch_records = 2048\nhash_key_env = \"DOXWATCH_BENCH_HASH_KEY\"\n\
+         [[sources]]\ntype = \"inbox\"\ndir = \"{}\"\nfollow = false\n\
+         [[sinks]]\ntype = \"alerts_file\"\npath = \"{}\"\n",
+        dir.join("inbox").display(),
+        dir.join("alerts.jsonl").display()
+    );
+    let path = std::path::Path::new("bench-pipeline.toml");
+    let cfg = RawConfig::parse(path, &toml)
+        .unwrap()
+        .validate(path)
+        .unwrap();
+    let workers = cfg.workers;
     std::env::set_var("DOXWATCH_BENCH_HASH_KEY", "bench-key");
     let scanner = Arc::new(doxwatch_detect::Scanner::new().unwrap());
     let rt = tokio::runtime::Builder::new_multi_thread()

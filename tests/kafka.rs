@@ -13,61 +13,9 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{free_port, http, metric, posts};
+use common::{broker, free_port, http, metric, posts, Broker};
 
 const BIN: &str = env!("CARGO_BIN_EXE_doxwatch");
-
-struct Broker {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Broker {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn broker() -> Broker {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/kafka-broker");
-    let out = Command::new(&script)
-        .arg("path")
-        .output()
-        .expect("run scripts/kafka-broker");
-    assert!(
-        out.status.success(),
-        "the test broker is missing and could not be installed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let bin = String::from_utf8(out.stdout).unwrap().trim().to_string();
-    let port = free_port();
-    let url = format!("tcp://127.0.0.1:{port}");
-    let child = Command::new(bin)
-        .args([
-            "broker",
-            "--listener-url",
-            &url,
-            "--advertised-listener-url",
-            &url,
-            "--storage-engine",
-            "memory://tansu/",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start tansu");
-    let addr = format!("127.0.0.1:{port}");
-    let t0 = Instant::now();
-    while std::net::TcpStream::connect(&addr).is_err() {
-        assert!(
-            t0.elapsed() < Duration::from_secs(20),
-            "broker did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Broker { child, addr }
-}
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("doxwatch-kafka-{name}-{}", std::process::id()));

@@ -100,3 +100,57 @@ pub fn metric(addr: &str, name: &str) -> Option<u64> {
         .and_then(|l| l.rsplit(' ').next())
         .and_then(|v| v.parse().ok())
 }
+
+pub struct Broker {
+    pub child: std::process::Child,
+    pub addr: String,
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A tansu broker on a free loopback port (installed by `scripts/kafka-broker` if missing),
+/// killed on drop.
+pub fn broker() -> Broker {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/kafka-broker");
+    let out = std::process::Command::new(&script)
+        .arg("path")
+        .output()
+        .expect("run scripts/kafka-broker");
+    assert!(
+        out.status.success(),
+        "the test broker is missing and could not be installed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bin = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let port = free_port();
+    let url = format!("tcp://127.0.0.1:{port}");
+    let child = std::process::Command::new(bin)
+        .args([
+            "broker",
+            "--listener-url",
+            &url,
+            "--advertised-listener-url",
+            &url,
+            "--storage-engine",
+            "memory://tansu/",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start tansu");
+    let addr = format!("127.0.0.1:{port}");
+    let t0 = std::time::Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(20),
+            "broker did not start"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Broker { child, addr }
+}
