@@ -18,7 +18,7 @@ mod post;
 
 pub use hash::KeyedHasher;
 pub use mask::mask;
-pub use post::{Author, Post, PostError};
+pub use post::{Author, Capture, Post, PostError};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -43,6 +43,26 @@ pub struct Post {
     pub thread_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
+    /// How the post was obtained, kept with the evidence for takedowns and referrals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capture: Option<Capture>,
+}
+
+/// The capture record of a post: where and when it was fetched, so evidence can be referred.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Capture {
+    /// What brought the post in: `crawl:PROFILE`, `feed`, `inbox`, …
+    #[serde(default)]
+    pub source: String,
+    /// RFC 3339 time the page was fetched (crawlers) or the record was received (feeds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fetched_at: Option<String>,
+    /// HTTP status of the fetch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// BLAKE3 (hex) of the fetched response body, before decoding.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_digest: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
