@@ -504,7 +504,11 @@ impl Plugins for KafkaPlugins {
         }
     }
 
-    fn sink(&self, cfg: &SinkConfig) -> Result<Box<dyn Sink>, PipelineError> {
+    fn sink(
+        &self,
+        cfg: &SinkConfig,
+        _keys: &doxwatch_pipeline::keys::Keys,
+    ) -> Result<Box<dyn Sink>, PipelineError> {
         match cfg {
             SinkConfig::Kafka { brokers, topic } => Ok(Box::new(KafkaSink::new(brokers, topic)?)),
             other => Err(PipelineError::Io(format!("not a kafka sink: {other:?}"))),

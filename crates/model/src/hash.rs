@@ -28,6 +28,12 @@ impl KeyedHasher {
         *h.finalize().as_bytes()
     }
 
+    /// A public fingerprint of the key (it reveals nothing of the key), recorded beside
+    /// hashes so a store opened with another key says so.
+    pub fn key_id(&self) -> String {
+        blake3::keyed_hash(&self.key, b"key id").to_hex()[..16].to_string()
+    }
+
     /// The first 16 bytes, hex: what alerts and the index carry.
     pub fn hash_hex(&self, kind: Kind, canonical: &str) -> String {
         let h = self.hash(kind, canonical);

@@ -12,10 +12,12 @@
 //! assert_eq!(phone.expose(), "13800138000");
 //! ```
 
+mod evidence;
 mod hash;
 mod mask;
 mod post;
 
+pub use evidence::{Evidence, EvidenceError, VaultKey};
 pub use hash::KeyedHasher;
 pub use mask::mask;
 pub use post::{Author, Capture, Post, PostError};
@@ -256,6 +258,9 @@ impl Finding {
     }
 }
 
+/// Facts a detector knows that must not travel: together with a masked value they restore it.
+pub const PRIVATE_FACTS: &[&str] = &["birth_date"];
+
 /// A finding as it travels on the wire: masked value and keyed hash, never plaintext.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WireFinding {
@@ -285,9 +290,12 @@ impl WireFinding {
             masked: f.masked(),
             hash,
             known_leaks: Vec::new(),
+            // The birth date is the middle of an ID number: with the masked form (first six,
+            // last four) it would give the whole number back, so it never leaves the matcher.
             facts: f
                 .facts
                 .iter()
+                .filter(|(k, _)| !PRIVATE_FACTS.contains(k))
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect(),
         }
@@ -312,6 +320,15 @@ pub struct Alert {
     pub findings: Vec<WireFinding>,
     pub reasons: Vec<String>,
     pub dict_version: String,
+    /// The author's platform id (an account, not a victim's identifier).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// The post text with every finding replaced by its masked form, for search and review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_masked: Option<String>,
+    /// The original post sealed under the vault key (absent when the matcher has no vault key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
 }
 
 impl Alert {

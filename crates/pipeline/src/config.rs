@@ -33,6 +33,22 @@ pub struct RawConfig {
     pub sinks: Vec<RawSink>,
     #[serde(default)]
     pub metrics: Option<RawMetrics>,
+    #[serde(default)]
+    pub keys: RawKeys,
+}
+
+/// Key sources. An environment variable, when set, wins over its file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKeys {
+    /// Identifier-hash key file (64 hex characters, mode 0600).
+    pub hash_key_file: Option<PathBuf>,
+    /// Environment variable with the vault key, 64 hex characters (default `DOXWATCH_VAULT_KEY`).
+    pub vault_key_env: Option<String>,
+    /// Vault key file (64 hex characters, mode 0600).
+    pub vault_key_file: Option<PathBuf>,
+    /// Create missing key files (default false; the local embedded setup turns it on).
+    pub generate_missing: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -102,6 +118,9 @@ pub enum RawSink {
         brokers: String,
         topic: Option<String>,
     },
+    /// The investigators' store: alert index, evidence vault, subjects and cases. Needs both
+    /// keys. A batch is acknowledged after the index commit that holds it.
+    Store { dir: PathBuf },
     /// Alerts POSTed as a JSON array per batch, retried with backoff.
     Webhook {
         url: String,
@@ -117,11 +136,11 @@ pub struct Config {
     pub max_record_bytes: usize,
     pub batch_records: usize,
     pub queue_batches: usize,
-    pub hash_key_env: String,
     pub alert_on: Vec<doxwatch_model::Verdict>,
     pub sources: Vec<SourceConfig>,
     pub sinks: Vec<SinkConfig>,
     pub metrics_listen: Option<std::net::SocketAddr>,
+    pub keys: crate::keys::KeysConfig,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -157,6 +176,9 @@ pub enum SinkConfig {
     Kafka {
         brokers: String,
         topic: String,
+    },
+    Store {
+        dir: PathBuf,
     },
 }
 
@@ -292,6 +314,15 @@ impl RawConfig {
                         topic: topic.unwrap_or_else(|| "doxwatch.alerts.v1".into()),
                     }
                 }
+                RawSink::Store { dir } => {
+                    if dir.as_os_str().is_empty() {
+                        return Err(invalid("store sink: `dir` is empty".into()));
+                    }
+                    if sinks.iter().any(|o| matches!(o, SinkConfig::Store { .. })) {
+                        return Err(invalid("only one store sink is allowed".into()));
+                    }
+                    SinkConfig::Store { dir }
+                }
                 RawSink::Webhook { url, token_env } => {
                     if !(url.starts_with("http://") || url.starts_with("https://")) {
                         return Err(invalid(format!(
@@ -317,7 +348,16 @@ impl RawConfig {
             max_record_bytes,
             batch_records,
             queue_batches,
-            hash_key_env: m.hash_key_env.unwrap_or_else(|| "DOXWATCH_HASH_KEY".into()),
+            keys: crate::keys::KeysConfig {
+                hash_key_env: m.hash_key_env.unwrap_or_else(|| "DOXWATCH_HASH_KEY".into()),
+                hash_key_file: self.keys.hash_key_file,
+                vault_key_env: self
+                    .keys
+                    .vault_key_env
+                    .unwrap_or_else(|| "DOXWATCH_VAULT_KEY".into()),
+                vault_key_file: self.keys.vault_key_file,
+                generate_missing: self.keys.generate_missing.unwrap_or(false),
+            },
             alert_on,
             sources,
             sinks,

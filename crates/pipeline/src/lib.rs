@@ -22,6 +22,7 @@ pub mod alerts_file_sink;
 pub mod config;
 pub mod http_source;
 pub mod inbox_source;
+pub mod keys;
 pub mod line_reader;
 pub mod matcher;
 pub mod metrics;

@@ -2,7 +2,7 @@
 //! workers. A record that is not a valid post is rejected with a reason, never fatal.
 
 use doxwatch_detect::{ScanResult, Scanner, Scratch};
-use doxwatch_model::{Alert, KeyedHasher, Post, PostError, Verdict, WireFinding};
+use doxwatch_model::{Alert, KeyedHasher, Post, PostError, VaultKey, Verdict, WireFinding};
 use std::sync::Arc;
 
 /// Why a record was parked instead of matched (a metric label and a dead-letter header).
@@ -38,6 +38,7 @@ pub struct Matcher {
     metrics: Arc<crate::metrics::Metrics>,
     scanner: Arc<Scanner>,
     hasher: Option<KeyedHasher>,
+    vault: Option<VaultKey>,
     alert_on: Vec<Verdict>,
     max_record_bytes: usize,
 }
@@ -46,6 +47,7 @@ impl Matcher {
     pub fn new(
         scanner: Arc<Scanner>,
         hasher: Option<KeyedHasher>,
+        vault: Option<VaultKey>,
         alert_on: Vec<Verdict>,
         max_record_bytes: usize,
         metrics: Arc<crate::metrics::Metrics>,
@@ -54,6 +56,7 @@ impl Matcher {
             metrics,
             scanner,
             hasher,
+            vault,
             alert_on,
             max_record_bytes,
         }
@@ -89,13 +92,13 @@ impl Matcher {
                 self.metrics.finding(f.kind);
             }
             if self.alert_on.contains(&r.verdict) {
-                out.alerts.push(self.alert(&post, &r, &now));
+                out.alerts.push(self.alert(&post, raw, &r, &now));
             }
         }
         out
     }
 
-    fn alert(&self, post: &Post, r: &ScanResult, now: &str) -> Alert {
+    fn alert(&self, post: &Post, raw: &[u8], r: &ScanResult, now: &str) -> Alert {
         let findings: Vec<WireFinding> = r
             .findings
             .iter()
@@ -115,8 +118,45 @@ impl Matcher {
             findings,
             reasons: r.reasons.clone(),
             dict_version: self.scanner.dict_version().to_string(),
+            author: Some(post.author.id.clone()).filter(|a| !a.is_empty()),
+            text_masked: Some(masked_text(&post.text, r)),
+            // The record exactly as received: the evidence a referral quotes.
+            evidence: self.vault.as_ref().map(|v| v.seal(raw)),
         }
     }
+}
+
+/// Longest masked text an alert carries, in characters (the vault keeps the whole post).
+pub const MASKED_TEXT_CHARS: usize = 16 * 1024;
+
+/// The post text with every finding's span replaced by its masked value.
+pub fn masked_text(text: &str, r: &ScanResult) -> String {
+    let mut spans: Vec<(u32, u32, String)> = r
+        .findings
+        .iter()
+        .map(|f| (f.span.start, f.span.end, f.masked()))
+        .collect();
+    spans.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
+    let mut out = String::with_capacity(text.len().min(MASKED_TEXT_CHARS * 3));
+    let mut next = spans.iter().peekable();
+    let mut skip_to = 0u32;
+    for (i, c) in text.chars().enumerate().take(MASKED_TEXT_CHARS) {
+        let i = i as u32;
+        while let Some((start, end, masked)) = next.peek() {
+            if *start > i {
+                break;
+            }
+            if *start == i && i >= skip_to {
+                out.push_str(masked);
+                skip_to = *end;
+            }
+            next.next();
+        }
+        if i >= skip_to {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -140,6 +180,7 @@ mod tests {
         let m = Matcher::new(
             scanner,
             Some(KeyedHasher::from_secret(b"k")),
+            Some(VaultKey::new(&[3u8; 32])),
             vec![Verdict::Doxxing],
             1 << 20,
             Default::default(),
@@ -161,6 +202,18 @@ mod tests {
         assert!(a.findings.iter().all(|f| f.hash.is_some()));
         let json = serde_json::to_string(a).unwrap();
         assert!(!json.contains("13800138000") && !json.contains("19491231"));
+        let masked = a.text_masked.as_deref().unwrap();
+        assert!(
+            masked.starts_with("扒出来了，本名张*，手机 138****8000，身份证 "),
+            "{masked}"
+        );
+        assert!(
+            !masked.contains("0013") && !masked.contains("19491231"),
+            "{masked}"
+        );
+        // The evidence is the record exactly as received, sealed.
+        let ev = a.evidence.as_ref().unwrap();
+        assert_eq!(VaultKey::new(&[3u8; 32]).open(ev).unwrap(), records[0]);
         assert_eq!(
             o.rejected,
             vec![

@@ -16,13 +16,13 @@ use crate::alerts_file_sink::AlertsFileSink;
 use crate::config::{Config, SinkConfig, SourceConfig};
 use crate::http_source::HttpSource;
 use crate::inbox_source::InboxSource;
+use crate::keys::Keys;
 use crate::matcher::{Matcher, Outcome, Reject};
 use crate::metrics::Metrics;
 use crate::stdin_source::StdinSource;
 use crate::stdout_sink::StdoutSink;
 use crate::webhook_sink::WebhookSink;
 use doxwatch_detect::{Scanner, Scratch};
-use doxwatch_model::KeyedHasher;
 use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -88,7 +88,7 @@ pub trait Sink: Send + 'static {
 /// Builds the sources and sinks of config entries this crate cannot build itself.
 pub trait Plugins {
     fn source(&self, cfg: &SourceConfig) -> Result<Box<dyn Source>, PipelineError>;
-    fn sink(&self, cfg: &SinkConfig) -> Result<Box<dyn Sink>, PipelineError>;
+    fn sink(&self, cfg: &SinkConfig, keys: &Keys) -> Result<Box<dyn Sink>, PipelineError>;
 }
 
 /// No plugins: configs with Kafka entries are refused.
@@ -98,8 +98,10 @@ impl Plugins for NoPlugins {
     fn source(&self, _: &SourceConfig) -> Result<Box<dyn Source>, PipelineError> {
         Err(PipelineError::Io("this build has no Kafka support".into()))
     }
-    fn sink(&self, _: &SinkConfig) -> Result<Box<dyn Sink>, PipelineError> {
-        Err(PipelineError::Io("this build has no Kafka support".into()))
+    fn sink(&self, _: &SinkConfig, _: &Keys) -> Result<Box<dyn Sink>, PipelineError> {
+        Err(PipelineError::Io(
+            "this build has no Kafka or store support".into(),
+        ))
     }
 }
 
@@ -151,14 +153,11 @@ pub async fn run_with(
     stop: watch::Receiver<bool>,
     plugins: &dyn Plugins,
 ) -> Result<RunStats, PipelineError> {
-    let hasher = std::env::var(&cfg.hash_key_env)
-        .ok()
-        .filter(|k| !k.is_empty())
-        .map(|k| KeyedHasher::from_secret(k.as_bytes()));
-    if hasher.is_none() {
+    let keys = crate::keys::Keys::load(&cfg.keys).map_err(|e| PipelineError::Io(e.to_string()))?;
+    if keys.hasher.is_none() {
         tracing::warn!(
-            env = %cfg.hash_key_env,
-            "hash key not set: alerts carry masked values without identifier hashes"
+            env = %cfg.keys.hash_key_env,
+            "no hash key (variable unset, no keys.hash_key_file): alerts carry masked values without identifier hashes"
         );
     }
     let metrics = Arc::new(Metrics::default());
@@ -198,7 +197,8 @@ pub async fn run_with(
     }
     let matcher = Arc::new(Matcher::new(
         scanner,
-        hasher,
+        keys.hasher.clone(),
+        keys.vault.clone(),
         cfg.alert_on.clone(),
         cfg.max_record_bytes,
         metrics.clone(),
@@ -216,7 +216,7 @@ pub async fn run_with(
                 let token = token_env.as_ref().and_then(|e| std::env::var(e).ok());
                 webhooks.push(WebhookSink::new(url, token)?);
             }
-            other => external.push(plugins.sink(other)?),
+            other => external.push(plugins.sink(other, &keys)?),
         }
     }
 

@@ -1,0 +1,787 @@
+//! Subjects, cases and the audit log, in one SQLite database (`cases.sqlite`, WAL mode).
+//!
+//! A *subject* is a person as the store sees them: the identifier hashes found together in
+//! single-person posts, and every alert exposing one of them. A *case* follows a subject (and
+//! any alerts added by hand) through `open → takedown_requested → removed | dismissed`, or to
+//! `referred`. The audit log is append-only and hash-chained: each entry carries the BLAKE3 of
+//! the previous one, so an edited, removed or reordered entry breaks the chain.
+
+use crate::{now_rfc3339, StoreError};
+use doxwatch_model::{Alert, Kind, Verdict};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS alerts (
+    alert_id TEXT PRIMARY KEY,
+    post_id TEXT NOT NULL,
+    platform TEXT NOT NULL,
+    url TEXT,
+    ts_detected TEXT NOT NULL,
+    verdict TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    evidence TEXT
+);
+CREATE TABLE IF NOT EXISTS subjects (
+    subject_id INTEGER PRIMARY KEY,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS subject_ids (
+    id_hash TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    masked TEXT NOT NULL,
+    subject_id INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS subject_ids_by_subject ON subject_ids(subject_id);
+CREATE TABLE IF NOT EXISTS subject_alerts (
+    subject_id INTEGER NOT NULL,
+    alert_id TEXT NOT NULL,
+    PRIMARY KEY (subject_id, alert_id)
+);
+CREATE INDEX IF NOT EXISTS subject_alerts_by_alert ON subject_alerts(alert_id);
+CREATE TABLE IF NOT EXISTS cases (
+    case_id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    state TEXT NOT NULL,
+    assignee TEXT,
+    subject_id INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS case_alerts (
+    case_id INTEGER NOT NULL,
+    alert_id TEXT NOT NULL,
+    PRIMARY KEY (case_id, alert_id)
+);
+CREATE TABLE IF NOT EXISTS case_events (
+    case_id INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    event TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+";
+
+/// Case states and the moves between them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaseState {
+    Open,
+    TakedownRequested,
+    Removed,
+    Dismissed,
+    Referred,
+}
+
+impl CaseState {
+    pub const ALL: [CaseState; 5] = [
+        CaseState::Open,
+        CaseState::TakedownRequested,
+        CaseState::Removed,
+        CaseState::Dismissed,
+        CaseState::Referred,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseState::Open => "open",
+            CaseState::TakedownRequested => "takedown_requested",
+            CaseState::Removed => "removed",
+            CaseState::Dismissed => "dismissed",
+            CaseState::Referred => "referred",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CaseState> {
+        CaseState::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    /// Whether a case may move from `self` to `to`. A dismissed case may be reopened; a
+    /// referral is possible from any live state and ends the platform's part.
+    pub fn can_move_to(self, to: CaseState) -> bool {
+        use CaseState::*;
+        matches!(
+            (self, to),
+            (Open, TakedownRequested | Dismissed | Referred)
+                | (TakedownRequested, Removed | Dismissed | Referred)
+                | (Removed, Referred)
+                | (Dismissed, Open)
+        )
+    }
+}
+
+/// Kinds that identify the exposed person (a subject). Contact handles count only outside
+/// data-sale ads, where they belong to the seller.
+const PERSON_KINDS: &[Kind] = &[Kind::IdCard, Kind::Phone, Kind::BankCard];
+const CONTACT_KINDS: &[Kind] = &[Kind::Email, Kind::Qq, Kind::Wechat];
+
+#[derive(Debug, Serialize)]
+pub struct SubjectId {
+    pub kind: String,
+    pub masked: String,
+    pub hash: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Subject {
+    pub subject_id: i64,
+    pub first_seen: String,
+    pub last_seen: String,
+    pub identifiers: Vec<SubjectId>,
+    pub alerts: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CaseEvent {
+    pub at: String,
+    pub actor: String,
+    pub event: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Case {
+    pub case_id: i64,
+    pub title: String,
+    pub state: CaseState,
+    pub assignee: Option<String>,
+    pub subject_id: Option<i64>,
+    pub created_at: String,
+    pub updated_at: String,
+    /// The subject's alerts and those added by hand, oldest first.
+    pub alerts: Vec<String>,
+    pub events: Vec<CaseEvent>,
+}
+
+#[derive(Debug, Serialize, Clone)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub prev: String,
+    pub hash: String,
+}
+
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+fn entry_hash(
+    prev: &str,
+    seq: i64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> String {
+    let mut h = blake3::Hasher::new();
+    for part in [prev, &seq.to_string(), at, actor, action, target, detail] {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().to_hex().to_string()
+}
+
+pub struct CaseDb {
+    conn: Connection,
+}
+
+fn db_err(e: rusqlite::Error) -> StoreError {
+    StoreError::Db(e.to_string())
+}
+
+impl CaseDb {
+    pub fn open(path: &Path) -> Result<CaseDb, StoreError> {
+        let conn = Connection::open(path)
+            .map_err(|e| StoreError::Db(format!("{}: {e}", path.display())))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db_err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(db_err)?;
+        conn.execute_batch(SCHEMA)
+            .map_err(|e| StoreError::Db(format!("{}: {e}", path.display())))?;
+        Ok(CaseDb { conn })
+    }
+
+    /// Records alert summaries and groups their identifiers into subjects. Idempotent: an
+    /// alert already recorded is skipped.
+    pub fn record_alerts(&mut self, alerts: &[Alert]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction().map_err(db_err)?;
+        for a in alerts {
+            let inserted = tx
+                .execute(
+                    "INSERT OR IGNORE INTO alerts VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![
+                        a.alert_id,
+                        a.post_id,
+                        a.platform,
+                        a.url,
+                        a.ts_detected,
+                        a.verdict.as_str(),
+                        a.severity.as_str(),
+                        a.evidence.as_ref().map(|e| e.digest.clone()),
+                    ],
+                )
+                .map_err(db_err)?;
+            if inserted == 0 {
+                continue;
+            }
+            let mut ids: BTreeMap<String, (Kind, String)> = BTreeMap::new();
+            for f in &a.findings {
+                let person = PERSON_KINDS.contains(&f.kind)
+                    || (CONTACT_KINDS.contains(&f.kind) && a.verdict != Verdict::DataSaleAd);
+                if let (true, Some(h)) = (person, &f.hash) {
+                    ids.insert(h.clone(), (f.kind, f.masked.clone()));
+                }
+            }
+            if ids.is_empty() {
+                continue;
+            }
+            let mut per_kind: BTreeMap<Kind, usize> = BTreeMap::new();
+            for (k, _) in ids.values() {
+                *per_kind.entry(*k).or_default() += 1;
+            }
+            // One identifier of each kind: one person's dossier, so what it holds is linked.
+            // A list of many people links nothing: each identifier stays its own subject.
+            let single_person = per_kind.values().all(|&n| n == 1);
+            let groups: Vec<Vec<(&String, &(Kind, String))>> = if single_person {
+                vec![ids.iter().collect()]
+            } else {
+                ids.iter().map(|e| vec![e]).collect()
+            };
+            for group in groups {
+                let mut existing = BTreeSet::new();
+                for (h, _) in &group {
+                    if let Some(s) = tx
+                        .query_row(
+                            "SELECT subject_id FROM subject_ids WHERE id_hash = ?1",
+                            [h],
+                            |r| r.get::<_, i64>(0),
+                        )
+                        .optional()
+                        .map_err(db_err)?
+                    {
+                        existing.insert(s);
+                    }
+                }
+                let subject = match existing.first() {
+                    Some(&s) => s,
+                    None => {
+                        tx.execute(
+                            "INSERT INTO subjects (first_seen, last_seen) VALUES (?1, ?1)",
+                            [&a.ts_detected],
+                        )
+                        .map_err(db_err)?;
+                        tx.last_insert_rowid()
+                    }
+                };
+                for &other in existing.iter().skip(1) {
+                    merge_subject(&tx, subject, other)?;
+                }
+                for (h, (k, masked)) in &group {
+                    tx.execute(
+                        "INSERT OR IGNORE INTO subject_ids VALUES (?1, ?2, ?3, ?4)",
+                        params![h, k.as_str(), masked, subject],
+                    )
+                    .map_err(db_err)?;
+                }
+                tx.execute(
+                    "INSERT OR IGNORE INTO subject_alerts VALUES (?1, ?2)",
+                    params![subject, a.alert_id],
+                )
+                .map_err(db_err)?;
+                tx.execute(
+                    "UPDATE subjects SET first_seen = min(first_seen, ?2), last_seen = max(last_seen, ?2)
+                     WHERE subject_id = ?1",
+                    params![subject, a.ts_detected],
+                )
+                .map_err(db_err)?;
+            }
+        }
+        tx.commit().map_err(db_err)
+    }
+
+    pub fn subject_of(&self, id_hash: &str) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT subject_id FROM subject_ids WHERE id_hash = ?1",
+                [id_hash],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db_err)
+    }
+
+    pub fn subjects_of_alert(&self, alert_id: &str) -> Result<Vec<i64>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT subject_id FROM subject_alerts WHERE alert_id = ?1 ORDER BY subject_id",
+            )
+            .map_err(db_err)?;
+        let rows = st
+            .query_map([alert_id], |r| r.get(0))
+            .map_err(db_err)?
+            .collect::<Result<Vec<i64>, _>>()
+            .map_err(db_err)?;
+        Ok(rows)
+    }
+
+    pub fn subject(&self, id: i64) -> Result<Subject, StoreError> {
+        let (first_seen, last_seen) = self
+            .conn
+            .query_row(
+                "SELECT first_seen, last_seen FROM subjects WHERE subject_id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db_err)?
+            .ok_or_else(|| StoreError::NotFound(format!("subject {id}")))?;
+        let mut st = self
+            .conn
+            .prepare("SELECT kind, masked, id_hash FROM subject_ids WHERE subject_id = ?1 ORDER BY kind, id_hash")
+            .map_err(db_err)?;
+        let identifiers = st
+            .query_map([id], |r| {
+                Ok(SubjectId {
+                    kind: r.get(0)?,
+                    masked: r.get(1)?,
+                    hash: r.get(2)?,
+                })
+            })
+            .map_err(db_err)?
+            .collect::<Result<_, _>>()
+            .map_err(db_err)?;
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT s.alert_id FROM subject_alerts s JOIN alerts a USING (alert_id)
+                 WHERE s.subject_id = ?1 ORDER BY a.ts_detected, s.alert_id",
+            )
+            .map_err(db_err)?;
+        let alerts = st
+            .query_map([id], |r| r.get(0))
+            .map_err(db_err)?
+            .collect::<Result<_, _>>()
+            .map_err(db_err)?;
+        Ok(Subject {
+            subject_id: id,
+            first_seen,
+            last_seen,
+            identifiers,
+            alerts,
+        })
+    }
+
+    /// Subjects with the most alerts first.
+    pub fn list_subjects(&self, limit: usize) -> Result<Vec<(i64, usize, String)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT s.subject_id, count(*), s.last_seen FROM subjects s
+                 JOIN subject_alerts USING (subject_id)
+                 GROUP BY s.subject_id ORDER BY count(*) DESC, s.last_seen DESC LIMIT ?1",
+            )
+            .map_err(db_err)?;
+        let rows = st
+            .query_map([limit as i64], |r| {
+                Ok((r.get(0)?, r.get::<_, i64>(1)? as usize, r.get(2)?))
+            })
+            .map_err(db_err)?
+            .collect::<Result<_, _>>()
+            .map_err(db_err)?;
+        Ok(rows)
+    }
+
+    pub fn has_alert(&self, alert_id: &str) -> Result<bool, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT 1 FROM alerts WHERE alert_id = ?1",
+                [alert_id],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|o| o.is_some())
+            .map_err(db_err)
+    }
+
+    /// The evidence digest recorded for an alert.
+    pub fn evidence_of(&self, alert_id: &str) -> Result<Option<String>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT evidence FROM alerts WHERE alert_id = ?1",
+                [alert_id],
+                |r| r.get::<_, Option<String>>(0),
+            )
+            .optional()
+            .map_err(db_err)?
+            .ok_or_else(|| StoreError::NotFound(format!("alert {alert_id}")))
+    }
+
+    /// Opens a case on a subject and/or alerts; audited.
+    pub fn open_case(
+        &mut self,
+        title: &str,
+        subject: Option<i64>,
+        alerts: &[String],
+        actor: &str,
+    ) -> Result<i64, StoreError> {
+        if let Some(s) = subject {
+            self.subject(s)?;
+        }
+        for a in alerts {
+            if !self.has_alert(a)? {
+                return Err(StoreError::NotFound(format!("alert {a}")));
+            }
+        }
+        if subject.is_none() && alerts.is_empty() {
+            return Err(StoreError::Invalid(
+                "a case needs a subject or at least one alert".into(),
+            ));
+        }
+        let now = now_rfc3339();
+        let tx = self.conn.transaction().map_err(db_err)?;
+        tx.execute(
+            "INSERT INTO cases (title, state, assignee, subject_id, created_at, updated_at)
+             VALUES (?1, 'open', NULL, ?2, ?3, ?3)",
+            params![title, subject, now],
+        )
+        .map_err(db_err)?;
+        let id = tx.last_insert_rowid();
+        for a in alerts {
+            tx.execute(
+                "INSERT OR IGNORE INTO case_alerts VALUES (?1, ?2)",
+                params![id, a],
+            )
+            .map_err(db_err)?;
+        }
+        event(&tx, id, actor, "opened", title)?;
+        append_audit(
+            &tx,
+            actor,
+            "case.open",
+            &format!("case:{id}"),
+            &serde_json::json!({"subject": subject, "alerts": alerts.len()}).to_string(),
+        )?;
+        tx.commit().map_err(db_err)?;
+        Ok(id)
+    }
+
+    pub fn case(&self, id: i64) -> Result<Case, StoreError> {
+        let mut case = self
+            .conn
+            .query_row(
+                "SELECT case_id, title, state, assignee, subject_id, created_at, updated_at
+                 FROM cases WHERE case_id = ?1",
+                [id],
+                |r| {
+                    Ok(Case {
+                        case_id: r.get(0)?,
+                        title: r.get(1)?,
+                        state: CaseState::parse(&r.get::<_, String>(2)?).unwrap_or(CaseState::Open),
+                        assignee: r.get(3)?,
+                        subject_id: r.get(4)?,
+                        created_at: r.get(5)?,
+                        updated_at: r.get(6)?,
+                        alerts: Vec::new(),
+                        events: Vec::new(),
+                    })
+                },
+            )
+            .optional()
+            .map_err(db_err)?
+            .ok_or_else(|| StoreError::NotFound(format!("case {id}")))?;
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT alert_id FROM (
+                     SELECT alert_id FROM case_alerts WHERE case_id = ?1
+                     UNION
+                     SELECT sa.alert_id FROM subject_alerts sa JOIN cases c ON c.subject_id = sa.subject_id
+                     WHERE c.case_id = ?1)
+                 JOIN alerts USING (alert_id) ORDER BY ts_detected, alert_id",
+            )
+            .map_err(db_err)?;
+        case.alerts = st
+            .query_map([id], |r| r.get(0))
+            .map_err(db_err)?
+            .collect::<Result<_, _>>()
+            .map_err(db_err)?;
+        let mut st = self
+            .conn
+            .prepare("SELECT at, actor, event, detail FROM case_events WHERE case_id = ?1 ORDER BY rowid")
+            .map_err(db_err)?;
+        case.events = st
+            .query_map([id], |r| {
+                Ok(CaseEvent {
+                    at: r.get(0)?,
+                    actor: r.get(1)?,
+                    event: r.get(2)?,
+                    detail: r.get(3)?,
+                })
+            })
+            .map_err(db_err)?
+            .collect::<Result<_, _>>()
+            .map_err(db_err)?;
+        Ok(case)
+    }
+
+    pub fn list_cases(&self, state: Option<CaseState>) -> Result<Vec<Case>, StoreError> {
+        let ids: Vec<i64> = {
+            let mut st = self
+                .conn
+                .prepare(
+                    "SELECT case_id FROM cases WHERE ?1 IS NULL OR state = ?1 ORDER BY case_id",
+                )
+                .map_err(db_err)?;
+            let rows = st
+                .query_map([state.map(|s| s.as_str())], |r| r.get(0))
+                .map_err(db_err)?
+                .collect::<Result<_, _>>()
+                .map_err(db_err)?;
+            rows
+        };
+        ids.into_iter().map(|i| self.case(i)).collect()
+    }
+
+    /// Moves a case to `to`; refused unless the move is allowed from its current state.
+    pub fn transition(
+        &mut self,
+        id: i64,
+        to: CaseState,
+        actor: &str,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        let from = self.case(id)?.state;
+        if from == to {
+            return Ok(());
+        }
+        if !from.can_move_to(to) {
+            return Err(StoreError::Invalid(format!(
+                "case {id} is {}: it cannot move to {}",
+                from.as_str(),
+                to.as_str()
+            )));
+        }
+        let tx = self.conn.transaction().map_err(db_err)?;
+        tx.execute(
+            "UPDATE cases SET state = ?2, updated_at = ?3 WHERE case_id = ?1",
+            params![id, to.as_str(), now_rfc3339()],
+        )
+        .map_err(db_err)?;
+        event(&tx, id, actor, to.as_str(), note)?;
+        append_audit(
+            &tx,
+            actor,
+            "case.transition",
+            &format!("case:{id}"),
+            &serde_json::json!({"from": from.as_str(), "to": to.as_str()}).to_string(),
+        )?;
+        tx.commit().map_err(db_err)
+    }
+
+    pub fn assign(&mut self, id: i64, assignee: &str, actor: &str) -> Result<(), StoreError> {
+        self.case(id)?;
+        let tx = self.conn.transaction().map_err(db_err)?;
+        tx.execute(
+            "UPDATE cases SET assignee = ?2, updated_at = ?3 WHERE case_id = ?1",
+            params![id, assignee, now_rfc3339()],
+        )
+        .map_err(db_err)?;
+        event(&tx, id, actor, "assigned", assignee)?;
+        append_audit(&tx, actor, "case.assign", &format!("case:{id}"), assignee)?;
+        tx.commit().map_err(db_err)
+    }
+
+    pub fn note(&mut self, id: i64, text: &str, actor: &str) -> Result<(), StoreError> {
+        self.case(id)?;
+        let tx = self.conn.transaction().map_err(db_err)?;
+        event(&tx, id, actor, "note", text)?;
+        tx.execute(
+            "UPDATE cases SET updated_at = ?2 WHERE case_id = ?1",
+            params![id, now_rfc3339()],
+        )
+        .map_err(db_err)?;
+        append_audit(
+            &tx,
+            actor,
+            "case.note",
+            &format!("case:{id}"),
+            &blake3::hash(text.as_bytes()).to_hex()[..16],
+        )?;
+        tx.commit().map_err(db_err)
+    }
+
+    /// Appends an audit entry and returns its sequence number. `detail` must hold no
+    /// plaintext personal data (ids, counts, digests).
+    pub fn audit(
+        &mut self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        detail: &str,
+    ) -> Result<i64, StoreError> {
+        let tx = self.conn.transaction().map_err(db_err)?;
+        let seq = append_audit(&tx, actor, action, target, detail)?;
+        tx.commit().map_err(db_err)?;
+        Ok(seq)
+    }
+
+    pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare(
+                "SELECT seq, at, actor, action, target, detail, prev, hash FROM audit ORDER BY seq",
+            )
+            .map_err(db_err)?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(AuditEntry {
+                    seq: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    target: r.get(4)?,
+                    detail: r.get(5)?,
+                    prev: r.get(6)?,
+                    hash: r.get(7)?,
+                })
+            })
+            .map_err(db_err)?
+            .collect::<Result<_, _>>()
+            .map_err(db_err)?;
+        Ok(rows)
+    }
+
+    /// The last entry's sequence number and hash (`0` and the genesis hash when empty).
+    pub fn audit_head(&self) -> Result<(i64, String), StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db_err)?
+            .unwrap_or((0, GENESIS.to_string())))
+    }
+
+    /// Walks the chain. Returns the number of entries, or where and how it breaks.
+    pub fn verify_audit(&self) -> Result<u64, StoreError> {
+        let mut prev = GENESIS.to_string();
+        let mut n = 0u64;
+        for e in self.audit_entries()? {
+            let broken = |why: &str| StoreError::AuditBroken {
+                seq: e.seq,
+                message: why.to_string(),
+            };
+            if e.seq != n as i64 + 1 {
+                return Err(broken(&format!(
+                    "expected entry {}, found {}",
+                    n + 1,
+                    e.seq
+                )));
+            }
+            if e.prev != prev {
+                return Err(broken("does not follow the previous entry"));
+            }
+            if entry_hash(
+                &e.prev, e.seq, &e.at, &e.actor, &e.action, &e.target, &e.detail,
+            ) != e.hash
+            {
+                return Err(broken("its content does not match its hash"));
+            }
+            prev = e.hash;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    /// Raw access for tests that tamper with the database.
+    #[doc(hidden)]
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+fn merge_subject(tx: &rusqlite::Transaction<'_>, keep: i64, other: i64) -> Result<(), StoreError> {
+    for sql in [
+        "UPDATE subject_ids SET subject_id = ?1 WHERE subject_id = ?2",
+        "INSERT OR IGNORE INTO subject_alerts SELECT ?1, alert_id FROM subject_alerts WHERE subject_id = ?2",
+        "DELETE FROM subject_alerts WHERE subject_id = ?2",
+        "UPDATE subjects SET
+             first_seen = min(first_seen, (SELECT first_seen FROM subjects WHERE subject_id = ?2)),
+             last_seen = max(last_seen, (SELECT last_seen FROM subjects WHERE subject_id = ?2))
+         WHERE subject_id = ?1",
+        "DELETE FROM subjects WHERE subject_id = ?2",
+        "UPDATE cases SET subject_id = ?1 WHERE subject_id = ?2",
+    ] {
+        tx.execute(sql, params![keep, other]).map_err(db_err)?;
+    }
+    Ok(())
+}
+
+fn event(
+    tx: &rusqlite::Transaction<'_>,
+    case: i64,
+    actor: &str,
+    ev: &str,
+    detail: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO case_events VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![case, now_rfc3339(), actor, ev, detail],
+    )
+    .map_err(db_err)?;
+    Ok(())
+}
+
+fn append_audit(
+    tx: &rusqlite::Transaction<'_>,
+    actor: &str,
+    action: &str,
+    target: &str,
+    detail: &str,
+) -> Result<i64, StoreError> {
+    let (last, prev): (i64, String) = tx
+        .query_row(
+            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(db_err)?
+        .unwrap_or((0, GENESIS.to_string()));
+    let seq = last + 1;
+    let at = now_rfc3339();
+    let hash = entry_hash(&prev, seq, &at, actor, action, target, detail);
+    tx.execute(
+        "INSERT INTO audit VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![seq, at, actor, action, target, detail, prev, hash],
+    )
+    .map_err(db_err)?;
+    Ok(seq)
+}

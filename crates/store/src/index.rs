@@ -1,0 +1,433 @@
+//! The alert index (tantivy): one document per alert, searchable by filters, identifier hashes
+//! and free text over the masked post.
+//!
+//! `alert_id` is unique: every add first deletes the id, so a replayed alert replaces itself.
+//! Each commit carries the source checkpoint in its payload; an indexer resumes from it, so a
+//! restart neither loses nor duplicates alerts.
+
+use crate::tokenizer::CjkBigramTokenizer;
+use crate::{time_secs, StoreError};
+use doxwatch_model::{Alert, Kind, Severity, Verdict};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::ops::Bound;
+use std::path::Path;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, QueryParser, RangeQuery, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, FAST,
+    INDEXED, STORED, STRING,
+};
+use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
+
+/// Where the source of the indexed alerts stood at a commit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// `kafka:TOPIC`, `pipeline`, …
+    pub source: String,
+    /// Next position to read per partition or stream.
+    pub positions: BTreeMap<String, i64>,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    alert_id: Field,
+    post_id: Field,
+    verdict: Field,
+    severity: Field,
+    kind: Field,
+    platform: Field,
+    author: Field,
+    ts: Field,
+    ts_post: Field,
+    rank: Field,
+    text: Field,
+    id_hash: Field,
+    region: Field,
+    handle_hash: Field,
+    json: Field,
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let cjk = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let num = NumericOptions::default() | INDEXED | FAST;
+    let f = Fields {
+        alert_id: b.add_text_field("alert_id", STRING | STORED),
+        post_id: b.add_text_field("post_id", STRING),
+        verdict: b.add_text_field("verdict", STRING),
+        severity: b.add_u64_field("severity", num.clone()),
+        kind: b.add_text_field("kind", STRING),
+        platform: b.add_text_field("platform", STRING),
+        author: b.add_text_field("author", STRING),
+        ts: b.add_i64_field("ts", num.clone()),
+        ts_post: b.add_i64_field("ts_post", num.clone()),
+        rank: b.add_u64_field("rank", num),
+        text: b.add_text_field("text", cjk),
+        id_hash: b.add_text_field("id_hash", STRING),
+        region: b.add_text_field("region", STRING),
+        handle_hash: b.add_text_field("handle_hash", STRING),
+        json: b.add_text_field("json", STORED),
+    };
+    (b.build(), f)
+}
+
+const TOKENIZER: &str = "cjk_bigram";
+
+/// Contact kinds that identify a seller in a data-sale ad.
+pub const HANDLE_KINDS: &[Kind] = &[Kind::Telegram, Kind::Wechat, Kind::Qq, Kind::Email];
+
+fn severity_num(s: Severity) -> u64 {
+    match s {
+        Severity::None => 0,
+        Severity::Low => 1,
+        Severity::Medium => 2,
+        Severity::High => 3,
+        Severity::Critical => 4,
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Newest detection first.
+    #[default]
+    Time,
+    /// Most severe first, then newest.
+    Severity,
+    /// Best free-text match first.
+    Relevance,
+}
+
+/// A search: every set filter must hold. Identifier and handle filters take keyed hashes, so
+/// the query value itself never reaches the store.
+#[derive(Clone, Debug, Default)]
+pub struct SearchQuery {
+    pub text: Option<String>,
+    pub verdicts: Vec<Verdict>,
+    pub min_severity: Option<Severity>,
+    pub kinds: Vec<Kind>,
+    pub platform: Option<String>,
+    pub author: Option<String>,
+    /// Detection time bounds, Unix seconds, inclusive.
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+    /// A region code prefix: 2 (province), 4 (city) or 6 digits.
+    pub region: Option<String>,
+    /// Any of these identifier hashes.
+    pub id_hashes: Vec<String>,
+    /// Any of these seller-handle hashes.
+    pub handle_hashes: Vec<String>,
+    pub sort: Sort,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+#[derive(Debug)]
+pub struct SearchPage {
+    pub total: usize,
+    pub hits: Vec<Alert>,
+}
+
+pub struct AlertIndex {
+    index: Index,
+    reader: IndexReader,
+    writer: Option<IndexWriter>,
+    f: Fields,
+}
+
+impl AlertIndex {
+    /// Opens (or creates, when `writable`) the index in `dir`. A writable index holds the
+    /// directory's lock: a second writer gets [`StoreError::Locked`].
+    pub fn open(dir: &Path, writable: bool) -> Result<AlertIndex, StoreError> {
+        let (schema, f) = schema();
+        let exists = dir.join("meta.json").exists();
+        let index = if exists {
+            let index = Index::open_in_dir(dir).map_err(|e| StoreError::corrupt(dir, e))?;
+            if index.schema() != schema {
+                return Err(StoreError::Corrupt {
+                    path: dir.to_path_buf(),
+                    message: "index schema differs from this build's".into(),
+                });
+            }
+            index
+        } else if writable {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+            Index::create_in_dir(dir, schema).map_err(|e| StoreError::corrupt(dir, e))?
+        } else {
+            return Err(StoreError::Missing(dir.to_path_buf()));
+        };
+        index.tokenizers().register(TOKENIZER, CjkBigramTokenizer);
+        let writer = if writable {
+            Some(
+                index
+                    .writer_with_num_threads(1, 64 << 20)
+                    .map_err(|e| match e {
+                        tantivy::TantivyError::LockFailure(..) => {
+                            StoreError::Locked(dir.to_path_buf())
+                        }
+                        e => StoreError::corrupt(dir, e),
+                    })?,
+            )
+        } else {
+            None
+        };
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| StoreError::corrupt(dir, e))?;
+        Ok(AlertIndex {
+            index,
+            reader,
+            writer,
+            f,
+        })
+    }
+
+    /// The checkpoint of the last commit.
+    pub fn checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
+        let metas = self.index.load_metas().map_err(StoreError::index)?;
+        Ok(metas
+            .payload
+            .as_deref()
+            .and_then(|p| serde_json::from_str(p).ok()))
+    }
+
+    /// Stages `alerts` (replacing any with the same id); visible and durable after [`commit`].
+    ///
+    /// [`commit`]: AlertIndex::commit
+    pub fn add(&mut self, alerts: &[Alert]) -> Result<(), StoreError> {
+        let f = self.f;
+        let w = self.writer.as_mut().ok_or(StoreError::ReadOnly)?;
+        for a in alerts {
+            w.delete_term(Term::from_field_text(f.alert_id, &a.alert_id));
+            w.add_document(document(&f, a)).map_err(StoreError::index)?;
+        }
+        Ok(())
+    }
+
+    /// Makes staged alerts durable together with `checkpoint`.
+    pub fn commit(&mut self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+        let w = self.writer.as_mut().ok_or(StoreError::ReadOnly)?;
+        let mut prepared = w.prepare_commit().map_err(StoreError::index)?;
+        prepared.set_payload(&serde_json::to_string(checkpoint).unwrap_or_default());
+        prepared.commit().map_err(StoreError::index)?;
+        self.reader.reload().map_err(StoreError::index)?;
+        Ok(())
+    }
+
+    /// Drops what was staged since the last commit (after a failed write elsewhere).
+    pub fn rollback(&mut self) -> Result<(), StoreError> {
+        if let Some(w) = self.writer.as_mut() {
+            w.rollback().map_err(StoreError::index)?;
+        }
+        Ok(())
+    }
+
+    pub fn reload(&self) -> Result<(), StoreError> {
+        self.reader.reload().map_err(StoreError::index)
+    }
+
+    /// Number of alerts in the last commit.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, alert_id: &str) -> Result<Option<Alert>, StoreError> {
+        let q = TermQuery::new(
+            Term::from_field_text(self.f.alert_id, alert_id),
+            IndexRecordOption::Basic,
+        );
+        let searcher = self.reader.searcher();
+        let top = searcher
+            .search(&q, &TopDocs::with_limit(1))
+            .map_err(StoreError::index)?;
+        match top.first() {
+            Some((_, addr)) => Ok(Some(self.load(&searcher, *addr)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn load(
+        &self,
+        searcher: &tantivy::Searcher,
+        addr: tantivy::DocAddress,
+    ) -> Result<Alert, StoreError> {
+        let doc: TantivyDocument = searcher.doc(addr).map_err(StoreError::index)?;
+        let json = doc
+            .get_first(self.f.json)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default();
+        serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
+            path: Default::default(),
+            message: format!("stored alert does not parse: {e}"),
+        })
+    }
+
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchPage, StoreError> {
+        let f = self.f;
+        let term = |field: Field, v: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(
+                Term::from_field_text(field, v),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let any_of = |field: Field, vs: Vec<String>| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(
+                vs.iter().map(|v| (Occur::Should, term(field, v))).collect(),
+            ))
+        };
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(text) = q.text.as_deref().filter(|t| !t.trim().is_empty()) {
+            let mut parser = QueryParser::for_index(&self.index, vec![f.text]);
+            parser.set_conjunction_by_default();
+            let (parsed, _errors) = parser.parse_query_lenient(text);
+            must.push((Occur::Must, parsed));
+        }
+        if !q.verdicts.is_empty() {
+            let vs = q.verdicts.iter().map(|v| v.as_str().to_string()).collect();
+            must.push((Occur::Must, any_of(f.verdict, vs)));
+        }
+        if !q.kinds.is_empty() {
+            let ks = q.kinds.iter().map(|k| k.as_str().to_string()).collect();
+            must.push((Occur::Must, any_of(f.kind, ks)));
+        }
+        if let Some(p) = &q.platform {
+            must.push((Occur::Must, term(f.platform, p)));
+        }
+        if let Some(a) = &q.author {
+            must.push((Occur::Must, term(f.author, a)));
+        }
+        if let Some(r) = &q.region {
+            must.push((Occur::Must, term(f.region, r)));
+        }
+        if !q.id_hashes.is_empty() {
+            must.push((Occur::Must, any_of(f.id_hash, q.id_hashes.clone())));
+        }
+        if !q.handle_hashes.is_empty() {
+            must.push((Occur::Must, any_of(f.handle_hash, q.handle_hashes.clone())));
+        }
+        if let Some(s) = q.min_severity {
+            must.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(
+                    Bound::Included(Term::from_field_u64(f.severity, severity_num(s))),
+                    Bound::Unbounded,
+                )),
+            ));
+        }
+        if q.since.is_some() || q.until.is_some() {
+            let b = |v: Option<i64>| match v {
+                Some(t) => Bound::Included(Term::from_field_i64(f.ts, t)),
+                None => Bound::Unbounded,
+            };
+            must.push((
+                Occur::Must,
+                Box::new(RangeQuery::new(b(q.since), b(q.until))),
+            ));
+        }
+        let query: Box<dyn Query> = if must.is_empty() {
+            Box::new(AllQuery)
+        } else {
+            Box::new(BooleanQuery::new(must))
+        };
+        let searcher = self.reader.searcher();
+        let limit = q.limit.clamp(1, 1000);
+        let top = TopDocs::with_limit(limit).and_offset(q.offset);
+        let (total, addrs): (usize, Vec<tantivy::DocAddress>) = match q.sort {
+            Sort::Relevance => {
+                let (n, hits) = searcher
+                    .search(&query, &(Count, top))
+                    .map_err(StoreError::index)?;
+                (n, hits.into_iter().map(|(_, a)| a).collect())
+            }
+            Sort::Time | Sort::Severity => {
+                let field = if q.sort == Sort::Time { "ts" } else { "rank" };
+                if q.sort == Sort::Time {
+                    let (n, hits) = searcher
+                        .search(
+                            &query,
+                            &(Count, top.order_by_fast_field::<i64>(field, Order::Desc)),
+                        )
+                        .map_err(StoreError::index)?;
+                    (n, hits.into_iter().map(|(_, a)| a).collect())
+                } else {
+                    let (n, hits) = searcher
+                        .search(
+                            &query,
+                            &(Count, top.order_by_fast_field::<u64>(field, Order::Desc)),
+                        )
+                        .map_err(StoreError::index)?;
+                    (n, hits.into_iter().map(|(_, a)| a).collect())
+                }
+            }
+        };
+        let hits = addrs
+            .into_iter()
+            .map(|a| self.load(&searcher, a))
+            .collect::<Result<_, _>>()?;
+        Ok(SearchPage { total, hits })
+    }
+}
+
+/// The index document of an alert. The stored JSON drops the sealed post (the vault keeps it)
+/// and keeps only its digest.
+fn document(f: &Fields, a: &Alert) -> TantivyDocument {
+    let mut d = TantivyDocument::default();
+    d.add_text(f.alert_id, &a.alert_id);
+    d.add_text(f.post_id, &a.post_id);
+    d.add_text(f.verdict, a.verdict.as_str());
+    let sev = severity_num(a.severity);
+    d.add_u64(f.severity, sev);
+    d.add_text(f.platform, &a.platform);
+    if let Some(author) = &a.author {
+        d.add_text(f.author, author);
+    }
+    let ts = time_secs(&a.ts_detected).unwrap_or(0);
+    d.add_i64(f.ts, ts);
+    if let Some(t) = a.ts_post.as_deref().and_then(time_secs) {
+        d.add_i64(f.ts_post, t);
+    }
+    d.add_u64(f.rank, (sev << 40) | (ts.max(0) as u64 & ((1 << 40) - 1)));
+    let mut kinds: Vec<&str> = a.findings.iter().map(|x| x.kind.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    for k in kinds {
+        d.add_text(f.kind, k);
+    }
+    let mut text = a.text_masked.clone().unwrap_or_default();
+    for r in a.reasons.iter().chain(&a.labels) {
+        text.push('\n');
+        text.push_str(r);
+    }
+    d.add_text(f.text, &text);
+    for x in &a.findings {
+        if let Some(h) = &x.hash {
+            d.add_text(f.id_hash, h);
+            if HANDLE_KINDS.contains(&x.kind) {
+                d.add_text(f.handle_hash, h);
+            }
+        }
+        if let Some(code) = x.facts.get("region_code") {
+            for n in [2, 4, 6] {
+                if let Some(p) = code.get(..n) {
+                    d.add_text(f.region, p);
+                }
+            }
+        }
+    }
+    let mut stored = a.clone();
+    if let Some(ev) = stored.evidence.as_mut() {
+        ev.sealed.clear();
+    }
+    d.add_text(f.json, serde_json::to_string(&stored).unwrap_or_default());
+    d
+}

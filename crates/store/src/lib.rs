@@ -1,0 +1,369 @@
+//! The investigators' store: everything doxwatch found, searchable, with the evidence to act.
+//!
+//! - [`AlertIndex`] (tantivy): one document per alert — filters, identifier hashes, seller
+//!   handles, region codes and CJK free text over the masked post; commits carry the source
+//!   checkpoint.
+//! - [`Vault`]: the original posts, sealed by the matcher (XChaCha20-Poly1305), stored by the
+//!   BLAKE3 of their bytes; reading plaintext is an audited operation.
+//! - [`CaseDb`] (SQLite): subjects (a person across posts), cases and their states, and the
+//!   hash-chained audit log.
+//! - [`export`]: takedown requests per platform and self-verifying police-referral packages.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), doxwatch_store::StoreError> {
+//! use doxwatch_store::{SearchQuery, Store};
+//! let keys = doxwatch_pipeline::keys::Keys::default(); // loaded from config in practice
+//! let store = Store::open_read(std::path::Path::new("data/store"), &keys)?;
+//! let page = store.search(&SearchQuery { text: Some("开盒".into()), limit: 20, ..Default::default() })?;
+//! println!("{} alerts", page.total);
+//! # Ok(()) }
+//! ```
+//!
+//! Nothing here holds a plaintext identifier outside the vault: the index and the database
+//! keep masked values and keyed hashes.
+
+pub mod cases;
+pub mod export;
+pub mod index;
+pub mod tokenizer;
+pub mod vault;
+
+pub use cases::{AuditEntry, Case, CaseDb, CaseState, Subject};
+pub use index::{AlertIndex, Checkpoint, SearchPage, SearchQuery, Sort};
+pub use vault::Vault;
+
+use doxwatch_model::Alert;
+use doxwatch_pipeline::keys::Keys;
+use doxwatch_pipeline::runtime::{BoxFuture, PipelineError, Sink};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("no store at {0} (run a pipeline with a store sink first)")]
+    Missing(PathBuf),
+    #[error("{0} is locked by another writer (an indexer or pipeline is running on it)")]
+    Locked(PathBuf),
+    #[error("{path}: damaged or unreadable: {message}")]
+    Corrupt { path: PathBuf, message: String },
+    #[error("index: {0}")]
+    Index(String),
+    #[error("database: {0}")]
+    Db(String),
+    #[error("the store was opened read-only")]
+    ReadOnly,
+    #[error("{0}")]
+    Key(String),
+    #[error("{0}")]
+    Evidence(String),
+    #[error("{0} not found")]
+    NotFound(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("audit log broken at entry {seq}: {message}")]
+    AuditBroken { seq: i64, message: String },
+    #[error("package {path}: {message}")]
+    Package { path: PathBuf, message: String },
+}
+
+impl StoreError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    pub(crate) fn corrupt(path: &Path, e: impl std::fmt::Display) -> StoreError {
+        StoreError::Corrupt {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        }
+    }
+
+    pub(crate) fn index(e: tantivy::TantivyError) -> StoreError {
+        StoreError::Index(e.to_string())
+    }
+}
+
+/// `store.json`: which keys a store was written with, by fingerprint, so opening it with
+/// another key fails with a clear message instead of unreadable evidence and hashes that
+/// never match.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+struct StoreMeta {
+    format: u32,
+    hash_key_id: String,
+    vault_key_id: String,
+}
+
+pub struct Store {
+    dir: PathBuf,
+    pub index: AlertIndex,
+    pub vault: Vault,
+    pub db: CaseDb,
+}
+
+/// Totals of one [`Store::ingest`].
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct IngestStats {
+    pub alerts: usize,
+    pub evidence_new: usize,
+    pub without_evidence: usize,
+}
+
+impl Store {
+    /// Opens the store for writing (creating it), holding the index lock.
+    pub fn open(dir: &Path, keys: &Keys) -> Result<Store, StoreError> {
+        Store::open_mode(dir, keys, true)
+    }
+
+    /// Opens an existing store for reading and casework (no index lock: a pipeline may be
+    /// writing at the same time).
+    pub fn open_read(dir: &Path, keys: &Keys) -> Result<Store, StoreError> {
+        Store::open_mode(dir, keys, false)
+    }
+
+    fn open_mode(dir: &Path, keys: &Keys, writable: bool) -> Result<Store, StoreError> {
+        let (Some(hasher), Some(vault_key)) = (&keys.hasher, &keys.vault) else {
+            return Err(StoreError::Key(
+                "the store needs the hash key and the vault key (set DOXWATCH_HASH_KEY and \
+                 DOXWATCH_VAULT_KEY, or keys.hash_key_file and keys.vault_key_file in the config)"
+                    .into(),
+            ));
+        };
+        let meta = StoreMeta {
+            format: 1,
+            hash_key_id: hasher.key_id(),
+            vault_key_id: vault_key.id().to_string(),
+        };
+        let meta_path = dir.join("store.json");
+        match std::fs::read(&meta_path) {
+            Ok(bytes) => {
+                let found: StoreMeta = serde_json::from_slice(&bytes)
+                    .map_err(|e| StoreError::corrupt(&meta_path, e))?;
+                if found.format != 1 {
+                    return Err(StoreError::corrupt(
+                        &meta_path,
+                        format!("store format {} is not supported", found.format),
+                    ));
+                }
+                if found.hash_key_id != meta.hash_key_id {
+                    return Err(StoreError::Key(format!(
+                        "wrong hash key for {}: the store was written with key {}, this key is {}",
+                        dir.display(),
+                        found.hash_key_id,
+                        meta.hash_key_id
+                    )));
+                }
+                if found.vault_key_id != meta.vault_key_id {
+                    return Err(StoreError::Key(format!(
+                        "wrong vault key for {}: the store was written with key {}, this key is {}",
+                        dir.display(),
+                        found.vault_key_id,
+                        meta.vault_key_id
+                    )));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if !writable {
+                    return Err(StoreError::Missing(dir.to_path_buf()));
+                }
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
+                write_atomic(
+                    &meta_path,
+                    serde_json::to_string_pretty(&meta)
+                        .unwrap_or_default()
+                        .as_bytes(),
+                )?;
+            }
+            Err(e) => return Err(StoreError::io(&meta_path, e)),
+        }
+        let index = AlertIndex::open(&dir.join("index"), writable)?;
+        let vault = Vault::open(&dir.join("vault"), vault_key.clone())?;
+        let db = CaseDb::open(&dir.join("cases.sqlite"))?;
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            index,
+            vault,
+            db,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes a batch of alerts: evidence into the vault, summaries and subjects into the
+    /// database, documents into the index, then one index commit carrying `checkpoint`.
+    /// Every step is idempotent, so replaying from an older checkpoint changes nothing.
+    /// On error nothing of the batch is committed to the index.
+    pub fn ingest(
+        &mut self,
+        alerts: &[Alert],
+        checkpoint: &Checkpoint,
+    ) -> Result<IngestStats, StoreError> {
+        let mut stats = IngestStats {
+            alerts: alerts.len(),
+            ..Default::default()
+        };
+        let result = (|| {
+            for a in alerts {
+                match &a.evidence {
+                    Some(ev) => {
+                        if self.vault.put(ev)? {
+                            stats.evidence_new += 1;
+                        }
+                    }
+                    None => stats.without_evidence += 1,
+                }
+            }
+            self.db.record_alerts(alerts)?;
+            self.index.add(alerts)?;
+            self.index.commit(checkpoint)
+        })();
+        if let Err(e) = result {
+            let _ = self.index.rollback();
+            return Err(e);
+        }
+        Ok(stats)
+    }
+
+    pub fn search(&self, q: &SearchQuery) -> Result<SearchPage, StoreError> {
+        self.index.search(q)
+    }
+
+    /// The plaintext original of an alert's post, with an audit entry naming who read it and
+    /// why. The entry is written first: a read that cannot be audited does not happen.
+    pub fn read_evidence(
+        &mut self,
+        alert_id: &str,
+        actor: &str,
+        reason: &str,
+    ) -> Result<Vec<u8>, StoreError> {
+        let digest = self
+            .db
+            .evidence_of(alert_id)?
+            .ok_or_else(|| StoreError::NotFound(format!("evidence of alert {alert_id}")))?;
+        self.db.audit(
+            actor,
+            "evidence.read",
+            &format!("alert:{alert_id}"),
+            &serde_json::json!({"digest": digest, "reason": reason}).to_string(),
+        )?;
+        self.vault.read(&digest)
+    }
+}
+
+/// Writes `path` completely or not at all: a temporary file, synced, renamed over.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    use std::io::Write;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(
+        ".{}.tmp{}",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("file"),
+        std::process::id()
+    ));
+    let res = (|| -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    res.map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        StoreError::io(path, e)
+    })
+}
+
+/// Seconds since the Unix epoch of an RFC 3339 time, or of the looser forms posts carry
+/// (`2025-06-01 12:00:00`, `2025-06-01`), read as UTC.
+pub fn time_secs(s: &str) -> Option<i64> {
+    use time::format_description::well_known::Rfc3339;
+    use time::macros::format_description;
+    let s = s.trim();
+    if let Ok(t) = time::OffsetDateTime::parse(s, &Rfc3339) {
+        return Some(t.unix_timestamp());
+    }
+    if let Ok(t) = time::PrimitiveDateTime::parse(
+        s,
+        format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
+    ) {
+        return Some(t.assume_utc().unix_timestamp());
+    }
+    if let Ok(t) = time::PrimitiveDateTime::parse(
+        s,
+        format_description!("[year]-[month]-[day] [hour]:[minute]"),
+    ) {
+        return Some(t.assume_utc().unix_timestamp());
+    }
+    time::Date::parse(s, format_description!("[year]-[month]-[day]"))
+        .ok()
+        .map(|d| d.midnight().assume_utc().unix_timestamp())
+}
+
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The store as a pipeline sink: each batch is one [`Store::ingest`] (one index commit), so a
+/// batch is acknowledged only when its alerts are durable in the store.
+pub struct StoreSink {
+    store: Option<Store>,
+    batches: i64,
+}
+
+impl StoreSink {
+    pub fn new(store: Store) -> StoreSink {
+        let batches = store
+            .index
+            .checkpoint()
+            .ok()
+            .flatten()
+            .and_then(|c| c.positions.get("batches").copied())
+            .unwrap_or(0);
+        StoreSink {
+            store: Some(store),
+            batches,
+        }
+    }
+}
+
+impl Sink for StoreSink {
+    fn write<'a>(&'a mut self, alerts: &'a [Alert]) -> BoxFuture<'a, Result<(), PipelineError>> {
+        Box::pin(async move {
+            if alerts.is_empty() {
+                return Ok(());
+            }
+            self.batches += 1;
+            let mut store = self
+                .store
+                .take()
+                .ok_or_else(|| PipelineError::Io("store sink failed earlier".into()))?;
+            let alerts = alerts.to_vec();
+            let checkpoint = Checkpoint {
+                source: "pipeline".into(),
+                positions: [("batches".to_string(), self.batches)].into(),
+            };
+            // Index commits fsync: off the async threads.
+            let (store, res) = tokio::task::spawn_blocking(move || {
+                let r = store.ingest(&alerts, &checkpoint);
+                (store, r)
+            })
+            .await
+            .map_err(|e| PipelineError::Task(e.to_string()))?;
+            self.store = Some(store);
+            res.map(|_| ())
+                .map_err(|e| PipelineError::Io(format!("store: {e}")))
+        })
+    }
+}

@@ -1,0 +1,468 @@
+//! The store against real alerts from the real matcher. All personal data is synthetic.
+
+use doxwatch_detect::{Scanner, Scratch};
+use doxwatch_model::{Alert, KeyedHasher, Kind, VaultKey, Verdict};
+use doxwatch_pipeline::keys::Keys;
+use doxwatch_pipeline::matcher::Matcher;
+use doxwatch_store::{export, CaseState, Checkpoint, SearchQuery, Sort, Store, StoreError};
+use std::sync::Arc;
+
+fn with_check(first17: &str) -> String {
+    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = first17
+        .chars()
+        .zip(W)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
+    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+}
+
+fn keys() -> Keys {
+    Keys {
+        hasher: Some(KeyedHasher::from_secret(b"test hash key")),
+        vault: Some(VaultKey::new(&[9u8; 32])),
+    }
+}
+
+/// The i-th synthetic person: (ID number, phone).
+fn person(i: usize) -> (String, String) {
+    (
+        with_check(&format!(
+            "11010519{:02}0{}{:02}{:03}",
+            70 + i % 30,
+            1 + i % 9,
+            10 + i % 18,
+            i % 1000
+        )),
+        format!("1380013{:04}", i % 10_000),
+    )
+}
+
+fn dox_post(post: &str, platform: &str, i: usize) -> String {
+    let (id, phone) = person(i);
+    serde_json::json!({
+        "id": post, "platform": platform, "author": {"id": format!("u{i}")},
+        "url": format!("https://{platform}.example/p/{post}"),
+        "ts": "2025-06-01T08:00:00Z",
+        "text": format!("开盒：本名张伟，手机 {phone}，身份证 {id}，住址 北京市朝阳区建国路88号3单元502，大家冲他"),
+    })
+    .to_string()
+}
+
+fn ad_post(post: &str) -> String {
+    serde_json::json!({
+        "id": post, "platform": "tieba",
+        "text": "专业查档 户籍 开房记录 轨迹 机主信息，社工库秒出，50元一条，TG @chadang_pro8 联系",
+    })
+    .to_string()
+}
+
+fn alerts(records: &[String]) -> Vec<Alert> {
+    let k = keys();
+    let m = Matcher::new(
+        Arc::new(Scanner::new().unwrap()),
+        k.hasher,
+        k.vault,
+        vec![Verdict::Doxxing, Verdict::DataSaleAd],
+        1 << 20,
+        Default::default(),
+    );
+    let raw: Vec<Vec<u8>> = records.iter().map(|r| r.as_bytes().to_vec()).collect();
+    m.match_batch(&raw, &mut Scratch::default()).alerts
+}
+
+fn cp(n: i64) -> Checkpoint {
+    Checkpoint {
+        source: "test".into(),
+        positions: [("p0".to_string(), n)].into(),
+    }
+}
+
+fn hash(kind: Kind, v: &str) -> String {
+    keys().hasher.unwrap().hash_hex(kind, v)
+}
+
+#[test]
+fn search_filters_identifiers_and_free_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path(), &keys()).unwrap();
+    let mut recs: Vec<String> = (0..30)
+        .map(|i| dox_post(&format!("w{i}"), "weibo", i))
+        .collect();
+    recs.push(dox_post("d1", "douban", 3)); // person 3 again, on another platform
+    recs.push(ad_post("ad1"));
+    let a = alerts(&recs);
+    assert_eq!(a.len(), 32, "every planted post alerts");
+    store.ingest(&a, &cp(32)).unwrap();
+    assert_eq!(store.index.len(), 32);
+
+    // By identifier: the query is a keyed hash; both posts exposing person 3 come back.
+    let (id3, phone3) = person(3);
+    let page = store
+        .search(&SearchQuery {
+            id_hashes: vec![hash(Kind::IdCard, &id3)],
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    let mut posts: Vec<_> = page.hits.iter().map(|h| h.post_id.as_str()).collect();
+    posts.sort();
+    assert_eq!(posts, ["d1", "w3"]);
+    let page = store
+        .search(&SearchQuery {
+            id_hashes: vec![hash(Kind::Phone, &phone3)],
+            platform: Some("douban".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(page.total, 1);
+
+    // Filters.
+    let q = |f: &dyn Fn(&mut SearchQuery)| {
+        let mut q = SearchQuery {
+            limit: 100,
+            ..Default::default()
+        };
+        f(&mut q);
+        store.search(&q).unwrap().total
+    };
+    assert_eq!(q(&|q| q.verdicts = vec![Verdict::DataSaleAd]), 1);
+    assert_eq!(q(&|q| q.verdicts = vec![Verdict::Doxxing]), 31);
+    assert_eq!(q(&|q| q.platform = Some("weibo".into())), 30);
+    assert_eq!(q(&|q| q.kinds = vec![Kind::IdCard]), 31);
+    assert_eq!(q(&|q| q.region = Some("11".into())), 31);
+    assert_eq!(q(&|q| q.region = Some("110105".into())), 31);
+    assert_eq!(q(&|q| q.region = Some("31".into())), 0);
+    assert_eq!(q(&|q| q.author = Some("u7".into())), 1);
+    assert_eq!(q(&|q| q.since = Some(0)), 32);
+    assert_eq!(q(&|q| q.until = Some(0)), 0);
+    // Free text over the masked post, CJK bigrams.
+    assert_eq!(q(&|q| q.text = Some("开房记录".into())), 1);
+    assert_eq!(q(&|q| q.text = Some("大家冲他".into())), 31);
+    // The masked address is not searchable in plaintext.
+    assert_eq!(q(&|q| q.text = Some("建国路88号".into())), 0);
+    assert_eq!(q(&|q| q.text = Some("不存在的词".into())), 0);
+    // Seller handle.
+    let handle = store
+        .search(&SearchQuery {
+            verdicts: vec![Verdict::DataSaleAd],
+            limit: 1,
+            ..Default::default()
+        })
+        .unwrap()
+        .hits[0]
+        .findings
+        .iter()
+        .find(|f| f.kind == Kind::Telegram)
+        .and_then(|f| f.hash.clone())
+        .unwrap();
+    assert_eq!(q(&|q| q.handle_hashes = vec![handle.clone()]), 1);
+
+    // Paging covers everything once; severity sort puts the most severe first.
+    let mut seen = std::collections::BTreeSet::new();
+    for page in 0..4 {
+        let p = store
+            .search(&SearchQuery {
+                sort: Sort::Time,
+                offset: page * 10,
+                limit: 10,
+                ..Default::default()
+            })
+            .unwrap();
+        for h in p.hits {
+            assert!(seen.insert(h.alert_id));
+        }
+    }
+    assert_eq!(seen.len(), 32);
+    let p = store
+        .search(&SearchQuery {
+            sort: Sort::Severity,
+            limit: 32,
+            ..Default::default()
+        })
+        .unwrap();
+    let sev: Vec<_> = p.hits.iter().map(|h| h.severity).collect();
+    let mut sorted = sev.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(sev, sorted);
+}
+
+#[test]
+fn restart_mid_stream_indexes_every_alert_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let recs: Vec<String> = (0..40)
+        .map(|i| dox_post(&format!("p{i}"), "weibo", i))
+        .collect();
+    let a = alerts(&recs);
+    {
+        let mut store = Store::open(dir.path(), &keys()).unwrap();
+        store.ingest(&a[..20], &cp(20)).unwrap();
+        // A crash after staging the next batch but before its commit.
+        store.index.add(&a[20..30]).unwrap();
+    }
+    let mut store = Store::open(dir.path(), &keys()).unwrap();
+    let resume = store.index.checkpoint().unwrap().unwrap();
+    assert_eq!(resume, cp(20));
+    assert_eq!(store.index.len(), 20);
+    // Resume from the checkpoint; an at-least-once source may also replay older alerts.
+    let from = resume.positions["p0"] as usize;
+    store.ingest(&a[from - 5..], &cp(40)).unwrap();
+    store.ingest(&a[..3], &cp(40)).unwrap();
+    assert_eq!(store.index.len(), 40);
+    let all = store
+        .search(&SearchQuery {
+            limit: 100,
+            ..Default::default()
+        })
+        .unwrap();
+    let ids: std::collections::BTreeSet<_> = all.hits.iter().map(|h| h.alert_id.clone()).collect();
+    assert_eq!(ids.len(), 40);
+    assert_eq!(all.total, 40);
+}
+
+#[test]
+fn subjects_cases_takedown_and_referral() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path(), &keys()).unwrap();
+    let recs = vec![
+        dox_post("w1", "weibo", 1),
+        dox_post("w2", "weibo", 2),
+        dox_post("d1", "douban", 1),
+        ad_post("ad1"),
+    ];
+    let a = alerts(&recs);
+    store.ingest(&a, &cp(4)).unwrap();
+    let (id1, phone1) = person(1);
+    let s = store
+        .db
+        .subject_of(&hash(Kind::IdCard, &id1))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store.db.subject_of(&hash(Kind::Phone, &phone1)).unwrap(),
+        Some(s)
+    );
+    let subject = store.db.subject(s).unwrap();
+    assert_eq!(subject.alerts.len(), 2, "w1 and d1 expose the same person");
+    assert!(subject
+        .identifiers
+        .iter()
+        .all(|i| !i.masked.contains(&id1[6..14])));
+
+    let ad = a
+        .iter()
+        .find(|x| x.verdict == Verdict::DataSaleAd)
+        .unwrap()
+        .alert_id
+        .clone();
+    let case = store
+        .db
+        .open_case("person 1 doxxed", Some(s), &[ad], "analyst-1")
+        .unwrap();
+    assert_eq!(store.db.case(case).unwrap().alerts.len(), 3);
+    // Bad moves are refused.
+    let e = store
+        .db
+        .transition(case, CaseState::Removed, "analyst-1", "")
+        .unwrap_err();
+    assert!(e.to_string().contains("cannot move"), "{e}");
+
+    let files = export::export_takedown(&mut store, case, "analyst-1", out.path()).unwrap();
+    assert_eq!(
+        files.len(),
+        6,
+        "weibo, douban and tieba, JSON + CSV: {files:?}"
+    );
+    let req: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.path().join("takedown-case1-weibo.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(req["items"][0]["post_id"], "w1");
+    assert!(req["legal_basis"][0]
+        .as_str()
+        .unwrap()
+        .contains("个人信息保护法"));
+    let cats = req["items"][0]["categories"].to_string();
+    assert!(
+        cats.contains("居民身份证号码") && cats.contains("手机号码"),
+        "{cats}"
+    );
+    assert!(!req.to_string().contains(&id1) && !req.to_string().contains(&phone1));
+    assert_eq!(
+        store.db.case(case).unwrap().state,
+        CaseState::TakedownRequested
+    );
+
+    let pkg = out.path().join("referral");
+    let digest = export::export_referral(&mut store, case, "investigator-7", &pkg).unwrap();
+    let report = export::verify_package(&pkg).unwrap();
+    assert_eq!(report.manifest_blake3, digest);
+    assert_eq!(report.case_id, case);
+    assert_eq!(store.db.case(case).unwrap().state, CaseState::Referred);
+    // The originals are in the package, decrypted; counts are stated.
+    let originals = std::fs::read_dir(pkg.join("originals")).unwrap().count();
+    assert_eq!(originals, 3);
+    let counts: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(pkg.join("counts.json")).unwrap()).unwrap();
+    assert_eq!(counts["per_kind"]["id_card"], 1);
+    assert_eq!(counts["tiers"][2]["met"], "none");
+    let sellers = std::fs::read_to_string(pkg.join("sellers.json")).unwrap();
+    assert!(sellers.contains("telegram"), "{sellers}");
+    // A package is never written over.
+    assert!(export::export_referral(&mut store, case, "investigator-7", &pkg).is_err());
+
+    // Tampering with any file, or adding one, is detected.
+    let alerts_file = pkg.join("alerts.jsonl");
+    let mut text = std::fs::read_to_string(&alerts_file).unwrap();
+    text = text.replacen("weibo", "weib0", 1);
+    std::fs::write(&alerts_file, text).unwrap();
+    let e = export::verify_package(&pkg).unwrap_err().to_string();
+    assert!(e.contains("alerts.jsonl does not match"), "{e}");
+    let pkg2 = out.path().join("referral2");
+    store
+        .db
+        .transition(case, CaseState::Referred, "x", "")
+        .unwrap();
+    // Referred cases can be exported again into a new directory.
+    export::export_referral(&mut store, case, "investigator-7", &pkg2).unwrap();
+    std::fs::write(pkg2.join("extra.txt"), "x").unwrap();
+    let e = export::verify_package(&pkg2).unwrap_err().to_string();
+    assert!(e.contains("extra.txt is not in the manifest"), "{e}");
+
+    // Every action is in the audit chain, and the chain verifies.
+    let n = store.db.verify_audit().unwrap();
+    assert!(n >= 6, "{n}");
+}
+
+#[test]
+fn tampered_audit_log_is_detected() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path(), &keys()).unwrap();
+    for i in 0..5 {
+        store
+            .db
+            .audit("analyst", "search", "alerts", &format!("{{\"n\":{i}}}"))
+            .unwrap();
+    }
+    assert_eq!(store.db.verify_audit().unwrap(), 5);
+    let c = store.db.connection();
+    // The log refuses edits through SQL ...
+    assert!(c
+        .execute("UPDATE audit SET actor = 'x' WHERE seq = 2", [])
+        .is_err());
+    // ... and an attacker who drops the guard is still caught by the chain.
+    c.execute_batch("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;")
+        .unwrap();
+    c.execute("UPDATE audit SET actor = 'someone-else' WHERE seq = 3", [])
+        .unwrap();
+    match store.db.verify_audit() {
+        Err(StoreError::AuditBroken { seq: 3, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    c.execute("UPDATE audit SET actor = 'analyst' WHERE seq = 3", [])
+        .unwrap();
+    assert_eq!(store.db.verify_audit().unwrap(), 5);
+    c.execute("DELETE FROM audit WHERE seq = 2", []).unwrap();
+    match store.db.verify_audit() {
+        Err(StoreError::AuditBroken { seq: 3, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn keys_locks_corruption_and_no_plaintext() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = alerts(&[dox_post("w1", "weibo", 1)]);
+    let (id1, phone1) = person(1);
+    {
+        let mut store = Store::open(dir.path(), &keys()).unwrap();
+        store.ingest(&a, &cp(1)).unwrap();
+        // A second writer is refused while the first holds the lock.
+        match Store::open(dir.path(), &keys()) {
+            Err(StoreError::Locked(_)) => {}
+            Err(e) => panic!("{e}"),
+            Ok(_) => panic!("second writer opened"),
+        }
+        // Readers are fine.
+        assert_eq!(
+            Store::open_read(dir.path(), &keys()).unwrap().index.len(),
+            1
+        );
+        // Evidence reads are audited and give back the exact record.
+        let text = store
+            .read_evidence(&a[0].alert_id, "inv", "case 1")
+            .unwrap();
+        assert!(String::from_utf8(text).unwrap().contains(&id1));
+        assert_eq!(
+            store.db.audit_entries().unwrap().last().unwrap().action,
+            "evidence.read"
+        );
+    }
+    // No plaintext identifier anywhere outside the (encrypted) vault.
+    for entry in walk(dir.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        for needle in [id1.as_bytes(), phone1.as_bytes(), "张伟".as_bytes()] {
+            assert!(
+                !contains(&bytes, needle),
+                "{} holds plaintext",
+                entry.display()
+            );
+        }
+    }
+    // Wrong keys and missing keys are named.
+    let mut wrong = keys();
+    wrong.vault = Some(VaultKey::new(&[1u8; 32]));
+    let e = Store::open(dir.path(), &wrong).err().unwrap().to_string();
+    assert!(e.contains("wrong vault key"), "{e}");
+    let mut wrong = keys();
+    wrong.hasher = Some(KeyedHasher::from_secret(b"other"));
+    let e = Store::open(dir.path(), &wrong).err().unwrap().to_string();
+    assert!(e.contains("wrong hash key"), "{e}");
+    let e = Store::open(dir.path(), &Keys::default())
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("needs the hash key and the vault key"), "{e}");
+    // Evidence sealed under another vault key is refused, and nothing of the batch lands.
+    let other = Matcher::new(
+        Arc::new(Scanner::new().unwrap()),
+        keys().hasher,
+        Some(VaultKey::new(&[2u8; 32])),
+        vec![Verdict::Doxxing],
+        1 << 20,
+        Default::default(),
+    )
+    .match_batch(
+        &[dox_post("w9", "weibo", 9).into_bytes()],
+        &mut Scratch::default(),
+    )
+    .alerts;
+    let mut store = Store::open(dir.path(), &keys()).unwrap();
+    let e = store.ingest(&other, &cp(2)).unwrap_err().to_string();
+    assert!(e.contains("wrong vault key"), "{e}");
+    assert_eq!(store.index.len(), 1);
+    drop(store);
+    // A damaged index is reported, not silently recreated.
+    std::fs::write(dir.path().join("index/meta.json"), b"{ not json").unwrap();
+    let e = Store::open(dir.path(), &keys()).err().unwrap().to_string();
+    assert!(e.contains("damaged or unreadable"), "{e}");
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
