@@ -4,6 +4,7 @@
 mod eval;
 mod run;
 mod scan;
+mod store_cmd;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -36,8 +37,9 @@ enum Command {
         /// Copy these JSONL files into the first inbox before starting.
         #[arg(long, num_args = 1..)]
         enqueue: Vec<PathBuf>,
-        /// What this process does: `embedded` (everything in one process, the default) or
-        /// `matcher` (a consumer-group member: needs a kafka source).
+        /// What this process does: `embedded` (everything in one process, the default),
+        /// `matcher` (a consumer-group member: needs a kafka source), `intake` (the HTTP feed
+        /// into the posts topic) or `indexer` (the alerts topic into the store).
         #[arg(long, default_value = "embedded")]
         role: String,
     },
@@ -61,6 +63,49 @@ enum Command {
         #[arg(long, default_value_t = 5)]
         idle_secs: u64,
     },
+    /// Search the alert store: free text, filters, or an identifier (hashed, never stored).
+    /// Exit 0 if something matched, 1 if nothing.
+    Search {
+        #[command(flatten)]
+        store: store_cmd::StoreArgs,
+        #[command(flatten)]
+        args: Box<store_cmd::SearchArgs>,
+    },
+    /// Subjects: the same person across posts.
+    Subject {
+        #[command(flatten)]
+        store: store_cmd::StoreArgs,
+        #[command(subcommand)]
+        cmd: store_cmd::SubjectCmd,
+    },
+    /// Cases: open, assign, note, move, export takedown requests and referral packages.
+    Case {
+        #[command(flatten)]
+        store: store_cmd::StoreArgs,
+        #[command(subcommand)]
+        cmd: store_cmd::CaseCmd,
+    },
+    /// The original posts in the evidence vault (every read is audited).
+    Evidence {
+        #[command(flatten)]
+        store: store_cmd::StoreArgs,
+        #[command(subcommand)]
+        cmd: store_cmd::EvidenceCmd,
+    },
+    /// The hash-chained audit log.
+    Audit {
+        #[command(flatten)]
+        store: store_cmd::StoreArgs,
+        #[command(subcommand)]
+        cmd: store_cmd::AuditCmd,
+    },
+    /// Check a referral package against its manifest; exit 0 if intact, 1 if not.
+    VerifyPackage { dir: PathBuf },
+    /// Deployment keys.
+    Key {
+        #[command(subcommand)]
+        cmd: KeyCmd,
+    },
     /// Parse and validate a pipeline config; exit 0 if it is valid.
     CheckConfig { file: PathBuf },
     /// Score the matcher on a labelled JSONL corpus (per-kind exact-span P/R/F1, post labels).
@@ -71,6 +116,13 @@ enum Command {
         #[arg(long)]
         errors: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum KeyCmd {
+    /// Write a new random 32-byte key (64 hex characters) to FILE, readable by its owner only.
+    /// Refuses to overwrite.
+    Generate { file: PathBuf },
 }
 
 fn main() -> ExitCode {
@@ -110,6 +162,23 @@ fn main() -> ExitCode {
             idle_secs,
         } => run::consume(&topic, &brokers, idle_secs),
         Command::CheckConfig { file } => run::check_config(&file),
+        Command::Search { store, args } => store_cmd::search(&store, *args),
+        Command::Subject { store, cmd } => store_cmd::subject(&store, cmd),
+        Command::Case { store, cmd } => store_cmd::case(&store, cmd),
+        Command::Evidence { store, cmd } => store_cmd::evidence(&store, cmd),
+        Command::Audit { store, cmd } => store_cmd::audit(&store, cmd),
+        Command::VerifyPackage { dir } => store_cmd::verify_package(&dir),
+        Command::Key {
+            cmd: KeyCmd::Generate { file },
+        } => doxwatch_pipeline::keys::generate_key_file(&file)
+            .map(|_| {
+                eprintln!(
+                    "doxwatch: wrote a new key to {} (mode 0600)",
+                    file.display()
+                );
+                ExitCode::SUCCESS
+            })
+            .map_err(Into::into),
     };
     match result {
         Ok(code) => code,

@@ -1,7 +1,9 @@
 //! `doxwatch run` and `doxwatch check-config`.
 
 use anyhow::{Context, Result};
-use doxwatch_pipeline::config::{self, SourceConfig};
+use doxwatch_pipeline::config::{self, SinkConfig, SourceConfig};
+use doxwatch_pipeline::keys::Keys;
+use doxwatch_pipeline::runtime::{PipelineError, Plugins, Sink, Source};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -69,10 +71,15 @@ pub fn run(path: Option<PathBuf>, once: bool, files: &[PathBuf], role: &str) -> 
             }
         }
         "intake" => return intake(&path, &cfg),
-        other => anyhow::bail!("unknown role `{other}` (roles: embedded, matcher, intake)"),
+        "indexer" => return indexer(&path, &cfg),
+        other => {
+            anyhow::bail!("unknown role `{other}` (roles: embedded, matcher, intake, indexer)")
+        }
     }
-    let plugins = doxwatch_kafka::KafkaPlugins {
-        batch_records: cfg.batch_records,
+    let plugins = AllPlugins {
+        kafka: doxwatch_kafka::KafkaPlugins {
+            batch_records: cfg.batch_records,
+        },
     };
     let scanner = Arc::new(doxwatch_detect::Scanner::new().context("loading dictionaries")?);
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -98,6 +105,126 @@ pub fn run(path: Option<PathBuf>, once: bool, files: &[PathBuf], role: &str) -> 
         "pipeline stopped"
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Sources and sinks this binary builds beyond the pipeline crate's own: Kafka and the store.
+struct AllPlugins {
+    kafka: doxwatch_kafka::KafkaPlugins,
+}
+
+impl Plugins for AllPlugins {
+    fn source(&self, cfg: &SourceConfig) -> Result<Box<dyn Source>, PipelineError> {
+        self.kafka.source(cfg)
+    }
+
+    fn sink(&self, cfg: &SinkConfig, keys: &Keys) -> Result<Box<dyn Sink>, PipelineError> {
+        match cfg {
+            SinkConfig::Store { dir } => {
+                let store = doxwatch_store::Store::open(dir, keys)
+                    .map_err(|e| PipelineError::Io(format!("store {}: {e}", dir.display())))?;
+                tracing::info!(dir = %dir.display(), alerts = store.index.len(), "store opened");
+                Ok(Box::new(doxwatch_store::StoreSink::new(store)))
+            }
+            other => self.kafka.sink(other, keys),
+        }
+    }
+}
+
+/// `--role indexer`: the alerts topic into the store. Partitions are assigned by hand from the
+/// offsets in the store's last index commit, and each batch is committed to the index together
+/// with the offsets after it, so a restart resumes exactly where the index stands.
+fn indexer(path: &Path, cfg: &config::Config) -> Result<ExitCode> {
+    let (brokers, topic) = cfg
+        .sources
+        .iter()
+        .find_map(|s| match s {
+            SourceConfig::Kafka { brokers, topic, .. } => Some((brokers.clone(), topic.clone())),
+            _ => None,
+        })
+        .with_context(|| {
+            format!(
+                "--role indexer needs a kafka source (the alerts topic) in {}",
+                path.display()
+            )
+        })?;
+    let dir = cfg
+        .sinks
+        .iter()
+        .find_map(|s| match s {
+            SinkConfig::Store { dir } => Some(dir.clone()),
+            _ => None,
+        })
+        .with_context(|| format!("--role indexer needs a store sink in {}", path.display()))?;
+    let keys = Keys::load(&cfg.keys)?;
+    let mut store = doxwatch_store::Store::open(&dir, &keys)?;
+    let key = |p: i32| format!("{topic}/{p}");
+    let mut checkpoint = store.index.checkpoint()?.unwrap_or_default();
+    checkpoint.source = format!("kafka:{topic}");
+    let start: std::collections::BTreeMap<i32, i64> = checkpoint
+        .positions
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix(&format!("{topic}/"))?.parse().ok()?, *v)))
+        .collect();
+    let reader = doxwatch_kafka::PartitionReader::assign(&brokers, &topic, &start)?;
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                rt.block_on(shutdown_signal());
+            }
+            stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+    }
+    let (mut alerts_total, mut refused) = (0u64, 0u64);
+    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+        let batch = reader.poll_batch(
+            cfg.batch_records.max(1),
+            std::time::Duration::from_millis(200),
+        )?;
+        if batch.is_empty() {
+            continue;
+        }
+        let mut alerts = Vec::with_capacity(batch.len());
+        for (p, offset, payload) in batch {
+            match serde_json::from_slice::<doxwatch_model::Alert>(&payload) {
+                Ok(a) => alerts.push(a),
+                Err(e) => {
+                    // Left in the topic for inspection; the position and reason are logged.
+                    refused += 1;
+                    tracing::warn!(partition = p, offset, error = %e.classify_str(), "alert record does not parse; skipped");
+                }
+            }
+            checkpoint.positions.insert(key(p), offset + 1);
+        }
+        store.ingest(&alerts, &checkpoint)?;
+        alerts_total += alerts.len() as u64;
+    }
+    tracing::info!(
+        alerts = alerts_total,
+        refused,
+        indexed = store.index.len(),
+        "indexer stopped"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+trait ClassifyStr {
+    fn classify_str(&self) -> &'static str;
+}
+
+impl ClassifyStr for serde_json::Error {
+    fn classify_str(&self) -> &'static str {
+        match self.classify() {
+            serde_json::error::Category::Io => "io",
+            serde_json::error::Category::Syntax => "syntax",
+            serde_json::error::Category::Data => "data",
+            serde_json::error::Category::Eof => "eof",
+        }
+    }
 }
 
 async fn shutdown_signal() {

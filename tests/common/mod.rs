@@ -6,13 +6,7 @@ use std::collections::BTreeSet;
 
 /// ISO 7064 MOD 11-2 check character of the first 17 digits of a resident ID.
 pub fn with_check(first17: &str) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    doxwatch_detect::detectors::id_card::with_check(first17)
 }
 
 /// `n` JSONL posts with ids `TAG:i`: every third a doxxing post about a distinct synthetic
@@ -25,10 +19,11 @@ pub fn posts(tag: &str, n: usize) -> (String, BTreeSet<String>) {
         let text = if i % 3 == 0 {
             positive.insert(id.clone());
             let idno = with_check(&format!(
-                "110105198{:01}0{:02}1{:02}",
+                "110105198{:01}0{:01}1{:01}{:03}",
                 i % 10,
                 1 + i % 9,
-                i % 100
+                i % 10,
+                i % 1000
             ));
             format!(
                 "扒出来了，本名张伟，手机 138 {:04} {:04}，身份证 {idno}，大家冲他",

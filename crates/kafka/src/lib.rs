@@ -11,6 +11,9 @@
 //!   `doxwatch_pipeline::runtime::run_with`.
 //! - [`produce_file`], [`ensure_topics`]: `doxwatch produce` and topic set-up for demos/tests.
 
+mod partition_reader;
+pub use partition_reader::{PartitionReader, Record};
+
 use doxwatch_model::Alert;
 use doxwatch_pipeline::config::{SinkConfig, SourceConfig};
 use doxwatch_pipeline::runtime::{

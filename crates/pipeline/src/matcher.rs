@@ -129,8 +129,41 @@ impl Matcher {
 /// Longest masked text an alert carries, in characters (the vault keeps the whole post).
 pub const MASKED_TEXT_CHARS: usize = 16 * 1024;
 
-/// The post text with every finding's span replaced by its masked value.
+/// The post text with every finding's span replaced by its masked value, and every other run
+/// of seven or more digits masked too: a number that failed a check (a mistyped ID, a phone
+/// on an unlisted segment) may still be someone's, and the masked text is stored and shown.
 pub fn masked_text(text: &str, r: &ScanResult) -> String {
+    mask_long_digit_runs(&replace_findings(text, r))
+}
+
+fn mask_long_digit_runs(text: &str) -> String {
+    let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_digit(chars[i]) {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && is_digit(chars[i]) {
+            i += 1;
+        }
+        let run = &chars[start..i];
+        if run.len() >= 7 {
+            out.extend(&run[..3]);
+            out.extend(std::iter::repeat_n('*', run.len() - 5));
+            out.extend(&run[run.len() - 2..]);
+        } else {
+            out.extend(run);
+        }
+    }
+    out
+}
+
+fn replace_findings(text: &str, r: &ScanResult) -> String {
     let mut spans: Vec<(u32, u32, String)> = r
         .findings
         .iter()

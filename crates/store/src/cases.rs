@@ -6,6 +6,7 @@
 //! `referred`. The audit log is append-only and hash-chained: each entry carries the BLAKE3 of
 //! the previous one, so an edited, removed or reordered entry breaks the chain.
 
+use crate::vault::Location;
 use crate::{now_rfc3339, StoreError};
 use doxwatch_model::{Alert, Kind, Verdict};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -23,6 +24,12 @@ CREATE TABLE IF NOT EXISTS alerts (
     verdict TEXT NOT NULL,
     severity TEXT NOT NULL,
     evidence TEXT
+);
+CREATE TABLE IF NOT EXISTS evidence (
+    digest TEXT PRIMARY KEY,
+    pack INTEGER NOT NULL,
+    offset INTEGER NOT NULL,
+    len INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS subjects (
     subject_id INTEGER PRIMARY KEY,
@@ -226,8 +233,19 @@ impl CaseDb {
 
     /// Records alert summaries and groups their identifiers into subjects. Idempotent: an
     /// alert already recorded is skipped.
-    pub fn record_alerts(&mut self, alerts: &[Alert]) -> Result<(), StoreError> {
+    pub fn record_alerts(
+        &mut self,
+        alerts: &[Alert],
+        evidence: &[(String, Location)],
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction().map_err(db_err)?;
+        for (digest, l) in evidence {
+            tx.execute(
+                "INSERT OR IGNORE INTO evidence VALUES (?1, ?2, ?3, ?4)",
+                params![digest, l.pack, l.offset as i64, l.len],
+            )
+            .map_err(db_err)?;
+        }
         for a in alerts {
             let inserted = tx
                 .execute(
@@ -320,6 +338,24 @@ impl CaseDb {
             }
         }
         tx.commit().map_err(db_err)
+    }
+
+    /// Where the vault keeps `digest`, if it has it.
+    pub fn evidence_location(&self, digest: &str) -> Result<Option<Location>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT pack, offset, len FROM evidence WHERE digest = ?1",
+                [digest],
+                |r| {
+                    Ok(Location {
+                        pack: r.get(0)?,
+                        offset: r.get::<_, i64>(1)? as u64,
+                        len: r.get(2)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(db_err)
     }
 
     pub fn subject_of(&self, id_hash: &str) -> Result<Option<i64>, StoreError> {

@@ -486,7 +486,7 @@ pub fn export_referral(
             &serde_json::json!({"purpose": "referral package", "digests": digests}).to_string(),
         )?;
         for d in &digests {
-            files.push((format!("originals/{d}.json"), store.vault.read(d)?));
+            files.push((format!("originals/{d}.json"), store.open_evidence(d)?));
         }
         let mut jsonl = String::new();
         for a in &alerts {

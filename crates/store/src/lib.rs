@@ -213,17 +213,25 @@ impl Store {
             ..Default::default()
         };
         let result = (|| {
+            let mut located: Vec<(String, vault::Location)> = Vec::new();
             for a in alerts {
-                match &a.evidence {
-                    Some(ev) => {
-                        if self.vault.put(ev)? {
-                            stats.evidence_new += 1;
-                        }
-                    }
-                    None => stats.without_evidence += 1,
+                let Some(ev) = &a.evidence else {
+                    stats.without_evidence += 1;
+                    continue;
+                };
+                if located.iter().any(|(d, _)| *d == ev.digest)
+                    || self.db.evidence_location(&ev.digest)?.is_some()
+                {
+                    continue;
                 }
+                let blob = self.vault.check(ev)?;
+                located.push((ev.digest.clone(), self.vault.append(&ev.digest, &blob)?));
             }
-            self.db.record_alerts(alerts)?;
+            if !located.is_empty() {
+                self.vault.sync()?;
+            }
+            stats.evidence_new = located.len();
+            self.db.record_alerts(alerts, &located)?;
             self.index.add(alerts)?;
             self.index.commit(checkpoint)
         })();
@@ -256,7 +264,16 @@ impl Store {
             &format!("alert:{alert_id}"),
             &serde_json::json!({"digest": digest, "reason": reason}).to_string(),
         )?;
-        self.vault.read(&digest)
+        self.open_evidence(&digest)
+    }
+
+    /// Plaintext of the evidence `digest`; callers audit the read first.
+    pub(crate) fn open_evidence(&self, digest: &str) -> Result<Vec<u8>, StoreError> {
+        let loc = self
+            .db
+            .evidence_location(digest)?
+            .ok_or_else(|| StoreError::NotFound(format!("evidence {digest}")))?;
+        self.vault.read(digest, loc)
     }
 }
 

@@ -1,21 +1,12 @@
 //! The store against real alerts from the real matcher. All personal data is synthetic.
 
+use doxwatch_detect::detectors::id_card::with_check;
 use doxwatch_detect::{Scanner, Scratch};
 use doxwatch_model::{Alert, KeyedHasher, Kind, VaultKey, Verdict};
 use doxwatch_pipeline::keys::Keys;
 use doxwatch_pipeline::matcher::Matcher;
 use doxwatch_store::{export, CaseState, Checkpoint, SearchQuery, Sort, Store, StoreError};
 use std::sync::Arc;
-
-fn with_check(first17: &str) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17
-        .chars()
-        .zip(W)
-        .map(|(c, w)| c.to_digit(10).unwrap() * w)
-        .sum();
-    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
-}
 
 fn keys() -> Keys {
     Keys {

@@ -1,0 +1,452 @@
+//! Store commands: `search`, `subject`, `case`, `evidence`, `audit`, `verify-package`, and the
+//! `--role indexer` loop. The store and its keys come from the pipeline config's store sink
+//! and `[keys]` table (default `pipelines/local.toml`).
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Subcommand};
+use doxwatch_model::{Kind, Severity, Verdict};
+use doxwatch_pipeline::config::{self, SinkConfig};
+use doxwatch_pipeline::keys::Keys;
+use doxwatch_store::{export, CaseState, SearchQuery, Sort, Store};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Where the store is and which keys open it.
+#[derive(Args, Clone)]
+pub struct StoreArgs {
+    /// Pipeline config whose store sink and `[keys]` to use.
+    #[arg(long, global = true, default_value = crate::run::DEFAULT_CONFIG)]
+    config: PathBuf,
+    /// Store directory (overrides the config's store sink).
+    #[arg(long, global = true)]
+    store: Option<PathBuf>,
+    /// Who is acting, for the audit log (default: $DOXWATCH_ACTOR, else $USER).
+    #[arg(long, global = true)]
+    actor: Option<String>,
+}
+
+impl StoreArgs {
+    fn actor(&self) -> String {
+        self.actor
+            .clone()
+            .or_else(|| std::env::var("DOXWATCH_ACTOR").ok())
+            .or_else(|| std::env::var("USER").ok())
+            .filter(|a| !a.trim().is_empty())
+            .unwrap_or_else(|| "unknown".into())
+    }
+
+    fn resolve(&self) -> Result<(PathBuf, Keys)> {
+        let cfg = config::load(&self.config)?;
+        let keys = Keys::load(&cfg.keys)?;
+        let dir = match &self.store {
+            Some(d) => d.clone(),
+            None => cfg
+                .sinks
+                .iter()
+                .find_map(|s| match s {
+                    SinkConfig::Store { dir } => Some(dir.clone()),
+                    _ => None,
+                })
+                .with_context(|| {
+                    format!(
+                        "{} has no store sink; pass --store DIR",
+                        self.config.display()
+                    )
+                })?,
+        };
+        Ok((dir, keys))
+    }
+
+    fn open_read(&self) -> Result<(Store, Keys)> {
+        let (dir, keys) = self.resolve()?;
+        Ok((Store::open_read(&dir, &keys)?, keys))
+    }
+}
+
+#[derive(Args)]
+pub struct SearchArgs {
+    /// Free text over the masked posts, reasons and labels (CJK: two characters or more).
+    query: Option<String>,
+    #[arg(long = "verdict")]
+    verdicts: Vec<String>,
+    /// Minimum severity: low, medium, high, critical.
+    #[arg(long)]
+    severity: Option<String>,
+    #[arg(long = "kind")]
+    kinds: Vec<String>,
+    #[arg(long)]
+    platform: Option<String>,
+    #[arg(long)]
+    author: Option<String>,
+    /// Detected at or after (RFC 3339 or YYYY-MM-DD).
+    #[arg(long)]
+    since: Option<String>,
+    /// Detected at or before.
+    #[arg(long)]
+    until: Option<String>,
+    /// Region code prefix of exposed ID numbers: 2, 4 or 6 digits.
+    #[arg(long)]
+    region: Option<String>,
+    /// Posts exposing this ID number (canonicalised and hashed with the deployment key;
+    /// never stored or logged).
+    #[arg(long)]
+    id_card: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    bank_card: Option<String>,
+    /// A seller's contact: Telegram, WeChat or QQ handle, or an email address.
+    #[arg(long)]
+    handle: Option<String>,
+    /// time, severity or relevance.
+    #[arg(long, default_value = "time")]
+    sort: String,
+    #[arg(long, default_value_t = 1)]
+    page: usize,
+    #[arg(long, default_value_t = 20)]
+    per_page: usize,
+    /// Alerts as JSON lines instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Subcommand)]
+pub enum SubjectCmd {
+    /// Subjects with the most alerts.
+    List {
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+    },
+    Show {
+        id: i64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CaseCmd {
+    /// Open a case on a subject and/or alerts.
+    Open {
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        subject: Option<i64>,
+        #[arg(long = "alert")]
+        alerts: Vec<String>,
+    },
+    List {
+        #[arg(long)]
+        state: Option<String>,
+    },
+    Show {
+        id: i64,
+    },
+    Assign {
+        id: i64,
+        assignee: String,
+    },
+    Note {
+        id: i64,
+        text: String,
+    },
+    /// Move a case: takedown_requested, removed, dismissed, referred, open (reopen).
+    Move {
+        id: i64,
+        state: String,
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// Takedown requests per platform (JSON and CSV) into OUT_DIR.
+    ExportTakedown {
+        id: i64,
+        out_dir: PathBuf,
+    },
+    /// A police-referral package in OUT (a new directory).
+    ExportReferral {
+        id: i64,
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum EvidenceCmd {
+    /// Print the original post of an alert (plaintext; audited with the reason).
+    Show {
+        alert_id: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCmd {
+    /// Walk the hash chain; exit 0 if intact, 1 if broken.
+    Verify,
+    List,
+}
+
+fn parse_verdict(s: &str) -> Result<Verdict> {
+    serde_json::from_value(serde_json::Value::String(s.into()))
+        .with_context(|| format!("unknown verdict `{s}`"))
+}
+
+fn parse_kind(s: &str) -> Result<Kind> {
+    serde_json::from_value(serde_json::Value::String(s.into()))
+        .with_context(|| format!("unknown kind `{s}`"))
+}
+
+fn parse_time(s: &str) -> Result<i64> {
+    doxwatch_store::time_secs(s)
+        .with_context(|| format!("`{s}` is not a time (RFC 3339 or YYYY-MM-DD)"))
+}
+
+/// The canonical value of `raw` as the matcher would extract it, or an error that does not
+/// repeat the value.
+fn canonical(kind: Kind, raw: &str) -> Result<String> {
+    let scanner = doxwatch_detect::Scanner::new().context("loading dictionaries")?;
+    let framed = match kind {
+        Kind::IdCard => format!("身份证 {raw}"),
+        Kind::Phone => format!("手机 {raw}"),
+        Kind::BankCard => format!("银行卡 {raw}"),
+        Kind::Telegram => format!("TG {raw}"),
+        Kind::Wechat => format!("微信 {raw}"),
+        Kind::Qq => format!("QQ {raw}"),
+        _ => raw.to_string(),
+    };
+    let r = scanner.scan(&framed);
+    r.findings
+        .iter()
+        .find(|f| f.kind == kind)
+        .map(|f| f.value.expose().to_string())
+        .with_context(|| {
+            format!(
+                "the --{} value is not a valid {}",
+                kind.as_str().replace('_', "-"),
+                kind.as_str()
+            )
+        })
+}
+
+pub fn search(sa: &StoreArgs, a: SearchArgs) -> Result<ExitCode> {
+    let (mut store, keys) = sa.open_read()?;
+    let hasher = keys.hasher.as_ref().context("no hash key")?;
+    let mut q = SearchQuery {
+        text: a.query.clone(),
+        platform: a.platform.clone(),
+        author: a.author.clone(),
+        region: a.region.clone(),
+        limit: a.per_page.clamp(1, 1000),
+        offset: a.page.max(1).saturating_sub(1) * a.per_page.clamp(1, 1000),
+        ..Default::default()
+    };
+    for v in &a.verdicts {
+        q.verdicts.push(parse_verdict(v)?);
+    }
+    for k in &a.kinds {
+        q.kinds.push(parse_kind(k)?);
+    }
+    if let Some(s) = &a.severity {
+        q.min_severity = Some(match s.as_str() {
+            "low" => Severity::Low,
+            "medium" => Severity::Medium,
+            "high" => Severity::High,
+            "critical" => Severity::Critical,
+            other => bail!("unknown severity `{other}` (low, medium, high, critical)"),
+        });
+    }
+    q.since = a.since.as_deref().map(parse_time).transpose()?;
+    q.until = a.until.as_deref().map(parse_time).transpose()?;
+    q.sort = match a.sort.as_str() {
+        "time" => Sort::Time,
+        "severity" => Sort::Severity,
+        "relevance" => Sort::Relevance,
+        other => bail!("unknown sort `{other}` (time, severity, relevance)"),
+    };
+    for (kind, v) in [
+        (Kind::IdCard, &a.id_card),
+        (Kind::Phone, &a.phone),
+        (Kind::BankCard, &a.bank_card),
+    ] {
+        if let Some(v) = v {
+            q.id_hashes
+                .push(hasher.hash_hex(kind, &canonical(kind, v)?));
+        }
+    }
+    if let Some(h) = &a.handle {
+        for kind in [Kind::Telegram, Kind::Wechat, Kind::Qq, Kind::Email] {
+            if let Ok(c) = canonical(kind, h) {
+                q.handle_hashes.push(hasher.hash_hex(kind, &c));
+            }
+        }
+        if q.handle_hashes.is_empty() {
+            bail!("the --handle value is not a Telegram, WeChat or QQ handle or an email address");
+        }
+    }
+    // Audited: who searched for what, with identifiers as hashes and free text as a digest.
+    store.db.audit(
+        &sa.actor(),
+        "search",
+        "alerts",
+        &serde_json::json!({
+            "text_blake3": a.query.as_deref().map(|t| blake3::hash(t.as_bytes()).to_hex()[..16].to_string()),
+            "id_hashes": q.id_hashes,
+            "handle_hashes": q.handle_hashes,
+            "verdicts": a.verdicts, "kinds": a.kinds, "platform": a.platform,
+            "region": a.region, "since": a.since, "until": a.until,
+        })
+        .to_string(),
+    )?;
+    let page = store.search(&q)?;
+    if a.json {
+        for h in &page.hits {
+            println!("{}", serde_json::to_string(h)?);
+        }
+    } else {
+        println!(
+            "{} alert(s); page {} ({} shown)",
+            page.total,
+            a.page.max(1),
+            page.hits.len()
+        );
+        for h in &page.hits {
+            let kinds: std::collections::BTreeSet<&str> =
+                h.findings.iter().map(|f| f.kind.as_str()).collect();
+            println!(
+                "{}  {:<12} {:<8} {:<10} {:<24} {}",
+                h.alert_id,
+                h.verdict.as_str(),
+                h.severity.as_str(),
+                h.platform,
+                h.post_id,
+                kinds.into_iter().collect::<Vec<_>>().join(",")
+            );
+        }
+    }
+    Ok(if page.total > 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+pub fn subject(sa: &StoreArgs, cmd: SubjectCmd) -> Result<ExitCode> {
+    let (store, _) = sa.open_read()?;
+    match cmd {
+        SubjectCmd::List { limit } => {
+            for (id, n, last) in store.db.list_subjects(limit)? {
+                println!("subject {id}: {n} alert(s), last seen {last}");
+            }
+        }
+        SubjectCmd::Show { id } => {
+            println!("{}", serde_json::to_string_pretty(&store.db.subject(id)?)?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn case(sa: &StoreArgs, cmd: CaseCmd) -> Result<ExitCode> {
+    let (mut store, _) = sa.open_read()?;
+    let actor = sa.actor();
+    match cmd {
+        CaseCmd::Open {
+            title,
+            subject,
+            alerts,
+        } => {
+            let id = store.db.open_case(&title, subject, &alerts, &actor)?;
+            println!("case {id} opened");
+        }
+        CaseCmd::List { state } => {
+            let state = state
+                .map(|s| CaseState::parse(&s).with_context(|| format!("unknown state `{s}`")))
+                .transpose()?;
+            for c in store.db.list_cases(state)? {
+                println!(
+                    "case {}  {:<18} {:>4} alert(s)  {}  {}",
+                    c.case_id,
+                    c.state.as_str(),
+                    c.alerts.len(),
+                    c.assignee.as_deref().unwrap_or("-"),
+                    c.title
+                );
+            }
+        }
+        CaseCmd::Show { id } => println!("{}", serde_json::to_string_pretty(&store.db.case(id)?)?),
+        CaseCmd::Assign { id, assignee } => store.db.assign(id, &assignee, &actor)?,
+        CaseCmd::Note { id, text } => store.db.note(id, &text, &actor)?,
+        CaseCmd::Move { id, state, note } => {
+            let to =
+                CaseState::parse(&state).with_context(|| format!("unknown state `{state}`"))?;
+            store.db.transition(id, to, &actor, &note)?;
+            println!("case {id} is {}", to.as_str());
+        }
+        CaseCmd::ExportTakedown { id, out_dir } => {
+            for p in export::export_takedown(&mut store, id, &actor, &out_dir)? {
+                println!("{}", p.display());
+            }
+        }
+        CaseCmd::ExportReferral { id, out } => {
+            let digest = export::export_referral(&mut store, id, &actor, &out)?;
+            println!("{}: manifest blake3 {digest}", out.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn evidence(sa: &StoreArgs, cmd: EvidenceCmd) -> Result<ExitCode> {
+    let (mut store, _) = sa.open_read()?;
+    match cmd {
+        EvidenceCmd::Show { alert_id, reason } => {
+            if reason.trim().len() < 4 {
+                bail!("--reason must say why the original is read (it goes to the audit log)");
+            }
+            let bytes = store.read_evidence(&alert_id, &sa.actor(), &reason)?;
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)?;
+            out.write_all(b"\n")?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn audit(sa: &StoreArgs, cmd: AuditCmd) -> Result<ExitCode> {
+    let (store, _) = sa.open_read()?;
+    match cmd {
+        AuditCmd::Verify => match store.db.verify_audit() {
+            Ok(n) => {
+                let (_, head) = store.db.audit_head()?;
+                println!("audit log intact: {n} entries, head {head}");
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("doxwatch: {e}");
+                Ok(ExitCode::from(1))
+            }
+        },
+        AuditCmd::List => {
+            for e in store.db.audit_entries()? {
+                println!("{}", serde_json::to_string(&e)?);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub fn verify_package(dir: &Path) -> Result<ExitCode> {
+    match export::verify_package(dir) {
+        Ok(r) => {
+            println!(
+                "{}: intact (case {}, {} files, manifest blake3 {})",
+                dir.display(),
+                r.case_id,
+                r.files,
+                r.manifest_blake3
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("doxwatch: {e}");
+            Ok(ExitCode::from(1))
+        }
+    }
+}
