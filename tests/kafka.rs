@@ -265,3 +265,152 @@ fn intake_role_writes_accepted_posts_to_the_posts_topic() {
     assert_eq!(got, want);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Alerts in the store, as `doxwatch search` counts them.
+fn store_count(cfg: &Path) -> usize {
+    let out = Command::new(BIN)
+        .args([
+            "search",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--per-page",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn indexer_killed_mid_stream_indexes_every_alert_exactly_once() {
+    let b = broker();
+    let dir = tmp("indexer");
+    // Real alerts from the embedded pipeline, with their sealed evidence.
+    let (jsonl, positive) = posts("ix", 1500);
+    std::fs::create_dir_all(dir.join("inbox")).unwrap();
+    std::fs::write(dir.join("inbox/p.jsonl"), &jsonl).unwrap();
+    let keys = format!(
+        "[keys]\nhash_key_file = \"{0}/hash.key\"\nvault_key_file = \"{0}/vault.key\"\ngenerate_missing = true\n",
+        dir.display()
+    );
+    let emb = dir.join("embedded.toml");
+    std::fs::write(
+        &emb,
+        format!(
+            "version = 1\n{keys}[[sources]]\ntype = \"inbox\"\ndir = \"{}\"\nfollow = false\n[[sinks]]\ntype = \"alerts_file\"\npath = \"{}\"\n",
+            dir.join("inbox").display(),
+            dir.join("alerts.jsonl").display()
+        ),
+    )
+    .unwrap();
+    let out = Command::new(BIN)
+        .args(["run", emb.to_str().unwrap(), "--once"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Produced twice: an at-least-once upstream replays, the store keeps one of each.
+    for _ in 0..2 {
+        let out = Command::new(BIN)
+            .args([
+                "produce",
+                dir.join("alerts.jsonl").to_str().unwrap(),
+                "--brokers",
+                &b.addr,
+                "--topic",
+                "doxwatch.alerts.v1",
+                "--create-partitions",
+                "2",
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let cfg = dir.join("indexer.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "version = 1\n[matcher]\nbatch_records = 25\n{keys}[[sources]]\ntype = \"kafka\"\nbrokers = \"{}\"\ntopic = \"doxwatch.alerts.v1\"\n[[sinks]]\ntype = \"store\"\ndir = \"{}\"\n",
+            b.addr,
+            dir.join("store").display()
+        ),
+    )
+    .unwrap();
+    let indexer = || {
+        Command::new(BIN)
+            .args(["run", cfg.to_str().unwrap(), "--role", "indexer"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut ix = indexer();
+    wait_for("the first index commits", 90, || store_count(&cfg) > 0);
+    ix.kill().unwrap(); // SIGKILL, most likely mid-stream
+    ix.wait().unwrap();
+    let seen_before = store_count(&cfg);
+    let ix2 = indexer();
+    wait_for("every alert in the store", 120, || {
+        store_count(&cfg) >= positive.len()
+    });
+    // Let it drain the replayed copies too, then stop it cleanly.
+    std::thread::sleep(Duration::from_secs(2));
+    stop(ix2);
+    let out = Command::new(BIN)
+        .args([
+            "search",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--per-page",
+            "1000",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let hits: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let posts_seen: BTreeSet<String> = hits
+        .iter()
+        .map(|h| h["post_id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        hits.len(),
+        positive.len(),
+        "exactly once (killed at {seen_before})"
+    );
+    assert_eq!(posts_seen, positive);
+    // Search by identifier: the phone of post ix:3 (see common::posts) finds exactly it.
+    let out = Command::new(BIN)
+        .args([
+            "search",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--json",
+            "--phone",
+            "138 0016 0003",
+        ])
+        .output()
+        .unwrap();
+    let found: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(found.len(), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(found[0]["post_id"], "ix:3");
+    let _ = std::fs::remove_dir_all(&dir);
+}

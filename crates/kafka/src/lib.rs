@@ -113,7 +113,8 @@ pub async fn ensure_topics(
     Ok(())
 }
 
-/// Loads a JSONL file of posts into a topic (key = post id); returns the number produced.
+/// Loads a JSONL file of posts (key = `id`) or alerts (key = `post_id`) into a topic; returns
+/// the number produced.
 pub async fn produce_file(
     brokers: &str,
     topic: &str,
@@ -131,7 +132,12 @@ pub async fn produce_file(
         }
         let key = serde_json::from_slice::<serde_json::Value>(line)
             .ok()
-            .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
+            .and_then(|v| {
+                v.get("id")
+                    .or_else(|| v.get("post_id"))
+                    .and_then(|i| i.as_str())
+                    .map(str::to_string)
+            })
             .unwrap_or_default();
         let record = FutureRecord::to(topic).key(&key).payload(line);
         futures.push(enqueue(&p, record, "producing").await?);
@@ -209,7 +215,12 @@ pub async fn run_intake(
             // Records were validated by the intake: the id is there.
             let key = serde_json::from_slice::<serde_json::Value>(raw)
                 .ok()
-                .and_then(|v| v.get("id").and_then(|i| i.as_str()).map(str::to_string))
+                .and_then(|v| {
+                    v.get("id")
+                        .or_else(|| v.get("post_id"))
+                        .and_then(|i| i.as_str())
+                        .map(str::to_string)
+                })
                 .unwrap_or_default();
             let record = FutureRecord::to(topic).key(&key).payload(raw);
             futures.push(enqueue(&producer, record, "producing post").await?);

@@ -160,6 +160,12 @@ pub async fn run_with(
             "no hash key (variable unset, no keys.hash_key_file): alerts carry masked values without identifier hashes"
         );
     }
+    if keys.vault.is_none() {
+        tracing::warn!(
+            env = %cfg.keys.vault_key_env,
+            "no vault key (variable unset, no keys.vault_key_file): alerts carry no sealed evidence"
+        );
+    }
     let metrics = Arc::new(Metrics::default());
     if let Some(addr) = cfg.metrics_listen {
         let listener = tokio::net::TcpListener::bind(addr)

@@ -240,17 +240,17 @@ impl CaseDb {
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction().map_err(db_err)?;
         for (digest, l) in evidence {
-            tx.execute(
-                "INSERT OR IGNORE INTO evidence VALUES (?1, ?2, ?3, ?4)",
-                params![digest, l.pack, l.offset as i64, l.len],
-            )
-            .map_err(db_err)?;
+            tx.prepare_cached("INSERT OR IGNORE INTO evidence VALUES (?1, ?2, ?3, ?4)")
+                .and_then(|mut st| st.execute(params![digest, l.pack, l.offset as i64, l.len]))
+                .map_err(db_err)?;
         }
         for a in alerts {
             let inserted = tx
-                .execute(
+                .prepare_cached(
                     "INSERT OR IGNORE INTO alerts VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![
+                )
+                .and_then(|mut st| {
+                    st.execute(params![
                         a.alert_id,
                         a.post_id,
                         a.platform,
@@ -259,8 +259,8 @@ impl CaseDb {
                         a.verdict.as_str(),
                         a.severity.as_str(),
                         a.evidence.as_ref().map(|e| e.digest.clone()),
-                    ],
-                )
+                    ])
+                })
                 .map_err(db_err)?;
             if inserted == 0 {
                 continue;
@@ -292,12 +292,8 @@ impl CaseDb {
                 let mut existing = BTreeSet::new();
                 for (h, _) in &group {
                     if let Some(s) = tx
-                        .query_row(
-                            "SELECT subject_id FROM subject_ids WHERE id_hash = ?1",
-                            [h],
-                            |r| r.get::<_, i64>(0),
-                        )
-                        .optional()
+                        .prepare_cached("SELECT subject_id FROM subject_ids WHERE id_hash = ?1")
+                        .and_then(|mut st| st.query_row([h], |r| r.get::<_, i64>(0)).optional())
                         .map_err(db_err)?
                     {
                         existing.insert(s);
@@ -306,10 +302,10 @@ impl CaseDb {
                 let subject = match existing.first() {
                     Some(&s) => s,
                     None => {
-                        tx.execute(
+                        tx.prepare_cached(
                             "INSERT INTO subjects (first_seen, last_seen) VALUES (?1, ?1)",
-                            [&a.ts_detected],
                         )
+                        .and_then(|mut st| st.execute([&a.ts_detected]))
                         .map_err(db_err)?;
                         tx.last_insert_rowid()
                     }
@@ -318,22 +314,18 @@ impl CaseDb {
                     merge_subject(&tx, subject, other)?;
                 }
                 for (h, (k, masked)) in &group {
-                    tx.execute(
-                        "INSERT OR IGNORE INTO subject_ids VALUES (?1, ?2, ?3, ?4)",
-                        params![h, k.as_str(), masked, subject],
-                    )
-                    .map_err(db_err)?;
+                    tx.prepare_cached("INSERT OR IGNORE INTO subject_ids VALUES (?1, ?2, ?3, ?4)")
+                        .and_then(|mut st| st.execute(params![h, k.as_str(), masked, subject]))
+                        .map_err(db_err)?;
                 }
-                tx.execute(
-                    "INSERT OR IGNORE INTO subject_alerts VALUES (?1, ?2)",
-                    params![subject, a.alert_id],
-                )
-                .map_err(db_err)?;
-                tx.execute(
+                tx.prepare_cached("INSERT OR IGNORE INTO subject_alerts VALUES (?1, ?2)")
+                    .and_then(|mut st| st.execute(params![subject, a.alert_id]))
+                    .map_err(db_err)?;
+                tx.prepare_cached(
                     "UPDATE subjects SET first_seen = min(first_seen, ?2), last_seen = max(last_seen, ?2)
                      WHERE subject_id = ?1",
-                    params![subject, a.ts_detected],
                 )
+                .and_then(|mut st| st.execute(params![subject, a.ts_detected]))
                 .map_err(db_err)?;
             }
         }
@@ -343,18 +335,17 @@ impl CaseDb {
     /// Where the vault keeps `digest`, if it has it.
     pub fn evidence_location(&self, digest: &str) -> Result<Option<Location>, StoreError> {
         self.conn
-            .query_row(
-                "SELECT pack, offset, len FROM evidence WHERE digest = ?1",
-                [digest],
-                |r| {
+            .prepare_cached("SELECT pack, offset, len FROM evidence WHERE digest = ?1")
+            .and_then(|mut st| {
+                st.query_row([digest], |r| {
                     Ok(Location {
                         pack: r.get(0)?,
                         offset: r.get::<_, i64>(1)? as u64,
                         len: r.get(2)?,
                     })
-                },
-            )
-            .optional()
+                })
+                .optional()
+            })
             .map_err(db_err)
     }
 

@@ -213,13 +213,17 @@ impl Store {
             ..Default::default()
         };
         let result = (|| {
+            // Staged first: tantivy indexes on its own thread while the vault and the
+            // database are written here; nothing is visible before the commit.
+            self.index.add(alerts)?;
             let mut located: Vec<(String, vault::Location)> = Vec::new();
+            let mut in_batch = std::collections::HashSet::new();
             for a in alerts {
                 let Some(ev) = &a.evidence else {
                     stats.without_evidence += 1;
                     continue;
                 };
-                if located.iter().any(|(d, _)| *d == ev.digest)
+                if !in_batch.insert(ev.digest.as_str())
                     || self.db.evidence_location(&ev.digest)?.is_some()
                 {
                     continue;
@@ -232,7 +236,6 @@ impl Store {
             }
             stats.evidence_new = located.len();
             self.db.record_alerts(alerts, &located)?;
-            self.index.add(alerts)?;
             self.index.commit(checkpoint)
         })();
         if let Err(e) = result {

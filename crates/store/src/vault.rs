@@ -77,14 +77,23 @@ impl Vault {
                 ev.digest.chars().take(80).collect::<String>()
             )));
         }
-        self.key.open(ev).map_err(|e| match e {
-            doxwatch_model::EvidenceError::WrongKeyOrTampered => StoreError::Evidence(format!(
-                "evidence {short} does not open: sealed under a wrong vault key, or altered"
-            )),
-            e => StoreError::Evidence(format!("evidence {short}: {e}")),
-        })?;
-        ev.blob()
-            .map_err(|e| StoreError::Evidence(format!("evidence {short}: {e}")))
+        let blob = ev
+            .blob()
+            .map_err(|e| StoreError::Evidence(format!("evidence {short}: {e}")))?;
+        let pt = self
+            .key
+            .open_raw(&blob, ev.digest.as_bytes())
+            .map_err(|_| {
+                StoreError::Evidence(format!(
+                    "evidence {short} does not open: sealed under a wrong vault key, or altered"
+                ))
+            })?;
+        if blake3::hash(&pt).to_hex().as_str() != ev.digest {
+            return Err(StoreError::Evidence(format!(
+                "evidence {short}: content does not match its digest"
+            )));
+        }
+        Ok(blob)
     }
 
     /// Appends blobs (not yet synced: call [`Vault::sync`] before recording their locations).
