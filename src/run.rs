@@ -100,7 +100,7 @@ pub fn run(path: Option<PathBuf>, once: bool, files: &[PathBuf], role: &str) -> 
     Ok(ExitCode::SUCCESS)
 }
 
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
