@@ -206,6 +206,7 @@ impl Crawler {
         let mut stop_alive = true;
         let mut started = 0u64;
         let mut last_save = Instant::now();
+        let mut save_every = self.save_every;
         loop {
             while !stopping && inflight.len() < self.profile.concurrency {
                 if self.fetch_budget.is_some_and(|b| started >= b) {
@@ -249,10 +250,16 @@ impl Crawler {
                     }
                 },
             }
-            if buffer.len() >= self.batch_posts || last_save.elapsed() >= self.save_every {
+            if last_save.elapsed() >= save_every {
+                let t0 = Instant::now();
                 self.checkpoint(sink, &mut buffer, inflight_entries.values())
                     .await?;
                 last_save = Instant::now();
+                // Saving costs O(state); on a big crawl, keep it under a tenth of the time.
+                save_every = self.save_every.max(last_save.duration_since(t0) * 10);
+            } else if buffer.len() >= self.batch_posts {
+                sink.write(&buffer).await?;
+                buffer.clear();
             }
         }
         if !stopping && self.state.frontier.is_empty() {

@@ -6,7 +6,7 @@
 //! state is one JSON file, `DIR/state.json`, written atomically (temporary file, fsync, rename,
 //! directory fsync).
 
-use crate::canon::{hex, unhex16, Key};
+use crate::canon::{hex, hex_into, unhex16, Key};
 use crate::CrawlError;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -60,9 +60,10 @@ struct StateFile {
     passes: u64,
     last_pass_end: Option<u64>,
     frontier: Vec<FrontierEntry>,
-    seen: Vec<String>,
+    /// Keys as one string of 32-hex-digit runs: compact and quick to write.
+    seen: String,
     validators: Vec<(String, Validators)>,
-    emitted: Vec<String>,
+    emitted: String,
 }
 
 fn state_err(path: &Path, message: impl std::fmt::Display) -> CrawlError {
@@ -98,9 +99,14 @@ impl CrawlState {
                 format!("belongs to profile `{}`, not `{profile}`", f.profile),
             ));
         }
-        let keys = |v: Vec<String>| -> Result<HashSet<Key>, CrawlError> {
-            v.iter()
-                .map(|s| unhex16(s).ok_or_else(|| state_err(&path, "bad key")))
+        let keys = |s: String| -> Result<HashSet<Key>, CrawlError> {
+            if s.len() % 32 != 0 || !s.is_ascii() {
+                return Err(state_err(&path, "bad key list"));
+            }
+            (0..s.len() / 32)
+                .map(|i| {
+                    unhex16(&s[32 * i..32 * (i + 1)]).ok_or_else(|| state_err(&path, "bad key"))
+                })
                 .collect()
         };
         let validators = f
@@ -124,17 +130,18 @@ impl CrawlState {
         use std::io::Write;
         let path = Self::file(dir);
         std::fs::create_dir_all(dir).map_err(|e| state_err(dir, e))?;
-        let sorted = |set: &HashSet<Key>| {
-            let mut v: Vec<String> = set.iter().map(|k| hex(k)).collect();
-            v.sort_unstable();
-            v
+        let joined = |set: &HashSet<Key>| {
+            let mut s = String::with_capacity(set.len() * 32);
+            for k in set {
+                hex_into(&mut s, k);
+            }
+            s
         };
-        let mut validators: Vec<(String, Validators)> = self
+        let validators: Vec<(String, Validators)> = self
             .validators
             .iter()
             .map(|(k, v)| (hex(k), v.clone()))
             .collect();
-        validators.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         let f = StateFile {
             version: STATE_VERSION,
             profile: profile.to_string(),
@@ -142,9 +149,9 @@ impl CrawlState {
             passes: self.passes,
             last_pass_end: self.last_pass_end,
             frontier: self.frontier.iter().cloned().collect(),
-            seen: sorted(&self.seen),
+            seen: joined(&self.seen),
             validators,
-            emitted: sorted(&self.emitted),
+            emitted: joined(&self.emitted),
         };
         let bytes = serde_json::to_vec(&f).map_err(|e| state_err(&path, e))?;
         let tmp = dir.join(".state.json.tmp");

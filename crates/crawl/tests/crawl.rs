@@ -188,3 +188,71 @@ async fn names_resolving_to_loopback_are_refused_without_the_profile_flag() {
     );
     assert!(sink.take().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_mid_pass_loses_no_page_and_keeps_post_ids() {
+    let fx = Fixture::start(0);
+    let state = tempfile::tempdir().unwrap();
+    let toml = fixture::profile_toml(fx.addr, "fixture");
+    let sink = MemorySink::default();
+    let mut first = Crawler::new(profile(&toml), Some(state.path().into())).unwrap();
+    // Save at every step, then drop the pass while /slow (1 s timeout) is still in flight:
+    // what a kill -9 leaves behind.
+    first.save_every = std::time::Duration::ZERO;
+    let cut = tokio::time::timeout(
+        std::time::Duration::from_millis(700),
+        first.run_pass(&mut sink.clone(), never()),
+    )
+    .await;
+    assert!(cut.is_err(), "the pass ended before the cut");
+    drop(first);
+    assert!(fx.requests().contains_key("/slow"));
+    let mut second = Crawler::new(profile(&toml), Some(state.path().into())).unwrap();
+    let r2 = second.run_pass(&mut sink.clone(), never()).await.unwrap();
+    assert!(r2.finished);
+    // The page in flight at the cut is fetched again; none is missed.
+    let got = fx.requests();
+    for (path, n) in expected_requests() {
+        assert!(
+            got.get(&path).copied().unwrap_or(0) >= n,
+            "{path} not fetched"
+        );
+    }
+    assert_eq!(got.get("/slow"), Some(&2));
+    assert!(!got.contains_key("/private/secret"));
+    // At least once, with stable ids.
+    let posts = sink.take();
+    let mut by_text: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for p in &posts {
+        by_text.entry(&p.text).or_default().insert(&p.id);
+    }
+    assert_eq!(by_text.len(), planted().len());
+    assert!(by_text.values().all(|ids| ids.len() == 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn politeness_spaces_requests_by_the_rate_and_crawl_delay() {
+    let fx = Fixture::start(6);
+    let base = fixture::tree_profile_toml(fx.addr, 6, 8);
+    // 100 requests/s alone would take ~50 ms for 6 pages; robots.txt's Crawl-delay of 0.1 s wins.
+    let polite = base.replace(
+        "enabled = false",
+        "enabled = true\nrequests_per_second = 100",
+    );
+    let mut crawler = Crawler::new(profile(&polite), None).unwrap();
+    let sink = MemorySink::default();
+    let t0 = std::time::Instant::now();
+    let report = crawler.run_pass(&mut sink.clone(), never()).await.unwrap();
+    let took = t0.elapsed();
+    assert_eq!(report.pages_fetched, 6);
+    assert!(took >= std::time::Duration::from_millis(480), "{took:?}");
+    // Politeness off: no spacing at all.
+    let mut fast = Crawler::new(profile(&base), None).unwrap();
+    let t0 = std::time::Instant::now();
+    fast.run_pass(&mut sink.clone(), never()).await.unwrap();
+    assert!(
+        t0.elapsed() < std::time::Duration::from_millis(400),
+        "{:?}",
+        t0.elapsed()
+    );
+}
