@@ -100,12 +100,14 @@ impl CrawlState {
             ));
         }
         let keys = |s: String| -> Result<HashSet<Key>, CrawlError> {
-            if s.len() % 32 != 0 || !s.is_ascii() {
-                return Err(state_err(&path, "bad key list"));
-            }
-            (0..s.len() / 32)
-                .map(|i| {
-                    unhex16(&s[32 * i..32 * (i + 1)]).ok_or_else(|| state_err(&path, "bad key"))
+            // unhex16 refuses a short last chunk.
+            s.as_bytes()
+                .chunks(32)
+                .map(|c| {
+                    std::str::from_utf8(c)
+                        .ok()
+                        .and_then(unhex16)
+                        .ok_or_else(|| state_err(&path, "bad key"))
                 })
                 .collect()
         };
@@ -203,6 +205,11 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("belongs to profile"), "{e}");
+        // A torn key list is an error, not a silently smaller set.
+        let text = std::fs::read_to_string(CrawlState::file(dir.path())).unwrap();
+        let torn = text.replacen("\"seen\":\"", "\"seen\":\"abc", 1);
+        std::fs::write(CrawlState::file(dir.path()), torn).unwrap();
+        assert!(CrawlState::load(dir.path(), "t").is_err());
         let fresh = CrawlState::load(&dir.path().join("none"), "t").unwrap();
         assert!(fresh.frontier.is_empty() && !fresh.pass_open);
     }
