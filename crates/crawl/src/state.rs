@@ -51,7 +51,7 @@ pub struct CrawlState {
     pub last_pass_end: Option<u64>,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StateFile {
     version: u32,
@@ -129,7 +129,6 @@ impl CrawlState {
 
     /// Writes the state atomically into `dir` (created if missing).
     pub fn save(&self, dir: &Path, profile: &str) -> Result<(), CrawlError> {
-        use std::io::Write;
         let path = Self::file(dir);
         std::fs::create_dir_all(dir).map_err(|e| state_err(dir, e))?;
         let joined = |set: &HashSet<Key>| {
@@ -139,33 +138,51 @@ impl CrawlState {
             }
             s
         };
-        let validators: Vec<(String, Validators)> = self
-            .validators
-            .iter()
-            .map(|(k, v)| (hex(k), v.clone()))
-            .collect();
-        let f = StateFile {
+        // Borrowed and streamed to the file: a save must not double the state in memory.
+        let f = StateFileRef {
             version: STATE_VERSION,
-            profile: profile.to_string(),
+            profile,
             pass_open: self.pass_open,
             passes: self.passes,
             last_pass_end: self.last_pass_end,
-            frontier: self.frontier.iter().cloned().collect(),
+            frontier: &self.frontier,
             seen: joined(&self.seen),
-            validators,
+            validators: ValidatorsRef(&self.validators),
             emitted: joined(&self.emitted),
         };
-        let bytes = serde_json::to_vec(&f).map_err(|e| state_err(&path, e))?;
         let tmp = dir.join(".state.json.tmp");
         (|| -> std::io::Result<()> {
-            let mut file = std::fs::File::create(&tmp)?;
-            file.write_all(&bytes)?;
+            let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+            serde_json::to_writer(&mut w, &f)?;
+            let file = w.into_inner().map_err(|e| e.into_error())?;
             file.sync_all()?;
             std::fs::rename(&tmp, &path)?;
             // The rename itself must reach the disk before we count on it.
             std::fs::File::open(dir)?.sync_all()
         })()
         .map_err(|e| state_err(&path, e))
+    }
+}
+
+/// The saving side of [`StateFile`].
+#[derive(Serialize)]
+struct StateFileRef<'a> {
+    version: u32,
+    profile: &'a str,
+    pass_open: bool,
+    passes: u64,
+    last_pass_end: Option<u64>,
+    frontier: &'a VecDeque<FrontierEntry>,
+    seen: String,
+    validators: ValidatorsRef<'a>,
+    emitted: String,
+}
+
+struct ValidatorsRef<'a>(&'a HashMap<Key, Validators>);
+
+impl Serialize for ValidatorsRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|(k, v)| (hex(k), v)))
     }
 }
 
