@@ -5,6 +5,7 @@
 
 #[path = "../crates/crawl/tests/fixture/mod.rs"]
 mod fixture;
+mod common;
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -147,5 +148,50 @@ fn shipped_site_profiles_are_valid_and_bad_ones_name_the_field() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("posts.selector"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--kafka`: the posts land in the posts topic of a real broker (tansu, see tests/kafka.rs).
+#[test]
+fn crawled_posts_reach_the_kafka_posts_topic() {
+    let b = common::broker();
+    let fx = fixture::Fixture::start(0);
+    let dir = setup("kafka");
+    std::fs::write(dir.join("site.toml"), fixture::profile_toml(fx.addr, "fixture")).unwrap();
+    // Creates the topic (the crawler produces into an existing one).
+    std::fs::write(dir.join("empty.jsonl"), "").unwrap();
+    let topic = "crawl.posts.test";
+    let (empty, site, state) = (dir.join("empty.jsonl"), dir.join("site.toml"), dir.join("state"));
+    doxwatch(&[
+        "produce",
+        empty.to_str().unwrap(),
+        "--brokers",
+        &b.addr,
+        "--topic",
+        topic,
+        "--create-partitions",
+        "1",
+    ]);
+    doxwatch(&[
+        "crawl",
+        site.to_str().unwrap(),
+        "--kafka",
+        &b.addr,
+        "--topic",
+        topic,
+        "--state",
+        state.to_str().unwrap(),
+        "--once",
+    ]);
+    let out = doxwatch(&["consume", topic, "--brokers", &b.addr, "--idle-secs", "3"]);
+    let posts: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(posts.len(), fixture::planted().len());
+    assert!(posts
+        .iter()
+        .all(|p| p["capture"]["source"] == "crawl:fixture" && p["capture"]["http_status"] == 200));
     let _ = std::fs::remove_dir_all(&dir);
 }
