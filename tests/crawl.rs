@@ -3,9 +3,9 @@
 //! inbox: the planted 开盒 posts and the data-sale ad come out as alerts, the benign posts do
 //! not. All data is synthetic (crates/crawl/tests/fixture).
 
+mod common;
 #[path = "../crates/crawl/tests/fixture/mod.rs"]
 mod fixture;
-mod common;
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -157,11 +157,19 @@ fn crawled_posts_reach_the_kafka_posts_topic() {
     let b = common::broker();
     let fx = fixture::Fixture::start(0);
     let dir = setup("kafka");
-    std::fs::write(dir.join("site.toml"), fixture::profile_toml(fx.addr, "fixture")).unwrap();
+    std::fs::write(
+        dir.join("site.toml"),
+        fixture::profile_toml(fx.addr, "fixture"),
+    )
+    .unwrap();
     // Creates the topic (the crawler produces into an existing one).
     std::fs::write(dir.join("empty.jsonl"), "").unwrap();
     let topic = "crawl.posts.test";
-    let (empty, site, state) = (dir.join("empty.jsonl"), dir.join("site.toml"), dir.join("state"));
+    let (empty, site, state) = (
+        dir.join("empty.jsonl"),
+        dir.join("site.toml"),
+        dir.join("state"),
+    );
     doxwatch(&[
         "produce",
         empty.to_str().unwrap(),
@@ -193,5 +201,42 @@ fn crawled_posts_reach_the_kafka_posts_topic() {
     assert!(posts
         .iter()
         .all(|p| p["capture"]["source"] == "crawl:fixture" && p["capture"]["http_status"] == 200));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Without `--once` the crawler waits for the next re-visit; SIGTERM stops it cleanly with the
+/// state saved.
+#[test]
+fn sigterm_stops_the_revisit_loop_with_state_saved() {
+    let fx = fixture::Fixture::start(0);
+    let dir = setup("sigterm");
+    let (site, state, inbox) = (dir.join("site.toml"), dir.join("state"), dir.join("inbox"));
+    std::fs::write(&site, fixture::profile_toml(fx.addr, "fixture")).unwrap();
+    let mut child = Command::new(BIN)
+        .args([
+            "crawl",
+            site.to_str().unwrap(),
+            "--inbox",
+            inbox.to_str().unwrap(),
+        ])
+        .args(["--state", state.to_str().unwrap()])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    // The first pass is over when the state says so; the next one is an hour away.
+    while !std::fs::read_to_string(state.join("state.json"))
+        .is_ok_and(|s| s.contains("\"passes\":1"))
+    {
+        assert!(t0.elapsed().as_secs() < 60, "the first pass did not finish");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(inbox_posts(&inbox).len(), fixture::planted().len());
     let _ = std::fs::remove_dir_all(&dir);
 }
