@@ -1,6 +1,7 @@
 //! `doxwatch`: the command line. `scan` reads posts from files or stdin and reports findings;
 //! `eval` scores the matcher on a labelled corpus.
 
+mod crawl;
 mod eval;
 mod run;
 mod scan;
@@ -108,6 +109,9 @@ enum Command {
     },
     /// Parse and validate a pipeline config; exit 0 if it is valid.
     CheckConfig { file: PathBuf },
+    /// Crawl a site profile (pipelines/sites/NAME.toml) into the posts stream: an inbox
+    /// directory, stdout or the Kafka posts topic.
+    Crawl(crawl::CrawlArgs),
     /// Score the matcher on a labelled JSONL corpus (per-kind exact-span P/R/F1, post labels).
     Eval {
         /// The labelled corpus, e.g. ../shared/eval/dev.jsonl.
@@ -179,6 +183,7 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             })
             .map_err(Into::into),
+        Command::Crawl(args) => crawl::run(args),
     };
     match result {
         Ok(code) => code,
