@@ -17,7 +17,6 @@ use doxwatch_store::{Checkpoint, SearchQuery, Sort, Store};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-const BATCH: usize = 5_000;
 const PLATFORMS: [&str; 5] = ["weibo", "douban", "tieba", "zhihu", "bilibili"];
 const REGIONS: [&str; 8] = [
     "110105", "310104", "440305", "330106", "510107", "420106", "320102", "610113",
@@ -186,10 +185,14 @@ fn main() {
     let mut store = Store::open(&dir, &keys).unwrap();
 
     // 1. Ingest. Alerts are built (and sealed, the matcher's work) outside the timed part.
+    let batch_size: usize = std::env::var("BATCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
     let mut ingest = Duration::ZERO;
     let mut i = 0;
     while i < n {
-        let end = (i + BATCH).min(n);
+        let end = (i + batch_size).min(n);
         let batch: Vec<Alert> = (i..end).map(|j| alert(j, &h, &vk)).collect();
         let cp = Checkpoint {
             source: "bench".into(),
@@ -208,7 +211,7 @@ fn main() {
     }
     assert_eq!(store.index.len(), n as u64, "every alert indexed once");
     let rate = n as f64 / ingest.as_secs_f64();
-    println!("ingest: {n} alerts in {:.1} s = {rate:.0} alerts/s (vault + SQLite + tantivy, commit per {BATCH})", ingest.as_secs_f64());
+    println!("ingest: {n} alerts in {:.1} s = {rate:.0} alerts/s (vault + SQLite + tantivy, commit per {batch_size})", ingest.as_secs_f64());
 
     // 2. Search latency on the full index (a fresh reader, as the CLI and API open it).
     drop(store);

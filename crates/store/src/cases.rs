@@ -11,7 +11,7 @@ use crate::{now_rfc3339, StoreError};
 use doxwatch_model::{Alert, Kind, Verdict};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 const SCHEMA: &str = "
@@ -232,7 +232,9 @@ impl CaseDb {
     }
 
     /// Records alert summaries and groups their identifiers into subjects. Idempotent: an
-    /// alert already recorded is skipped.
+    /// alert already recorded is skipped. One transaction per call; existing subjects are
+    /// looked up for the whole batch at once, and first/last-seen times are written once per
+    /// subject.
     pub fn record_alerts(
         &mut self,
         alerts: &[Alert],
@@ -244,6 +246,8 @@ impl CaseDb {
                 .and_then(|mut st| st.execute(params![digest, l.pack, l.offset as i64, l.len]))
                 .map_err(db_err)?;
         }
+        // 1. Alert rows; only alerts not seen before go on.
+        let mut fresh: Vec<(&Alert, BTreeMap<&str, (Kind, &str)>)> = Vec::new();
         for a in alerts {
             let inserted = tx
                 .prepare_cached(
@@ -265,17 +269,47 @@ impl CaseDb {
             if inserted == 0 {
                 continue;
             }
-            let mut ids: BTreeMap<String, (Kind, String)> = BTreeMap::new();
+            let mut ids = BTreeMap::new();
             for f in &a.findings {
                 let person = PERSON_KINDS.contains(&f.kind)
                     || (CONTACT_KINDS.contains(&f.kind) && a.verdict != Verdict::DataSaleAd);
                 if let (true, Some(h)) = (person, &f.hash) {
-                    ids.insert(h.clone(), (f.kind, f.masked.clone()));
+                    ids.insert(h.as_str(), (f.kind, f.masked.as_str()));
                 }
             }
-            if ids.is_empty() {
-                continue;
+            if !ids.is_empty() {
+                fresh.push((a, ids));
             }
+        }
+        // 2. The subjects the store already knows for these identifiers, in a few queries.
+        let mut known: HashMap<String, i64> = HashMap::new();
+        {
+            let all: Vec<&str> = fresh
+                .iter()
+                .flat_map(|(_, ids)| ids.keys().copied())
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            for chunk in all.chunks(500) {
+                let sql = format!(
+                    "SELECT id_hash, subject_id FROM subject_ids WHERE id_hash IN ({})",
+                    vec!["?"; chunk.len()].join(",")
+                );
+                let mut st = tx.prepare_cached(&sql).map_err(db_err)?;
+                let rows = st
+                    .query_map(rusqlite::params_from_iter(chunk.iter()), |r| {
+                        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+                    })
+                    .map_err(db_err)?;
+                for row in rows {
+                    let (h, s) = row.map_err(db_err)?;
+                    known.insert(h, s);
+                }
+            }
+        }
+        // 3. Group, in alert order.
+        let mut seen: HashMap<i64, (String, String)> = HashMap::new();
+        for (a, ids) in &fresh {
             let mut per_kind: BTreeMap<Kind, usize> = BTreeMap::new();
             for (k, _) in ids.values() {
                 *per_kind.entry(*k).or_default() += 1;
@@ -283,22 +317,16 @@ impl CaseDb {
             // One identifier of each kind: one person's dossier, so what it holds is linked.
             // A list of many people links nothing: each identifier stays its own subject.
             let single_person = per_kind.values().all(|&n| n == 1);
-            let groups: Vec<Vec<(&String, &(Kind, String))>> = if single_person {
-                vec![ids.iter().collect()]
+            let groups: Vec<Vec<(&str, &(Kind, &str))>> = if single_person {
+                vec![ids.iter().map(|(h, v)| (*h, v)).collect()]
             } else {
-                ids.iter().map(|e| vec![e]).collect()
+                ids.iter().map(|(h, v)| vec![(*h, v)]).collect()
             };
             for group in groups {
-                let mut existing = BTreeSet::new();
-                for (h, _) in &group {
-                    if let Some(s) = tx
-                        .prepare_cached("SELECT subject_id FROM subject_ids WHERE id_hash = ?1")
-                        .and_then(|mut st| st.query_row([h], |r| r.get::<_, i64>(0)).optional())
-                        .map_err(db_err)?
-                    {
-                        existing.insert(s);
-                    }
-                }
+                let existing: BTreeSet<i64> = group
+                    .iter()
+                    .filter_map(|(h, _)| known.get(*h).copied())
+                    .collect();
                 let subject = match existing.first() {
                     Some(&s) => s,
                     None => {
@@ -312,24 +340,71 @@ impl CaseDb {
                 };
                 for &other in existing.iter().skip(1) {
                     merge_subject(&tx, subject, other)?;
+                    for v in known.values_mut() {
+                        if *v == other {
+                            *v = subject;
+                        }
+                    }
+                    if let Some((first, last)) = seen.remove(&other) {
+                        let e = seen.entry(subject).or_insert((first.clone(), last.clone()));
+                        e.0 = e.0.clone().min(first);
+                        e.1 = e.1.clone().max(last);
+                    }
                 }
                 for (h, (k, masked)) in &group {
-                    tx.prepare_cached("INSERT OR IGNORE INTO subject_ids VALUES (?1, ?2, ?3, ?4)")
+                    if known.get(*h) != Some(&subject) {
+                        tx.prepare_cached(
+                            "INSERT OR IGNORE INTO subject_ids VALUES (?1, ?2, ?3, ?4)",
+                        )
                         .and_then(|mut st| st.execute(params![h, k.as_str(), masked, subject]))
                         .map_err(db_err)?;
+                        known.insert(h.to_string(), subject);
+                    }
                 }
                 tx.prepare_cached("INSERT OR IGNORE INTO subject_alerts VALUES (?1, ?2)")
                     .and_then(|mut st| st.execute(params![subject, a.alert_id]))
                     .map_err(db_err)?;
-                tx.prepare_cached(
-                    "UPDATE subjects SET first_seen = min(first_seen, ?2), last_seen = max(last_seen, ?2)
-                     WHERE subject_id = ?1",
-                )
-                .and_then(|mut st| st.execute(params![subject, a.ts_detected]))
-                .map_err(db_err)?;
+                let e = seen
+                    .entry(subject)
+                    .or_insert_with(|| (a.ts_detected.clone(), a.ts_detected.clone()));
+                if a.ts_detected < e.0 {
+                    e.0 = a.ts_detected.clone();
+                }
+                if a.ts_detected > e.1 {
+                    e.1 = a.ts_detected.clone();
+                }
             }
         }
+        for (subject, (first, last)) in seen {
+            tx.prepare_cached(
+                "UPDATE subjects SET first_seen = min(first_seen, ?2), last_seen = max(last_seen, ?3)
+                 WHERE subject_id = ?1",
+            )
+            .and_then(|mut st| st.execute(params![subject, first, last]))
+            .map_err(db_err)?;
+        }
         tx.commit().map_err(db_err)
+    }
+
+    /// Which of `digests` the vault already holds.
+    pub fn known_evidence(&self, digests: &[&str]) -> Result<HashSet<String>, StoreError> {
+        let mut out = HashSet::new();
+        for chunk in digests.chunks(500) {
+            let sql = format!(
+                "SELECT digest FROM evidence WHERE digest IN ({})",
+                vec!["?"; chunk.len()].join(",")
+            );
+            let mut st = self.conn.prepare_cached(&sql).map_err(db_err)?;
+            let rows = st
+                .query_map(rusqlite::params_from_iter(chunk.iter()), |r| {
+                    r.get::<_, String>(0)
+                })
+                .map_err(db_err)?;
+            for r in rows {
+                out.insert(r.map_err(db_err)?);
+            }
+        }
+        Ok(out)
     }
 
     /// Where the vault keeps `digest`, if it has it.

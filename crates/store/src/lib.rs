@@ -218,14 +218,17 @@ impl Store {
             self.index.add(alerts)?;
             let mut located: Vec<(String, vault::Location)> = Vec::new();
             let mut in_batch = std::collections::HashSet::new();
+            let digests: Vec<&str> = alerts
+                .iter()
+                .filter_map(|a| a.evidence.as_ref().map(|e| e.digest.as_str()))
+                .collect();
+            let known = self.db.known_evidence(&digests)?;
             for a in alerts {
                 let Some(ev) = &a.evidence else {
                     stats.without_evidence += 1;
                     continue;
                 };
-                if !in_batch.insert(ev.digest.as_str())
-                    || self.db.evidence_location(&ev.digest)?.is_some()
-                {
+                if !in_batch.insert(ev.digest.as_str()) || known.contains(&ev.digest) {
                     continue;
                 }
                 let blob = self.vault.check(ev)?;
