@@ -134,6 +134,9 @@ impl CaseState {
     }
 }
 
+/// An alert's person identifiers: hash → (kind, masked value).
+type PersonIds<'a> = BTreeMap<&'a str, (Kind, &'a str)>;
+
 /// Kinds that identify the exposed person (a subject). Contact handles count only outside
 /// data-sale ads, where they belong to the seller.
 const PERSON_KINDS: &[Kind] = &[Kind::IdCard, Kind::Phone, Kind::BankCard];
@@ -247,7 +250,7 @@ impl CaseDb {
                 .map_err(db_err)?;
         }
         // 1. Alert rows; only alerts not seen before go on.
-        let mut fresh: Vec<(&Alert, BTreeMap<&str, (Kind, &str)>)> = Vec::new();
+        let mut fresh: Vec<(&Alert, PersonIds)> = Vec::new();
         for a in alerts {
             let inserted = tx
                 .prepare_cached(
