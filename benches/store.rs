@@ -190,6 +190,7 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
     let mut ingest = Duration::ZERO;
+    let mut stages = [Duration::ZERO; 4];
     let mut i = 0;
     while i < n {
         let end = (i + batch_size).min(n);
@@ -199,7 +200,10 @@ fn main() {
             positions: BTreeMap::from([("next".to_string(), end as i64)]),
         };
         let t = Instant::now();
-        store.ingest(&batch, &cp).unwrap();
+        let st = store.ingest(&batch, &cp).unwrap();
+        for (acc, d) in stages.iter_mut().zip(st.stage) {
+            *acc += d;
+        }
         ingest += t.elapsed();
         i = end;
         if end % 100_000 == 0 {
@@ -212,6 +216,14 @@ fn main() {
     assert_eq!(store.index.len(), n as u64, "every alert indexed once");
     let rate = n as f64 / ingest.as_secs_f64();
     println!("ingest: {n} alerts in {:.1} s = {rate:.0} alerts/s (vault + SQLite + tantivy, commit per {batch_size})", ingest.as_secs_f64());
+
+    println!(
+        "  stages: index add {:.1} s, vault {:.1} s, database {:.1} s, index commit {:.1} s",
+        stages[0].as_secs_f64(),
+        stages[1].as_secs_f64(),
+        stages[2].as_secs_f64(),
+        stages[3].as_secs_f64()
+    );
 
     // 2. Search latency on the full index (a fresh reader, as the CLI and API open it).
     drop(store);

@@ -158,7 +158,7 @@ fn indexer(path: &Path, cfg: &config::Config) -> Result<ExitCode> {
     let keys = Keys::load(&cfg.keys)?;
     let mut store = doxwatch_store::Store::open(&dir, &keys)?;
     let key = |p: i32| format!("{topic}/{p}");
-    let mut checkpoint = store.index.checkpoint()?.unwrap_or_default();
+    let mut checkpoint = store.checkpoint()?.unwrap_or_default();
     checkpoint.source = format!("kafka:{topic}");
     let start: std::collections::BTreeMap<i32, i64> = checkpoint
         .positions

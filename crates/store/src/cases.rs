@@ -6,6 +6,7 @@
 //! `referred`. The audit log is append-only and hash-chained: each entry carries the BLAKE3 of
 //! the previous one, so an edited, removed or reordered entry breaks the chain.
 
+use crate::index::Checkpoint;
 use crate::vault::Location;
 use crate::{now_rfc3339, StoreError};
 use doxwatch_model::{Alert, Kind, Verdict};
@@ -24,6 +25,10 @@ CREATE TABLE IF NOT EXISTS alerts (
     verdict TEXT NOT NULL,
     severity TEXT NOT NULL,
     evidence TEXT
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS evidence (
     digest TEXT PRIMARY KEY,
@@ -242,8 +247,12 @@ impl CaseDb {
         &mut self,
         alerts: &[Alert],
         evidence: &[(String, Location)],
+        checkpoint: &Checkpoint,
     ) -> Result<(), StoreError> {
         let tx = self.conn.transaction().map_err(db_err)?;
+        tx.prepare_cached("INSERT OR REPLACE INTO meta VALUES ('checkpoint', ?1)")
+            .and_then(|mut st| st.execute([serde_json::to_string(checkpoint).unwrap_or_default()]))
+            .map_err(db_err)?;
         for (digest, l) in evidence {
             tx.prepare_cached("INSERT OR IGNORE INTO evidence VALUES (?1, ?2, ?3, ?4)")
                 .and_then(|mut st| st.execute(params![digest, l.pack, l.offset as i64, l.len]))
@@ -387,6 +396,18 @@ impl CaseDb {
             .map_err(db_err)?;
         }
         tx.commit().map_err(db_err)
+    }
+
+    /// The source checkpoint of the last recorded batch.
+    pub fn checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
+        let v: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'checkpoint'", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(db_err)?;
+        Ok(v.and_then(|v| serde_json::from_str(&v).ok()))
     }
 
     /// Which of `digests` the vault already holds.

@@ -164,7 +164,7 @@ impl AlertIndex {
         let writer = if writable {
             Some(
                 index
-                    .writer_with_num_threads(1, 64 << 20)
+                    .writer_with_num_threads(2, 128 << 20)
                     .map_err(|e| match e {
                         tantivy::TantivyError::LockFailure(..) => {
                             StoreError::Locked(dir.to_path_buf())

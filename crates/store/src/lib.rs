@@ -110,11 +110,14 @@ pub struct Store {
 }
 
 /// Totals of one [`Store::ingest`].
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy)]
 pub struct IngestStats {
     pub alerts: usize,
     pub evidence_new: usize,
     pub without_evidence: usize,
+    /// Time in each stage: staging into tantivy, the vault (checks, append, sync), the
+    /// database transaction, the index commit.
+    pub stage: [std::time::Duration; 4],
 }
 
 impl Store {
@@ -195,6 +198,25 @@ impl Store {
         })
     }
 
+    /// Where to resume the source: per position, the older of the index's and the
+    /// database's checkpoints (they commit in parallel; see [`Store::ingest`]).
+    pub fn checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
+        let index = self.index.checkpoint()?;
+        let db = self.db.checkpoint()?;
+        Ok(match (index, db) {
+            (Some(mut i), Some(d)) => {
+                for (k, v) in i.positions.iter_mut() {
+                    if let Some(dv) = d.positions.get(k) {
+                        *v = (*v).min(*dv);
+                    }
+                }
+                Some(i)
+            }
+            // One side never committed: start over (replays are harmless).
+            _ => None,
+        })
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -215,7 +237,10 @@ impl Store {
         let result = (|| {
             // Staged first: tantivy indexes on its own thread while the vault and the
             // database are written here; nothing is visible before the commit.
+            let t = std::time::Instant::now();
             self.index.add(alerts)?;
+            stats.stage[0] = t.elapsed();
+            let t = std::time::Instant::now();
             let mut located: Vec<(String, vault::Location)> = Vec::new();
             let mut in_batch = std::collections::HashSet::new();
             let digests: Vec<&str> = alerts
@@ -238,8 +263,27 @@ impl Store {
                 self.vault.sync()?;
             }
             stats.evidence_new = located.len();
-            self.db.record_alerts(alerts, &located)?;
-            self.index.commit(checkpoint)
+            stats.stage[1] = t.elapsed();
+            // The database and the index commit in parallel. Each records the checkpoint
+            // with its batch, and a restart resumes from the older of the two, so a crash
+            // between the two commits replays the batch into both (both are idempotent).
+            let (db, index) = (&mut self.db, &mut self.index);
+            let (db_result, index_result) = std::thread::scope(|scope| {
+                let db_job = scope.spawn(|| {
+                    let t = std::time::Instant::now();
+                    db.record_alerts(alerts, &located, checkpoint)
+                        .map(|_| t.elapsed())
+                });
+                let t = std::time::Instant::now();
+                let index_result = index.commit(checkpoint).map(|_| t.elapsed());
+                let db_result = db_job
+                    .join()
+                    .unwrap_or_else(|_| Err(StoreError::Db("database writer panicked".into())));
+                (db_result, index_result)
+            });
+            stats.stage[2] = db_result?;
+            stats.stage[3] = index_result?;
+            Ok(())
         })();
         if let Err(e) = result {
             let _ = self.index.rollback();
@@ -348,7 +392,6 @@ pub struct StoreSink {
 impl StoreSink {
     pub fn new(store: Store) -> StoreSink {
         let batches = store
-            .index
             .checkpoint()
             .ok()
             .flatten()

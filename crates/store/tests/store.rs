@@ -189,11 +189,13 @@ fn restart_mid_stream_indexes_every_alert_exactly_once() {
     {
         let mut store = Store::open(dir.path(), &keys()).unwrap();
         store.ingest(&a[..20], &cp(20)).unwrap();
-        // A crash after staging the next batch but before its commit.
+        // A crash after staging the next batch in the index and committing it to the
+        // database (they commit in parallel), before the index commit.
         store.index.add(&a[20..30]).unwrap();
+        store.db.record_alerts(&a[20..30], &[], &cp(30)).unwrap();
     }
     let mut store = Store::open(dir.path(), &keys()).unwrap();
-    let resume = store.index.checkpoint().unwrap().unwrap();
+    let resume = store.checkpoint().unwrap().unwrap();
     assert_eq!(resume, cp(20));
     assert_eq!(store.index.len(), 20);
     // Resume from the checkpoint; an at-least-once source may also replay older alerts.
