@@ -221,7 +221,14 @@ pub struct CaseDb {
 }
 
 fn db_err(e: rusqlite::Error) -> StoreError {
-    StoreError::Db(e.to_string())
+    use rusqlite::ErrorCode::{DiskFull, SystemIoFailure};
+    match e.sqlite_error_code() {
+        // SQLite reports a write that hit a size limit as a generic I/O error.
+        Some(SystemIoFailure | DiskFull) => StoreError::Db(format!(
+            "{e} (the disk is full, or the file cannot be written); nothing of the batch was committed"
+        )),
+        _ => StoreError::Db(e.to_string()),
+    }
 }
 
 impl CaseDb {
