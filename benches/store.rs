@@ -175,7 +175,11 @@ fn main() {
         .unwrap_or_else(|_| {
             std::env::temp_dir().join(format!("doxwatch-bench-store-{}", std::process::id()))
         });
-    let _ = std::fs::remove_dir_all(&dir);
+    // SEARCH_ONLY=1 with STORE_DIR: reuse a store built by an earlier run of the same ALERTS.
+    let search_only = std::env::var("SEARCH_ONLY").is_ok() && dir.join("store.json").exists();
+    if !search_only {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
     let h = KeyedHasher::from_secret(b"bench hash key");
     let vk = VaultKey::new(&[5u8; 32]);
     let keys = Keys {
@@ -183,6 +187,11 @@ fn main() {
         vault: Some(vk.clone()),
     };
     let mut store = Store::open(&dir, &keys).unwrap();
+    if search_only {
+        drop(store);
+        search(&dir, &keys, n, &h);
+        return;
+    }
 
     // 1. Ingest. Alerts are built (and sealed, the matcher's work) outside the timed part.
     let batch_size: usize = std::env::var("BATCH")
@@ -225,9 +234,16 @@ fn main() {
         stages[3].as_secs_f64()
     );
 
-    // 2. Search latency on the full index (a fresh reader, as the CLI and API open it).
     drop(store);
-    let store = Store::open_read(&dir, &keys).unwrap();
+    search(&dir, &keys, n, &h);
+    if std::env::var("STORE_DIR").is_err() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// 2. Search latency on the full index (a fresh reader, as the CLI and API open it).
+fn search(dir: &std::path::Path, keys: &Keys, n: usize, h: &KeyedHasher) {
+    let store = Store::open_read(dir, keys).unwrap();
     let doxxing = (0..n).filter(|i| i % 5 != 4).count();
     let probe = (0..n)
         .find(|i| i % 5 != 4)
@@ -314,15 +330,26 @@ fn main() {
     assert_eq!(total(&queries[4].1), expected_probe);
     assert_eq!(total(&queries[5].1), doxxing);
     let mut lat = Vec::new();
+    let mut per_query: Vec<Vec<Duration>> = vec![Vec::new(); queries.len()];
     for round in 0..100 {
-        for (_, q) in &queries {
+        for (qi, (_, q)) in queries.iter().enumerate() {
             let mut q = q.clone();
             q.offset += (round % 5) * 20;
             let t = Instant::now();
             let page = store.search(&q).unwrap();
             lat.push(t.elapsed());
+            per_query[qi].push(t.elapsed());
             assert!(page.hits.len() <= 20);
         }
+    }
+    for (qi, l) in per_query.iter_mut().enumerate() {
+        l.sort();
+        println!(
+            "  {:<24} p50 {:.2} ms, p99 {:.2} ms",
+            queries[qi].0,
+            pct(l, 0.5),
+            pct(l, 0.99)
+        );
     }
     lat.sort();
     println!(
@@ -334,7 +361,4 @@ fn main() {
         pct(&lat, 1.0)
     );
     println!("peak RSS {:.0} MB; store at {}", rss_mb(), dir.display());
-    if std::env::var("STORE_DIR").is_err() {
-        let _ = std::fs::remove_dir_all(&dir);
-    }
 }

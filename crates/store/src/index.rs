@@ -287,10 +287,35 @@ impl AlertIndex {
         };
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(text) = q.text.as_deref().filter(|t| !t.trim().is_empty()) {
-            let mut parser = QueryParser::for_index(&self.index, vec![f.text]);
-            parser.set_conjunction_by_default();
-            let (parsed, _errors) = parser.parse_query_lenient(text);
-            must.push((Occur::Must, parsed));
+            if text.contains(['"', '(', ')', ':']) || text.contains(" OR ") {
+                // Query syntax: quoted phrases, OR, grouping.
+                let mut parser = QueryParser::for_index(&self.index, vec![f.text]);
+                parser.set_conjunction_by_default();
+                let (parsed, _errors) = parser.parse_query_lenient(text);
+                must.push((Occur::Must, parsed));
+            } else {
+                // Plain words: every bigram and word must occur. Without the position check
+                // of a phrase this stays fast on terms that match most of the index, and the
+                // bigrams of one word rarely co-occur apart.
+                let tokens = crate::tokenizer::tokenize(text);
+                let terms: std::collections::BTreeSet<String> =
+                    tokens.into_iter().map(|t| t.text).collect();
+                must.push((
+                    Occur::Must,
+                    Box::new(BooleanQuery::new(
+                        terms
+                            .iter()
+                            .map(|t| {
+                                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                                    Term::from_field_text(f.text, t),
+                                    IndexRecordOption::Basic,
+                                ));
+                                (Occur::Must, q)
+                            })
+                            .collect(),
+                    )),
+                ));
+            }
         }
         if !q.verdicts.is_empty() {
             let vs = q.verdicts.iter().map(|v| v.as_str().to_string()).collect();
