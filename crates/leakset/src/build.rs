@@ -1,0 +1,621 @@
+//! Building a set: dump rows → canonical identifiers → keyed digests, collected in runs under a
+//! memory budget (sorted runs spill to temporary files beyond it), then a k-way merge with
+//! de-duplication writes `digests.bin`, the filter and the manifest into a temporary directory
+//! that is renamed into place, so a set exists completely or not at all.
+
+use crate::canon::{kind_from_str, Canonicalizer};
+use crate::error::LeakSetError;
+use crate::manifest::{
+    BuildParams, Digest, FileEntry, Manifest, DIGESTS, DIGEST_LEN, FILTER, FORMAT, FORMAT_VERSION,
+    MANIFEST,
+};
+use crate::set::{prefix, write_filter, LeakSet};
+use doxwatch_model::{KeyedHasher, Kind};
+use std::collections::{BTreeMap, BinaryHeap};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Where a kind's value is in a row: a 1-based column (CSV, TSV, plain) or a field (JSONL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    pub kind: Kind,
+    pub column: String,
+}
+
+/// Parses `id_card=3,phone=5,name=1`.
+pub fn parse_map(s: &str) -> Result<Vec<Mapping>, LeakSetError> {
+    let mut out: Vec<Mapping> = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, c) = part
+            .split_once('=')
+            .ok_or_else(|| LeakSetError::Map(format!("`{part}` is not kind=column")))?;
+        let kind = kind_from_str(k.trim()).ok_or_else(|| {
+            LeakSetError::Map(format!(
+                "unknown kind `{k}` (one of id_card, phone, bank_card, email, qq, wechat, telegram, name)"
+            ))
+        })?;
+        let column = c.trim().to_string();
+        if column.is_empty() {
+            return Err(LeakSetError::Map(format!("`{part}` names no column")));
+        }
+        out.push(Mapping { kind, column });
+    }
+    if out.is_empty() {
+        return Err(LeakSetError::Map("no kind=column pair".into()));
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub name: String,
+    pub source: String,
+    pub date: String,
+    pub map: Vec<Mapping>,
+    /// Digests held in memory before a sorted run spills to disk, in MiB.
+    pub memory_mb: u64,
+    /// Show a progress bar (only drawn when stderr is a terminal).
+    pub progress: bool,
+}
+
+/// The shape of a dump, from its name (a `.gz` suffix is decompressed first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DumpFormat {
+    Csv,
+    Tsv,
+    Jsonl,
+    /// One value per line.
+    Plain,
+}
+
+impl DumpFormat {
+    pub fn of(path: &Path) -> DumpFormat {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        match name.rsplit('.').next() {
+            Some("csv") => DumpFormat::Csv,
+            Some("tsv") | Some("tab") => DumpFormat::Tsv,
+            Some("jsonl") | Some("ndjson") | Some("json") => DumpFormat::Jsonl,
+            _ => DumpFormat::Plain,
+        }
+    }
+}
+
+pub struct Builder {
+    hasher: KeyedHasher,
+    canon: Canonicalizer,
+    opts: BuildOptions,
+    run: Vec<Digest>,
+    run_cap: usize,
+    spill_dir: tempfile::TempDir,
+    spills: Vec<PathBuf>,
+    rows: u64,
+    counts: BTreeMap<Kind, u64>,
+    invalid: BTreeMap<Kind, u64>,
+    inputs: Vec<String>,
+    out: PathBuf,
+}
+
+impl Builder {
+    /// A builder writing `out` (which must not exist) with `hasher`'s key.
+    pub fn new(
+        out: &Path,
+        hasher: KeyedHasher,
+        opts: BuildOptions,
+    ) -> Result<Builder, LeakSetError> {
+        if out.exists() {
+            return Err(LeakSetError::Exists(out.to_path_buf()));
+        }
+        let parent = parent_dir(out);
+        std::fs::create_dir_all(&parent).map_err(LeakSetError::io(&parent))?;
+        // Runs spill next to the output: same disk, and cleaned up with the TempDir.
+        let spill_dir = tempfile::Builder::new()
+            .prefix(".leakset-runs-")
+            .tempdir_in(&parent)
+            .map_err(LeakSetError::io(&parent))?;
+        let run_cap = ((opts.memory_mb.max(1) << 20) / DIGEST_LEN as u64) as usize;
+        let canon = Canonicalizer::new().map_err(|e| LeakSetError::Dump {
+            path: PathBuf::from("dictionaries"),
+            message: e.to_string(),
+        })?;
+        Ok(Builder {
+            hasher,
+            canon,
+            run: Vec::with_capacity(run_cap.min(1 << 20)),
+            run_cap,
+            opts,
+            spill_dir,
+            spills: Vec::new(),
+            rows: 0,
+            counts: BTreeMap::new(),
+            invalid: BTreeMap::new(),
+            inputs: Vec::new(),
+            out: out.to_path_buf(),
+        })
+    }
+
+    /// Canonicalises and adds one value; an invalid value is counted, not hashed. An empty
+    /// value (a missing column) is neither.
+    pub fn add(&mut self, kind: Kind, raw: &str) -> Result<bool, LeakSetError> {
+        if raw.trim().is_empty() {
+            return Ok(false);
+        }
+        match self.canon.canonical(kind, raw) {
+            Some(c) => {
+                let h = self.hasher.hash(kind, &c);
+                *self.counts.entry(kind).or_default() += 1;
+                self.push(h[..DIGEST_LEN].try_into().expect("16 bytes"))?;
+                Ok(true)
+            }
+            None => {
+                *self.invalid.entry(kind).or_default() += 1;
+                Ok(false)
+            }
+        }
+    }
+
+    fn push(&mut self, d: Digest) -> Result<(), LeakSetError> {
+        if self.run.len() >= self.run_cap {
+            self.spill()?;
+        }
+        self.run.push(d);
+        Ok(())
+    }
+
+    fn spill(&mut self) -> Result<(), LeakSetError> {
+        self.run.sort_unstable();
+        self.run.dedup();
+        let path = self
+            .spill_dir
+            .path()
+            .join(format!("run-{}", self.spills.len()));
+        let f = std::fs::File::create(&path).map_err(LeakSetError::io(&path))?;
+        let mut w = BufWriter::with_capacity(1 << 20, f);
+        for d in &self.run {
+            w.write_all(d).map_err(LeakSetError::io(&path))?;
+        }
+        w.flush().map_err(LeakSetError::io(&path))?;
+        self.run.clear();
+        self.spills.push(path);
+        Ok(())
+    }
+
+    /// Reads one dump (CSV/TSV/JSONL/plain, optionally gzip) row by row.
+    pub fn add_dump(&mut self, path: &Path) -> Result<(), LeakSetError> {
+        let format = DumpFormat::of(path);
+        let file = std::fs::File::open(path).map_err(LeakSetError::io(path))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let bar = progress_bar(self.opts.progress, size, path);
+        let counted = bar.wrap_read(file);
+        let gz = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+        let reader: Box<dyn Read> = if gz {
+            Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+                1 << 20,
+                counted,
+            )))
+        } else {
+            Box::new(counted)
+        };
+        let map = self.opts.map.clone();
+        let dump_err = |message: String| LeakSetError::Dump {
+            path: path.to_path_buf(),
+            message,
+        };
+        match format {
+            DumpFormat::Csv | DumpFormat::Tsv => {
+                let cols = map
+                    .iter()
+                    .map(|m| {
+                        m.column
+                            .parse::<usize>()
+                            .ok()
+                            .filter(|&c| c >= 1)
+                            .map(|c| (m.kind, c - 1))
+                            .ok_or_else(|| {
+                                LeakSetError::Map(format!(
+                                    "`{}` is not a 1-based column number",
+                                    m.column
+                                ))
+                            })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut rdr = csv::ReaderBuilder::new()
+                    .delimiter(if format == DumpFormat::Tsv {
+                        b'\t'
+                    } else {
+                        b','
+                    })
+                    .has_headers(false)
+                    .flexible(true)
+                    .quoting(format == DumpFormat::Csv)
+                    .buffer_capacity(1 << 20)
+                    .from_reader(reader);
+                let mut rec = csv::ByteRecord::new();
+                loop {
+                    match rdr.read_byte_record(&mut rec) {
+                        Ok(false) => break,
+                        Ok(true) => {}
+                        // csv's messages carry positions, not field contents.
+                        Err(e) => return Err(dump_err(e.to_string())),
+                    }
+                    self.rows += 1;
+                    for &(kind, c) in &cols {
+                        let v = rec.get(c).unwrap_or(b"");
+                        match std::str::from_utf8(v) {
+                            Ok(s) => {
+                                self.add(kind, s)?;
+                            }
+                            Err(_) => *self.invalid.entry(kind).or_default() += 1,
+                        }
+                    }
+                }
+            }
+            DumpFormat::Jsonl | DumpFormat::Plain => {
+                let plain = format == DumpFormat::Plain;
+                if plain && (map.len() != 1 || map[0].column != "1") {
+                    return Err(LeakSetError::Map(
+                        "a plain list has one value per line: map one kind to column 1".into(),
+                    ));
+                }
+                let mut lines = BufReader::with_capacity(1 << 20, reader);
+                let mut line = Vec::new();
+                let mut n = 0u64;
+                loop {
+                    line.clear();
+                    let got = lines
+                        .read_until(b'\n', &mut line)
+                        .map_err(|e| dump_err(e.to_string()))?;
+                    if got == 0 {
+                        break;
+                    }
+                    n += 1;
+                    let text = trim_line(&line);
+                    if text.is_empty() {
+                        continue;
+                    }
+                    self.rows += 1;
+                    if plain {
+                        match std::str::from_utf8(text) {
+                            Ok(s) => {
+                                self.add(map[0].kind, s)?;
+                            }
+                            Err(_) => *self.invalid.entry(map[0].kind).or_default() += 1,
+                        }
+                        continue;
+                    }
+                    let obj: serde_json::Map<String, serde_json::Value> =
+                        match serde_json::from_slice(text) {
+                            Ok(o) => o,
+                            // serde_json quotes the offending value: only the position goes into the error.
+                            Err(e) => {
+                                return Err(dump_err(format!(
+                                    "line {n}, column {}: not a JSON object",
+                                    e.column()
+                                )))
+                            }
+                        };
+                    for m in &map {
+                        match obj.get(&m.column) {
+                            Some(serde_json::Value::String(s)) => {
+                                self.add(m.kind, s)?;
+                            }
+                            Some(serde_json::Value::Number(x)) => {
+                                self.add(m.kind, &x.to_string())?;
+                            }
+                            None | Some(serde_json::Value::Null) => {}
+                            Some(_) => *self.invalid.entry(m.kind).or_default() += 1,
+                        }
+                    }
+                }
+            }
+        }
+        bar.finish_and_clear();
+        self.inputs.push(
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
+        Ok(())
+    }
+
+    /// Valid and invalid values per kind so far.
+    pub fn counts(&self) -> (&BTreeMap<Kind, u64>, &BTreeMap<Kind, u64>) {
+        (&self.counts, &self.invalid)
+    }
+
+    /// Sorts, merges and writes the set; returns its manifest.
+    pub fn finish(mut self) -> Result<Manifest, LeakSetError> {
+        self.run.sort_unstable();
+        self.run.dedup();
+        let mut params = BuildParams {
+            map: self
+                .opts
+                .map
+                .iter()
+                .map(|m| format!("{}={}", m.kind.as_str(), m.column))
+                .collect(),
+            inputs: std::mem::take(&mut self.inputs),
+            memory_mb: self.opts.memory_mb,
+            spilled_runs: self.spills.len() as u64,
+            ..Default::default()
+        };
+        params.tool = format!("doxwatch {}", env!("CARGO_PKG_VERSION"));
+        let kinds = |m: &BTreeMap<Kind, u64>| {
+            m.iter()
+                .map(|(k, v)| (k.as_str().to_string(), *v))
+                .collect()
+        };
+        let mut manifest = Manifest {
+            format: FORMAT.into(),
+            version: FORMAT_VERSION,
+            name: self.opts.name.clone(),
+            source: self.opts.source.clone(),
+            date: self.opts.date.clone(),
+            key_id: self.hasher.key_id(),
+            distinct: 0,
+            rows: self.rows,
+            counts: kinds(&self.counts),
+            invalid: kinds(&self.invalid),
+            build: params,
+            files: BTreeMap::new(),
+        };
+        let mut runs: Vec<Box<dyn Iterator<Item = Result<Digest, LeakSetError>>>> = Vec::new();
+        for p in &self.spills {
+            runs.push(Box::new(RunReader::open(p)?));
+        }
+        let mem = std::mem::take(&mut self.run);
+        runs.push(Box::new(mem.into_iter().map(Ok)));
+        write_set(&self.out, &mut manifest, merge_runs(runs))?;
+        Ok(manifest)
+    }
+}
+
+fn trim_line(line: &[u8]) -> &[u8] {
+    let mut t = line;
+    while let [rest @ .., b'\n' | b'\r'] = t {
+        t = rest;
+    }
+    t
+}
+
+fn parent_dir(p: &Path) -> PathBuf {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn progress_bar(enabled: bool, size: u64, path: &Path) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(size);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    // The file name only: directories of dumps may name a case.
+    bar.set_message(
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    );
+    bar
+}
+
+/// A spilled run, read back in order.
+struct RunReader {
+    path: PathBuf,
+    r: BufReader<std::fs::File>,
+}
+
+impl RunReader {
+    fn open(path: &Path) -> Result<RunReader, LeakSetError> {
+        let f = std::fs::File::open(path).map_err(LeakSetError::io(path))?;
+        Ok(RunReader {
+            path: path.to_path_buf(),
+            r: BufReader::with_capacity(1 << 20, f),
+        })
+    }
+}
+
+impl Iterator for RunReader {
+    type Item = Result<Digest, LeakSetError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut d = [0u8; DIGEST_LEN];
+        match self.r.read_exact(&mut d) {
+            Ok(()) => Some(Ok(d)),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => None,
+            Err(e) => Some(Err(LeakSetError::Io {
+                path: self.path.clone(),
+                source: e,
+            })),
+        }
+    }
+}
+
+type Run<'a> = Box<dyn Iterator<Item = Result<Digest, LeakSetError>> + 'a>;
+
+/// K-way merge of sorted runs, de-duplicated.
+pub(crate) fn merge_runs<'a>(
+    mut runs: Vec<Run<'a>>,
+) -> impl Iterator<Item = Result<Digest, LeakSetError>> + 'a {
+    let mut heap = BinaryHeap::new();
+    let mut first_err = None;
+    for (i, r) in runs.iter_mut().enumerate() {
+        match r.next() {
+            Some(Ok(d)) => heap.push(std::cmp::Reverse((d, i))),
+            Some(Err(e)) => first_err = first_err.or(Some(e)),
+            None => {}
+        }
+    }
+    let mut last: Option<Digest> = None;
+    let mut err = first_err;
+    std::iter::from_fn(move || loop {
+        if let Some(e) = err.take() {
+            return Some(Err(e));
+        }
+        let std::cmp::Reverse((d, i)) = heap.pop()?;
+        match runs[i].next() {
+            Some(Ok(n)) => heap.push(std::cmp::Reverse((n, i))),
+            Some(Err(e)) => err = Some(e),
+            None => {}
+        }
+        if last != Some(d) {
+            last = Some(d);
+            return Some(Ok(d));
+        }
+    })
+}
+
+/// Writes `digests.bin` from sorted unique digests, then the filter and the manifest, into a
+/// temporary directory renamed to `out`.
+pub(crate) fn write_set(
+    out: &Path,
+    manifest: &mut Manifest,
+    digests: impl Iterator<Item = Result<Digest, LeakSetError>>,
+) -> Result<(), LeakSetError> {
+    if out.exists() {
+        return Err(LeakSetError::Exists(out.to_path_buf()));
+    }
+    let parent = parent_dir(out);
+    let tmp = tempfile::Builder::new()
+        .prefix(".leakset-new-")
+        .tempdir_in(&parent)
+        .map_err(LeakSetError::io(&parent))?;
+    let dpath = tmp.path().join(DIGESTS);
+    let f = std::fs::File::create(&dpath).map_err(LeakSetError::io(&dpath))?;
+    let mut w = BufWriter::with_capacity(1 << 20, f);
+    let mut h = blake3::Hasher::new();
+    // The filter is built over the 8-byte prefixes: unique for all practical purposes (a
+    // collision among 10^8 uniform prefixes has probability ~3·10^-4, and is dropped here).
+    let mut keys: Vec<u64> = Vec::new();
+    let mut n = 0u64;
+    for d in digests {
+        let d = d?;
+        w.write_all(&d).map_err(LeakSetError::io(&dpath))?;
+        h.update(&d);
+        let k = prefix(&d);
+        if keys.last() != Some(&k) {
+            keys.push(k);
+        }
+        n += 1;
+    }
+    let f = w.into_inner().map_err(|e| LeakSetError::Io {
+        path: dpath.clone(),
+        source: e.into_error(),
+    })?;
+    f.sync_all().map_err(LeakSetError::io(&dpath))?;
+    let mut files = BTreeMap::new();
+    files.insert(
+        DIGESTS.to_string(),
+        FileEntry {
+            bytes: n * DIGEST_LEN as u64,
+            blake3: h.finalize().to_hex().to_string(),
+        },
+    );
+    let mut fbytes = Vec::new();
+    if !keys.is_empty() {
+        let filter =
+            xorf::BinaryFuse8::try_from(&keys).map_err(|e| LeakSetError::Filter(e.to_string()))?;
+        drop(keys);
+        write_filter(&filter, &mut fbytes);
+    }
+    let fpath = tmp.path().join(FILTER);
+    write_synced(&fpath, &fbytes)?;
+    files.insert(
+        FILTER.to_string(),
+        FileEntry {
+            bytes: fbytes.len() as u64,
+            blake3: blake3::hash(&fbytes).to_hex().to_string(),
+        },
+    );
+    manifest.distinct = n;
+    manifest.files = files;
+    manifest.build.filter = "binary_fuse8".into();
+    let mpath = tmp.path().join(MANIFEST);
+    let mut text = serde_json::to_vec_pretty(manifest).expect("manifest serializes");
+    text.push(b'\n');
+    write_synced(&mpath, &text)?;
+    let tmp = tmp.keep();
+    std::fs::rename(&tmp, out).map_err(LeakSetError::io(out))?;
+    Ok(())
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), LeakSetError> {
+    let mut f = std::fs::File::create(path).map_err(LeakSetError::io(path))?;
+    f.write_all(bytes).map_err(LeakSetError::io(path))?;
+    f.sync_all().map_err(LeakSetError::io(path))
+}
+
+/// Merges sets built with the same key into `out`.
+pub fn merge(out: &Path, inputs: &[LeakSet], name: &str) -> Result<Manifest, LeakSetError> {
+    let first = inputs
+        .first()
+        .ok_or_else(|| LeakSetError::Map("merge needs at least one input set".into()))?;
+    for s in inputs {
+        if s.manifest().key_id != first.manifest().key_id {
+            return Err(LeakSetError::WrongKey {
+                path: s.dir().to_path_buf(),
+                expected: first.manifest().key_id.clone(),
+                actual: s.manifest().key_id.clone(),
+            });
+        }
+    }
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    let mut invalid: BTreeMap<String, u64> = BTreeMap::new();
+    let mut rows = 0;
+    for s in inputs {
+        let m = s.manifest();
+        rows += m.rows;
+        for (k, v) in &m.counts {
+            *counts.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &m.invalid {
+            *invalid.entry(k.clone()).or_default() += v;
+        }
+    }
+    let join = |f: fn(&Manifest) -> &String| {
+        let mut v: Vec<&str> = inputs.iter().map(|s| f(s.manifest()).as_str()).collect();
+        v.dedup();
+        v.join("; ")
+    };
+    let mut manifest = Manifest {
+        format: FORMAT.into(),
+        version: FORMAT_VERSION,
+        name: name.to_string(),
+        source: join(|m| &m.source),
+        // The newest input's date: a merged set is as recent as its newest dump.
+        date: inputs
+            .iter()
+            .map(|s| s.manifest().date.clone())
+            .max()
+            .unwrap_or_default(),
+        key_id: first.manifest().key_id.clone(),
+        distinct: 0,
+        rows,
+        counts,
+        invalid,
+        build: BuildParams {
+            tool: format!("doxwatch {}", env!("CARGO_PKG_VERSION")),
+            merged_from: inputs.iter().map(|s| s.name().to_string()).collect(),
+            ..Default::default()
+        },
+        files: BTreeMap::new(),
+    };
+    let runs: Vec<Run<'_>> = inputs
+        .iter()
+        .map(|s| Box::new(s.digests().copied().map(Ok)) as Run<'_>)
+        .collect();
+    write_set(out, &mut manifest, merge_runs(runs))?;
+    Ok(manifest)
+}
