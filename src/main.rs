@@ -3,6 +3,7 @@
 
 mod crawl;
 mod eval;
+mod leakset_cmd;
 mod run;
 mod scan;
 mod store_cmd;
@@ -112,6 +113,11 @@ enum Command {
     /// Crawl a site profile (pipelines/sites/NAME.toml) into the posts stream: an inbox
     /// directory, stdout or the Kafka posts topic.
     Crawl(crawl::CrawlArgs),
+    /// Known-leak sets: build from dumps, inspect, merge.
+    Leakset {
+        #[command(subcommand)]
+        cmd: leakset_cmd::LeaksetCmd,
+    },
     /// Score the matcher on a labelled JSONL corpus (per-kind exact-span P/R/F1, post labels).
     Eval {
         /// The labelled corpus, e.g. ../shared/eval/dev.jsonl.
@@ -184,6 +190,7 @@ fn main() -> ExitCode {
             })
             .map_err(Into::into),
         Command::Crawl(args) => crawl::run(args),
+        Command::Leakset { cmd } => leakset_cmd::run(cmd),
     };
     match result {
         Ok(code) => code,
