@@ -36,4 +36,4 @@ pub use build::{merge, parse_map, BuildOptions, Builder, DumpFormat, Mapping};
 pub use canon::{kind_from_str, Canonicalizer, SET_KINDS};
 pub use error::LeakSetError;
 pub use manifest::{BuildParams, Digest, FileEntry, Manifest, DIGEST_LEN, FORMAT_VERSION};
-pub use set::{parse_digest_hex, LeakSet};
+pub use set::{parse_digest_hex, KnownLeaks, LeakSet};

@@ -323,3 +323,41 @@ fn check_sorted(path: &Path, m: &[u8]) -> Result<(), LeakSetError> {
     }
     Ok(())
 }
+
+/// The sets a matcher consults, all opened with its key.
+#[derive(Debug, Default)]
+pub struct KnownLeaks {
+    sets: Vec<LeakSet>,
+}
+
+impl KnownLeaks {
+    /// Opens every set with `hasher`'s key; the first missing, damaged or foreign-key set fails.
+    pub fn open(dirs: &[PathBuf], hasher: &KeyedHasher) -> Result<KnownLeaks, LeakSetError> {
+        let sets = dirs
+            .iter()
+            .map(|d| LeakSet::open(d, hasher))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(KnownLeaks { sets })
+    }
+
+    pub fn from_sets(sets: Vec<LeakSet>) -> KnownLeaks {
+        KnownLeaks { sets }
+    }
+
+    pub fn sets(&self) -> &[LeakSet] {
+        &self.sets
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sets.is_empty()
+    }
+
+    /// Names of the sets holding `d`, in configuration order.
+    pub fn names_containing(&self, d: &Digest) -> Vec<String> {
+        self.sets
+            .iter()
+            .filter(|s| s.contains(d))
+            .map(|s| s.name().to_string())
+            .collect()
+    }
+}
