@@ -103,6 +103,7 @@ pub fn run(cmd: LeaksetCmd) -> Result<ExitCode> {
                 map,
                 memory_mb,
                 progress: true,
+                oprf: None,
             };
             let mut b = Builder::new(&out, hasher, opts)?;
             for d in &dumps {

@@ -105,6 +105,7 @@ fn build(dir: &std::path::Path, key: &KeyedHasher) {
         map: parse_map("id_card=2,phone=3").unwrap(),
         memory_mb: env("MEMORY_MB", 512),
         progress: false,
+        oprf: None,
     };
     let t = Instant::now();
     let mut b = Builder::new(&out, key.clone(), opts).unwrap();
@@ -144,6 +145,7 @@ fn lookup(dir: &std::path::Path, key: &KeyedHasher) {
         map: parse_map("qq=1").unwrap(),
         memory_mb: env("MEMORY_MB", 512),
         progress: false,
+        oprf: None,
     };
     let digest =
         |i: u64| -> [u8; 16] { key.hash(Kind::Qq, &i.to_string())[..16].try_into().unwrap() };

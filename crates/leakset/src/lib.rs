@@ -16,7 +16,7 @@
 //! let key = KeyedHasher::from_secret(b"example key");
 //! let opts = BuildOptions {
 //!     name: "demo".into(), source: "synthetic".into(), date: "2025-01-01".into(),
-//!     map: parse_map("phone=1").unwrap(), memory_mb: 16, progress: false,
+//!     map: parse_map("phone=1").unwrap(), memory_mb: 16, progress: false, oprf: None,
 //! };
 //! let mut b = Builder::new(&out, key.clone(), opts).unwrap();
 //! b.add(Kind::Phone, "138 0013 8000").unwrap();
@@ -30,10 +30,13 @@ mod build;
 mod canon;
 mod error;
 mod manifest;
+pub mod selfcheck;
 mod set;
 
 pub use build::{merge, parse_map, BuildOptions, Builder, DumpFormat, Mapping};
 pub use canon::{kind_from_str, Canonicalizer, SET_KINDS};
 pub use error::LeakSetError;
-pub use manifest::{BuildParams, Digest, FileEntry, Manifest, DIGEST_LEN, FORMAT_VERSION};
+pub use manifest::{
+    BuildParams, Digest, FileEntry, Manifest, OprfParams, DIGEST_LEN, FORMAT_VERSION,
+};
 pub use set::{parse_digest_hex, KnownLeaks, LeakSet};

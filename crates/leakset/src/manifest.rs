@@ -35,6 +35,25 @@ pub struct Manifest {
     pub invalid: BTreeMap<String, u64>,
     pub build: BuildParams,
     pub files: BTreeMap<String, FileEntry>,
+    /// The self-check table (`oprf.bin`), when the set was built with an OPRF key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oprf: Option<OprfParams>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OprfParams {
+    /// RFC 9497 suite and mode.
+    pub suite: String,
+    /// Fingerprint of the OPRF key (`OprfKey::key_id`).
+    pub key_id: String,
+    /// Values per answer (every bucket padded to this count).
+    pub pad_to: u32,
+    pub value_bytes: u32,
+    /// Bucket prefix bits per kind.
+    pub bucket_bits: BTreeMap<String, u8>,
+    /// Identifiers in the table (all kinds).
+    pub entries: u64,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

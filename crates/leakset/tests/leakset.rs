@@ -19,6 +19,7 @@ fn opts(name: &str, map: &str, memory_mb: u64) -> BuildOptions {
         map: parse_map(map).unwrap(),
         memory_mb,
         progress: false,
+        oprf: None,
     }
 }
 
