@@ -57,6 +57,10 @@ pub enum LeaksetCmd {
         /// Digests held in memory before a sorted run spills to a temporary file (MiB).
         #[arg(long, default_value_t = 512)]
         memory_mb: u64,
+        /// Also build the self-check table (phones and IDs) under this OPRF key file, created
+        /// (mode 0600) if missing. Keep it beside the set, not inside: matchers never need it.
+        #[arg(long, value_name = "FILE")]
+        oprf_key: Option<PathBuf>,
         /// The dumps.
         #[arg(required = true)]
         dumps: Vec<PathBuf>,
@@ -67,6 +71,22 @@ pub enum LeaksetCmd {
         /// Print the manifest as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Serve the private self-check (`POST /v1/check`, browser page at `/selfcheck/`) for a
+    /// set built with `--oprf-key`.
+    Serve {
+        set: PathBuf,
+        /// The OPRF key file the set's table was built with.
+        #[arg(long, value_name = "FILE")]
+        oprf_key: PathBuf,
+        #[arg(long, default_value = "127.0.0.1:8790")]
+        listen: std::net::SocketAddr,
+        /// Queries per minute per client address.
+        #[arg(long, default_value_t = 30)]
+        per_minute: u32,
+        /// Queries a client may make at once before the per-minute rate applies.
+        #[arg(long, default_value_t = 10)]
+        burst: u32,
     },
     /// Merge sets built with the same key into a new set OUT.
     Merge {
@@ -91,6 +111,7 @@ pub fn run(cmd: LeaksetCmd) -> Result<ExitCode> {
             date,
             map,
             memory_mb,
+            oprf_key,
             dumps,
         } => {
             let hasher = key.hasher()?;
@@ -103,7 +124,10 @@ pub fn run(cmd: LeaksetCmd) -> Result<ExitCode> {
                 map,
                 memory_mb,
                 progress: true,
-                oprf: None,
+                oprf: oprf_key
+                    .as_deref()
+                    .map(|p| doxwatch_leakset::selfcheck::OprfKey::load(p, true))
+                    .transpose()?,
             };
             let mut b = Builder::new(&out, hasher, opts)?;
             for d in &dumps {
@@ -118,6 +142,13 @@ pub fn run(cmd: LeaksetCmd) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        LeaksetCmd::Serve {
+            set,
+            oprf_key,
+            listen,
+            per_minute,
+            burst,
+        } => serve(&set, &oprf_key, listen, per_minute, burst),
         LeaksetCmd::Info { dir, json } => {
             let set = LeakSet::open_keyless(&dir)?;
             if json {
@@ -174,4 +205,75 @@ fn print_manifest(dir: &Path, m: &Manifest) {
         "disk     {bytes} bytes ({}, {} spilled runs)",
         m.build.filter, m.build.spilled_runs
     );
+}
+
+fn serve(
+    set: &Path,
+    key: &Path,
+    listen: std::net::SocketAddr,
+    per_minute: u32,
+    burst: u32,
+) -> Result<ExitCode> {
+    use doxwatch_leakset::selfcheck::{OprfKey, OprfTable, SelfCheckState};
+    let table = OprfTable::open(set, OprfKey::load(key, false)?)?;
+    tracing::info!(
+        entries = table.len(),
+        pad_to = table.pad_to(),
+        "self-check table loaded"
+    );
+    let state = std::sync::Arc::new(SelfCheckState::new(table, per_minute, burst));
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("binding {listen}"))?;
+        tracing::info!(%listen, "self-check on POST /v1/check, page on /selfcheck/");
+        doxwatch_leakset::selfcheck::serve(state, listener, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `doxwatch check`: asks a self-check server whether an identifier is in its set, without
+/// sending the identifier.
+#[derive(clap::Args)]
+pub struct CheckArgs {
+    /// A mobile number (any common spelling: +86, separators, full-width).
+    #[arg(long, conflicts_with = "id_card", required_unless_present = "id_card")]
+    phone: Option<String>,
+    /// A resident ID number.
+    #[arg(long)]
+    id_card: Option<String>,
+    /// The self-check server, e.g. http://127.0.0.1:8790.
+    #[arg(long)]
+    server: String,
+}
+
+pub fn check(a: CheckArgs) -> Result<ExitCode> {
+    use doxwatch_model::Kind;
+    let (kind, raw) = match (&a.phone, &a.id_card) {
+        (Some(p), _) => (Kind::Phone, p),
+        (None, Some(i)) => (Kind::IdCard, i),
+        (None, None) => anyhow::bail!("give --phone or --id-card"),
+    };
+    let canon = doxwatch_leakset::Canonicalizer::new()?;
+    let value = canon
+        .canonical(kind, raw)
+        .with_context(|| format!("the value is not a valid {}", kind.as_str()))?;
+    let rt = tokio::runtime::Runtime::new()?;
+    let found = rt.block_on(doxwatch_leakset::selfcheck::check_remote(
+        &a.server, kind, &value,
+    ))?;
+    if found {
+        println!(
+            "found: this {} is in the server's known-leak set",
+            kind.as_str()
+        );
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("not found in the server's known-leak set");
+        Ok(ExitCode::from(1))
+    }
 }

@@ -228,3 +228,77 @@ fn pipeline_marks_known_leaks() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("corrupt leak set"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn self_check_cli_against_leakset_serve() {
+    let dir = setup("check");
+    let out = dir.join("dump.leakset");
+    let okey = dir.join("dump.oprf.key");
+    ok(&doxwatch(
+        &[
+            "leakset",
+            "build",
+            "--key-file",
+            s(&dir.join("hash.key")),
+            "--out",
+            s(&out),
+            "--name",
+            "dump-2025",
+            "--source",
+            "synthetic",
+            "--date",
+            "2025-06-01",
+            "--map",
+            "id_card=2,phone=4",
+            "--oprf-key",
+            s(&okey),
+            s(&dir.join("dump.csv")),
+        ],
+        None,
+    ));
+    let port = common::free_port();
+    let server = format!("http://127.0.0.1:{port}");
+    let mut child = Command::new(BIN)
+        .args([
+            "leakset",
+            "serve",
+            s(&out),
+            "--oprf-key",
+            s(&okey),
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(t0.elapsed().as_secs() < 20, "server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let check = |flag: &str, v: &str| doxwatch(&["check", flag, v, "--server", &server], None);
+    let found = check("--phone", "+86 138 0013 0007");
+    let clean = check("--phone", "13800138765");
+    let id = with_check("11010519900104003");
+    let id_found = check("--id-card", &id);
+    let invalid = check("--phone", "12345");
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        found.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&found.stderr)
+    );
+    assert!(String::from_utf8_lossy(&found.stdout).starts_with("found"));
+    assert_eq!(clean.status.code(), Some(1));
+    assert_eq!(id_found.status.code(), Some(0));
+    assert_eq!(invalid.status.code(), Some(2));
+    // The server logs nothing of the queries.
+    assert!(
+        !log.contains("13800130007") && !log.contains("bucket"),
+        "{log}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
