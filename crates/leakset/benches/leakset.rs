@@ -4,7 +4,8 @@
 //!
 //! `cargo bench -p doxwatch-leakset --bench leakset` (env: `ROWS`, default 5,000,000 CSV rows;
 //! `SET`, default 10,000,000 digests for the lookup part; `LOOKUPS`, default 20,000,000;
-//! `ONLY=build|lookup`; `DIR` for the files, default the system temp dir).
+//! `ONLY=build|lookup|selfcheck`; `CHECK_SET`, default 200,000 phones in the self-check table;
+//! `QUERIES`, default 20,000; `DIR` for the files, default the system temp dir).
 
 use doxwatch_leakset::{parse_map, BuildOptions, Builder, LeakSet};
 use doxwatch_model::{KeyedHasher, Kind};
@@ -62,6 +63,9 @@ fn main() {
     }
     if only.is_empty() || only == "lookup" {
         lookup(&dir, &key);
+    }
+    if only.is_empty() || only == "selfcheck" {
+        selfcheck(&dir, &key);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -191,5 +195,57 @@ fn lookup(dir: &std::path::Path, key: &KeyedHasher) {
         q as f64 / secs / 1e6,
         rss_mb(),
         q as f64 * 16.0 / 1e6 / 1.048_576
+    );
+}
+
+/// The self-check server: a table of `CHECK_SET` phones, then `QUERIES` answers (evaluation of a
+/// blinded element + the padded bucket) on one thread; the client's blinding and finalizing are
+/// prepared or done outside the timed loop.
+fn selfcheck(dir: &std::path::Path, key: &KeyedHasher) {
+    use doxwatch_leakset::selfcheck::{CheckQuery, OprfKey, OprfTable};
+    let n = env("CHECK_SET", 200_000);
+    let q = env("QUERIES", 20_000);
+    let okey = OprfKey::generate();
+    let out = dir.join("check.leakset");
+    let opts = BuildOptions {
+        name: "check".into(),
+        source: "generated".into(),
+        date: "2025-01-01".into(),
+        map: parse_map("phone=1").unwrap(),
+        memory_mb: 512,
+        progress: false,
+        oprf: Some(okey.clone()),
+    };
+    let t = Instant::now();
+    let mut b = Builder::new(&out, key.clone(), opts).unwrap();
+    for i in 0..n {
+        b.add(Kind::Phone, &format!("13{}{:08}", 5 + i % 5, i / 5))
+            .unwrap();
+    }
+    let m = b.finish().unwrap();
+    let build_secs = t.elapsed().as_secs_f64();
+    let table = OprfTable::open(&out, okey).unwrap();
+    let queries: Vec<CheckQuery> = (0..q)
+        .map(|i| CheckQuery::new(Kind::Phone, &format!("13{}{:08}", 5 + i % 5, i / 5)).unwrap())
+        .collect();
+    let t = Instant::now();
+    let answers: Vec<_> = queries
+        .iter()
+        .map(|c| table.answer(&c.request).unwrap())
+        .collect();
+    let secs = t.elapsed().as_secs_f64();
+    let found = queries
+        .iter()
+        .zip(&answers)
+        .filter(|(c, a)| c.decide(a).unwrap())
+        .count() as u64;
+    assert_eq!(found, q.min(n), "every queried phone is in the table");
+    let resp = serde_json::to_vec(&answers[0]).unwrap().len();
+    let req = serde_json::to_vec(&queries[0].request).unwrap().len();
+    println!(
+        "selfcheck: table of {n} phones built in {build_secs:.1} s ({:.0} OPRF evaluations/s), pad_to {} values; {q} answers in {secs:.2} s = {:.0} queries/s on one core; request {req} bytes, answer {resp} bytes of JSON",
+        n as f64 / build_secs,
+        m.oprf.unwrap().pad_to,
+        q as f64 / secs
     );
 }
