@@ -185,24 +185,17 @@ impl Builder {
     }
 
     fn spill(&mut self) -> Result<(), LeakSetError> {
-        self.run.sort_unstable();
-        self.run.dedup();
         let path = self
             .spill_dir
             .path()
-            .join(format!("run-{}", self.spills.len()));
-        let f = std::fs::File::create(&path).map_err(LeakSetError::io(&path))?;
-        let mut w = BufWriter::with_capacity(1 << 20, f);
-        for d in &self.run {
-            w.write_all(d).map_err(LeakSetError::io(&path))?;
-        }
-        w.flush().map_err(LeakSetError::io(&path))?;
-        self.run.clear();
-        self.spills.push(path);
+            .join(format!("run-m{}", self.spills.len()));
+        self.spills.push(spill_run(&mut self.run, &path)?);
         Ok(())
     }
 
-    /// Reads one dump (CSV/TSV/JSONL/plain, optionally gzip) row by row.
+    /// Reads one dump (CSV/TSV/JSONL/plain, optionally gzip). This thread parses rows into
+    /// batches of raw values; one worker per core canonicalises, hashes and collects them
+    /// (sorting and spilling its own runs), so parsing and hashing overlap.
     pub fn add_dump(&mut self, path: &Path) -> Result<(), LeakSetError> {
         let format = DumpFormat::of(path);
         let file = std::fs::File::open(path).map_err(LeakSetError::io(path))?;
@@ -212,7 +205,7 @@ impl Builder {
         let gz = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
-        let reader: Box<dyn Read> = if gz {
+        let reader: Box<dyn Read + Send> = if gz {
             Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
                 1 << 20,
                 counted,
@@ -221,116 +214,48 @@ impl Builder {
             Box::new(counted)
         };
         let map = self.opts.map.clone();
-        let dump_err = |message: String| LeakSetError::Dump {
-            path: path.to_path_buf(),
-            message,
+        let kinds: Vec<Kind> = map.iter().map(|m| m.kind).collect();
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2 * workers);
+        let rx = std::sync::Mutex::new(rx);
+        let shared = Shared {
+            hasher: &self.hasher,
+            canon: &self.canon,
+            oprf: self.opts.oprf.as_ref(),
+            kinds: &kinds,
+            run_cap: (self.run_cap / workers).max(1),
+            spill_dir: self.spill_dir.path(),
+            spill_seq: std::sync::atomic::AtomicUsize::new(self.spills.len()),
         };
-        match format {
-            DumpFormat::Csv | DumpFormat::Tsv => {
-                let cols = map
-                    .iter()
-                    .map(|m| {
-                        m.column
-                            .parse::<usize>()
-                            .ok()
-                            .filter(|&c| c >= 1)
-                            .map(|c| (m.kind, c - 1))
-                            .ok_or_else(|| {
-                                LeakSetError::Map(format!(
-                                    "`{}` is not a 1-based column number",
-                                    m.column
-                                ))
-                            })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
-                let mut rdr = csv::ReaderBuilder::new()
-                    .delimiter(if format == DumpFormat::Tsv {
-                        b'\t'
-                    } else {
-                        b','
-                    })
-                    .has_headers(false)
-                    .flexible(true)
-                    .quoting(format == DumpFormat::Csv)
-                    .buffer_capacity(1 << 20)
-                    .from_reader(reader);
-                let mut rec = csv::ByteRecord::new();
-                loop {
-                    match rdr.read_byte_record(&mut rec) {
-                        Ok(false) => break,
-                        Ok(true) => {}
-                        // csv's messages carry positions, not field contents.
-                        Err(e) => return Err(dump_err(e.to_string())),
-                    }
-                    self.rows += 1;
-                    for &(kind, c) in &cols {
-                        let v = rec.get(c).unwrap_or(b"");
-                        match std::str::from_utf8(v) {
-                            Ok(s) => {
-                                self.add(kind, s)?;
-                            }
-                            Err(_) => *self.invalid.entry(kind).or_default() += 1,
-                        }
-                    }
+        let (parsed, outs) = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| s.spawn(|| work(&shared, &rx)))
+                .collect();
+            let parsed = parse_dump(path, format, reader, &map, tx);
+            let outs: Vec<Result<WorkerOut, LeakSetError>> = handles
+                .into_iter()
+                .map(|h| h.join().expect("build worker panicked"))
+                .collect();
+            (parsed, outs)
+        });
+        let rows = parsed?;
+        self.rows += rows;
+        for out in outs {
+            let out = out?;
+            self.spills.extend(out.spills);
+            for (k, n) in kinds.iter().zip(out.valid) {
+                *self.counts.entry(*k).or_default() += n;
+            }
+            for (k, n) in kinds.iter().zip(out.invalid) {
+                if n > 0 {
+                    *self.invalid.entry(*k).or_default() += n;
                 }
             }
-            DumpFormat::Jsonl | DumpFormat::Plain => {
-                let plain = format == DumpFormat::Plain;
-                if plain && (map.len() != 1 || map[0].column != "1") {
-                    return Err(LeakSetError::Map(
-                        "a plain list has one value per line: map one kind to column 1".into(),
-                    ));
-                }
-                let mut lines = BufReader::with_capacity(1 << 20, reader);
-                let mut line = Vec::new();
-                let mut n = 0u64;
-                loop {
-                    line.clear();
-                    let got = lines
-                        .read_until(b'\n', &mut line)
-                        .map_err(|e| dump_err(e.to_string()))?;
-                    if got == 0 {
-                        break;
-                    }
-                    n += 1;
-                    let text = trim_line(&line);
-                    if text.is_empty() {
-                        continue;
-                    }
-                    self.rows += 1;
-                    if plain {
-                        match std::str::from_utf8(text) {
-                            Ok(s) => {
-                                self.add(map[0].kind, s)?;
-                            }
-                            Err(_) => *self.invalid.entry(map[0].kind).or_default() += 1,
-                        }
-                        continue;
-                    }
-                    let obj: serde_json::Map<String, serde_json::Value> =
-                        match serde_json::from_slice(text) {
-                            Ok(o) => o,
-                            // serde_json quotes the offending value: only the position goes into the error.
-                            Err(e) => {
-                                return Err(dump_err(format!(
-                                    "line {n}, column {}: not a JSON object",
-                                    e.column()
-                                )))
-                            }
-                        };
-                    for m in &map {
-                        match obj.get(&m.column) {
-                            Some(serde_json::Value::String(s)) => {
-                                self.add(m.kind, s)?;
-                            }
-                            Some(serde_json::Value::Number(x)) => {
-                                self.add(m.kind, &x.to_string())?;
-                            }
-                            None | Some(serde_json::Value::Null) => {}
-                            Some(_) => *self.invalid.entry(m.kind).or_default() += 1,
-                        }
-                    }
-                }
+            self.oprf.extend(out.oprf);
+            for d in out.run {
+                self.push(d)?;
             }
         }
         bar.finish_and_clear();
@@ -349,8 +274,6 @@ impl Builder {
 
     /// Sorts, merges and writes the set; returns its manifest.
     pub fn finish(mut self) -> Result<Manifest, LeakSetError> {
-        self.run.sort_unstable();
-        self.run.dedup();
         let mut params = BuildParams {
             map: self
                 .opts
@@ -405,11 +328,255 @@ impl Builder {
         for p in &self.spills {
             runs.push(Box::new(RunReader::open(p)?));
         }
-        let mem = std::mem::take(&mut self.run);
+        // The last run sorts in two halves on two threads; the merge de-duplicates across them.
+        let mut mem = std::mem::take(&mut self.run);
+        let tail = mem.split_off(mem.len() / 2);
+        let tail = std::thread::scope(|s| {
+            let h = s.spawn(move || {
+                let mut t = tail;
+                t.sort_unstable();
+                t
+            });
+            mem.sort_unstable();
+            h.join().expect("sort thread panicked")
+        });
         runs.push(Box::new(mem.into_iter().map(Ok)));
+        runs.push(Box::new(tail.into_iter().map(Ok)));
         write_set(&self.out, &mut manifest, merge_runs(runs), extra)?;
         Ok(manifest)
     }
+}
+
+/// Raw values of a few thousand rows: `vals` are (mapping index, start, end) into `buf`; an
+/// end of `u32::MAX` marks a value that was not UTF-8 (invalid).
+#[derive(Default)]
+struct Batch {
+    buf: Vec<u8>,
+    vals: Vec<(u8, u32, u32)>,
+}
+
+const BATCH_VALUES: usize = 16 * 1024;
+
+impl Batch {
+    fn push(&mut self, m: usize, v: &[u8]) {
+        let start = self.buf.len() as u32;
+        self.buf.extend_from_slice(v);
+        self.vals.push((m as u8, start, self.buf.len() as u32));
+    }
+
+    fn push_invalid(&mut self, m: usize) {
+        self.vals.push((m as u8, 0, u32::MAX));
+    }
+}
+
+/// What the workers share (read-only but for the spill counter).
+struct Shared<'a> {
+    hasher: &'a KeyedHasher,
+    canon: &'a Canonicalizer,
+    oprf: Option<&'a crate::selfcheck::OprfKey>,
+    kinds: &'a [Kind],
+    run_cap: usize,
+    spill_dir: &'a Path,
+    spill_seq: std::sync::atomic::AtomicUsize,
+}
+
+struct WorkerOut {
+    run: Vec<Digest>,
+    spills: Vec<PathBuf>,
+    valid: Vec<u64>,
+    invalid: Vec<u64>,
+    oprf: crate::selfcheck::OprfTableBuilder,
+}
+
+fn work(
+    sh: &Shared<'_>,
+    rx: &std::sync::Mutex<std::sync::mpsc::Receiver<Batch>>,
+) -> Result<WorkerOut, LeakSetError> {
+    let mut out = WorkerOut {
+        run: Vec::new(),
+        spills: Vec::new(),
+        valid: vec![0; sh.kinds.len()],
+        invalid: vec![0; sh.kinds.len()],
+        oprf: Default::default(),
+    };
+    let mut c = String::new();
+    loop {
+        let batch = match rx.lock().expect("batch queue").recv() {
+            Ok(b) => b,
+            Err(_) => return Ok(out),
+        };
+        for &(m, s, e) in &batch.vals {
+            let m = usize::from(m);
+            let kind = sh.kinds[m];
+            let raw = match e {
+                u32::MAX => None,
+                _ => std::str::from_utf8(&batch.buf[s as usize..e as usize]).ok(),
+            };
+            let Some(raw) = raw else {
+                out.invalid[m] += 1;
+                continue;
+            };
+            if raw.trim().is_empty() {
+                continue;
+            }
+            if !sh.canon.canonical_into(kind, raw, &mut c) {
+                out.invalid[m] += 1;
+                continue;
+            }
+            out.valid[m] += 1;
+            let h = sh.hasher.hash(kind, &c);
+            if let Some(k) = sh.oprf {
+                out.oprf.add(k, kind, &c);
+            }
+            if out.run.len() >= sh.run_cap {
+                let n = sh
+                    .spill_seq
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                out.spills.push(spill_run(
+                    &mut out.run,
+                    &sh.spill_dir.join(format!("run-{n}")),
+                )?);
+            }
+            out.run.push(h[..DIGEST_LEN].try_into().expect("16 bytes"));
+        }
+    }
+}
+
+/// Sorts, de-duplicates and writes a run; clears it.
+fn spill_run(run: &mut Vec<Digest>, path: &Path) -> Result<PathBuf, LeakSetError> {
+    run.sort_unstable();
+    run.dedup();
+    let f = std::fs::File::create(path).map_err(LeakSetError::io(path))?;
+    let mut w = BufWriter::with_capacity(1 << 20, f);
+    for d in run.iter() {
+        w.write_all(d).map_err(LeakSetError::io(path))?;
+    }
+    w.flush().map_err(LeakSetError::io(path))?;
+    run.clear();
+    Ok(path.to_path_buf())
+}
+
+/// Parses a dump into batches for the workers; returns the number of rows.
+fn parse_dump(
+    path: &Path,
+    format: DumpFormat,
+    reader: Box<dyn Read + Send>,
+    map: &[Mapping],
+    tx: std::sync::mpsc::SyncSender<Batch>,
+) -> Result<u64, LeakSetError> {
+    let dump_err = |message: String| LeakSetError::Dump {
+        path: path.to_path_buf(),
+        message,
+    };
+    // A worker gone (it failed) closes the queue: stop parsing, its error is reported.
+    let send = |b: Batch| tx.send(b).is_ok();
+    let mut batch = Batch::default();
+    let mut rows = 0u64;
+    match format {
+        DumpFormat::Csv | DumpFormat::Tsv => {
+            let cols = map
+                .iter()
+                .map(|m| {
+                    m.column
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|&c| c >= 1)
+                        .map(|c| c - 1)
+                        .ok_or_else(|| {
+                            LeakSetError::Map(format!(
+                                "`{}` is not a 1-based column number",
+                                m.column
+                            ))
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut rdr = csv::ReaderBuilder::new()
+                .delimiter(if format == DumpFormat::Tsv {
+                    b'\t'
+                } else {
+                    b','
+                })
+                .has_headers(false)
+                .flexible(true)
+                .quoting(format == DumpFormat::Csv)
+                .buffer_capacity(1 << 20)
+                .from_reader(reader);
+            let mut rec = csv::ByteRecord::new();
+            loop {
+                match rdr.read_byte_record(&mut rec) {
+                    Ok(false) => break,
+                    Ok(true) => {}
+                    // csv's messages carry positions, not field contents.
+                    Err(e) => return Err(dump_err(e.to_string())),
+                }
+                rows += 1;
+                for (m, &c) in cols.iter().enumerate() {
+                    batch.push(m, rec.get(c).unwrap_or(b""));
+                }
+                if batch.vals.len() >= BATCH_VALUES && !send(std::mem::take(&mut batch)) {
+                    return Ok(rows);
+                }
+            }
+        }
+        DumpFormat::Jsonl | DumpFormat::Plain => {
+            let plain = format == DumpFormat::Plain;
+            if plain && (map.len() != 1 || map[0].column != "1") {
+                return Err(LeakSetError::Map(
+                    "a plain list has one value per line: map one kind to column 1".into(),
+                ));
+            }
+            let mut lines = BufReader::with_capacity(1 << 20, reader);
+            let mut line = Vec::new();
+            let mut n = 0u64;
+            loop {
+                line.clear();
+                let got = lines
+                    .read_until(b'\n', &mut line)
+                    .map_err(|e| dump_err(e.to_string()))?;
+                if got == 0 {
+                    break;
+                }
+                n += 1;
+                let text = trim_line(&line);
+                if text.is_empty() {
+                    continue;
+                }
+                rows += 1;
+                if plain {
+                    batch.push(0, text);
+                } else {
+                    let obj: serde_json::Map<String, serde_json::Value> =
+                        match serde_json::from_slice(text) {
+                            Ok(o) => o,
+                            // serde_json quotes the offending value: only the position goes into the error.
+                            Err(e) => {
+                                return Err(dump_err(format!(
+                                    "line {n}, column {}: not a JSON object",
+                                    e.column()
+                                )))
+                            }
+                        };
+                    for (i, m) in map.iter().enumerate() {
+                        match obj.get(&m.column) {
+                            Some(serde_json::Value::String(s)) => batch.push(i, s.as_bytes()),
+                            Some(serde_json::Value::Number(x)) => {
+                                batch.push(i, x.to_string().as_bytes())
+                            }
+                            None | Some(serde_json::Value::Null) => {}
+                            Some(_) => batch.push_invalid(i),
+                        }
+                    }
+                }
+                if batch.vals.len() >= BATCH_VALUES && !send(std::mem::take(&mut batch)) {
+                    return Ok(rows);
+                }
+            }
+        }
+    }
+    if !batch.vals.is_empty() {
+        send(batch);
+    }
+    Ok(rows)
 }
 
 fn trim_line(line: &[u8]) -> &[u8] {

@@ -178,6 +178,11 @@ impl OprfTableBuilder {
         self.entries.push(e);
     }
 
+    /// Takes another builder's entries (one per build worker).
+    pub fn extend(&mut self, other: OprfTableBuilder) {
+        self.entries.extend(other.entries);
+    }
+
     /// The file bytes and the padded bucket size: the largest bucket, rounded up to a multiple
     /// of 64 (at least 64), so every answer of this set has the same length.
     pub fn finish(mut self) -> (Vec<u8>, u32) {

@@ -375,3 +375,32 @@ fn spilled_runs_merge_to_the_same_set() {
     }
     assert_eq!(fp, 0);
 }
+
+#[test]
+fn dump_read_by_workers_spills_and_merges() {
+    // 150,000 rows, each phone twice (two columns), 1 MiB budget: the workers spill runs.
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::new();
+    for i in 0..150_000u32 {
+        let p = format!("13{}{:08}", 5 + i % 5, i / 5);
+        csv.push_str(&format!("{p},{p}\n"));
+    }
+    csv.push_str("x,y\n");
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let k = key();
+    let out = dir.path().join("w.leakset");
+    let mut b = Builder::new(&out, k.clone(), opts("w", "phone=1,phone=2", 1)).unwrap();
+    b.add_dump(&dir.path().join("d.csv")).unwrap();
+    let m = b.finish().unwrap();
+    assert!(m.build.spilled_runs >= 2, "{}", m.build.spilled_runs);
+    assert_eq!(m.rows, 150_001);
+    assert_eq!(m.counts["phone"], 300_000);
+    assert_eq!(m.invalid["phone"], 2);
+    assert_eq!(m.distinct, 150_000);
+    let s = LeakSet::open(&out, &k).unwrap();
+    assert!((0..150_000u32).step_by(11).all(|i| s.contains_value(
+        &k,
+        Kind::Phone,
+        &format!("13{}{:08}", 5 + i % 5, i / 5)
+    )));
+}
