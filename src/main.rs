@@ -3,6 +3,7 @@
 
 mod crawl;
 mod eval;
+mod leakset_cmd;
 mod run;
 mod scan;
 mod store_cmd;
@@ -112,6 +113,14 @@ enum Command {
     /// Crawl a site profile (pipelines/sites/NAME.toml) into the posts stream: an inbox
     /// directory, stdout or the Kafka posts topic.
     Crawl(crawl::CrawlArgs),
+    /// Known-leak sets: build from dumps, inspect, merge, serve the self-check.
+    Leakset {
+        #[command(subcommand)]
+        cmd: leakset_cmd::LeaksetCmd,
+    },
+    /// Ask a self-check server whether a phone or ID is in a known leak (private: the server
+    /// never sees the value); exit 0 if found, 1 if not.
+    Check(leakset_cmd::CheckArgs),
     /// Score the matcher on a labelled JSONL corpus (per-kind exact-span P/R/F1, post labels).
     Eval {
         /// The labelled corpus, e.g. ../shared/eval/dev.jsonl.
@@ -184,6 +193,8 @@ fn main() -> ExitCode {
             })
             .map_err(Into::into),
         Command::Crawl(args) => crawl::run(args),
+        Command::Leakset { cmd } => leakset_cmd::run(cmd),
+        Command::Check(args) => leakset_cmd::check(args),
     };
     match result {
         Ok(code) => code,

@@ -73,6 +73,9 @@ pub struct RawMatcher {
     pub hash_key_env: Option<String>,
     /// Verdicts that raise an alert (default: doxxing, data_sale_ad, leak_repost).
     pub alert_on: Option<Vec<String>>,
+    /// Known-leak set directories (`doxwatch leakset build`), built with this pipeline's hash
+    /// key; every identifier is looked up in each.
+    pub leaksets: Option<Vec<PathBuf>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -141,6 +144,8 @@ pub struct Config {
     pub sinks: Vec<SinkConfig>,
     pub metrics_listen: Option<std::net::SocketAddr>,
     pub keys: crate::keys::KeysConfig,
+    /// Known-leak sets, opened (and checked against the hash key) when the pipeline starts.
+    pub leaksets: Vec<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -243,6 +248,18 @@ impl RawConfig {
                 })
                 .collect::<Result<_, _>>()?,
         };
+        let leaksets = m.leaksets.unwrap_or_default();
+        for (i, p) in leaksets.iter().enumerate() {
+            if p.as_os_str().is_empty() {
+                return Err(invalid("matcher.leaksets: an entry is empty".into()));
+            }
+            if leaksets[..i].contains(p) {
+                return Err(invalid(format!(
+                    "matcher.leaksets: {} is listed twice",
+                    p.display()
+                )));
+            }
+        }
         let mut sources = Vec::new();
         let mut stdin = 0;
         for s in self.sources {
@@ -361,6 +378,7 @@ impl RawConfig {
             alert_on,
             sources,
             sinks,
+            leaksets,
         })
     }
 }
@@ -417,6 +435,7 @@ mod tests {
             ("no sources", "version = 1\n[[sinks]]\ntype = \"stdout\""),
             ("two stdins", "version = 1\n[[sources]]\ntype = \"stdin\"\n[[sources]]\ntype = \"stdin\"\n[[sinks]]\ntype = \"stdout\""),
             ("bad verdict", "version = 1\n[matcher]\nalert_on = [\"spam\"]\n[[sources]]\ntype = \"stdin\"\n[[sinks]]\ntype = \"stdout\""),
+            ("empty leak set path", "version = 1\n[matcher]\nleaksets = [\"\"]\n[[sources]]\ntype = \"stdin\"\n[[sinks]]\ntype = \"stdout\""),
             ("zero record size", "version = 1\n[matcher]\nmax_record_bytes = 0\n[[sources]]\ntype = \"stdin\"\n[[sinks]]\ntype = \"stdout\""),
         ];
         for (name, text) in cases {

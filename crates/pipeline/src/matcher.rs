@@ -2,7 +2,10 @@
 //! workers. A record that is not a valid post is rejected with a reason, never fatal.
 
 use doxwatch_detect::{ScanResult, Scanner, Scratch};
-use doxwatch_model::{Alert, KeyedHasher, Post, PostError, VaultKey, Verdict, WireFinding};
+use doxwatch_leakset::{KnownLeaks, DIGEST_LEN, SET_KINDS};
+use doxwatch_model::{
+    Alert, KeyedHasher, Post, PostError, Severity, VaultKey, Verdict, WireFinding,
+};
 use std::sync::Arc;
 
 /// Why a record was parked instead of matched (a metric label and a dead-letter header).
@@ -41,6 +44,42 @@ pub struct Matcher {
     vault: Option<VaultKey>,
     alert_on: Vec<Verdict>,
     max_record_bytes: usize,
+    leaks: Arc<KnownLeaks>,
+}
+
+/// What the known-leak sets said about one post's identifiers.
+#[derive(Debug, Default)]
+struct LeakLookup {
+    /// Per finding (aligned with `ScanResult::findings`; empty when no set is loaded): the
+    /// names of the sets that hold it.
+    names: Vec<Vec<String>>,
+    /// Identifier findings looked up, and how many of them some set holds.
+    ids: usize,
+    known: usize,
+}
+
+impl LeakLookup {
+    /// The known-leak rule: any known-leaked identifier raises the severity one step; a post
+    /// with two or more identifiers of which more than half are known-leaked, and no stronger
+    /// verdict (doxxing and data-sale ads stay what they are: a doxxing post that reuses a leak
+    /// is still doxxing), is a `leak_repost`.
+    fn apply(&self, verdict: Verdict, severity: Severity) -> (Verdict, Severity) {
+        if self.known == 0 {
+            return (verdict, severity);
+        }
+        let severity = match severity {
+            Severity::None => Severity::Low,
+            Severity::Low => Severity::Medium,
+            Severity::Medium => Severity::High,
+            Severity::High | Severity::Critical => Severity::Critical,
+        };
+        let mostly_known = self.ids >= 2 && 2 * self.known > self.ids;
+        let verdict = match verdict {
+            Verdict::PiiExposure | Verdict::None if mostly_known => Verdict::LeakRepost,
+            v => v,
+        };
+        (verdict, severity)
+    }
 }
 
 impl Matcher {
@@ -59,7 +98,35 @@ impl Matcher {
             vault,
             alert_on,
             max_record_bytes,
+            leaks: Arc::default(),
         }
+    }
+
+    /// Looks every identifier up in `leaks` (opened with this matcher's hash key).
+    pub fn with_known_leaks(mut self, leaks: Arc<KnownLeaks>) -> Matcher {
+        self.leaks = leaks;
+        self
+    }
+
+    fn lookup(&self, r: &ScanResult) -> LeakLookup {
+        let mut l = LeakLookup::default();
+        let Some(hasher) = self.hasher.as_ref().filter(|_| !self.leaks.is_empty()) else {
+            return l;
+        };
+        for f in &r.findings {
+            if !SET_KINDS.contains(&f.kind) {
+                l.names.push(Vec::new());
+                continue;
+            }
+            let h = hasher.hash(f.kind, f.value.expose());
+            let names = self
+                .leaks
+                .names_containing(h[..DIGEST_LEN].try_into().expect("16 bytes"));
+            l.ids += 1;
+            l.known += usize::from(!names.is_empty());
+            l.names.push(names);
+        }
+        l
     }
 
     pub fn match_batch(&self, records: &[Vec<u8>], scratch: &mut Scratch) -> Outcome {
@@ -86,24 +153,43 @@ impl Matcher {
                 }
             };
             out.posts += 1;
-            let r = self.scanner.scan_any(&post.text, scratch);
+            let mut r = self.scanner.scan_any(&post.text, scratch);
+            let leaks = self.lookup(&r);
+            (r.verdict, r.severity) = leaks.apply(r.verdict, r.severity);
             self.metrics.verdict(r.verdict);
             for f in r.findings.iter().chain(&r.signals) {
                 self.metrics.finding(f.kind);
             }
             if self.alert_on.contains(&r.verdict) {
-                out.alerts.push(self.alert(&post, raw, &r, &now));
+                out.alerts.push(self.alert(&post, raw, &r, leaks, &now));
             }
         }
         out
     }
 
-    fn alert(&self, post: &Post, raw: &[u8], r: &ScanResult, now: &str) -> Alert {
-        let findings: Vec<WireFinding> = r
+    fn alert(
+        &self,
+        post: &Post,
+        raw: &[u8],
+        r: &ScanResult,
+        leaks: LeakLookup,
+        now: &str,
+    ) -> Alert {
+        let mut findings: Vec<WireFinding> = r
             .findings
             .iter()
             .map(|f| WireFinding::from_finding(f, self.hasher.as_ref()))
             .collect();
+        for (w, names) in findings.iter_mut().zip(leaks.names) {
+            w.known_leaks = names;
+        }
+        let mut reasons = r.reasons.clone();
+        if leaks.known > 0 {
+            reasons.push(format!(
+                "known leak: {} of {} identifiers are in known-leak sets",
+                leaks.known, leaks.ids
+            ));
+        }
         Alert {
             alert_id: Alert::derive_id(&post.id, &findings, r.verdict),
             post_id: post.id.clone(),
@@ -116,7 +202,7 @@ impl Matcher {
             severity: r.severity,
             score: (r.score * 1000.0).round() / 1000.0,
             findings,
-            reasons: r.reasons.clone(),
+            reasons,
             dict_version: self.scanner.dict_version().to_string(),
             author: Some(post.author.id.clone()).filter(|a| !a.is_empty()),
             text_masked: Some(masked_text(&post.text, r)),
@@ -265,5 +351,67 @@ mod tests {
         let t = now_rfc3339();
         assert_eq!(t.len(), 20);
         assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T');
+    }
+}
+
+#[cfg(test)]
+mod leak_rule_tests {
+    use super::*;
+
+    #[test]
+    fn known_leak_rule() {
+        let l = |ids, known| LeakLookup {
+            names: vec![],
+            ids,
+            known,
+        };
+        use Severity::*;
+        use Verdict::*;
+        let cases = [
+            ("nothing known", l(3, 0), PiiExposure, Low, PiiExposure, Low),
+            (
+                "mostly known",
+                l(3, 2),
+                PiiExposure,
+                Low,
+                LeakRepost,
+                Medium,
+            ),
+            (
+                "half is not most",
+                l(4, 2),
+                PiiExposure,
+                Low,
+                PiiExposure,
+                Medium,
+            ),
+            (
+                "one identifier",
+                l(1, 1),
+                PiiExposure,
+                Low,
+                PiiExposure,
+                Medium,
+            ),
+            (
+                "doxxing stays",
+                l(2, 2),
+                Doxxing,
+                Critical,
+                Doxxing,
+                Critical,
+            ),
+            (
+                "sale ad stays",
+                l(2, 2),
+                DataSaleAd,
+                High,
+                DataSaleAd,
+                Critical,
+            ),
+        ];
+        for (name, lk, v, s, want_v, want_s) in cases {
+            assert_eq!(lk.apply(v, s), (want_v, want_s), "{name}");
+        }
     }
 }

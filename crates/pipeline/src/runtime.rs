@@ -201,14 +201,31 @@ pub async fn run_with(
                 .await;
         });
     }
-    let matcher = Arc::new(Matcher::new(
-        scanner,
-        keys.hasher.clone(),
-        keys.vault.clone(),
-        cfg.alert_on.clone(),
-        cfg.max_record_bytes,
-        metrics.clone(),
-    ));
+    let leaks = match (&keys.hasher, cfg.leaksets.is_empty()) {
+        (_, true) => doxwatch_leakset::KnownLeaks::default(),
+        (None, false) => {
+            return Err(PipelineError::Io(format!(
+                "matcher.leaksets needs the hash key the sets were built with (${} or keys.hash_key_file)",
+                cfg.keys.hash_key_env
+            )))
+        }
+        (Some(h), false) => doxwatch_leakset::KnownLeaks::open(&cfg.leaksets, h)
+            .map_err(|e| PipelineError::Io(e.to_string()))?,
+    };
+    for s in leaks.sets() {
+        tracing::info!(set = s.name(), digests = s.len(), "known-leak set loaded");
+    }
+    let matcher = Arc::new(
+        Matcher::new(
+            scanner,
+            keys.hasher.clone(),
+            keys.vault.clone(),
+            cfg.alert_on.clone(),
+            cfg.max_record_bytes,
+            metrics.clone(),
+        )
+        .with_known_leaks(Arc::new(leaks)),
+    );
     let mut sinks = Vec::new();
     let mut webhooks = Vec::new();
     let mut external: Vec<Box<dyn Sink>> = Vec::new();

@@ -58,13 +58,15 @@ fn num(d: &[u8]) -> u32 {
     d.iter().fold(0, |a, &x| a * 10 + u32::from(x))
 }
 
-fn region_and_birth(
+/// The region and birth-date checks, without facts: shared by the detector and by bulk
+/// canonicalisation (known-leak sets), which needs only the yes or no.
+fn check_region_and_birth<'d>(
     d: &[u8],
     year: u16,
     md: &[u8],
-    dicts: &Dictionaries,
+    dicts: &'d Dictionaries,
     today: Date,
-) -> Result<Facts, Reject> {
+) -> Result<(u32, &'d crate::dict::Region, bool, Date), Reject> {
     let code = num(&d[..6]);
     // GB 11643 requires a province-level prefix; the county part is looked up in the historical
     // tables (1980 on), falling back to the prefecture, since old cards carry codes (`xxxx01`
@@ -80,11 +82,37 @@ fn region_and_birth(
     if birth.year < 1900 || birth > today {
         return Err(Reject::Future);
     }
+    Ok((code, region, exact.is_some(), birth))
+}
+
+/// Whether 18 digit values (the last may be 10 for `X`) pass [`validate18`], without its facts.
+pub fn is_valid18(d: &[u8], dicts: &Dictionaries, today: Date) -> bool {
+    d.len() == 18
+        && d[..17].iter().all(|&x| x <= 9)
+        && check_digit(d) == d[17]
+        && check_region_and_birth(d, num(&d[6..10]) as u16, &d[10..14], dicts, today).is_ok()
+}
+
+/// Whether 15 digits pass [`validate15`], without its facts.
+pub fn is_valid15(d: &[u8], dicts: &Dictionaries, today: Date) -> bool {
+    d.len() == 15
+        && d.iter().all(|&x| x <= 9)
+        && check_region_and_birth(d, 1900 + num(&d[6..8]) as u16, &d[8..12], dicts, today).is_ok()
+}
+
+fn region_and_birth(
+    d: &[u8],
+    year: u16,
+    md: &[u8],
+    dicts: &Dictionaries,
+    today: Date,
+) -> Result<Facts, Reject> {
+    let (code, region, exact, birth) = check_region_and_birth(d, year, md, dicts, today)?;
     let age = birth.age_on(today);
     let mut f = Facts::new();
     f.insert("region_code", format!("{code:06}"));
     f.insert("region", region.name.clone());
-    if exact.is_none() {
+    if !exact {
         f.insert("region_unlisted", "true".into());
     } else if region.to < 2024 {
         f.insert("region_retired", region.to.to_string());

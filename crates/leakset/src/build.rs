@@ -1,0 +1,839 @@
+//! Building a set: dump rows → canonical identifiers → keyed digests, collected in runs under a
+//! memory budget (sorted runs spill to temporary files beyond it), then a k-way merge with
+//! de-duplication writes `digests.bin`, the filter and the manifest into a temporary directory
+//! that is renamed into place, so a set exists completely or not at all.
+
+use crate::canon::{kind_from_str, Canonicalizer};
+use crate::error::LeakSetError;
+use crate::manifest::{
+    BuildParams, Digest, FileEntry, Manifest, DIGESTS, DIGEST_LEN, FILTER, FORMAT, FORMAT_VERSION,
+    MANIFEST,
+};
+use crate::set::{prefix, write_filter, LeakSet};
+use doxwatch_model::{KeyedHasher, Kind};
+use std::collections::{BTreeMap, BinaryHeap};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Where a kind's value is in a row: a 1-based column (CSV, TSV, plain) or a field (JSONL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    pub kind: Kind,
+    pub column: String,
+}
+
+/// Parses `id_card=3,phone=5,name=1`.
+pub fn parse_map(s: &str) -> Result<Vec<Mapping>, LeakSetError> {
+    let mut out: Vec<Mapping> = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (k, c) = part
+            .split_once('=')
+            .ok_or_else(|| LeakSetError::Map(format!("`{part}` is not kind=column")))?;
+        let kind = kind_from_str(k.trim()).ok_or_else(|| {
+            LeakSetError::Map(format!(
+                "unknown kind `{k}` (one of id_card, phone, bank_card, email, qq, wechat, telegram, name)"
+            ))
+        })?;
+        let column = c.trim().to_string();
+        if column.is_empty() {
+            return Err(LeakSetError::Map(format!("`{part}` names no column")));
+        }
+        out.push(Mapping { kind, column });
+    }
+    if out.is_empty() {
+        return Err(LeakSetError::Map("no kind=column pair".into()));
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub name: String,
+    pub source: String,
+    pub date: String,
+    pub map: Vec<Mapping>,
+    /// Digests held in memory before a sorted run spills to disk, in MiB.
+    pub memory_mb: u64,
+    /// Show a progress bar (only drawn when stderr is a terminal).
+    pub progress: bool,
+    /// Also build the self-check table (`oprf.bin`) under this OPRF key. Costs one OPRF
+    /// evaluation (~0.1 ms) per phone or ID; the table is held in memory (21 bytes an entry).
+    pub oprf: Option<crate::selfcheck::OprfKey>,
+}
+
+/// The shape of a dump, from its name (a `.gz` suffix is decompressed first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DumpFormat {
+    Csv,
+    Tsv,
+    Jsonl,
+    /// One value per line.
+    Plain,
+}
+
+impl DumpFormat {
+    pub fn of(path: &Path) -> DumpFormat {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        match name.rsplit('.').next() {
+            Some("csv") => DumpFormat::Csv,
+            Some("tsv") | Some("tab") => DumpFormat::Tsv,
+            Some("jsonl") | Some("ndjson") | Some("json") => DumpFormat::Jsonl,
+            _ => DumpFormat::Plain,
+        }
+    }
+}
+
+pub struct Builder {
+    hasher: KeyedHasher,
+    canon: Canonicalizer,
+    opts: BuildOptions,
+    run: Vec<Digest>,
+    run_cap: usize,
+    spill_dir: tempfile::TempDir,
+    spills: Vec<PathBuf>,
+    rows: u64,
+    counts: BTreeMap<Kind, u64>,
+    invalid: BTreeMap<Kind, u64>,
+    inputs: Vec<String>,
+    out: PathBuf,
+    buf: String,
+    oprf: crate::selfcheck::OprfTableBuilder,
+}
+
+impl Builder {
+    /// A builder writing `out` (which must not exist) with `hasher`'s key.
+    pub fn new(
+        out: &Path,
+        hasher: KeyedHasher,
+        opts: BuildOptions,
+    ) -> Result<Builder, LeakSetError> {
+        if out.exists() {
+            return Err(LeakSetError::Exists(out.to_path_buf()));
+        }
+        let parent = parent_dir(out);
+        std::fs::create_dir_all(&parent).map_err(LeakSetError::io(&parent))?;
+        // Runs spill next to the output: same disk, and cleaned up with the TempDir.
+        let spill_dir = tempfile::Builder::new()
+            .prefix(".leakset-runs-")
+            .tempdir_in(&parent)
+            .map_err(LeakSetError::io(&parent))?;
+        let run_cap = ((opts.memory_mb.max(1) << 20) / DIGEST_LEN as u64) as usize;
+        let canon = Canonicalizer::new().map_err(|e| LeakSetError::Dump {
+            path: PathBuf::from("dictionaries"),
+            message: e.to_string(),
+        })?;
+        Ok(Builder {
+            hasher,
+            canon,
+            run: Vec::with_capacity(run_cap.min(1 << 20)),
+            run_cap,
+            opts,
+            spill_dir,
+            spills: Vec::new(),
+            rows: 0,
+            counts: BTreeMap::new(),
+            invalid: BTreeMap::new(),
+            inputs: Vec::new(),
+            out: out.to_path_buf(),
+            buf: String::new(),
+            oprf: Default::default(),
+        })
+    }
+
+    /// Canonicalises and adds one value; an invalid value is counted, not hashed. An empty
+    /// value (a missing column) is neither.
+    pub fn add(&mut self, kind: Kind, raw: &str) -> Result<bool, LeakSetError> {
+        if raw.trim().is_empty() {
+            return Ok(false);
+        }
+        let mut c = std::mem::take(&mut self.buf);
+        let valid = self.canon.canonical_into(kind, raw, &mut c);
+        let r = match valid {
+            true => {
+                let h = self.hasher.hash(kind, &c);
+                if let Some(k) = &self.opts.oprf {
+                    self.oprf.add(k, kind, &c);
+                }
+                *self.counts.entry(kind).or_default() += 1;
+                self.push(h[..DIGEST_LEN].try_into().expect("16 bytes"))?;
+                Ok(true)
+            }
+            false => {
+                *self.invalid.entry(kind).or_default() += 1;
+                Ok(false)
+            }
+        };
+        self.buf = c;
+        r
+    }
+
+    /// Adds a digest made elsewhere with the same key (benchmarks, tooling).
+    pub fn add_digest(&mut self, d: Digest) -> Result<(), LeakSetError> {
+        self.push(d)
+    }
+
+    fn push(&mut self, d: Digest) -> Result<(), LeakSetError> {
+        if self.run.len() >= self.run_cap {
+            self.spill()?;
+        }
+        self.run.push(d);
+        Ok(())
+    }
+
+    fn spill(&mut self) -> Result<(), LeakSetError> {
+        let path = self
+            .spill_dir
+            .path()
+            .join(format!("run-m{}", self.spills.len()));
+        self.spills.push(spill_run(&mut self.run, &path)?);
+        Ok(())
+    }
+
+    /// Reads one dump (CSV/TSV/JSONL/plain, optionally gzip). This thread parses rows into
+    /// batches of raw values; one worker per core canonicalises, hashes and collects them
+    /// (sorting and spilling its own runs), so parsing and hashing overlap.
+    pub fn add_dump(&mut self, path: &Path) -> Result<(), LeakSetError> {
+        let format = DumpFormat::of(path);
+        let file = std::fs::File::open(path).map_err(LeakSetError::io(path))?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let bar = progress_bar(self.opts.progress, size, path);
+        let counted = bar.wrap_read(file);
+        let gz = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+        let reader: Box<dyn Read + Send> = if gz {
+            Box::new(flate2::read::MultiGzDecoder::new(BufReader::with_capacity(
+                1 << 20,
+                counted,
+            )))
+        } else {
+            Box::new(counted)
+        };
+        let map = self.opts.map.clone();
+        let kinds: Vec<Kind> = map.iter().map(|m| m.kind).collect();
+        let workers = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 8);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2 * workers);
+        let rx = std::sync::Mutex::new(rx);
+        let shared = Shared {
+            hasher: &self.hasher,
+            canon: &self.canon,
+            oprf: self.opts.oprf.as_ref(),
+            kinds: &kinds,
+            run_cap: (self.run_cap / workers).max(1),
+            spill_dir: self.spill_dir.path(),
+            spill_seq: std::sync::atomic::AtomicUsize::new(self.spills.len()),
+        };
+        let (parsed, outs) = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers)
+                .map(|_| s.spawn(|| work(&shared, &rx)))
+                .collect();
+            let parsed = parse_dump(path, format, reader, &map, tx);
+            let outs: Vec<Result<WorkerOut, LeakSetError>> = handles
+                .into_iter()
+                .map(|h| h.join().expect("build worker panicked"))
+                .collect();
+            (parsed, outs)
+        });
+        let rows = parsed?;
+        self.rows += rows;
+        for out in outs {
+            let out = out?;
+            self.spills.extend(out.spills);
+            for (k, n) in kinds.iter().zip(out.valid) {
+                *self.counts.entry(*k).or_default() += n;
+            }
+            for (k, n) in kinds.iter().zip(out.invalid) {
+                if n > 0 {
+                    *self.invalid.entry(*k).or_default() += n;
+                }
+            }
+            self.oprf.extend(out.oprf);
+            for d in out.run {
+                self.push(d)?;
+            }
+        }
+        bar.finish_and_clear();
+        self.inputs.push(
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        );
+        Ok(())
+    }
+
+    /// Valid and invalid values per kind so far.
+    pub fn counts(&self) -> (&BTreeMap<Kind, u64>, &BTreeMap<Kind, u64>) {
+        (&self.counts, &self.invalid)
+    }
+
+    /// Sorts, merges and writes the set; returns its manifest.
+    pub fn finish(mut self) -> Result<Manifest, LeakSetError> {
+        let mut params = BuildParams {
+            map: self
+                .opts
+                .map
+                .iter()
+                .map(|m| format!("{}={}", m.kind.as_str(), m.column))
+                .collect(),
+            inputs: std::mem::take(&mut self.inputs),
+            memory_mb: self.opts.memory_mb,
+            spilled_runs: self.spills.len() as u64,
+            ..Default::default()
+        };
+        params.tool = format!("doxwatch {}", env!("CARGO_PKG_VERSION"));
+        let kinds = |m: &BTreeMap<Kind, u64>| {
+            m.iter()
+                .map(|(k, v)| (k.as_str().to_string(), *v))
+                .collect()
+        };
+        let mut manifest = Manifest {
+            format: FORMAT.into(),
+            version: FORMAT_VERSION,
+            name: self.opts.name.clone(),
+            source: self.opts.source.clone(),
+            date: self.opts.date.clone(),
+            key_id: self.hasher.key_id(),
+            distinct: 0,
+            rows: self.rows,
+            counts: kinds(&self.counts),
+            invalid: kinds(&self.invalid),
+            build: params,
+            files: BTreeMap::new(),
+            oprf: None,
+        };
+        let mut extra = Vec::new();
+        if let Some(k) = &self.opts.oprf {
+            let table = std::mem::take(&mut self.oprf);
+            let (bytes, pad_to) = table.finish();
+            manifest.oprf = Some(crate::manifest::OprfParams {
+                suite: "ristretto255-SHA512 OPRF (RFC 9497)".into(),
+                key_id: k.key_id(),
+                pad_to,
+                value_bytes: crate::selfcheck::VALUE_BYTES as u32,
+                bucket_bits: crate::selfcheck::CHECK_KINDS
+                    .iter()
+                    .map(|(k, b)| (k.as_str().to_string(), *b))
+                    .collect(),
+                entries: ((bytes.len() - 12) / 21) as u64,
+            });
+            extra.push((crate::selfcheck::OPRF_FILE, bytes));
+        }
+        let mut runs: Vec<Box<dyn Iterator<Item = Result<Digest, LeakSetError>>>> = Vec::new();
+        for p in &self.spills {
+            runs.push(Box::new(RunReader::open(p)?));
+        }
+        // The last run sorts in two halves on two threads; the merge de-duplicates across them.
+        let mut mem = std::mem::take(&mut self.run);
+        let tail = mem.split_off(mem.len() / 2);
+        let tail = std::thread::scope(|s| {
+            let h = s.spawn(move || {
+                let mut t = tail;
+                t.sort_unstable();
+                t
+            });
+            mem.sort_unstable();
+            h.join().expect("sort thread panicked")
+        });
+        runs.push(Box::new(mem.into_iter().map(Ok)));
+        runs.push(Box::new(tail.into_iter().map(Ok)));
+        write_set(&self.out, &mut manifest, merge_runs(runs), extra)?;
+        Ok(manifest)
+    }
+}
+
+/// Raw values of a few thousand rows: `vals` are (mapping index, start, end) into `buf`; an
+/// end of `u32::MAX` marks a value that was not UTF-8 (invalid).
+#[derive(Default)]
+struct Batch {
+    buf: Vec<u8>,
+    vals: Vec<(u8, u32, u32)>,
+}
+
+const BATCH_VALUES: usize = 16 * 1024;
+
+impl Batch {
+    fn push(&mut self, m: usize, v: &[u8]) {
+        let start = self.buf.len() as u32;
+        self.buf.extend_from_slice(v);
+        self.vals.push((m as u8, start, self.buf.len() as u32));
+    }
+
+    fn push_invalid(&mut self, m: usize) {
+        self.vals.push((m as u8, 0, u32::MAX));
+    }
+}
+
+/// What the workers share (read-only but for the spill counter).
+struct Shared<'a> {
+    hasher: &'a KeyedHasher,
+    canon: &'a Canonicalizer,
+    oprf: Option<&'a crate::selfcheck::OprfKey>,
+    kinds: &'a [Kind],
+    run_cap: usize,
+    spill_dir: &'a Path,
+    spill_seq: std::sync::atomic::AtomicUsize,
+}
+
+struct WorkerOut {
+    run: Vec<Digest>,
+    spills: Vec<PathBuf>,
+    valid: Vec<u64>,
+    invalid: Vec<u64>,
+    oprf: crate::selfcheck::OprfTableBuilder,
+}
+
+fn work(
+    sh: &Shared<'_>,
+    rx: &std::sync::Mutex<std::sync::mpsc::Receiver<Batch>>,
+) -> Result<WorkerOut, LeakSetError> {
+    let mut out = WorkerOut {
+        run: Vec::new(),
+        spills: Vec::new(),
+        valid: vec![0; sh.kinds.len()],
+        invalid: vec![0; sh.kinds.len()],
+        oprf: Default::default(),
+    };
+    let mut c = String::new();
+    loop {
+        let batch = match rx.lock().expect("batch queue").recv() {
+            Ok(b) => b,
+            Err(_) => return Ok(out),
+        };
+        for &(m, s, e) in &batch.vals {
+            let m = usize::from(m);
+            let kind = sh.kinds[m];
+            let raw = match e {
+                u32::MAX => None,
+                _ => std::str::from_utf8(&batch.buf[s as usize..e as usize]).ok(),
+            };
+            let Some(raw) = raw else {
+                out.invalid[m] += 1;
+                continue;
+            };
+            if raw.trim().is_empty() {
+                continue;
+            }
+            if !sh.canon.canonical_into(kind, raw, &mut c) {
+                out.invalid[m] += 1;
+                continue;
+            }
+            out.valid[m] += 1;
+            let h = sh.hasher.hash(kind, &c);
+            if let Some(k) = sh.oprf {
+                out.oprf.add(k, kind, &c);
+            }
+            if out.run.len() >= sh.run_cap {
+                let n = sh
+                    .spill_seq
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                out.spills.push(spill_run(
+                    &mut out.run,
+                    &sh.spill_dir.join(format!("run-{n}")),
+                )?);
+            }
+            out.run.push(h[..DIGEST_LEN].try_into().expect("16 bytes"));
+        }
+    }
+}
+
+/// Sorts, de-duplicates and writes a run; clears it.
+fn spill_run(run: &mut Vec<Digest>, path: &Path) -> Result<PathBuf, LeakSetError> {
+    run.sort_unstable();
+    run.dedup();
+    let f = std::fs::File::create(path).map_err(LeakSetError::io(path))?;
+    let mut w = BufWriter::with_capacity(1 << 20, f);
+    for d in run.iter() {
+        w.write_all(d).map_err(LeakSetError::io(path))?;
+    }
+    w.flush().map_err(LeakSetError::io(path))?;
+    run.clear();
+    Ok(path.to_path_buf())
+}
+
+/// Parses a dump into batches for the workers; returns the number of rows.
+fn parse_dump(
+    path: &Path,
+    format: DumpFormat,
+    reader: Box<dyn Read + Send>,
+    map: &[Mapping],
+    tx: std::sync::mpsc::SyncSender<Batch>,
+) -> Result<u64, LeakSetError> {
+    let dump_err = |message: String| LeakSetError::Dump {
+        path: path.to_path_buf(),
+        message,
+    };
+    // A worker gone (it failed) closes the queue: stop parsing, its error is reported.
+    let send = |b: Batch| tx.send(b).is_ok();
+    let mut batch = Batch::default();
+    let mut rows = 0u64;
+    match format {
+        DumpFormat::Csv | DumpFormat::Tsv => {
+            let cols = map
+                .iter()
+                .map(|m| {
+                    m.column
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|&c| c >= 1)
+                        .map(|c| c - 1)
+                        .ok_or_else(|| {
+                            LeakSetError::Map(format!(
+                                "`{}` is not a 1-based column number",
+                                m.column
+                            ))
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut rdr = csv::ReaderBuilder::new()
+                .delimiter(if format == DumpFormat::Tsv {
+                    b'\t'
+                } else {
+                    b','
+                })
+                .has_headers(false)
+                .flexible(true)
+                .quoting(format == DumpFormat::Csv)
+                .buffer_capacity(1 << 20)
+                .from_reader(reader);
+            let mut rec = csv::ByteRecord::new();
+            loop {
+                match rdr.read_byte_record(&mut rec) {
+                    Ok(false) => break,
+                    Ok(true) => {}
+                    // csv's messages carry positions, not field contents.
+                    Err(e) => return Err(dump_err(e.to_string())),
+                }
+                rows += 1;
+                for (m, &c) in cols.iter().enumerate() {
+                    batch.push(m, rec.get(c).unwrap_or(b""));
+                }
+                if batch.vals.len() >= BATCH_VALUES && !send(std::mem::take(&mut batch)) {
+                    return Ok(rows);
+                }
+            }
+        }
+        DumpFormat::Jsonl | DumpFormat::Plain => {
+            let plain = format == DumpFormat::Plain;
+            if plain && (map.len() != 1 || map[0].column != "1") {
+                return Err(LeakSetError::Map(
+                    "a plain list has one value per line: map one kind to column 1".into(),
+                ));
+            }
+            let mut lines = BufReader::with_capacity(1 << 20, reader);
+            let mut line = Vec::new();
+            let mut n = 0u64;
+            loop {
+                line.clear();
+                let got = lines
+                    .read_until(b'\n', &mut line)
+                    .map_err(|e| dump_err(e.to_string()))?;
+                if got == 0 {
+                    break;
+                }
+                n += 1;
+                let text = trim_line(&line);
+                if text.is_empty() {
+                    continue;
+                }
+                rows += 1;
+                if plain {
+                    batch.push(0, text);
+                } else {
+                    let obj: serde_json::Map<String, serde_json::Value> =
+                        match serde_json::from_slice(text) {
+                            Ok(o) => o,
+                            // serde_json quotes the offending value: only the position goes into the error.
+                            Err(e) => {
+                                return Err(dump_err(format!(
+                                    "line {n}, column {}: not a JSON object",
+                                    e.column()
+                                )))
+                            }
+                        };
+                    for (i, m) in map.iter().enumerate() {
+                        match obj.get(&m.column) {
+                            Some(serde_json::Value::String(s)) => batch.push(i, s.as_bytes()),
+                            Some(serde_json::Value::Number(x)) => {
+                                batch.push(i, x.to_string().as_bytes())
+                            }
+                            None | Some(serde_json::Value::Null) => {}
+                            Some(_) => batch.push_invalid(i),
+                        }
+                    }
+                }
+                if batch.vals.len() >= BATCH_VALUES && !send(std::mem::take(&mut batch)) {
+                    return Ok(rows);
+                }
+            }
+        }
+    }
+    if !batch.vals.is_empty() {
+        send(batch);
+    }
+    Ok(rows)
+}
+
+fn trim_line(line: &[u8]) -> &[u8] {
+    let mut t = line;
+    while let [rest @ .., b'\n' | b'\r'] = t {
+        t = rest;
+    }
+    t
+}
+
+fn parent_dir(p: &Path) -> PathBuf {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn progress_bar(enabled: bool, size: u64, path: &Path) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if !enabled || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(size);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    // The file name only: directories of dumps may name a case.
+    bar.set_message(
+        path.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    );
+    bar
+}
+
+/// A spilled run, read back in order.
+struct RunReader {
+    path: PathBuf,
+    r: BufReader<std::fs::File>,
+}
+
+impl RunReader {
+    fn open(path: &Path) -> Result<RunReader, LeakSetError> {
+        let f = std::fs::File::open(path).map_err(LeakSetError::io(path))?;
+        Ok(RunReader {
+            path: path.to_path_buf(),
+            r: BufReader::with_capacity(1 << 20, f),
+        })
+    }
+}
+
+impl Iterator for RunReader {
+    type Item = Result<Digest, LeakSetError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let mut d = [0u8; DIGEST_LEN];
+        match self.r.read_exact(&mut d) {
+            Ok(()) => Some(Ok(d)),
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => None,
+            Err(e) => Some(Err(LeakSetError::Io {
+                path: self.path.clone(),
+                source: e,
+            })),
+        }
+    }
+}
+
+type Run<'a> = Box<dyn Iterator<Item = Result<Digest, LeakSetError>> + 'a>;
+
+/// K-way merge of sorted runs, de-duplicated.
+pub(crate) fn merge_runs<'a>(
+    mut runs: Vec<Run<'a>>,
+) -> impl Iterator<Item = Result<Digest, LeakSetError>> + 'a {
+    let mut heap = BinaryHeap::new();
+    let mut first_err = None;
+    for (i, r) in runs.iter_mut().enumerate() {
+        match r.next() {
+            Some(Ok(d)) => heap.push(std::cmp::Reverse((d, i))),
+            Some(Err(e)) => first_err = first_err.or(Some(e)),
+            None => {}
+        }
+    }
+    let mut last: Option<Digest> = None;
+    let mut err = first_err;
+    std::iter::from_fn(move || loop {
+        if let Some(e) = err.take() {
+            return Some(Err(e));
+        }
+        let std::cmp::Reverse((d, i)) = heap.pop()?;
+        match runs[i].next() {
+            Some(Ok(n)) => heap.push(std::cmp::Reverse((n, i))),
+            Some(Err(e)) => err = Some(e),
+            None => {}
+        }
+        if last != Some(d) {
+            last = Some(d);
+            return Some(Ok(d));
+        }
+    })
+}
+
+/// Writes `digests.bin` from sorted unique digests, then the filter and the manifest, into a
+/// temporary directory renamed to `out`.
+pub(crate) fn write_set(
+    out: &Path,
+    manifest: &mut Manifest,
+    digests: impl Iterator<Item = Result<Digest, LeakSetError>>,
+    extra: Vec<(&str, Vec<u8>)>,
+) -> Result<(), LeakSetError> {
+    if out.exists() {
+        return Err(LeakSetError::Exists(out.to_path_buf()));
+    }
+    let parent = parent_dir(out);
+    let tmp = tempfile::Builder::new()
+        .prefix(".leakset-new-")
+        .tempdir_in(&parent)
+        .map_err(LeakSetError::io(&parent))?;
+    let dpath = tmp.path().join(DIGESTS);
+    let f = std::fs::File::create(&dpath).map_err(LeakSetError::io(&dpath))?;
+    let mut w = BufWriter::with_capacity(1 << 20, f);
+    let mut h = blake3::Hasher::new();
+    // The filter is built over the 8-byte prefixes: unique for all practical purposes (a
+    // collision among 10^8 uniform prefixes has probability ~3·10^-4, and is dropped here).
+    let mut keys: Vec<u64> = Vec::new();
+    let mut n = 0u64;
+    for d in digests {
+        let d = d?;
+        w.write_all(&d).map_err(LeakSetError::io(&dpath))?;
+        h.update(&d);
+        let k = prefix(&d);
+        if keys.last() != Some(&k) {
+            keys.push(k);
+        }
+        n += 1;
+    }
+    let f = w.into_inner().map_err(|e| LeakSetError::Io {
+        path: dpath.clone(),
+        source: e.into_error(),
+    })?;
+    f.sync_all().map_err(LeakSetError::io(&dpath))?;
+    let mut files = BTreeMap::new();
+    files.insert(
+        DIGESTS.to_string(),
+        FileEntry {
+            bytes: n * DIGEST_LEN as u64,
+            blake3: h.finalize().to_hex().to_string(),
+        },
+    );
+    let mut fbytes = Vec::new();
+    if !keys.is_empty() {
+        let filter =
+            xorf::BinaryFuse8::try_from(&keys).map_err(|e| LeakSetError::Filter(e.to_string()))?;
+        drop(keys);
+        write_filter(&filter, &mut fbytes);
+    }
+    let fpath = tmp.path().join(FILTER);
+    write_synced(&fpath, &fbytes)?;
+    files.insert(
+        FILTER.to_string(),
+        FileEntry {
+            bytes: fbytes.len() as u64,
+            blake3: blake3::hash(&fbytes).to_hex().to_string(),
+        },
+    );
+    for (name, bytes) in extra {
+        let p = tmp.path().join(name);
+        write_synced(&p, &bytes)?;
+        files.insert(
+            name.to_string(),
+            FileEntry {
+                bytes: bytes.len() as u64,
+                blake3: blake3::hash(&bytes).to_hex().to_string(),
+            },
+        );
+    }
+    manifest.distinct = n;
+    manifest.files = files;
+    manifest.build.filter = "binary_fuse8".into();
+    let mpath = tmp.path().join(MANIFEST);
+    let mut text = serde_json::to_vec_pretty(manifest).expect("manifest serializes");
+    text.push(b'\n');
+    write_synced(&mpath, &text)?;
+    let tmp = tmp.keep();
+    std::fs::rename(&tmp, out).map_err(LeakSetError::io(out))?;
+    Ok(())
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), LeakSetError> {
+    let mut f = std::fs::File::create(path).map_err(LeakSetError::io(path))?;
+    f.write_all(bytes).map_err(LeakSetError::io(path))?;
+    f.sync_all().map_err(LeakSetError::io(path))
+}
+
+/// Merges sets built with the same key into `out`.
+pub fn merge(out: &Path, inputs: &[LeakSet], name: &str) -> Result<Manifest, LeakSetError> {
+    let first = inputs
+        .first()
+        .ok_or_else(|| LeakSetError::Map("merge needs at least one input set".into()))?;
+    for s in inputs {
+        if s.manifest().key_id != first.manifest().key_id {
+            return Err(LeakSetError::WrongKey {
+                path: s.dir().to_path_buf(),
+                expected: first.manifest().key_id.clone(),
+                actual: s.manifest().key_id.clone(),
+            });
+        }
+    }
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    let mut invalid: BTreeMap<String, u64> = BTreeMap::new();
+    let mut rows = 0;
+    for s in inputs {
+        let m = s.manifest();
+        rows += m.rows;
+        for (k, v) in &m.counts {
+            *counts.entry(k.clone()).or_default() += v;
+        }
+        for (k, v) in &m.invalid {
+            *invalid.entry(k.clone()).or_default() += v;
+        }
+    }
+    let join = |f: fn(&Manifest) -> &String| {
+        let mut v: Vec<&str> = inputs.iter().map(|s| f(s.manifest()).as_str()).collect();
+        v.dedup();
+        v.join("; ")
+    };
+    let mut manifest = Manifest {
+        format: FORMAT.into(),
+        version: FORMAT_VERSION,
+        name: name.to_string(),
+        source: join(|m| &m.source),
+        // The newest input's date: a merged set is as recent as its newest dump.
+        date: inputs
+            .iter()
+            .map(|s| s.manifest().date.clone())
+            .max()
+            .unwrap_or_default(),
+        key_id: first.manifest().key_id.clone(),
+        distinct: 0,
+        rows,
+        counts,
+        invalid,
+        build: BuildParams {
+            tool: format!("doxwatch {}", env!("CARGO_PKG_VERSION")),
+            merged_from: inputs.iter().map(|s| s.name().to_string()).collect(),
+            ..Default::default()
+        },
+        files: BTreeMap::new(),
+        // Self-check tables are not merged: they need the identifiers, which a set no longer has.
+        oprf: None,
+    };
+    let runs: Vec<Run<'_>> = inputs
+        .iter()
+        .map(|s| Box::new(s.digests().copied().map(Ok)) as Run<'_>)
+        .collect();
+    write_set(out, &mut manifest, merge_runs(runs), Vec::new())?;
+    Ok(manifest)
+}

@@ -1,0 +1,406 @@
+//! Sets built from synthetic dumps: exactly the planted identifiers are found, invalid rows are
+//! counted, another key is refused, damaged files are refused with a clear error, merge works.
+
+use doxwatch_detect::detectors::id_card::with_check;
+use doxwatch_leakset::{merge, parse_map, BuildOptions, Builder, LeakSet, LeakSetError};
+use doxwatch_model::{KeyedHasher, Kind};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+fn key() -> KeyedHasher {
+    KeyedHasher::from_secret(b"leakset test key")
+}
+
+fn opts(name: &str, map: &str, memory_mb: u64) -> BuildOptions {
+    BuildOptions {
+        name: name.into(),
+        source: "synthetic".into(),
+        date: "2025-06-01".into(),
+        map: parse_map(map).unwrap(),
+        memory_mb,
+        progress: false,
+        oprf: None,
+    }
+}
+
+/// Synthetic IDs (Beijing Chaoyang, born 1990, valid check character) and phones.
+fn id(i: u32) -> String {
+    with_check(&format!("110105199003{:02}{:03}", 1 + i % 28, i % 1000))
+}
+fn phone(i: u32) -> String {
+    format!("1380013{:04}", i)
+}
+
+struct Dumps {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    planted_ids: Vec<String>,
+    planted_phones: Vec<String>,
+}
+
+fn dumps() -> Dumps {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_path_buf();
+    let mut planted_ids = Vec::new();
+    let mut planted_phones = Vec::new();
+    // CSV: name, gender, id, city, phone; plus a header and invalid rows.
+    let mut csv = String::from("name,gender,id,city,phone\n");
+    for i in 0..40 {
+        csv.push_str(&format!("张{i},男,{},北京,\"{}\"\n", id(i), phone(i)));
+        planted_ids.push(id(i));
+        planted_phones.push(phone(i));
+    }
+    csv.push_str("李四,女,110105199003011230,北京,10000000000\n"); // bad check, unallocated phone
+    csv.push_str("王五,女,,北京,\n"); // empty: neither valid nor invalid
+    std::fs::write(root.join("a.csv"), &csv).unwrap();
+    // The same shape gzipped, with other people, phones written loosely.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    for i in 40..60 {
+        writeln!(
+            gz,
+            "赵{i},男,{},上海,+86 138-0013-{:04}",
+            id(i).to_lowercase(),
+            i
+        )
+        .unwrap();
+        planted_ids.push(id(i));
+        planted_phones.push(phone(i));
+    }
+    writeln!(gz, "钱,男,not-an-id,上海,138").unwrap();
+    std::fs::write(root.join("b.csv.gz"), gz.finish().unwrap()).unwrap();
+    // JSONL with field names.
+    let mut jl = String::new();
+    for i in 60..70 {
+        jl.push_str(&format!(
+            "{{\"sfz\":\"{}\",\"mobile\":{},\"extra\":[1]}}\n",
+            id(i),
+            phone(i)
+        ));
+        planted_ids.push(id(i));
+        planted_phones.push(phone(i));
+    }
+    jl.push_str("{\"sfz\":\"110105199013011230\",\"mobile\":\"12345\"}\n");
+    std::fs::write(root.join("c.jsonl"), jl).unwrap();
+    // A plain list of phones.
+    let mut txt = String::new();
+    for i in 70..75 {
+        txt.push_str(&format!("{}\r\n", phone(i)));
+        planted_phones.push(phone(i));
+    }
+    txt.push_str("\n99999\n");
+    std::fs::write(root.join("d.txt"), txt).unwrap();
+    Dumps {
+        _dir: dir,
+        root,
+        planted_ids,
+        planted_phones,
+    }
+}
+
+fn build(d: &Dumps, out: &Path) -> doxwatch_leakset::Manifest {
+    let mut b = Builder::new(out, key(), opts("dump-a", "id_card=3,phone=5", 64)).unwrap();
+    b.add_dump(&d.root.join("a.csv")).unwrap();
+    b.add_dump(&d.root.join("b.csv.gz")).unwrap();
+    b.finish().unwrap()
+}
+
+fn build_all(d: &Dumps, out: &Path) -> doxwatch_leakset::Manifest {
+    let mut b = Builder::new(out, key(), opts("dump-all", "id_card=3,phone=5", 64)).unwrap();
+    b.add_dump(&d.root.join("a.csv")).unwrap();
+    b.add_dump(&d.root.join("b.csv.gz")).unwrap();
+    b.finish().unwrap();
+    let mut j = Builder::new(
+        &out.with_extension("j"),
+        key(),
+        opts("dump-j", "id_card=sfz,phone=mobile", 64),
+    )
+    .unwrap();
+    j.add_dump(&d.root.join("c.jsonl")).unwrap();
+    let m = j.finish().unwrap();
+    let mut t = Builder::new(
+        &out.with_extension("t"),
+        key(),
+        opts("dump-t", "phone=1", 64),
+    )
+    .unwrap();
+    t.add_dump(&d.root.join("d.txt")).unwrap();
+    t.finish().unwrap();
+    m
+}
+
+#[test]
+fn finds_exactly_the_planted_identifiers() {
+    let d = dumps();
+    let out = d.root.join("a.leakset");
+    let m = build(&d, &out);
+    assert_eq!(
+        m.rows,
+        40 + 1 + 1 + 1 + 20 + 1,
+        "header, bad row, empty row counted as rows"
+    );
+    assert_eq!(m.counts["id_card"], 60);
+    assert_eq!(m.counts["phone"], 60);
+    // Header `id`, the bad check digit, `not-an-id`; header `phone`, 10000000000, 138.
+    assert_eq!(m.invalid["id_card"], 3);
+    assert_eq!(m.invalid["phone"], 3);
+    assert_eq!(m.distinct, 120);
+    let k = key();
+    let set = LeakSet::open(&out, &k).unwrap();
+    for v in &d.planted_ids[..60] {
+        assert!(set.contains_value(&k, Kind::IdCard, v));
+        // Kind separation: the same characters as another kind are not in the set.
+        assert!(!set.contains_value(&k, Kind::BankCard, v));
+    }
+    for v in &d.planted_phones[..60] {
+        assert!(set.contains_value(&k, Kind::Phone, v));
+        let hex = k.hash_hex(Kind::Phone, v);
+        assert!(set.contains_hex(&hex), "an alert's hash finds the member");
+    }
+    // Clean identifiers: none found.
+    for i in 100..2000 {
+        let clean_id = with_check(&format!("110105199004{:02}{:03}", 1 + i % 28, i % 1000));
+        assert!(!set.contains_value(&k, Kind::IdCard, &clean_id));
+        assert!(!set.contains_value(&k, Kind::Phone, &phone(i)));
+    }
+}
+
+#[test]
+fn jsonl_and_plain_lists() {
+    let d = dumps();
+    let out = d.root.join("all.leakset");
+    let m = build_all(&d, &out);
+    assert_eq!(m.counts["id_card"], 10);
+    assert_eq!(m.counts["phone"], 10);
+    assert_eq!(m.invalid["id_card"], 1);
+    assert_eq!(m.invalid["phone"], 1);
+    let k = key();
+    let j = LeakSet::open(&out.with_extension("j"), &k).unwrap();
+    assert!(d.planted_ids[60..70]
+        .iter()
+        .all(|v| j.contains_value(&k, Kind::IdCard, v)));
+    assert!(d.planted_phones[60..70]
+        .iter()
+        .all(|v| j.contains_value(&k, Kind::Phone, v)));
+    assert!(!j.contains_value(&k, Kind::Phone, &d.planted_phones[0]));
+    let t = LeakSet::open(&out.with_extension("t"), &k).unwrap();
+    assert_eq!(t.manifest().invalid["phone"], 1);
+    assert_eq!(t.len(), 5);
+    assert!(d.planted_phones[70..75]
+        .iter()
+        .all(|v| t.contains_value(&k, Kind::Phone, v)));
+}
+
+#[test]
+fn wrong_key_is_refused() {
+    let d = dumps();
+    let out = d.root.join("a.leakset");
+    build(&d, &out);
+    let other = KeyedHasher::from_secret(b"another deployment");
+    let e = LeakSet::open(&out, &other).unwrap_err();
+    assert!(matches!(e, LeakSetError::WrongKey { .. }), "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains(&key().key_id()) && msg.contains(&other.key_id()),
+        "{msg}"
+    );
+    // Opened without the key check, the other key's digests find nothing.
+    let set = LeakSet::open_keyless(&out).unwrap();
+    assert!(d
+        .planted_phones
+        .iter()
+        .all(|v| !set.contains_value(&other, Kind::Phone, v)));
+}
+
+#[test]
+fn damaged_sets_are_refused() {
+    let d = dumps();
+    let good = d.root.join("a.leakset");
+    build(&d, &good);
+    let k = key();
+    let copy = |name: &str| {
+        let dst = d.root.join(name);
+        std::fs::create_dir(&dst).unwrap();
+        for f in ["manifest.json", "digests.bin", "filter.bin"] {
+            std::fs::copy(good.join(f), dst.join(f)).unwrap();
+        }
+        dst
+    };
+    type Damage = fn(&Path);
+    let cases: &[(&str, Damage, &str)] = &[
+        (
+            "truncated digests",
+            |p| {
+                let b = std::fs::read(p.join("digests.bin")).unwrap();
+                std::fs::write(p.join("digests.bin"), &b[..b.len() - 16]).unwrap();
+            },
+            "truncated",
+        ),
+        (
+            "bit flip in digests",
+            |p| {
+                let mut b = std::fs::read(p.join("digests.bin")).unwrap();
+                b[100] ^= 0x10;
+                std::fs::write(p.join("digests.bin"), b).unwrap();
+            },
+            "BLAKE3",
+        ),
+        (
+            "bit flip in filter",
+            |p| {
+                let mut b = std::fs::read(p.join("filter.bin")).unwrap();
+                b[9] ^= 1;
+                std::fs::write(p.join("filter.bin"), b).unwrap();
+            },
+            "BLAKE3",
+        ),
+        (
+            "manifest not json",
+            |p| {
+                std::fs::write(p.join("manifest.json"), b"{\"format\": ").unwrap();
+            },
+            "not JSON",
+        ),
+        (
+            "manifest count edited",
+            |p| {
+                let t = std::fs::read_to_string(p.join("manifest.json")).unwrap();
+                std::fs::write(
+                    p.join("manifest.json"),
+                    t.replace("\"distinct\": 120", "\"distinct\": 121"),
+                )
+                .unwrap();
+            },
+            "size disagrees",
+        ),
+        (
+            "future version",
+            |p| {
+                let t = std::fs::read_to_string(p.join("manifest.json")).unwrap();
+                std::fs::write(
+                    p.join("manifest.json"),
+                    t.replace("\"version\": 1", "\"version\": 9"),
+                )
+                .unwrap();
+            },
+            "format version 9",
+        ),
+        (
+            "missing filter",
+            |p| {
+                std::fs::remove_file(p.join("filter.bin")).unwrap();
+            },
+            "filter.bin",
+        ),
+    ];
+    for (i, (name, damage, want)) in cases.iter().enumerate() {
+        let p = copy(&format!("bad{i}.leakset"));
+        damage(&p);
+        let e = LeakSet::open(&p, &k).expect_err(name).to_string();
+        assert!(e.contains(want), "{name}: {e}");
+    }
+}
+
+#[test]
+fn merge_unions_and_dedups() {
+    let d = dumps();
+    let a = d.root.join("a.leakset");
+    build(&d, &a);
+    let out = d.root.join("all.leakset");
+    build_all(&d, &out);
+    let k = key();
+    let sets = vec![
+        LeakSet::open(&a, &k).unwrap(),
+        LeakSet::open(&out.with_extension("j"), &k).unwrap(),
+        LeakSet::open(&out.with_extension("t"), &k).unwrap(),
+        // A duplicate input adds nothing.
+        LeakSet::open(&a, &k).unwrap(),
+    ];
+    let merged = d.root.join("merged.leakset");
+    let m = merge(&merged, &sets, "merged").unwrap();
+    assert_eq!(m.distinct, 120 + 20 + 5);
+    assert_eq!(
+        m.build.merged_from,
+        ["dump-a", "dump-j", "dump-t", "dump-a"]
+    );
+    let s = LeakSet::open(&merged, &k).unwrap();
+    assert!(d
+        .planted_phones
+        .iter()
+        .all(|v| s.contains_value(&k, Kind::Phone, v)));
+    assert!(d
+        .planted_ids
+        .iter()
+        .all(|v| s.contains_value(&k, Kind::IdCard, v)));
+    assert!(!s.contains_value(&k, Kind::Phone, &phone(9000)));
+    assert!(matches!(
+        merge(&merged, &sets, "again"),
+        Err(LeakSetError::Exists(_))
+    ));
+}
+
+#[test]
+fn spilled_runs_merge_to_the_same_set() {
+    // 1 MiB holds 65,536 digests: 200,000 phones spill three runs.
+    let dir = tempfile::tempdir().unwrap();
+    let k = key();
+    let mut b = Builder::new(
+        &dir.path().join("big.leakset"),
+        k.clone(),
+        opts("big", "phone=1", 1),
+    )
+    .unwrap();
+    for i in 0..200_000u32 {
+        // Every phone twice: de-duplication across runs.
+        b.add(Kind::Phone, &format!("13{}{:08}", 5 + i % 5, i / 5))
+            .unwrap();
+        b.add(Kind::Phone, &format!("13{}{:08}", 5 + i % 5, i / 5))
+            .unwrap();
+    }
+    let m = b.finish().unwrap();
+    assert!(m.build.spilled_runs >= 3, "{}", m.build.spilled_runs);
+    assert_eq!(m.distinct, 200_000);
+    let s = LeakSet::open(&dir.path().join("big.leakset"), &k).unwrap();
+    let mut sorted: Vec<[u8; 16]> = s.digests().copied().collect();
+    for i in (0..200_000u32).step_by(7) {
+        assert!(s.contains_value(&k, Kind::Phone, &format!("13{}{:08}", 5 + i % 5, i / 5)));
+    }
+    // Misses agree with a plain binary search.
+    sorted.sort_unstable();
+    let mut fp = 0;
+    for i in 0..100_000u32 {
+        let h = k.hash(Kind::Qq, &i.to_string());
+        let d: [u8; 16] = h[..16].try_into().unwrap();
+        assert_eq!(s.contains(&d), sorted.binary_search(&d).is_ok());
+        fp += usize::from(s.contains(&d));
+    }
+    assert_eq!(fp, 0);
+}
+
+#[test]
+fn dump_read_by_workers_spills_and_merges() {
+    // 150,000 rows, each phone twice (two columns), 1 MiB budget: the workers spill runs.
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::new();
+    for i in 0..150_000u32 {
+        let p = format!("13{}{:08}", 5 + i % 5, i / 5);
+        csv.push_str(&format!("{p},{p}\n"));
+    }
+    csv.push_str("x,y\n");
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let k = key();
+    let out = dir.path().join("w.leakset");
+    let mut b = Builder::new(&out, k.clone(), opts("w", "phone=1,phone=2", 1)).unwrap();
+    b.add_dump(&dir.path().join("d.csv")).unwrap();
+    let m = b.finish().unwrap();
+    assert!(m.build.spilled_runs >= 2, "{}", m.build.spilled_runs);
+    assert_eq!(m.rows, 150_001);
+    assert_eq!(m.counts["phone"], 300_000);
+    assert_eq!(m.invalid["phone"], 2);
+    assert_eq!(m.distinct, 150_000);
+    let s = LeakSet::open(&out, &k).unwrap();
+    assert!((0..150_000u32).step_by(11).all(|i| s.contains_value(
+        &k,
+        Kind::Phone,
+        &format!("13{}{:08}", 5 + i % 5, i / 5)
+    )));
+}
