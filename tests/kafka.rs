@@ -27,12 +27,19 @@ fn tmp(name: &str) -> PathBuf {
 fn produce(b: &Broker, dir: &Path, jsonl: &str) {
     let f = dir.join(format!("posts-{}.jsonl", free_port()));
     std::fs::write(&f, jsonl).unwrap();
+    produce_to(b, &f, "doxwatch.posts.v1");
+}
+
+/// `doxwatch produce FILE` into `topic` (created with 2 partitions if missing).
+fn produce_to(b: &Broker, file: &Path, topic: &str) {
     let out = Command::new(BIN)
         .args([
             "produce",
-            f.to_str().unwrap(),
+            file.to_str().unwrap(),
             "--brokers",
             &b.addr,
+            "--topic",
+            topic,
             "--create-partitions",
             "2",
         ])
@@ -318,24 +325,7 @@ fn indexer_killed_mid_stream_indexes_every_alert_exactly_once() {
     );
     // Produced twice: an at-least-once upstream replays, the store keeps one of each.
     for _ in 0..2 {
-        let out = Command::new(BIN)
-            .args([
-                "produce",
-                dir.join("alerts.jsonl").to_str().unwrap(),
-                "--brokers",
-                &b.addr,
-                "--topic",
-                "doxwatch.alerts.v1",
-                "--create-partitions",
-                "2",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        produce_to(&b, &dir.join("alerts.jsonl"), "doxwatch.alerts.v1");
     }
     let cfg = dir.join("indexer.toml");
     std::fs::write(
