@@ -82,8 +82,8 @@ mod tests {
     #[test]
     fn facts() {
         let d = dicts();
-        let f = validate("6217998647556958706", &ds("6217998647556958706"), &d).unwrap();
+        let f = validate("6217998647556958706", &ds("6217998647556958706"), d).unwrap();
         assert!(f.contains_key("bank") || f.contains_key("network"));
-        assert!(validate("4111111111111112", &ds("4111111111111112"), &d).is_none());
+        assert!(validate("4111111111111112", &ds("4111111111111112"), d).is_none());
     }
 }

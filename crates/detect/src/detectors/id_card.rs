@@ -225,7 +225,7 @@ pub(crate) mod tests {
             ),
         ];
         for (name, id, want) in cases {
-            let got = validate18(&digits(id), &d, today);
+            let got = validate18(&digits(id), d, today);
             match (want, got) {
                 (Ok(region), Ok(f)) => assert!(f["region"].starts_with(region), "{name}"),
                 (Err(w), Err(g)) => assert_eq!(*w, g, "{name}"),
@@ -237,7 +237,7 @@ pub(crate) mod tests {
     #[test]
     fn facts_and_minor() {
         let today = Date::new(2025, 11, 23).unwrap();
-        let f = validate18(&digits(&with_check("11010520150101003")), &dicts(), today).unwrap();
+        let f = validate18(&digits(&with_check("11010520150101003")), dicts(), today).unwrap();
         assert_eq!(f["birth_date"], "2015-01-01");
         assert_eq!(f["age"], "10");
         assert_eq!(f["minor"], "true");
@@ -247,9 +247,9 @@ pub(crate) mod tests {
     #[test]
     fn legacy_15() {
         let today = Date::new(2025, 11, 23).unwrap();
-        assert!(validate15(&digits("110105491231002"), &dicts(), today).is_ok());
+        assert!(validate15(&digits("110105491231002"), dicts(), today).is_ok());
         assert_eq!(
-            validate15(&digits("110105491331002"), &dicts(), today).err(),
+            validate15(&digits("110105491331002"), dicts(), today).err(),
             Some(Reject::BirthDate)
         );
     }

@@ -680,9 +680,11 @@ mod tests {
     }
 
     /// (name, text, expected (kind, surface) pairs among findings and signals).
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
     #[test]
     fn table() {
-        let cases: &[(&str, &str, &[(&str, &str)])] = &[
+        let cases: &[Case] = &[
             (
                 "plain id",
                 "身份证 11010519491231002X",

@@ -55,13 +55,13 @@ mod tests {
             ("10086123456", false),
         ];
         for &(n, ok) in cases {
-            assert_eq!(carrier(n, &d).is_some(), ok, "{n}");
+            assert_eq!(carrier(n, d).is_some(), ok, "{n}");
         }
         assert!(is_service_number("4008123123"));
         assert!(is_service_number("95588"));
         assert!(!is_service_number("13800138000"));
-        assert_eq!(landline("01087765777", &d), Some("北京"));
-        assert_eq!(landline("075582494862", &d), Some("深圳"));
-        assert_eq!(landline("13800138000", &d), None);
+        assert_eq!(landline("01087765777", d), Some("北京"));
+        assert_eq!(landline("075582494862", d), Some("深圳"));
+        assert_eq!(landline("13800138000", d), None);
     }
 }
