@@ -199,31 +199,16 @@ fn parse_time(s: &str) -> Result<i64> {
         .with_context(|| format!("`{s}` is not a time (RFC 3339 or YYYY-MM-DD)"))
 }
 
-/// The canonical value of `raw` as the matcher would extract it, or an error that does not
-/// repeat the value.
-fn canonical(kind: Kind, raw: &str) -> Result<String> {
-    let scanner = doxwatch_detect::Scanner::new().context("loading dictionaries")?;
-    let framed = match kind {
-        Kind::IdCard => format!("身份证 {raw}"),
-        Kind::Phone => format!("手机 {raw}"),
-        Kind::BankCard => format!("银行卡 {raw}"),
-        Kind::Telegram => format!("TG {raw}"),
-        Kind::Wechat => format!("微信 {raw}"),
-        Kind::Qq => format!("QQ {raw}"),
-        _ => raw.to_string(),
-    };
-    let r = scanner.scan(&framed);
-    r.findings
-        .iter()
-        .find(|f| f.kind == kind)
-        .map(|f| f.value.expose().to_string())
-        .with_context(|| {
-            format!(
-                "the --{} value is not a valid {}",
-                kind.as_str().replace('_', "-"),
-                kind.as_str()
-            )
-        })
+/// The canonical value of `raw` as the matcher would extract it (the validators leak sets use),
+/// or an error that does not repeat the value.
+fn canonical(canon: &doxwatch_leakset::Canonicalizer, kind: Kind, raw: &str) -> Result<String> {
+    canon.canonical(kind, raw).with_context(|| {
+        format!(
+            "the --{} value is not a valid {}",
+            kind.as_str().replace('_', "-"),
+            kind.as_str()
+        )
+    })
 }
 
 pub fn search(sa: &StoreArgs, a: SearchArgs) -> Result<ExitCode> {
@@ -261,6 +246,7 @@ pub fn search(sa: &StoreArgs, a: SearchArgs) -> Result<ExitCode> {
         "relevance" => Sort::Relevance,
         other => bail!("unknown sort `{other}` (time, severity, relevance)"),
     };
+    let canon = doxwatch_leakset::Canonicalizer::new().context("loading dictionaries")?;
     for (kind, v) in [
         (Kind::IdCard, &a.id_card),
         (Kind::Phone, &a.phone),
@@ -268,12 +254,12 @@ pub fn search(sa: &StoreArgs, a: SearchArgs) -> Result<ExitCode> {
     ] {
         if let Some(v) = v {
             q.id_hashes
-                .push(hasher.hash_hex(kind, &canonical(kind, v)?));
+                .push(hasher.hash_hex(kind, &canonical(&canon, kind, v)?));
         }
     }
     if let Some(h) = &a.handle {
         for kind in [Kind::Telegram, Kind::Wechat, Kind::Qq, Kind::Email] {
-            if let Ok(c) = canonical(kind, h) {
+            if let Ok(c) = canonical(&canon, kind, h) {
                 q.handle_hashes.push(hasher.hash_hex(kind, &c));
             }
         }

@@ -113,6 +113,19 @@ pub async fn ensure_topics(
     Ok(())
 }
 
+/// The Kafka key of a record: a post's `id` or an alert's `post_id` (empty if neither).
+fn record_key(record: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(record)
+        .ok()
+        .and_then(|v| {
+            v.get("id")
+                .or_else(|| v.get("post_id"))
+                .and_then(|i| i.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_default()
+}
+
 /// Loads a JSONL file of posts (key = `id`) or alerts (key = `post_id`) into a topic; returns
 /// the number produced.
 pub async fn produce_file(
@@ -130,15 +143,7 @@ pub async fn produce_file(
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let key = serde_json::from_slice::<serde_json::Value>(line)
-            .ok()
-            .and_then(|v| {
-                v.get("id")
-                    .or_else(|| v.get("post_id"))
-                    .and_then(|i| i.as_str())
-                    .map(str::to_string)
-            })
-            .unwrap_or_default();
+        let key = record_key(line);
         let record = FutureRecord::to(topic).key(&key).payload(line);
         futures.push(enqueue(&p, record, "producing").await?);
         if futures.len() >= 10_000 {
@@ -213,15 +218,7 @@ pub async fn run_intake(
         let mut futures = Vec::with_capacity(batch.records.len());
         for raw in &batch.records {
             // Records were validated by the intake: the id is there.
-            let key = serde_json::from_slice::<serde_json::Value>(raw)
-                .ok()
-                .and_then(|v| {
-                    v.get("id")
-                        .or_else(|| v.get("post_id"))
-                        .and_then(|i| i.as_str())
-                        .map(str::to_string)
-                })
-                .unwrap_or_default();
+            let key = record_key(raw);
             let record = FutureRecord::to(topic).key(&key).payload(raw);
             futures.push(enqueue(&producer, record, "producing post").await?);
         }
