@@ -41,7 +41,8 @@ enum Command {
         enqueue: Vec<PathBuf>,
         /// What this process does: `embedded` (everything in one process, the default),
         /// `matcher` (a consumer-group member: needs a kafka source), `intake` (the HTTP feed
-        /// into the posts topic) or `indexer` (the alerts topic into the store).
+        /// into the posts topic), `indexer` (the alerts topic into the store) or `server`
+        /// (the API and web UI of the config's `[server]` table).
         #[arg(long, default_value = "embedded")]
         role: String,
     },
@@ -103,6 +104,13 @@ enum Command {
     },
     /// Check a referral package against its manifest; exit 0 if intact, 1 if not.
     VerifyPackage { dir: PathBuf },
+    /// API tokens for the web UI and the HTTP API (stored hashed in the store).
+    Token {
+        #[command(flatten)]
+        store: store_cmd::StoreArgs,
+        #[command(subcommand)]
+        cmd: store_cmd::TokenCmd,
+    },
     /// Deployment keys.
     Key {
         #[command(subcommand)]
@@ -180,6 +188,7 @@ fn main() -> ExitCode {
         Command::Case { store, cmd } => store_cmd::case(&store, cmd),
         Command::Evidence { store, cmd } => store_cmd::evidence(&store, cmd),
         Command::Audit { store, cmd } => store_cmd::audit(&store, cmd),
+        Command::Token { store, cmd } => store_cmd::token(&store, cmd),
         Command::VerifyPackage { dir } => store_cmd::verify_package(&dir),
         Command::Key {
             cmd: KeyCmd::Generate { file },

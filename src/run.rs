@@ -72,10 +72,22 @@ pub fn run(path: Option<PathBuf>, once: bool, files: &[PathBuf], role: &str) -> 
         }
         "intake" => return intake(&path, &cfg),
         "indexer" => return indexer(&path, &cfg),
+        "server" => return server_only(&path, &cfg),
         other => {
-            anyhow::bail!("unknown role `{other}` (roles: embedded, matcher, intake, indexer)")
+            anyhow::bail!(
+                "unknown role `{other}` (roles: embedded, matcher, intake, indexer, server)"
+            )
         }
     }
+    // The UI beside the pipeline: its store must exist before the server opens it read-side.
+    let server = match (&cfg.server, role) {
+        (Some(settings), "embedded") => {
+            let keys = Keys::load(&cfg.keys)?;
+            drop(doxwatch_store::Store::open(&settings.store, &keys)?);
+            Some(server_parts(settings, &keys)?)
+        }
+        _ => None,
+    };
     let plugins = AllPlugins {
         kafka: doxwatch_kafka::KafkaPlugins {
             batch_records: cfg.batch_records,
@@ -88,12 +100,43 @@ pub fn run(path: Option<PathBuf>, once: bool, files: &[PathBuf], role: &str) -> 
         .context("starting the runtime")?;
     let stats = rt.block_on(async move {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stop_tx = Arc::new(stop_tx);
+        let signal_tx = stop_tx.clone();
         tokio::spawn(async move {
             shutdown_signal().await;
             tracing::info!("stopping: draining in-flight batches");
-            let _ = stop_tx.send(true);
+            let _ = signal_tx.send(true);
         });
-        doxwatch_pipeline::runtime::run_with(cfg, scanner, stop_rx, &plugins).await
+        let server_task = match server {
+            Some((scfg, state)) => {
+                let listener = tokio::net::TcpListener::bind(scfg.listen)
+                    .await
+                    .with_context(|| format!("binding {}", scfg.listen))?;
+                Some(tokio::spawn(doxwatch_server::serve(
+                    scfg,
+                    state,
+                    listener,
+                    stop_rx.clone(),
+                )))
+            }
+            None => None,
+        };
+        let stats = doxwatch_pipeline::runtime::run_with(cfg, scanner, stop_rx, &plugins).await;
+        if let Some(task) = server_task {
+            if !once {
+                // The pipeline ended by itself (stdin closed, inboxes done): keep serving
+                // the UI until a signal.
+                let mut rx = stop_tx.subscribe();
+                while !*rx.borrow() {
+                    if rx.changed().await.is_err() {
+                        break;
+                    }
+                }
+            }
+            let _ = stop_tx.send(true);
+            let _ = task.await;
+        }
+        Ok::<_, anyhow::Error>(stats?)
     })?;
     tracing::info!(
         records = stats.records,
@@ -104,6 +147,68 @@ pub fn run(path: Option<PathBuf>, once: bool, files: &[PathBuf], role: &str) -> 
         files_done = stats.files_done,
         "pipeline stopped"
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The server's settings and state from a pipeline config's `[server]` table.
+fn server_parts(
+    s: &config::ServerSettings,
+    keys: &Keys,
+) -> Result<(
+    doxwatch_server::ServerConfig,
+    Arc<doxwatch_server::AppState>,
+)> {
+    use doxwatch_leakset::selfcheck::{default_key_path, OprfKey, OprfTable, SelfCheckState};
+    let selfcheck = match &s.selfcheck_set {
+        None => None,
+        Some(set) => {
+            let key_path = s
+                .selfcheck_oprf_key
+                .clone()
+                .unwrap_or_else(|| default_key_path(set));
+            let table = OprfTable::open(set, OprfKey::load(&key_path, false)?)?;
+            tracing::info!(entries = table.len(), "self-check table loaded");
+            Some(Arc::new(SelfCheckState::new(
+                table,
+                s.selfcheck_per_minute,
+                (s.selfcheck_per_minute / 3).max(1),
+            )))
+        }
+    };
+    let cfg = doxwatch_server::ServerConfig {
+        listen: s.listen,
+        store_dir: s.store.clone(),
+        exports_dir: s.exports.clone(),
+        cookie_secure: s.cookie_secure,
+        selfcheck,
+        public_per_minute: s.public_per_minute,
+        max_body_bytes: s.max_body_bytes,
+    };
+    let state = doxwatch_server::AppState::open(&cfg, keys)
+        .with_context(|| format!("opening the store {} for the server", s.store.display()))?;
+    Ok((cfg, state))
+}
+
+/// `--role server`: the API and UI over a store another process writes.
+fn server_only(path: &Path, cfg: &config::Config) -> Result<ExitCode> {
+    let settings = cfg
+        .server
+        .as_ref()
+        .with_context(|| format!("--role server needs a [server] table in {}", path.display()))?;
+    let keys = Keys::load(&cfg.keys)?;
+    let (scfg, state) = server_parts(settings, &keys)?;
+    runtime()?.block_on(async move {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            let _ = stop_tx.send(true);
+        });
+        let listener = tokio::net::TcpListener::bind(scfg.listen)
+            .await
+            .with_context(|| format!("binding {}", scfg.listen))?;
+        doxwatch_server::serve(scfg, state, listener, stop_rx).await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,10 +4,9 @@
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Subcommand};
-use doxwatch_model::{Kind, Severity, Verdict};
 use doxwatch_pipeline::config::{self, SinkConfig};
 use doxwatch_pipeline::keys::Keys;
-use doxwatch_store::{export, CaseState, SearchQuery, Sort, Store};
+use doxwatch_store::{export, CaseState, SearchRequest, Store};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -178,110 +177,52 @@ pub enum EvidenceCmd {
 }
 
 #[derive(Subcommand)]
+pub enum TokenCmd {
+    /// Create a token and print it (once: only its digest is kept).
+    Create {
+        /// Who or what uses it (unique); the audit log names this.
+        #[arg(long)]
+        name: String,
+        /// analyst, investigator or admin.
+        #[arg(long)]
+        role: String,
+    },
+    /// Tokens, live and revoked (no secrets).
+    List,
+    /// Revoke a token; the server refuses it within seconds and ends its sessions.
+    Revoke { name: String },
+}
+
+#[derive(Subcommand)]
 pub enum AuditCmd {
     /// Walk the hash chain; exit 0 if intact, 1 if broken.
     Verify,
     List,
 }
 
-fn parse_verdict(s: &str) -> Result<Verdict> {
-    serde_json::from_value(serde_json::Value::String(s.into()))
-        .with_context(|| format!("unknown verdict `{s}`"))
-}
-
-fn parse_kind(s: &str) -> Result<Kind> {
-    serde_json::from_value(serde_json::Value::String(s.into()))
-        .with_context(|| format!("unknown kind `{s}`"))
-}
-
-fn parse_time(s: &str) -> Result<i64> {
-    doxwatch_store::time_secs(s)
-        .with_context(|| format!("`{s}` is not a time (RFC 3339 or YYYY-MM-DD)"))
-}
-
-/// The canonical value of `raw` as the matcher would extract it (the validators leak sets use),
-/// or an error that does not repeat the value.
-fn canonical(canon: &doxwatch_leakset::Canonicalizer, kind: Kind, raw: &str) -> Result<String> {
-    canon.canonical(kind, raw).with_context(|| {
-        format!(
-            "the --{} value is not a valid {}",
-            kind.as_str().replace('_', "-"),
-            kind.as_str()
-        )
-    })
-}
-
 pub fn search(sa: &StoreArgs, a: SearchArgs) -> Result<ExitCode> {
     let (mut store, keys) = sa.open_read()?;
     let hasher = keys.hasher.as_ref().context("no hash key")?;
-    let mut q = SearchQuery {
+    let canon = doxwatch_leakset::Canonicalizer::new().context("loading dictionaries")?;
+    let req = SearchRequest {
         text: a.query.clone(),
+        verdicts: a.verdicts.clone(),
+        severity: a.severity.clone(),
+        kinds: a.kinds.clone(),
         platform: a.platform.clone(),
         author: a.author.clone(),
+        since: a.since.clone(),
+        until: a.until.clone(),
         region: a.region.clone(),
-        limit: a.per_page.clamp(1, 1000),
-        offset: a.page.max(1).saturating_sub(1) * a.per_page.clamp(1, 1000),
-        ..Default::default()
+        id_card: a.id_card.clone(),
+        phone: a.phone.clone(),
+        bank_card: a.bank_card.clone(),
+        handle: a.handle.clone(),
+        sort: Some(a.sort.clone()),
+        page: Some(a.page),
+        per_page: Some(a.per_page),
     };
-    for v in &a.verdicts {
-        q.verdicts.push(parse_verdict(v)?);
-    }
-    for k in &a.kinds {
-        q.kinds.push(parse_kind(k)?);
-    }
-    if let Some(s) = &a.severity {
-        q.min_severity = Some(match s.as_str() {
-            "low" => Severity::Low,
-            "medium" => Severity::Medium,
-            "high" => Severity::High,
-            "critical" => Severity::Critical,
-            other => bail!("unknown severity `{other}` (low, medium, high, critical)"),
-        });
-    }
-    q.since = a.since.as_deref().map(parse_time).transpose()?;
-    q.until = a.until.as_deref().map(parse_time).transpose()?;
-    q.sort = match a.sort.as_str() {
-        "time" => Sort::Time,
-        "severity" => Sort::Severity,
-        "relevance" => Sort::Relevance,
-        other => bail!("unknown sort `{other}` (time, severity, relevance)"),
-    };
-    let canon = doxwatch_leakset::Canonicalizer::new().context("loading dictionaries")?;
-    for (kind, v) in [
-        (Kind::IdCard, &a.id_card),
-        (Kind::Phone, &a.phone),
-        (Kind::BankCard, &a.bank_card),
-    ] {
-        if let Some(v) = v {
-            q.id_hashes
-                .push(hasher.hash_hex(kind, &canonical(&canon, kind, v)?));
-        }
-    }
-    if let Some(h) = &a.handle {
-        for kind in [Kind::Telegram, Kind::Wechat, Kind::Qq, Kind::Email] {
-            if let Ok(c) = canonical(&canon, kind, h) {
-                q.handle_hashes.push(hasher.hash_hex(kind, &c));
-            }
-        }
-        if q.handle_hashes.is_empty() {
-            bail!("the --handle value is not a Telegram, WeChat or QQ handle or an email address");
-        }
-    }
-    // Audited: who searched for what, with identifiers as hashes and free text as a digest.
-    store.db.audit(
-        &sa.actor(),
-        "search",
-        "alerts",
-        &serde_json::json!({
-            "text_blake3": a.query.as_deref().map(|t| blake3::hash(t.as_bytes()).to_hex()[..16].to_string()),
-            "id_hashes": q.id_hashes,
-            "handle_hashes": q.handle_hashes,
-            "verdicts": a.verdicts, "kinds": a.kinds, "platform": a.platform,
-            "region": a.region, "since": a.since, "until": a.until,
-        })
-        .to_string(),
-    )?;
-    let page = store.search(&q)?;
+    let page = store.search_audited(&req, &canon, hasher, &sa.actor())?;
     if a.json {
         for h in &page.hits {
             println!("{}", serde_json::to_string(h)?);
@@ -416,6 +357,41 @@ pub fn audit(sa: &StoreArgs, cmd: AuditCmd) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+pub fn token(sa: &StoreArgs, cmd: TokenCmd) -> Result<ExitCode> {
+    let (mut store, _) = sa.open_read()?;
+    match cmd {
+        TokenCmd::Create { name, role } => {
+            let role = doxwatch_store::Role::parse(&role)
+                .with_context(|| format!("unknown role `{role}` (analyst, investigator, admin)"))?;
+            let token = store.db.create_token(&name, role, &sa.actor())?;
+            eprintln!(
+                "token `{}` ({}) created; it is shown once:",
+                name.trim(),
+                role.as_str()
+            );
+            println!("{token}");
+        }
+        TokenCmd::List => {
+            for t in store.db.list_tokens()? {
+                println!(
+                    "{:<24} {:<12} created {}{}",
+                    t.name,
+                    t.role.as_str(),
+                    t.created_at,
+                    t.revoked_at
+                        .map(|r| format!(", revoked {r}"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        TokenCmd::Revoke { name } => {
+            store.db.revoke_token(&name, &sa.actor())?;
+            println!("token `{name}` revoked");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn verify_package(dir: &Path) -> Result<ExitCode> {

@@ -35,6 +35,33 @@ pub struct RawConfig {
     pub metrics: Option<RawMetrics>,
     #[serde(default)]
     pub keys: RawKeys,
+    #[serde(default)]
+    pub server: Option<RawServer>,
+}
+
+/// The HTTP API and web UI (`crates/server`), run by `doxwatch run` beside the pipeline or
+/// alone with `--role server`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawServer {
+    /// Address of the API and UI, e.g. `127.0.0.1:8080`.
+    pub listen: String,
+    /// Store directory (default: the store sink's).
+    pub store: Option<PathBuf>,
+    /// Where exports are written (default `STORE/exports`).
+    pub exports: Option<PathBuf>,
+    /// Mark the session cookie `Secure` (default true; browsers accept it on loopback).
+    pub cookie_secure: Option<bool>,
+    /// Requests per minute per client address on login and health (default 60).
+    pub public_per_minute: Option<u32>,
+    /// Largest request body in bytes (default 1 MiB).
+    pub max_body_bytes: Option<usize>,
+    /// A leak set built with `--oprf-key`: serve the private self-check from it.
+    pub selfcheck_set: Option<PathBuf>,
+    /// The OPRF key file of that set (default: beside the set, `SET.oprf.key`).
+    pub selfcheck_oprf_key: Option<PathBuf>,
+    /// Self-check queries per minute per client address (default 30).
+    pub selfcheck_per_minute: Option<u32>,
 }
 
 /// Key sources. An environment variable, when set, wins over its file.
@@ -146,6 +173,20 @@ pub struct Config {
     pub keys: crate::keys::KeysConfig,
     /// Known-leak sets, opened (and checked against the hash key) when the pipeline starts.
     pub leaksets: Vec<PathBuf>,
+    pub server: Option<ServerSettings>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerSettings {
+    pub listen: std::net::SocketAddr,
+    pub store: PathBuf,
+    pub exports: Option<PathBuf>,
+    pub cookie_secure: bool,
+    pub public_per_minute: u32,
+    pub max_body_bytes: usize,
+    pub selfcheck_set: Option<PathBuf>,
+    pub selfcheck_oprf_key: Option<PathBuf>,
+    pub selfcheck_per_minute: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -359,7 +400,41 @@ impl RawConfig {
                 ))
             })?),
         };
+        let server = match self.server {
+            None => None,
+            Some(r) => {
+                let listen = r.listen.parse().map_err(|_| {
+                    invalid(format!(
+                        "server.listen: `{}` is not an address:port",
+                        r.listen
+                    ))
+                })?;
+                let store = r
+                    .store
+                    .or_else(|| {
+                        sinks.iter().find_map(|s| match s {
+                            SinkConfig::Store { dir } => Some(dir.clone()),
+                            _ => None,
+                        })
+                    })
+                    .ok_or_else(|| {
+                        invalid("server: set server.store (there is no store sink)".into())
+                    })?;
+                Some(ServerSettings {
+                    listen,
+                    store,
+                    exports: r.exports,
+                    cookie_secure: r.cookie_secure.unwrap_or(true),
+                    public_per_minute: r.public_per_minute.unwrap_or(60),
+                    max_body_bytes: r.max_body_bytes.unwrap_or(1 << 20).max(1024),
+                    selfcheck_oprf_key: r.selfcheck_oprf_key,
+                    selfcheck_set: r.selfcheck_set,
+                    selfcheck_per_minute: r.selfcheck_per_minute.unwrap_or(30),
+                })
+            }
+        };
         Ok(Config {
+            server,
             metrics_listen,
             workers,
             max_record_bytes,

@@ -85,6 +85,14 @@ CREATE TABLE IF NOT EXISTS audit (
     prev TEXT NOT NULL,
     hash TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS tokens (
+    token_id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
 CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit
@@ -217,10 +225,10 @@ fn entry_hash(
 }
 
 pub struct CaseDb {
-    conn: Connection,
+    pub(crate) conn: Connection,
 }
 
-fn db_err(e: rusqlite::Error) -> StoreError {
+pub(crate) fn db_err(e: rusqlite::Error) -> StoreError {
     use rusqlite::ErrorCode::{DiskFull, SystemIoFailure};
     match e.sqlite_error_code() {
         // SQLite reports a write that hit a size limit as a generic I/O error.
@@ -853,6 +861,47 @@ impl CaseDb {
         Ok(n)
     }
 
+    /// Alerts recorded after `after` (a position from an earlier call, 0 for the start), in
+    /// the order they were recorded, with their positions: the live feed of the store. The
+    /// position is the row id, which only grows (alert rows are never deleted).
+    pub fn alerts_after(&self, after: i64, limit: usize) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached(
+                "SELECT rowid, alert_id FROM alerts WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
+            )
+            .map_err(db_err)?;
+        let rows = st
+            .query_map(params![after, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(db_err)?
+            .collect::<Result<_, _>>()
+            .map_err(db_err)?;
+        Ok(rows)
+    }
+
+    /// The position of the newest recorded alert (0 when there is none).
+    pub fn last_alert_position(&self) -> Result<i64, StoreError> {
+        self.conn
+            .query_row("SELECT coalesce(max(rowid), 0) FROM alerts", [], |r| {
+                r.get(0)
+            })
+            .map_err(db_err)
+    }
+
+    /// Number of cases per state.
+    pub fn case_counts(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT state, count(*) FROM cases GROUP BY state ORDER BY state")
+            .map_err(db_err)?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(db_err)?
+            .collect::<Result<_, _>>()
+            .map_err(db_err)?;
+        Ok(rows)
+    }
+
     /// Raw access for tests that tamper with the database.
     #[doc(hidden)]
     pub fn connection(&self) -> &Connection {
@@ -892,7 +941,7 @@ fn event(
     Ok(())
 }
 
-fn append_audit(
+pub(crate) fn append_audit(
     tx: &rusqlite::Transaction<'_>,
     actor: &str,
     action: &str,

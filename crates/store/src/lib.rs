@@ -25,11 +25,15 @@
 pub mod cases;
 pub mod export;
 pub mod index;
+pub mod request;
 pub mod tokenizer;
+pub mod tokens;
 pub mod vault;
 
 pub use cases::{AuditEntry, Case, CaseDb, CaseState, Subject};
 pub use index::{AlertIndex, Checkpoint, SearchPage, SearchQuery, Sort};
+pub use request::SearchRequest;
+pub use tokens::{Role, TokenInfo, TokenSet};
 pub use vault::Vault;
 
 use doxwatch_model::Alert;
