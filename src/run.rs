@@ -58,6 +58,13 @@ pub fn run(path: Option<PathBuf>, once: bool, files: &[PathBuf], role: &str) -> 
                 *follow = false;
             }
         }
+        // The intake never runs dry: a run that stops when the inboxes are empty leaves it off.
+        let before = cfg.sources.len();
+        cfg.sources
+            .retain(|s| !matches!(s, SourceConfig::Http { .. }));
+        if cfg.sources.len() < before {
+            tracing::info!("--once: the HTTP feed intake is not started");
+        }
     }
     match role {
         "embedded" => {}
@@ -108,17 +115,19 @@ pub fn run(path: Option<PathBuf>, once: bool, files: &[PathBuf], role: &str) -> 
             let _ = signal_tx.send(true);
         });
         let server_task = match server {
-            Some((scfg, state)) => {
-                let listener = tokio::net::TcpListener::bind(scfg.listen)
-                    .await
-                    .with_context(|| format!("binding {}", scfg.listen))?;
-                Some(tokio::spawn(doxwatch_server::serve(
+            // A busy port does not stop the pipeline: the UI is off, and says why.
+            Some((scfg, state)) => match tokio::net::TcpListener::bind(scfg.listen).await {
+                Ok(listener) => Some(tokio::spawn(doxwatch_server::serve(
                     scfg,
                     state,
                     listener,
                     stop_rx.clone(),
-                )))
-            }
+                ))),
+                Err(e) => {
+                    tracing::error!(listen = %scfg.listen, error = %e, "web UI and API not started (change [server] listen)");
+                    None
+                }
+            },
             None => None,
         };
         let stats = doxwatch_pipeline::runtime::run_with(cfg, scanner, stop_rx, &plugins).await;
