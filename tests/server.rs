@@ -442,7 +442,7 @@ fn api_endpoints_roles_sessions_and_bad_input() {
         404
     );
     assert_eq!(
-        get(&s, &format!("{c}"), an).json()["state"],
+        get(&s, &c, an).json()["state"],
         "takedown_requested"
     );
     assert_eq!(
