@@ -441,10 +441,7 @@ fn api_endpoints_roles_sessions_and_bad_input() {
         get(&s, &format!("/v1/exports/{td_name}/files/..%2Fp.toml"), an).status,
         404
     );
-    assert_eq!(
-        get(&s, &c, an).json()["state"],
-        "takedown_requested"
-    );
+    assert_eq!(get(&s, &c, an).json()["state"], "takedown_requested");
     assert_eq!(
         send(
             &s,

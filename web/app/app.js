@@ -411,7 +411,11 @@ async function start() {
   });
   window.addEventListener('hashchange', render);
   try { session = await api('GET', '/v1/session'); } catch { session = null; }
-  render();
+  await render();
+  // When the first view was on screen, from the start of navigation (the e2e test reads it).
+  requestAnimationFrame(() => {
+    document.documentElement.dataset.firstRender = String(Math.round(performance.now()));
+  });
 }
 
 start();

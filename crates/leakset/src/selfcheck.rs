@@ -483,6 +483,10 @@ fn static_file(name: &str) -> axum::response::Response {
             include_str!("../../../web/selfcheck/index.html"),
             "text/html; charset=utf-8",
         ),
+        "selfcheck.css" => (
+            include_str!("../../../web/selfcheck/selfcheck.css"),
+            "text/css; charset=utf-8",
+        ),
         "selfcheck.js" => (
             include_str!("../../../web/selfcheck/dist/selfcheck.js"),
             "text/javascript; charset=utf-8",

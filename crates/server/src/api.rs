@@ -1129,3 +1129,48 @@ async fn refresh_tokens(s: &Arc<AppState>) -> Result<(), ApiError> {
     })
     .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(kind: Kind, masked: &str) -> WireFinding {
+        WireFinding {
+            kind,
+            start: 0,
+            end: 0,
+            masked: masked.into(),
+            hash: None,
+            known_leaks: vec![],
+            facts: Default::default(),
+        }
+    }
+
+    #[test]
+    fn segments_mark_every_occurrence_without_overlap() {
+        let text = "手机 138****8000，再说一遍 138****8000，身份证 110101********123X";
+        let segs = segments(
+            text,
+            &[
+                finding(Kind::Phone, "138****8000"),
+                finding(Kind::IdCard, "110101********123X"),
+                finding(Kind::Name, "****"),
+            ],
+        );
+        let joined: String = segs.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(joined, text, "segments cover the text exactly once");
+        let marked: Vec<(&str, &str)> = segs
+            .iter()
+            .filter_map(|s| Some((s.kind.as_deref()?, s.text.as_str())))
+            .collect();
+        assert_eq!(
+            marked,
+            vec![
+                ("phone", "138****8000"),
+                ("phone", "138****8000"),
+                ("id_card", "110101********123X")
+            ]
+        );
+        assert_eq!(segments("", &[finding(Kind::Phone, "x")]).len(), 0);
+    }
+}

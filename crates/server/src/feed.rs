@@ -158,3 +158,40 @@ fn poll(state: &AppState, refresh_tokens: bool) -> Result<(), doxwatch_store::St
     state.feed.push(items);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(range: std::ops::RangeInclusive<i64>) -> Vec<(i64, Arc<str>)> {
+        range.map(|p| (p, Arc::from(p.to_string()))).collect()
+    }
+
+    #[test]
+    fn streams_read_from_their_cursor_and_learn_of_gaps() {
+        let feed = Feed::new(10);
+        assert!(matches!(feed.after(10, 100), Next::Nothing));
+        assert!(matches!(feed.after(3, 100), Next::Gap(10)));
+        feed.push(items(11..=13));
+        match feed.after(10, 100) {
+            Next::Events(e) => assert_eq!(e.iter().map(|x| x.0).collect::<Vec<_>>(), [11, 12, 13]),
+            _ => panic!("events expected"),
+        }
+        match feed.after(12, 100) {
+            Next::Events(e) => assert_eq!(e.len(), 1),
+            _ => panic!("events expected"),
+        }
+        assert!(matches!(feed.after(5, 100), Next::Gap(10)));
+        feed.push(items(14..=(14 + RING as i64)));
+        assert!(matches!(feed.after(12, 100), Next::Gap(_)));
+        assert_eq!(feed.latest(), 14 + RING as i64);
+        for _ in 1..STALL_TICKS {
+            assert!(!feed.stall(7));
+        }
+        assert!(
+            feed.stall(7),
+            "a position stuck for STALL_TICKS ticks is given up"
+        );
+        assert!(!feed.stall(8), "a new position starts counting again");
+    }
+}

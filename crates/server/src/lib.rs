@@ -103,6 +103,13 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Alerts in the index the server reads.
+    pub fn alert_count(&self) -> u64 {
+        self.index.len()
+    }
+}
+
 /// The whole application: API, stream, UI, metrics, health, OpenAPI, self-check.
 pub fn router(state: Arc<AppState>, cfg: &ServerConfig) -> axum::Router {
     let mut app = api::routes().merge(ui::routes()).with_state(state.clone());
