@@ -37,6 +37,13 @@ pub struct Run {
 }
 
 impl Run {
+    fn clear(&mut self) {
+        self.digits.clear();
+        self.pos.clear();
+        self.cut.clear();
+        self.hard.clear();
+        self.cjk = 0;
+    }
     fn start(&self) -> usize {
         self.pos[0] as usize
     }
@@ -130,17 +137,25 @@ fn read_gap(t: &Text, claimed: &[bool], mut j: usize) -> (usize, bool, bool) {
     (j, visible <= MAX_GAP && !(space && bar), newline)
 }
 
-/// Finds the digit runs of the text, skipping claimed code points (e-mails, links).
+/// Fewer elements than this never make a finding or a signal (the shortest, a QQ number, has
+/// five), so such runs are not returned.
+const MIN_RUN: usize = 5;
+
+/// Finds the digit runs of at least [`MIN_RUN`] elements, skipping claimed code points
+/// (e-mails, links).
 pub fn runs(t: &Text, claimed: &[bool], out: &mut Vec<Run>) {
     out.clear();
     let n = t.len();
     let mut i = 0;
+    // One buffer for every run read; only runs long enough are moved out (most digit forms in
+    // prose are a lone 一 or a short number).
+    let mut run = Run::default();
     while i < n {
         if claimed[i] || t.info[i].digit().is_none() {
             i += 1;
             continue;
         }
-        let mut run = Run::default();
+        run.clear();
         let mut j = i;
         let mut gap = false;
         loop {
@@ -236,7 +251,9 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Vec<Run>) {
             j = k;
         }
         i = run.end().max(i + 1);
-        out.push(run);
+        if run.digits.len() >= MIN_RUN {
+            out.push(std::mem::take(&mut run));
+        }
     }
 }
 
@@ -302,6 +319,49 @@ fn classify(run: &Run, a: usize, b: usize, ctx: &Ctx) -> Option<Seg> {
     }
 }
 
+/// The digits of `d` (no masks, no `X`) as ASCII in `buf`.
+fn ascii_digits<'b>(d: &[u8], buf: &'b mut [u8; 19]) -> &'b str {
+    for (o, &x) in buf.iter_mut().zip(d) {
+        *o = b'0' + x;
+    }
+    std::str::from_utf8(&buf[..d.len()]).unwrap_or("")
+}
+
+/// What [`classify`] would say of `a..b` (kind, weight, country-code digits) without building
+/// the value and the facts: the segmentation tries many candidates and keeps few.
+fn check(run: &Run, a: usize, b: usize, ctx: &Ctx) -> Option<(Kind, u32, usize)> {
+    let d = &run.digits[a..b];
+    if d.len() > 19 || d.contains(&MASK) {
+        return None;
+    }
+    let n = d.len();
+    if n == 18 {
+        return id_card::is_valid18(d, ctx.dicts, ctx.today).then_some((Kind::IdCard, 100, 0));
+    }
+    if d.contains(&X) {
+        // Only an 18-character ID carries a check character.
+        return None;
+    }
+    let mut buf = [0u8; 19];
+    let s = ascii_digits(d, &mut buf);
+    let mobile = |s: &str| phone::carrier(s, ctx.dicts).is_some();
+    match n {
+        15 if s.starts_with("0086") => mobile(&s[4..]).then_some((Kind::Phone, 50, 4)),
+        15 => id_card::is_valid15(d, ctx.dicts, ctx.today).then_some((Kind::IdCard, 40, 0)),
+        13 if s.starts_with("86") => mobile(&s[2..]).then_some((Kind::Phone, 50, 2)),
+        11 => mobile(s).then_some((Kind::Phone, 50, 0)),
+        16..=19 => bank_card::luhn(d).then(|| {
+            let w = if ctx.dicts.bin(s).is_some() || s.starts_with("62") {
+                60
+            } else {
+                30
+            };
+            (Kind::BankCard, w, 0)
+        }),
+        _ => None,
+    }
+}
+
 fn carrier_facts(carrier: &str, cc: &str) -> Facts {
     let mut f = Facts::new();
     f.insert("carrier", carrier.to_string());
@@ -326,9 +386,9 @@ fn segment(run: &Run, ctx: &Ctx) -> (Vec<Seg>, usize) {
     let bounds: Vec<usize> = (0..=n)
         .filter(|&k| k == 0 || k == n || run.cut[k])
         .collect();
-    // (uncovered, weight, previous bound index, segment index in `pool`)
-    let mut best: Vec<(usize, u32, usize, Option<usize>)> = vec![(0, 0, 0, None); bounds.len()];
-    let mut pool: Vec<Seg> = Vec::new();
+    // (uncovered, weight, previous bound index, segment (a, b) if one ends here)
+    type Best = (usize, u32, usize, Option<(usize, usize)>);
+    let mut best: Vec<Best> = vec![(0, 0, 0, None); bounds.len()];
     for bi in 1..bounds.len() {
         let b = bounds[bi];
         // Leave the stretch since the previous bound uncovered.
@@ -342,12 +402,11 @@ fn segment(run: &Run, ctx: &Ctx) -> (Vec<Seg>, usize) {
             if !eligible(b - a) {
                 continue;
             }
-            if let Some(seg) = classify(run, a, b, ctx) {
+            if let Some((_, weight, _)) = check(run, a, b, ctx) {
                 let (j, w, _, _) = best[ai];
-                let w = w + seg.weight;
+                let w = w + weight;
                 if (j, std::cmp::Reverse(w)) < (cand.0, std::cmp::Reverse(cand.1)) {
-                    pool.push(seg);
-                    cand = (j, w, ai, Some(pool.len() - 1));
+                    cand = (j, w, ai, Some((a, b)));
                 }
             }
         }
@@ -358,8 +417,12 @@ fn segment(run: &Run, ctx: &Ctx) -> (Vec<Seg>, usize) {
     let junk = best[bi].0;
     while bi > 0 {
         let (_, _, prev, seg) = best[bi];
-        if let Some(k) = seg {
-            segs.push(pool[k].clone());
+        if let Some((a, b)) = seg {
+            // Values and facts only for the segments kept.
+            if let Some(seg) = classify(run, a, b, ctx) {
+                debug_assert_eq!(Some((seg.kind, seg.weight, seg.cc)), check(run, a, b, ctx));
+                segs.push(seg);
+            }
         }
         bi = prev;
     }
