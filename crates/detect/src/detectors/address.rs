@@ -12,6 +12,7 @@ use crate::text::Text;
 use crate::Found;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use doxwatch_model::{Facts, Kind, Span};
+use std::sync::OnceLock;
 
 /// How far before a house-number mark an address may start, in code points.
 const WINDOW: usize = 48;
@@ -78,92 +79,104 @@ impl Places {
     }
 }
 
-const ADMIN: &[(&str, Level)] = &[
-    ("特别行政区", Level::Province),
-    ("自治区", Level::Province),
-    ("自治州", Level::City),
-    ("自治县", Level::County),
-    ("街道", Level::Town),
-    ("省", Level::Province),
-    ("市", Level::City),
-    ("州", Level::City),
-    ("盟", Level::City),
-    ("区", Level::County),
-    ("县", Level::County),
-    ("旗", Level::County),
-    ("镇", Level::Town),
-    ("乡", Level::Town),
-];
-const ROAD: &[(&str, ())] = &[
-    ("大道", ()),
-    ("大街", ()),
-    ("胡同", ()),
-    ("公路", ()),
-    ("路", ()),
-    ("街", ()),
-    ("道", ()),
-    ("巷", ()),
-    ("弄", ()),
-    ("村", ()),
-    ("屯", ()),
-    ("里", ()),
-];
-const COMPOUND: &[(&str, ())] = &[
-    ("职工宿舍", ()),
-    ("家属院", ()),
-    ("小区", ()),
-    ("花园", ()),
-    ("花苑", ()),
-    ("家园", ()),
-    ("新村", ()),
-    ("公寓", ()),
-    ("大厦", ()),
-    ("广场", ()),
-    ("宿舍", ()),
-    ("庄园", ()),
-    ("中心", ()),
-    ("大楼", ()),
-    ("公馆", ()),
-    ("山庄", ()),
-    ("华庭", ()),
-    ("天地", ()),
-    ("社区", ()),
-    ("新城", ()),
-    ("名都", ()),
-    ("佳园", ()),
-    ("雅苑", ()),
-    ("名苑", ()),
-    ("苑", ()),
-    ("城", ()),
-    ("院", ()),
-    ("府", ()),
-    ("湾", ()),
-    ("园", ()),
-    ("阁", ()),
-    ("居", ()),
-    ("邸", ()),
-    ("轩", ()),
-    ("庭", ()),
-    ("汇", ()),
-];
-const NUMBER: &[(&str, Level)] = &[
-    ("号楼", Level::Building),
-    ("号院", Level::Compound),
-    ("号房", Level::Room),
-    ("单元", Level::Unit),
-    ("号", Level::Number),
-    ("栋", Level::Building),
-    ("幢", Level::Building),
-    ("座", Level::Building),
-    ("室", Level::Room),
-    ("层", Level::Unit),
-    ("楼", Level::Unit),
-    ("组", Level::Number),
-    ("排", Level::Number),
-    ("户", Level::Room),
-    ("期", Level::Compound),
-    ("弄", Level::Number),
-];
+const ADMIN: Suffixes<Level> = Suffixes {
+    bit: 1,
+    items: &[
+        ("特别行政区", Level::Province),
+        ("自治区", Level::Province),
+        ("自治州", Level::City),
+        ("自治县", Level::County),
+        ("街道", Level::Town),
+        ("省", Level::Province),
+        ("市", Level::City),
+        ("州", Level::City),
+        ("盟", Level::City),
+        ("区", Level::County),
+        ("县", Level::County),
+        ("旗", Level::County),
+        ("镇", Level::Town),
+        ("乡", Level::Town),
+    ],
+};
+const ROAD: Suffixes<()> = Suffixes {
+    bit: 2,
+    items: &[
+        ("大道", ()),
+        ("大街", ()),
+        ("胡同", ()),
+        ("公路", ()),
+        ("路", ()),
+        ("街", ()),
+        ("道", ()),
+        ("巷", ()),
+        ("弄", ()),
+        ("村", ()),
+        ("屯", ()),
+        ("里", ()),
+    ],
+};
+const COMPOUND: Suffixes<()> = Suffixes {
+    bit: 4,
+    items: &[
+        ("职工宿舍", ()),
+        ("家属院", ()),
+        ("小区", ()),
+        ("花园", ()),
+        ("花苑", ()),
+        ("家园", ()),
+        ("新村", ()),
+        ("公寓", ()),
+        ("大厦", ()),
+        ("广场", ()),
+        ("宿舍", ()),
+        ("庄园", ()),
+        ("中心", ()),
+        ("大楼", ()),
+        ("公馆", ()),
+        ("山庄", ()),
+        ("华庭", ()),
+        ("天地", ()),
+        ("社区", ()),
+        ("新城", ()),
+        ("名都", ()),
+        ("佳园", ()),
+        ("雅苑", ()),
+        ("名苑", ()),
+        ("苑", ()),
+        ("城", ()),
+        ("院", ()),
+        ("府", ()),
+        ("湾", ()),
+        ("园", ()),
+        ("阁", ()),
+        ("居", ()),
+        ("邸", ()),
+        ("轩", ()),
+        ("庭", ()),
+        ("汇", ()),
+    ],
+};
+const NUMBER: Suffixes<Level> = Suffixes {
+    bit: 8,
+    items: &[
+        ("号楼", Level::Building),
+        ("号院", Level::Compound),
+        ("号房", Level::Room),
+        ("单元", Level::Unit),
+        ("号", Level::Number),
+        ("栋", Level::Building),
+        ("幢", Level::Building),
+        ("座", Level::Building),
+        ("室", Level::Room),
+        ("层", Level::Unit),
+        ("楼", Level::Unit),
+        ("组", Level::Number),
+        ("排", Level::Number),
+        ("户", Level::Room),
+        ("期", Level::Compound),
+        ("弄", Level::Number),
+    ],
+};
 
 fn is_numeral(t: &Text, i: usize) -> bool {
     let info = t.info[i];
@@ -180,8 +193,37 @@ fn next_pos(t: &Text, mut i: usize) -> usize {
     i
 }
 
+/// A list of suffixes, tried in order, and its bit in [`first_chars`].
+struct Suffixes<T: 'static> {
+    bit: u8,
+    items: &'static [(&'static str, T)],
+}
+
+/// For every BMP code point, the bits of the suffix lists with an entry starting with it: the
+/// grammar asks "may a suffix of this list start here?" at nearly every character it reads.
+fn first_chars() -> &'static [u8] {
+    static FIRST: OnceLock<Vec<u8>> = OnceLock::new();
+    FIRST.get_or_init(|| {
+        let mut v = vec![0u8; 0x10000];
+        let lists: [(u8, Vec<&str>); 4] = [
+            (ADMIN.bit, ADMIN.items.iter().map(|e| e.0).collect()),
+            (ROAD.bit, ROAD.items.iter().map(|e| e.0).collect()),
+            (COMPOUND.bit, COMPOUND.items.iter().map(|e| e.0).collect()),
+            (NUMBER.bit, NUMBER.items.iter().map(|e| e.0).collect()),
+        ];
+        for (bit, words) in lists {
+            for w in words {
+                if let Some(c) = w.chars().next().filter(|&c| (c as u32) < 0x10000) {
+                    v[c as usize] |= bit;
+                }
+            }
+        }
+        v
+    })
+}
+
 /// Reads a suffix at `i` from a list; returns its end.
-fn suffix_at<'a, T: Copy>(t: &Text, i: usize, list: &'a [(&'a str, T)]) -> Option<(usize, T)> {
+fn suffix_at<T: Copy>(t: &Text, i: usize, list: &Suffixes<T>) -> Option<(usize, T)> {
     if i >= t.len() {
         return None;
     }
@@ -190,10 +232,15 @@ fn suffix_at<'a, T: Copy>(t: &Text, i: usize, list: &'a [(&'a str, T)]) -> Optio
         return None;
     }
     let first = t.fold(k);
-    if !list.iter().any(|(s, _)| s.starts_with(first)) {
+    let u = first as usize;
+    if u >= 0x10000 || first_chars()[u] & list.bit == 0 {
         return None;
     }
-    for &(s, v) in list {
+    for &(s, v) in list.items {
+        // `k` is where the first character of every entry would be read.
+        if !s.starts_with(first) {
+            continue;
+        }
         let mut j = i;
         let mut ok = true;
         for c in s.chars() {
@@ -216,7 +263,7 @@ fn named<T: Copy>(
     t: &Text,
     q: usize,
     max: usize,
-    list: &[(&str, T)],
+    list: &Suffixes<T>,
     allow_digits: bool,
 ) -> Option<(usize, T)> {
     let mut i = q;
@@ -275,12 +322,12 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
     if i == start {
         // A single letter building or unit: `c座`, `A栋`.
         if i < t.len() && t.class(i) == Class::Letter {
-            let (e, lv) = suffix_at(t, i + 1, NUMBER)?;
+            let (e, lv) = suffix_at(t, i + 1, &NUMBER)?;
             return matches!(lv, Level::Building | Level::Unit).then_some((e, lv));
         }
         return None;
     }
-    if let Some(r) = suffix_at(t, skip_invisible(t, i), NUMBER) {
+    if let Some(r) = suffix_at(t, skip_invisible(t, i), &NUMBER) {
         // `号码` is a phone label, not a house number.
         let next = skip_invisible(t, r.0);
         if !(r.1 == Level::Number && next < t.len() && t.fold(next) == '码') {
@@ -350,7 +397,7 @@ fn parse(
     q: usize,
     place_at: &dyn Fn(usize) -> Option<(usize, Level)>,
 ) -> (usize, Level, usize) {
-    let (admin, road, compound) = (ADMIN, ROAD, COMPOUND);
+    let (admin, road, compound) = (&ADMIN, &ROAD, &COMPOUND);
     let mut pos = q;
     let mut deepest = Level::Province;
     let mut last = Level::Province;
@@ -442,9 +489,12 @@ pub fn detect(t: &Text, places: &Places, hits: &[Hit], claimed: &mut [bool], out
         }
     }
     at.sort_unstable();
+    // `at` is sorted: the first anchor at `p` that is a name (not a label's start).
     let place_at = |p: usize| -> Option<(usize, Level)> {
-        at.iter()
-            .find(|&&(s, e, _)| s == p && e > s)
+        at[at.partition_point(|a| a.0 < p)..]
+            .iter()
+            .take_while(|a| a.0 == p)
+            .find(|&&(s, e, _)| e > s)
             .map(|&(_, e, lv)| (e, lv))
     };
     let mut covered = 0;
