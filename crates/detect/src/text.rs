@@ -72,7 +72,11 @@ impl Text {
         let mut flags = Flags::default();
         let mut prev_digit = false;
         // A character that starts a longer term, waiting for the next skeleton character.
-        let mut pending: Option<(u32, char)> = None;
+        // Branch-free: which characters start terms is as good as random in prose, so the
+        // candidate offsets are written unconditionally and the count advanced by the test.
+        let (mut pending, mut pend_off, mut pend_char) = (false, 0u32, '\0');
+        starts.resize(text.len() + 1, 0);
+        let mut n_starts = 0usize;
         for (i, c) in text.chars().enumerate() {
             chars.push(c);
             let info = table.info(c);
@@ -108,18 +112,18 @@ impl Text {
             prev_digit = is_digit || matches!(f, '十' | '百');
             let off = skel.len() as u32;
             match triggers {
-                None => starts.push(off),
+                None => {
+                    starts[n_starts] = off;
+                    n_starts += 1;
+                }
                 Some(tr) => {
-                    if let Some((p, a)) = pending.take() {
-                        if tr.pair(a, f) {
-                            starts.push(p);
-                        }
-                    }
-                    if tr.alone(f) {
-                        starts.push(off);
-                    } else if tr.first(f) {
-                        pending = Some((off, f));
-                    }
+                    starts[n_starts] = pend_off;
+                    n_starts += usize::from(pending & tr.pair(pend_char, f));
+                    let alone = tr.alone(f);
+                    starts[n_starts] = off;
+                    n_starts += usize::from(alone);
+                    pending = !alone & tr.first(f);
+                    (pend_off, pend_char) = (off, f);
                 }
             }
             // Direct pushes: `extend` of one to three bytes per character was a hot spot.
@@ -140,6 +144,7 @@ impl Text {
         self.info = info_v;
         self.skel = skel;
         self.skel_pos = skel_pos;
+        starts.truncate(n_starts);
         self.lex_starts = starts;
         self.address_marks = marks;
         self.flags = flags;
