@@ -23,6 +23,8 @@ pub struct Text {
     /// Skeleton byte offsets where a lexicon term may start, ascending: every character start
     /// after [`Text::load`], only the offsets the [`Triggers`] allow after [`Text::load_with`].
     pub lex_starts: Vec<u32>,
+    /// Code points that are digit forms (`info.digit()` is some), ascending.
+    pub digit_pos: Vec<u32>,
 }
 
 #[derive(Default, Clone, Copy, Debug)]
@@ -59,6 +61,8 @@ impl Text {
         let mut skel_pos = std::mem::take(&mut self.skel_pos);
         let mut starts = std::mem::take(&mut self.lex_starts);
         let mut marks = std::mem::take(&mut self.address_marks);
+        let mut digit_pos = std::mem::take(&mut self.digit_pos);
+        digit_pos.clear();
         chars.clear();
         info_v.clear();
         skel.clear();
@@ -72,11 +76,7 @@ impl Text {
         let mut flags = Flags::default();
         let mut prev_digit = false;
         // A character that starts a longer term, waiting for the next skeleton character.
-        // Branch-free: which characters start terms is as good as random in prose, so the
-        // candidate offsets are written unconditionally and the count advanced by the test.
-        let (mut pending, mut pend_off, mut pend_char) = (false, 0u32, '\0');
-        starts.resize(text.len() + 1, 0);
-        let mut n_starts = 0usize;
+        let mut pending: Option<(u32, char)> = None;
         for (i, c) in text.chars().enumerate() {
             chars.push(c);
             let info = table.info(c);
@@ -84,6 +84,9 @@ impl Text {
             let class = info.class();
             let is_digit = info.digit().is_some();
             flags.digit |= is_digit;
+            if is_digit {
+                digit_pos.push(i as u32);
+            }
             let f = info.fold();
             if info.is_special() {
                 match f {
@@ -112,18 +115,18 @@ impl Text {
             prev_digit = is_digit || matches!(f, '十' | '百');
             let off = skel.len() as u32;
             match triggers {
-                None => {
-                    starts[n_starts] = off;
-                    n_starts += 1;
-                }
+                None => starts.push(off),
                 Some(tr) => {
-                    starts[n_starts] = pend_off;
-                    n_starts += usize::from(pending & tr.pair(pend_char, f));
-                    let alone = tr.alone(f);
-                    starts[n_starts] = off;
-                    n_starts += usize::from(alone);
-                    pending = !alone & tr.first(f);
-                    (pend_off, pend_char) = (off, f);
+                    if let Some((p, a)) = pending.take() {
+                        if tr.pair(a, f) {
+                            starts.push(p);
+                        }
+                    }
+                    if tr.alone(f) {
+                        starts.push(off);
+                    } else if tr.first(f) {
+                        pending = Some((off, f));
+                    }
                 }
             }
             // Direct pushes: `extend` of one to three bytes per character was a hot spot.
@@ -144,9 +147,9 @@ impl Text {
         self.info = info_v;
         self.skel = skel;
         self.skel_pos = skel_pos;
-        starts.truncate(n_starts);
         self.lex_starts = starts;
         self.address_marks = marks;
+        self.digit_pos = digit_pos;
         self.flags = flags;
     }
 

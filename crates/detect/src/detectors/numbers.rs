@@ -150,11 +150,13 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Vec<Run>) {
     // One buffer for every run read; only runs long enough are moved out (most digit forms in
     // prose are a lone 一 or a short number).
     let mut run = Run::default();
-    while i < n {
-        if claimed[i] || t.info[i].digit().is_none() {
-            i += 1;
+    // Runs start at digit forms: jump from one to the next instead of reading every character.
+    for &p in &t.digit_pos {
+        let p = p as usize;
+        if p < i || claimed[p] {
             continue;
         }
+        i = p;
         run.clear();
         let mut j = i;
         let mut gap = false;
