@@ -76,9 +76,12 @@ pub struct Lexicon {
     /// Every term (lower case), indexed like `patterns`.
     terms: Vec<String>,
     patterns: Vec<Pattern>,
-    /// Pattern ids grouped by their first two characters (terms of one character and terms
-    /// that start above the BMP: by their first character), ascending within a group.
-    grouped: Vec<u32>,
+    /// (pattern id, offset and length in `bytes`) grouped by the terms' first two characters
+    /// (terms of one character and terms that start above the BMP: by their first character),
+    /// ascending ids within a group.
+    grouped: Vec<(u32, u32, u32)>,
+    /// Every term's bytes, one after the other (compact: compared at every candidate).
+    bytes: Vec<u8>,
     /// (first, second or NUL) → range in `grouped`: an open-addressing table probed linearly.
     groups: Vec<(char, char, u32, u32)>,
     pub triggers: Triggers,
@@ -311,19 +314,26 @@ impl Lexicon {
                 _ => (a, '\0'),
             }
         };
-        let mut grouped: Vec<u32> = (0..terms.len() as u32)
+        let mut ids: Vec<u32> = (0..terms.len() as u32)
             .filter(|&i| !terms[i as usize].is_empty())
             .collect();
-        grouped.sort_by_key(|&i| (key_of(i), i));
+        ids.sort_by_key(|&i| (key_of(i), i));
+        let mut bytes = Vec::new();
+        let mut grouped = Vec::new();
+        for &i in &ids {
+            let t = terms[i as usize].as_bytes();
+            grouped.push((i, bytes.len() as u32, t.len() as u32));
+            bytes.extend_from_slice(t);
+        }
         let mut ranges: Vec<(char, char, u32, u32)> = Vec::new();
-        for (k, &i) in grouped.iter().enumerate() {
+        for (k, &i) in ids.iter().enumerate() {
             let (a, b) = key_of(i);
             match ranges.last_mut() {
                 Some(r) if (r.0, r.1) == (a, b) => r.3 = k as u32 + 1,
                 _ => ranges.push((a, b, k as u32, k as u32 + 1)),
             }
         }
-        let size = (ranges.len() * 4).next_power_of_two();
+        let size = (ranges.len() * 2).next_power_of_two();
         let mut groups = vec![('\0', '\0', 0, 0); size];
         for r in ranges {
             let mut h = pair_hash(r.0, r.1) & (size - 1);
@@ -337,6 +347,7 @@ impl Lexicon {
             terms,
             patterns,
             grouped,
+            bytes,
             groups,
             triggers,
             canonical,
@@ -350,15 +361,16 @@ impl Lexicon {
     /// Heap bytes of the tables.
     pub fn memory_usage(&self) -> usize {
         self.terms.iter().map(String::capacity).sum::<usize>()
-            + self.grouped.len() * 4
+            + self.grouped.len() * 12
+            + self.bytes.len()
             + self.groups.len() * 16
             + (self.triggers.first.len() + self.triggers.single.len() + self.triggers.pairs.len())
                 * 8
     }
 
-    /// Pattern ids of the group keyed (`a`, `b`), ascending.
+    /// The terms of the group keyed (`a`, `b`), ascending ids.
     #[inline]
-    fn group(&self, a: char, b: char) -> &[u32] {
+    fn group(&self, a: char, b: char) -> &[(u32, u32, u32)] {
         let mask = self.groups.len() - 1;
         let mut h = pair_hash(a, b) & mask;
         loop {
@@ -377,7 +389,8 @@ impl Lexicon {
     /// search over the skeleton would report them (order aside).
     fn matches(&self, text: &Text, mut each: impl FnMut(usize, usize, usize)) {
         let skel = &text.skel[..];
-        let mut ids: Vec<u32> = Vec::new();
+        let tr = &self.triggers;
+        let mut ids: Vec<(u32, u32, u32)> = Vec::new();
         for &off in &text.lex_starts {
             let off = off as usize;
             let rest = &skel[off..];
@@ -386,13 +399,18 @@ impl Lexicon {
             // Terms of one character (and those starting above the BMP) are grouped under
             // (first, NUL); longer ones under their first two characters. Pattern ids in
             // ascending order, as an automaton reports the terms ending at one place.
-            let singles = self.group(a, '\0');
+            // The trigger bits (in cache) say which of the two groups can be non-empty.
+            let singles = if tr.alone(a) {
+                self.group(a, '\0')
+            } else {
+                &[]
+            };
             let pairs = match second {
-                Some(b) if (a as u32) < 0x10000 => self.group(a, b),
+                Some(b) if tr.first(a) && tr.pair(a, b) => self.group(a, b),
                 _ => &[],
             };
             let both;
-            let cands: &[u32] = if singles.is_empty() {
+            let cands: &[(u32, u32, u32)] = if singles.is_empty() {
                 pairs
             } else if pairs.is_empty() {
                 singles
@@ -404,8 +422,8 @@ impl Lexicon {
                 both = &ids[..];
                 both
             };
-            for &id in cands {
-                let term = self.terms[id as usize].as_bytes();
+            for &(id, at, len) in cands {
+                let term = &self.bytes[at as usize..(at + len) as usize];
                 if rest.starts_with(term) {
                     each(id as usize, off, off + term.len());
                 }
