@@ -660,21 +660,24 @@ fn why_not(run: &Run, ctx: &Ctx) -> String {
 
 /// `178.55.139.175`: four dot-separated groups of at most three digits.
 fn is_ipv4(t: &Text, run: &Run) -> bool {
-    let mut groups = vec![0usize];
+    // Group lengths without allocating: every cut must be exactly one `.` (one code point).
+    let mut groups = [0usize; 4];
+    let mut g = 0;
     for k in 1..run.digits.len() {
         if run.cut[k] {
-            let between: String = (run.pos[k - 1] as usize + 1..run.pos[k] as usize)
-                .map(|i| t.fold(i))
-                .collect();
-            if between != "." {
+            let (a, b) = (run.pos[k - 1] as usize + 1, run.pos[k] as usize);
+            if b != a + 1 || t.fold(a) != '.' {
                 return false;
             }
-            groups.push(0);
+            g += 1;
+            if g == 4 {
+                return false;
+            }
         }
-        *groups.last_mut().unwrap() += 1;
+        groups[g] += 1;
     }
     groups[0] += 1;
-    groups.len() == 4 && groups.iter().all(|&g| (1..=3).contains(&g))
+    g == 3 && groups.iter().all(|&n| (1..=3).contains(&n))
 }
 
 fn masked_signal(run: &Run, s: &str, out: &mut Vec<Found>) {
