@@ -5,7 +5,7 @@
 //! not to matter (a homophone in ordinary prose, `TG` in a blood test); it must never miss a
 //! listed written form. Detectors and the verdict decide what a hit means.
 //!
-//! How: [`Triggers`] are two small bitmaps the normalizer consults for every skeleton character
+//! How ([`crate::terms`]): [`Triggers`] are small bitmaps the normalizer consults for every skeleton character
 //! it writes (a term's first character, a hashed pair of first and second characters), so
 //! [`crate::text::Text::load`] leaves the skeleton offsets where a term may start
 //! (`lex_starts`, about one character in fifteen of Chinese prose). [`Lexicon::find`] compares the
@@ -14,6 +14,7 @@
 //! an automaton over every byte: the contiguous NFA that did so took 17 % of a scan.
 
 use crate::dict::Dictionaries;
+use crate::terms::{Terms, Triggers};
 use crate::text::Text;
 use std::collections::{BTreeSet, HashMap};
 
@@ -76,98 +77,8 @@ pub struct Lexicon {
     /// Every term (lower case), indexed like `patterns`.
     terms: Vec<String>,
     patterns: Vec<Pattern>,
-    /// (pattern id, offset and length in `bytes`) grouped by the terms' first two characters
-    /// (terms of one character and terms that start above the BMP: by their first character),
-    /// ascending ids within a group.
-    grouped: Vec<(u32, u32, u32)>,
-    /// Every term's bytes, one after the other (compact: compared at every candidate).
-    bytes: Vec<u8>,
-    /// (first, second or NUL) → range in `grouped`: an open-addressing table probed linearly.
-    groups: Vec<(char, char, u32, u32)>,
-    pub triggers: Triggers,
+    index: Terms,
     pub canonical: Vec<String>,
-}
-
-/// Where a lexicon term may start, as cheap tests on skeleton characters (see the module
-/// documentation). May over-report; never misses a term's start.
-pub struct Triggers {
-    /// BMP characters that start a term of two or more characters (64 Ki bits).
-    first: Vec<u64>,
-    /// BMP characters that are a whole term (`售`, `q`, `✈`).
-    single: Vec<u64>,
-    /// Hashed (first, second) character pairs of every term of two or more characters.
-    pairs: Vec<u64>,
-    /// Some term starts above the BMP: every such character is a candidate.
-    astral: bool,
-}
-
-const PAIR_BITS: u32 = 16;
-
-#[inline]
-fn pair_hash(a: char, b: char) -> usize {
-    let x = (u64::from(a as u32) << 21 | u64::from(b as u32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (x >> (64 - PAIR_BITS)) as usize
-}
-
-#[inline]
-fn bit(set: &[u64], i: usize) -> bool {
-    set[i >> 6] >> (i & 63) & 1 != 0
-}
-
-#[inline]
-fn set_bit(set: &mut [u64], i: usize) {
-    set[i >> 6] |= 1 << (i & 63);
-}
-
-impl Triggers {
-    fn build(terms: &[String]) -> Triggers {
-        let mut t = Triggers {
-            first: vec![0; 0x10000 / 64],
-            single: vec![0; 0x10000 / 64],
-            pairs: vec![0; (1 << PAIR_BITS) / 64],
-            astral: false,
-        };
-        for term in terms {
-            let mut cs = term.chars();
-            let Some(a) = cs.next() else { continue };
-            if a as u32 >= 0x10000 {
-                t.astral = true;
-                continue;
-            }
-            match cs.next() {
-                None => set_bit(&mut t.single, a as usize),
-                Some(b) => {
-                    set_bit(&mut t.first, a as usize);
-                    set_bit(&mut t.pairs, pair_hash(a, b));
-                }
-            }
-        }
-        t
-    }
-
-    /// `c` is a whole term, or starts above the BMP while some term does: a candidate by itself.
-    #[inline]
-    pub fn alone(&self, c: char) -> bool {
-        let u = c as usize;
-        if u < 0x10000 {
-            bit(&self.single, u)
-        } else {
-            self.astral
-        }
-    }
-
-    /// `c` starts a term of two or more characters: a candidate if [`Triggers::pair`] holds
-    /// for the next skeleton character.
-    #[inline]
-    pub fn first(&self, c: char) -> bool {
-        let u = c as usize;
-        u < 0x10000 && bit(&self.first, u)
-    }
-
-    #[inline]
-    pub fn pair(&self, a: char, b: char) -> bool {
-        bit(&self.pairs, pair_hash(a, b))
-    }
 }
 
 fn parse_group(name: &str) -> Option<Group> {
@@ -306,50 +217,11 @@ impl Lexicon {
                 }
             }
         }
-        let key_of = |i: u32| -> (char, char) {
-            let mut cs = terms[i as usize].chars();
-            let a = cs.next().unwrap_or('\0');
-            match cs.next() {
-                Some(b) if (a as u32) < 0x10000 => (a, b),
-                _ => (a, '\0'),
-            }
-        };
-        let mut ids: Vec<u32> = (0..terms.len() as u32)
-            .filter(|&i| !terms[i as usize].is_empty())
-            .collect();
-        ids.sort_by_key(|&i| (key_of(i), i));
-        let mut bytes = Vec::new();
-        let mut grouped = Vec::new();
-        for &i in &ids {
-            let t = terms[i as usize].as_bytes();
-            grouped.push((i, bytes.len() as u32, t.len() as u32));
-            bytes.extend_from_slice(t);
-        }
-        let mut ranges: Vec<(char, char, u32, u32)> = Vec::new();
-        for (k, &i) in ids.iter().enumerate() {
-            let (a, b) = key_of(i);
-            match ranges.last_mut() {
-                Some(r) if (r.0, r.1) == (a, b) => r.3 = k as u32 + 1,
-                _ => ranges.push((a, b, k as u32, k as u32 + 1)),
-            }
-        }
-        let size = (ranges.len() * 2).next_power_of_two();
-        let mut groups = vec![('\0', '\0', 0, 0); size];
-        for r in ranges {
-            let mut h = pair_hash(r.0, r.1) & (size - 1);
-            while groups[h].3 != 0 {
-                h = (h + 1) & (size - 1);
-            }
-            groups[h] = r;
-        }
-        let triggers = Triggers::build(&terms);
+        let index = Terms::new(&terms);
         Lexicon {
             terms,
             patterns,
-            grouped,
-            bytes,
-            groups,
-            triggers,
+            index,
             canonical,
         }
     }
@@ -360,74 +232,25 @@ impl Lexicon {
 
     /// Heap bytes of the tables.
     pub fn memory_usage(&self) -> usize {
-        self.terms.iter().map(String::capacity).sum::<usize>()
-            + self.grouped.len() * 12
-            + self.bytes.len()
-            + self.groups.len() * 16
-            + (self.triggers.first.len() + self.triggers.single.len() + self.triggers.pairs.len())
-                * 8
+        self.terms.iter().map(String::capacity).sum::<usize>() + self.index.memory_usage()
     }
 
-    /// The terms of the group keyed (`a`, `b`), ascending ids.
-    #[inline]
-    fn group(&self, a: char, b: char) -> &[(u32, u32, u32)] {
-        let mask = self.groups.len() - 1;
-        let mut h = pair_hash(a, b) & mask;
-        loop {
-            let g = self.groups[h];
-            if g.3 == 0 {
-                return &[];
-            }
-            if g.0 == a && g.1 == b {
-                return &self.grouped[g.2 as usize..g.3 as usize];
-            }
-            h = (h + 1) & mask;
-        }
+    /// What the loader tests to note where a term may start ([`Text::load_with`]).
+    pub fn triggers(&self) -> &Triggers {
+        &self.index.triggers
     }
 
     /// Every (pattern, skeleton start, skeleton end) match, as an overlapping Aho-Corasick
     /// search over the skeleton would report them (order aside).
     fn matches(&self, text: &Text, mut each: impl FnMut(usize, usize, usize)) {
         let skel = &text.skel[..];
-        let tr = &self.triggers;
-        let mut ids: Vec<(u32, u32, u32)> = Vec::new();
+        let mut scratch = Vec::new();
         for &off in &text.lex_starts {
             let off = off as usize;
-            let rest = &skel[off..];
-            let Some(a) = first_char(rest) else { continue };
-            let second = first_char(&rest[a.len_utf8()..]);
-            // Terms of one character (and those starting above the BMP) are grouped under
-            // (first, NUL); longer ones under their first two characters. Pattern ids in
-            // ascending order, as an automaton reports the terms ending at one place.
-            // The trigger bits (in cache) say which of the two groups can be non-empty.
-            let singles = if tr.alone(a) {
-                self.group(a, '\0')
-            } else {
-                &[]
-            };
-            let pairs = match second {
-                Some(b) if tr.first(a) && tr.pair(a, b) => self.group(a, b),
-                _ => &[],
-            };
-            let both;
-            let cands: &[(u32, u32, u32)] = if singles.is_empty() {
-                pairs
-            } else if pairs.is_empty() {
-                singles
-            } else {
-                ids.clear();
-                ids.extend_from_slice(singles);
-                ids.extend_from_slice(pairs);
-                ids.sort_unstable();
-                both = &ids[..];
-                both
-            };
-            for &(id, at, len) in cands {
-                let term = &self.bytes[at as usize..(at + len) as usize];
-                if rest.starts_with(term) {
-                    each(id as usize, off, off + term.len());
-                }
-            }
+            self.index
+                .prefixes_of(&skel[off..], &mut scratch, |id, len| {
+                    each(id, off, off + len)
+                });
         }
     }
 
@@ -466,18 +289,6 @@ impl Lexicon {
         out.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
         out.dedup_by_key(|h| (h.start, h.end, h.group));
     }
-}
-
-/// The first character of valid UTF-8 bytes.
-#[inline]
-fn first_char(b: &[u8]) -> Option<char> {
-    let n = match *b.first()? {
-        x if x < 0x80 => return Some(char::from(x)),
-        x if x >= 0xF0 => 4,
-        x if x >= 0xE0 => 3,
-        _ => 2,
-    };
-    std::str::from_utf8(b.get(..n)?).ok()?.chars().next()
 }
 
 /// Keeps, among hits of the groups selected by `keep`, the longest non-overlapping ones.
@@ -520,7 +331,7 @@ mod tests {
             .match_kind(MatchKind::Standard)
             .build(&lex.terms)
             .unwrap();
-        let mut texts: Vec<String> = [
+        let texts = crate::testutil::texts_with_dev_corpus(&[
             "开盒",
             "開 ‍盒",
             "开丶盒",
@@ -546,23 +357,10 @@ mod tests {
             "凯盒",
             "蛇工库",
             "",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        let corpus = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/eval/dev.jsonl"
-        );
-        if let Ok(raw) = std::fs::read_to_string(corpus) {
-            for l in raw.lines().filter(|l| !l.trim().is_empty()) {
-                let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                texts.push(v["text"].as_str().unwrap().to_string());
-            }
-        }
+        ]);
         let mut t = Text::default();
         for s in &texts {
-            t.load_with(&table, &lex.triggers, s);
+            t.load_with(&table, lex.triggers(), s);
             let mut got = Vec::new();
             lex.matches(&t, |id, a, b| got.push((id, a, b)));
             let mut want: Vec<(usize, usize, usize)> = ac

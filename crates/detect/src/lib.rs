@@ -27,6 +27,7 @@ pub mod detectors;
 pub mod dict;
 mod error;
 pub mod lexicon;
+pub mod terms;
 #[cfg(test)]
 mod testutil;
 pub mod text;
@@ -291,7 +292,7 @@ impl Scanner {
     /// Scans one post. Never fails and never panics on any input.
     pub fn scan_with(&self, text: &str, s: &mut Scratch) -> ScanResult {
         let t = &mut s.text;
-        t.load_with(&self.table, &self.lexicon.triggers, text);
+        t.load_with(&self.table, self.lexicon.triggers(), text);
         let ctx = Ctx {
             dicts: &self.dicts,
             today: self.today,

@@ -7,7 +7,7 @@
 //! the original code point it came from, so a match maps back to original offsets exactly.
 
 use crate::chars::{CharInfo, CharTable, Class};
-use crate::lexicon::Triggers;
+use crate::terms::Triggers;
 
 /// Reusable buffers for one post; keep one per worker thread to avoid allocation per post.
 #[derive(Default)]
