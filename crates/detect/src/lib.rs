@@ -5,8 +5,8 @@
 //! The pipeline of one scan (see `DESIGN.md` beside this crate):
 //! 1. normalize: fold every code point (full-width, circled digits, traditional → simplified,
 //!    zero-width removed) keeping a map back to original offsets ([`text::Text`]);
-//! 2. prefilter: one Aho-Corasick automaton over every lexicon term on the skeleton view
-//!    ([`lexicon::Lexicon`]);
+//! 2. prefilter: every lexicon term on the skeleton view, tried only where the loader's trigger
+//!    bitmaps say a term may start ([`lexicon::Lexicon`]);
 //! 3. detect and validate: links and e-mails, addresses, digit runs (ID check character, mobile
 //!    segments, Luhn), WeChat, Telegram, names ([`detectors`]);
 //! 4. decide: a verdict with severity and reasons ([`verdict`]).
@@ -27,6 +27,7 @@ pub mod detectors;
 pub mod dict;
 mod error;
 pub mod lexicon;
+pub mod terms;
 #[cfg(test)]
 mod testutil;
 pub mod text;
@@ -291,7 +292,7 @@ impl Scanner {
     /// Scans one post. Never fails and never panics on any input.
     pub fn scan_with(&self, text: &str, s: &mut Scratch) -> ScanResult {
         let t = &mut s.text;
-        t.load(&self.table, text);
+        t.load_with(&self.table, self.lexicon.triggers(), text);
         let ctx = Ctx {
             dicts: &self.dicts,
             today: self.today,

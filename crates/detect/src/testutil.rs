@@ -7,3 +7,20 @@ pub fn dicts() -> &'static Dictionaries {
     static D: OnceLock<Dictionaries> = OnceLock::new();
     D.get_or_init(|| Dictionaries::embedded().expect("embedded dictionaries parse"))
 }
+
+/// `extra` followed by the `text` of every post of the development corpus
+/// (`../shared/eval/dev.jsonl` beside the workspace) when it is there.
+pub fn texts_with_dev_corpus(extra: &[&str]) -> Vec<String> {
+    let mut texts: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+    let corpus = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/eval/dev.jsonl"
+    );
+    if let Ok(raw) = std::fs::read_to_string(corpus) {
+        for l in raw.lines().filter(|l| !l.trim().is_empty()) {
+            let v: serde_json::Value = serde_json::from_str(l).expect("dev.jsonl line");
+            texts.push(v["text"].as_str().expect("text").to_string());
+        }
+    }
+    texts
+}

@@ -7,6 +7,7 @@
 //! the original code point it came from, so a match maps back to original offsets exactly.
 
 use crate::chars::{CharInfo, CharTable, Class};
+use crate::terms::Triggers;
 
 /// Reusable buffers for one post; keep one per worker thread to avoid allocation per post.
 #[derive(Default)]
@@ -19,6 +20,11 @@ pub struct Text {
     pub flags: Flags,
     /// Code points right after a number that may end an address component.
     pub address_marks: Vec<u32>,
+    /// Skeleton byte offsets where a lexicon term may start, ascending: every character start
+    /// after [`Text::load`], only the offsets the [`Triggers`] allow after [`Text::load_with`].
+    pub lex_starts: Vec<u32>,
+    /// Code points that are digit forms (`info.digit()` is some), ascending.
+    pub digit_pos: Vec<u32>,
 }
 
 #[derive(Default, Clone, Copy, Debug)]
@@ -35,27 +41,52 @@ pub struct Flags {
 }
 
 impl Text {
+    /// Loads `text`; every skeleton character is a possible start of a lexicon term.
     pub fn load(&mut self, table: &CharTable, text: &str) {
-        self.chars.clear();
-        self.info.clear();
-        self.skel.clear();
-        self.skel_pos.clear();
-        self.chars.reserve(text.len());
-        for c in text.chars() {
-            self.chars.push(c);
+        self.load_inner(table, None, text);
+    }
+
+    /// Loads `text`, noting in `lex_starts` only where the lexicon's [`Triggers`] say a term
+    /// may start.
+    pub fn load_with(&mut self, table: &CharTable, triggers: &Triggers, text: &str) {
+        self.load_inner(table, Some(triggers), text);
+    }
+
+    fn load_inner(&mut self, table: &CharTable, triggers: Option<&Triggers>, text: &str) {
+        // The buffers are moved into locals for the loop: pushes through `self` reloaded every
+        // vector's length and capacity from memory on each character.
+        let mut chars = std::mem::take(&mut self.chars);
+        let mut info_v = std::mem::take(&mut self.info);
+        let mut skel = std::mem::take(&mut self.skel);
+        let mut skel_pos = std::mem::take(&mut self.skel_pos);
+        let mut starts = std::mem::take(&mut self.lex_starts);
+        let mut marks = std::mem::take(&mut self.address_marks);
+        let mut digit_pos = std::mem::take(&mut self.digit_pos);
+        digit_pos.clear();
+        chars.clear();
+        info_v.clear();
+        skel.clear();
+        for v in [&mut skel_pos, &mut starts, &mut marks] {
+            v.clear();
         }
-        self.info.reserve(self.chars.len());
-        self.skel.reserve(text.len());
-        self.skel_pos.reserve(text.len());
+        chars.reserve(text.len());
+        info_v.reserve(text.len());
+        skel.reserve(text.len());
+        skel_pos.reserve(text.len());
         let mut flags = Flags::default();
         let mut prev_digit = false;
-        self.address_marks.clear();
-        for (i, &c) in self.chars.iter().enumerate() {
+        // A character that starts a longer term, waiting for the next skeleton character.
+        let mut pending: Option<(u32, char)> = None;
+        for (i, c) in text.chars().enumerate() {
+            chars.push(c);
             let info = table.info(c);
-            self.info.push(info);
+            info_v.push(info);
             let class = info.class();
             let is_digit = info.digit().is_some();
             flags.digit |= is_digit;
+            if is_digit {
+                digit_pos.push(i as u32);
+            }
             let f = info.fold();
             if info.is_special() {
                 match f {
@@ -64,7 +95,7 @@ impl Text {
                     '十' | '百' => {}
                     _ if prev_digit => {
                         flags.address_suffix = true;
-                        self.address_marks.push(i as u32);
+                        marks.push(i as u32);
                     }
                     _ => {}
                 }
@@ -82,20 +113,43 @@ impl Text {
                 }
             };
             prev_digit = is_digit || matches!(f, '十' | '百');
+            let off = skel.len() as u32;
+            match triggers {
+                None => starts.push(off),
+                Some(tr) => {
+                    if let Some((p, a)) = pending.take() {
+                        if tr.pair(a, f) {
+                            starts.push(p);
+                        }
+                    }
+                    if tr.alone(f) {
+                        starts.push(off);
+                    } else if tr.first(f) {
+                        pending = Some((off, f));
+                    }
+                }
+            }
             // Direct pushes: `extend` of one to three bytes per character was a hot spot.
             let pos = i as u32;
             let u = f as u32;
             if u < 0x80 {
-                self.skel.push(u as u8);
-                self.skel_pos.push(pos);
+                skel.push(u as u8);
+                skel_pos.push(pos);
             } else {
                 let mut buf = [0u8; 4];
                 for &b in f.encode_utf8(&mut buf).as_bytes() {
-                    self.skel.push(b);
-                    self.skel_pos.push(pos);
+                    skel.push(b);
+                    skel_pos.push(pos);
                 }
             }
         }
+        self.chars = chars;
+        self.info = info_v;
+        self.skel = skel;
+        self.skel_pos = skel_pos;
+        self.lex_starts = starts;
+        self.address_marks = marks;
+        self.digit_pos = digit_pos;
         self.flags = flags;
     }
 

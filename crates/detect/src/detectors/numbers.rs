@@ -37,6 +37,13 @@ pub struct Run {
 }
 
 impl Run {
+    fn clear(&mut self) {
+        self.digits.clear();
+        self.pos.clear();
+        self.cut.clear();
+        self.hard.clear();
+        self.cjk = 0;
+    }
     fn start(&self) -> usize {
         self.pos[0] as usize
     }
@@ -130,17 +137,27 @@ fn read_gap(t: &Text, claimed: &[bool], mut j: usize) -> (usize, bool, bool) {
     (j, visible <= MAX_GAP && !(space && bar), newline)
 }
 
-/// Finds the digit runs of the text, skipping claimed code points (e-mails, links).
+/// Fewer elements than this never make a finding or a signal (the shortest, a QQ number, has
+/// five), so such runs are not returned.
+const MIN_RUN: usize = 5;
+
+/// Finds the digit runs of at least [`MIN_RUN`] elements, skipping claimed code points
+/// (e-mails, links).
 pub fn runs(t: &Text, claimed: &[bool], out: &mut Vec<Run>) {
     out.clear();
     let n = t.len();
     let mut i = 0;
-    while i < n {
-        if claimed[i] || t.info[i].digit().is_none() {
-            i += 1;
+    // One buffer for every run read; only runs long enough are moved out (most digit forms in
+    // prose are a lone 一 or a short number).
+    let mut run = Run::default();
+    // Runs start at digit forms: jump from one to the next instead of reading every character.
+    for &p in &t.digit_pos {
+        let p = p as usize;
+        if p < i || claimed[p] {
             continue;
         }
-        let mut run = Run::default();
+        i = p;
+        run.clear();
         let mut j = i;
         let mut gap = false;
         loop {
@@ -236,7 +253,9 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Vec<Run>) {
             j = k;
         }
         i = run.end().max(i + 1);
-        out.push(run);
+        if run.digits.len() >= MIN_RUN {
+            out.push(std::mem::take(&mut run));
+        }
     }
 }
 
@@ -302,6 +321,49 @@ fn classify(run: &Run, a: usize, b: usize, ctx: &Ctx) -> Option<Seg> {
     }
 }
 
+/// The digits of `d` (no masks, no `X`) as ASCII in `buf`.
+fn ascii_digits<'b>(d: &[u8], buf: &'b mut [u8; 19]) -> &'b str {
+    for (o, &x) in buf.iter_mut().zip(d) {
+        *o = b'0' + x;
+    }
+    std::str::from_utf8(&buf[..d.len()]).unwrap_or("")
+}
+
+/// What [`classify`] would say of `a..b` (kind, weight, country-code digits) without building
+/// the value and the facts: the segmentation tries many candidates and keeps few.
+fn check(run: &Run, a: usize, b: usize, ctx: &Ctx) -> Option<(Kind, u32, usize)> {
+    let d = &run.digits[a..b];
+    if d.len() > 19 || d.contains(&MASK) {
+        return None;
+    }
+    let n = d.len();
+    if n == 18 {
+        return id_card::is_valid18(d, ctx.dicts, ctx.today).then_some((Kind::IdCard, 100, 0));
+    }
+    if d.contains(&X) {
+        // Only an 18-character ID carries a check character.
+        return None;
+    }
+    let mut buf = [0u8; 19];
+    let s = ascii_digits(d, &mut buf);
+    let mobile = |s: &str| phone::carrier(s, ctx.dicts).is_some();
+    match n {
+        15 if s.starts_with("0086") => mobile(&s[4..]).then_some((Kind::Phone, 50, 4)),
+        15 => id_card::is_valid15(d, ctx.dicts, ctx.today).then_some((Kind::IdCard, 40, 0)),
+        13 if s.starts_with("86") => mobile(&s[2..]).then_some((Kind::Phone, 50, 2)),
+        11 => mobile(s).then_some((Kind::Phone, 50, 0)),
+        16..=19 => bank_card::luhn(d).then(|| {
+            let w = if ctx.dicts.bin(s).is_some() || s.starts_with("62") {
+                60
+            } else {
+                30
+            };
+            (Kind::BankCard, w, 0)
+        }),
+        _ => None,
+    }
+}
+
 fn carrier_facts(carrier: &str, cc: &str) -> Facts {
     let mut f = Facts::new();
     f.insert("carrier", carrier.to_string());
@@ -326,9 +388,9 @@ fn segment(run: &Run, ctx: &Ctx) -> (Vec<Seg>, usize) {
     let bounds: Vec<usize> = (0..=n)
         .filter(|&k| k == 0 || k == n || run.cut[k])
         .collect();
-    // (uncovered, weight, previous bound index, segment index in `pool`)
-    let mut best: Vec<(usize, u32, usize, Option<usize>)> = vec![(0, 0, 0, None); bounds.len()];
-    let mut pool: Vec<Seg> = Vec::new();
+    // (uncovered, weight, previous bound index, segment (a, b) if one ends here)
+    type Best = (usize, u32, usize, Option<(usize, usize)>);
+    let mut best: Vec<Best> = vec![(0, 0, 0, None); bounds.len()];
     for bi in 1..bounds.len() {
         let b = bounds[bi];
         // Leave the stretch since the previous bound uncovered.
@@ -342,12 +404,11 @@ fn segment(run: &Run, ctx: &Ctx) -> (Vec<Seg>, usize) {
             if !eligible(b - a) {
                 continue;
             }
-            if let Some(seg) = classify(run, a, b, ctx) {
+            if let Some((_, weight, _)) = check(run, a, b, ctx) {
                 let (j, w, _, _) = best[ai];
-                let w = w + seg.weight;
+                let w = w + weight;
                 if (j, std::cmp::Reverse(w)) < (cand.0, std::cmp::Reverse(cand.1)) {
-                    pool.push(seg);
-                    cand = (j, w, ai, Some(pool.len() - 1));
+                    cand = (j, w, ai, Some((a, b)));
                 }
             }
         }
@@ -358,8 +419,12 @@ fn segment(run: &Run, ctx: &Ctx) -> (Vec<Seg>, usize) {
     let junk = best[bi].0;
     while bi > 0 {
         let (_, _, prev, seg) = best[bi];
-        if let Some(k) = seg {
-            segs.push(pool[k].clone());
+        if let Some((a, b)) = seg {
+            // Values and facts only for the segments kept.
+            if let Some(seg) = classify(run, a, b, ctx) {
+                debug_assert_eq!(Some((seg.kind, seg.weight, seg.cc)), check(run, a, b, ctx));
+                segs.push(seg);
+            }
         }
         bi = prev;
     }
@@ -595,21 +660,24 @@ fn why_not(run: &Run, ctx: &Ctx) -> String {
 
 /// `178.55.139.175`: four dot-separated groups of at most three digits.
 fn is_ipv4(t: &Text, run: &Run) -> bool {
-    let mut groups = vec![0usize];
+    // Group lengths without allocating: every cut must be exactly one `.` (one code point).
+    let mut groups = [0usize; 4];
+    let mut g = 0;
     for k in 1..run.digits.len() {
         if run.cut[k] {
-            let between: String = (run.pos[k - 1] as usize + 1..run.pos[k] as usize)
-                .map(|i| t.fold(i))
-                .collect();
-            if between != "." {
+            let (a, b) = (run.pos[k - 1] as usize + 1, run.pos[k] as usize);
+            if b != a + 1 || t.fold(a) != '.' {
                 return false;
             }
-            groups.push(0);
+            g += 1;
+            if g == 4 {
+                return false;
+            }
         }
-        *groups.last_mut().unwrap() += 1;
+        groups[g] += 1;
     }
     groups[0] += 1;
-    groups.len() == 4 && groups.iter().all(|&g| (1..=3).contains(&g))
+    g == 3 && groups.iter().all(|&n| (1..=3).contains(&n))
 }
 
 fn masked_signal(run: &Run, s: &str, out: &mut Vec<Found>) {

@@ -1,0 +1,113 @@
+//! Quick single-thread throughput check of the matcher on the development corpus, without
+//! building the workspace's root package (which `cargo bench --bench scan` needs):
+//!
+//! `cargo run --release -p doxwatch-detect --example scan_corpus [passes]`
+//!
+//! Prints the total number of findings (compare with `EXPECTED_FINDINGS` in `benches/scan.rs`)
+//! and the best-of-N time per pass. Handy under `perf record`. A second argument writes every
+//! result to that file (diff two dumps to check an optimisation changed nothing);
+//! `ONLY=Doxxing` (any verdict's `Debug` name) measures just the posts with that verdict.
+
+use doxwatch_detect::{Scanner, Scratch};
+use std::time::Instant;
+
+fn main() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/eval/dev.jsonl"
+    );
+    let raw = std::fs::read_to_string(path).expect("../shared/eval/dev.jsonl beside the workspace");
+    let texts: Vec<String> = raw
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("JSON line");
+            v["text"].as_str().expect("text").to_owned()
+        })
+        .collect();
+    let args: Vec<String> = std::env::args().collect();
+    let passes: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(20);
+    let scanner = Scanner::new().expect("embedded dictionaries");
+    let mut scratch = Scratch::default();
+    if let Some(path) = args.get(2) {
+        // Every result in full, one post a line: diff two dumps to check that an optimisation
+        // changed nothing (values in clear: the corpus is synthetic).
+        let mut out = String::new();
+        for t in &texts {
+            let r = scanner.scan_with(t, &mut scratch);
+            let show = |fs: &[doxwatch_model::Finding]| -> Vec<String> {
+                fs.iter()
+                    .map(|f| {
+                        format!(
+                            "{}@{}..{}={}{:?}{}",
+                            f.kind.as_str(),
+                            f.span.start,
+                            f.span.end,
+                            f.value.expose(),
+                            f.facts,
+                            f.confidence
+                        )
+                    })
+                    .collect()
+            };
+            out.push_str(&format!(
+                "{:?} {:?} {:?} {} {:?} {:?} {:?}\n",
+                r.verdict,
+                r.labels,
+                r.severity,
+                r.score,
+                show(&r.findings),
+                show(&r.signals),
+                r.reasons
+            ));
+        }
+        std::fs::write(path, out).expect("write dump");
+    }
+    let texts: Vec<String> = match std::env::var("ONLY") {
+        Ok(v) => texts
+            .into_iter()
+            .filter(|t| format!("{:?}", scanner.scan_with(t, &mut scratch).verdict) == v)
+            .collect(),
+        Err(_) => texts,
+    };
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let mut best = f64::MAX;
+    let mut findings = 0;
+    let cpu0 = cpu_seconds();
+    for _ in 0..passes {
+        let t0 = Instant::now();
+        findings = 0;
+        for t in &texts {
+            findings += scanner
+                .scan_with(std::hint::black_box(t), &mut scratch)
+                .findings
+                .len();
+        }
+        best = best.min(t0.elapsed().as_secs_f64());
+    }
+    let cpu = (cpu_seconds() - cpu0) / passes as f64;
+    println!(
+        "{} posts, {bytes} bytes, {findings} findings; best pass {:.2} ms = {:.1} MB/s; \
+         mean CPU time per pass {:.2} ms",
+        texts.len(),
+        best * 1e3,
+        bytes as f64 / best / 1e6,
+        cpu * 1e3
+    );
+}
+
+/// User + system CPU time of this process (Linux `/proc`, 10 ms ticks; 0 elsewhere): less
+/// disturbed than wall time when other work shares the machine.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(Vec::new(), |(_, r)| r.split_whitespace().collect());
+    let tick = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (tick(11) + tick(12)) / 100.0
+}
