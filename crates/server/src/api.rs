@@ -92,10 +92,7 @@ where
 {
     let s = s.clone();
     tokio::task::spawn_blocking(move || {
-        let mut st = s
-            .store
-            .lock()
-            .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "store unavailable"))?;
+        let mut st = s.locked_store()?;
         st.index.reload()?;
         f(&mut st)
     })
@@ -110,6 +107,21 @@ where
 {
     let s = s.clone();
     tokio::task::spawn_blocking(move || f(&s)).await?
+}
+
+impl AppState {
+    fn locked_store(&self) -> Result<std::sync::MutexGuard<'_, Store>, ApiError> {
+        self.store
+            .lock()
+            .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "store unavailable"))
+    }
+
+    /// The feed's connection, for short reads (subjects of an alert, tokens, case counts).
+    fn locked_db(&self) -> Result<std::sync::MutexGuard<'_, doxwatch_store::CaseDb>, ApiError> {
+        self.feed_db
+            .lock()
+            .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "store unavailable"))
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -373,14 +385,7 @@ async fn healthz(State(s): S, req: Request) -> Result<Json<Health>, ApiError> {
 /// Prometheus metrics: requests and latency per route, store gauges (any role).
 #[utoipa::path(get, path = "/metrics", tag = "system", security(("bearer" = [])), responses((status = 200, body = String), (status = 401)))]
 async fn metrics(_c: Caller, State(s): S) -> Result<Response, ApiError> {
-    let cases = blocking(&s, |s| {
-        let db = s
-            .feed_db
-            .lock()
-            .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "store unavailable"))?;
-        Ok(db.case_counts()?)
-    })
-    .await?;
+    let cases = blocking(&s, |s| Ok(s.locked_db()?.case_counts()?)).await?;
     let mut out = String::new();
     s.metrics.render(&mut out);
     use std::fmt::Write;
@@ -530,10 +535,8 @@ async fn search(
     blocking(&s, move |s| {
         let q = req.to_query(&s.canon, &s.hasher)?;
         {
-            let mut st = s.store.lock().map_err(|_| {
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "store unavailable")
-            })?;
-            st.db
+            s.locked_store()?
+                .db
                 .audit(&c.actor(), "search", "alerts", &req.audit_detail(&q))?;
         }
         let page = s.index.search(&q)?;
@@ -601,9 +604,7 @@ async fn alert_page(
             .get(&id)?
             .ok_or_else(|| ApiError::not_found(format!("alert {id}")))?;
         let (subjects, has_evidence) = {
-            let db = s.feed_db.lock().map_err(|_| {
-                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "store unavailable")
-            })?;
+            let db = s.locked_db()?;
             (db.subjects_of_alert(&id)?, db.evidence_of(&id)?.is_some())
         };
         let segments = segments(alert.text_masked.as_deref().unwrap_or(""), &alert.findings);
@@ -1117,11 +1118,7 @@ async fn revoke_token(
 
 async fn refresh_tokens(s: &Arc<AppState>) -> Result<(), ApiError> {
     blocking(s, |s| {
-        let set = s
-            .feed_db
-            .lock()
-            .map_err(|_| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "store unavailable"))?
-            .token_set()?;
+        let set = s.locked_db()?.token_set()?;
         if let Ok(mut t) = s.tokens.write() {
             *t = set;
         }
