@@ -49,28 +49,30 @@ fn setup(name: &str) -> PathBuf {
     dir
 }
 
-fn build(dir: &Path) -> String {
+/// Builds `dir/dump.leakset` from `dir/dump.csv` (ID in column 2, phone in column 4), with
+/// `extra` options (e.g. `--oprf-key FILE`).
+fn build(dir: &Path, extra: &[&str]) -> String {
     let out = dir.join("dump.leakset");
-    ok(&doxwatch(
-        &[
-            "leakset",
-            "build",
-            "--key-file",
-            s(&dir.join("hash.key")),
-            "--out",
-            s(&out),
-            "--name",
-            "dump-2025",
-            "--source",
-            "synthetic test dump",
-            "--date",
-            "2025-06-01",
-            "--map",
-            "id_card=2,phone=4",
-            s(&dir.join("dump.csv")),
-        ],
-        None,
-    ))
+    let (key, csv) = (dir.join("hash.key"), dir.join("dump.csv"));
+    let mut args = vec![
+        "leakset",
+        "build",
+        "--key-file",
+        s(&key),
+        "--out",
+        s(&out),
+        "--name",
+        "dump-2025",
+        "--source",
+        "synthetic test dump",
+        "--date",
+        "2025-06-01",
+        "--map",
+        "id_card=2,phone=4",
+    ];
+    args.extend_from_slice(extra);
+    args.push(s(&csv));
+    ok(&doxwatch(&args, None))
 }
 
 fn config(dir: &Path, key_file: &Path) {
@@ -114,7 +116,7 @@ fn build_info_and_refusals() {
     );
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("no hash key"));
-    let summary = build(&dir);
+    let summary = build(&dir, &[]);
     assert!(summary.contains("distinct 100"), "{summary}");
     assert!(
         summary.contains("id_card    50 valid, 1 invalid"),
@@ -151,7 +153,7 @@ fn build_info_and_refusals() {
 #[test]
 fn pipeline_marks_known_leaks() {
     let dir = setup("run");
-    build(&dir);
+    build(&dir, &[]);
     config(&dir, &dir.join("hash.key"));
     let id3 = with_check("11010519900104003");
     let posts = [
@@ -234,28 +236,7 @@ fn self_check_cli_against_leakset_serve() {
     let dir = setup("check");
     let out = dir.join("dump.leakset");
     let okey = dir.join("dump.oprf.key");
-    ok(&doxwatch(
-        &[
-            "leakset",
-            "build",
-            "--key-file",
-            s(&dir.join("hash.key")),
-            "--out",
-            s(&out),
-            "--name",
-            "dump-2025",
-            "--source",
-            "synthetic",
-            "--date",
-            "2025-06-01",
-            "--map",
-            "id_card=2,phone=4",
-            "--oprf-key",
-            s(&okey),
-            s(&dir.join("dump.csv")),
-        ],
-        None,
-    ));
+    build(&dir, &["--oprf-key", s(&okey)]);
     let port = common::free_port();
     let server = format!("http://127.0.0.1:{port}");
     let mut child = Command::new(BIN)

@@ -34,8 +34,8 @@ struct Shared {
     records: AtomicU64,
 }
 
-/// Compares in constant time so the token cannot be guessed byte by byte.
-fn same(a: &[u8], b: &[u8]) -> bool {
+/// Compares in constant time so a secret cannot be guessed byte by byte.
+pub fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

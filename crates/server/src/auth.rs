@@ -131,15 +131,6 @@ pub fn cookie_value(headers: &axum::http::HeaderMap) -> Option<String> {
         })
 }
 
-/// Constant-time comparison of two secrets.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
 impl FromRequestParts<Arc<AppState>> for Caller {
     type Rejection = ApiError;
 
@@ -176,7 +167,7 @@ impl FromRequestParts<Arc<AppState>> for Caller {
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            if !same(sent, &csrf) {
+            if !doxwatch_pipeline::http_source::same(sent.as_bytes(), csrf.as_bytes()) {
                 return Err(ApiError::forbidden(
                     "missing or wrong X-CSRF-Token for a state-changing request",
                 ));
