@@ -104,6 +104,9 @@ pub struct SearchArgs {
     page: usize,
     #[arg(long, default_value_t = 20)]
     per_page: usize,
+    /// Count every match; by default the count stops being exact past 10,000.
+    #[arg(long)]
+    exact_total: bool,
     /// Alerts as JSON lines instead of a table.
     #[arg(long)]
     json: bool,
@@ -221,6 +224,7 @@ pub fn search(sa: &StoreArgs, a: SearchArgs) -> Result<ExitCode> {
         sort: Some(a.sort.clone()),
         page: Some(a.page),
         per_page: Some(a.per_page),
+        exact_total: a.exact_total,
     };
     let page = store.search_audited(&req, &canon, hasher, &sa.actor())?;
     if a.json {
@@ -229,8 +233,9 @@ pub fn search(sa: &StoreArgs, a: SearchArgs) -> Result<ExitCode> {
         }
     } else {
         println!(
-            "{} alert(s); page {} ({} shown)",
+            "{}{} alert(s); page {} ({} shown)",
             page.total,
+            if page.total_exact { "" } else { "+" },
             a.page.max(1),
             page.hits.len()
         );

@@ -587,6 +587,34 @@ fn api_endpoints_roles_sessions_and_bad_input() {
     );
     assert!(!m.body.contains(&alert_id));
 
+    // Concurrent searches share syncs of the audit log (group commit): each one is still
+    // audited, in a chain that verifies.
+    let searches = |a: &Value| {
+        a.as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "search")
+            .count()
+    };
+    let before = searches(&get(&s, "/v1/audit?limit=1000", adm).json());
+    std::thread::scope(|scope| {
+        for i in 0..12 {
+            let s = &s;
+            scope.spawn(move || {
+                let r = send(
+                    s,
+                    "POST",
+                    "/v1/search",
+                    an,
+                    &json!({"text": format!("开盒 {i}")}),
+                );
+                assert_eq!(r.status, 200, "{}", r.body);
+            });
+        }
+    });
+    let after = searches(&get(&s, "/v1/audit?limit=1000", adm).json());
+    assert_eq!(after, before + 12);
+
     // Admin: audit log and tokens.
     assert_eq!(get(&s, "/v1/audit", inv).status, 403);
     let audit = get(&s, "/v1/audit?limit=1000", adm).json();

@@ -76,6 +76,11 @@ function t(key, vars = {}) {
   return s;
 }
 
+// A result count: past 10,000 matches the server stops counting exactly ("10000+").
+function count(r) {
+  return r.total_exact === false ? `${r.total}+` : String(r.total);
+}
+
 function el(tag, attrs = {}, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -182,20 +187,20 @@ async function queueView(params) {
     location.hash = `#/queue?${p}`;
   });
   const table = alertTable(data.alerts);
-  const total = el('p', { class: 'muted', id: 'total' }, t('total', { n: data.total }));
+  const total = el('p', { class: 'muted', id: 'total' }, t('total', { n: count(data) }));
   show(el('h1', {}, t('queue.title'), ' ', live), filters, total, table);
   // Live: new alerts matching the filters go on top.
   const matches = (a) => (!q.get('verdict') || a.verdict === q.get('verdict'))
     && (!q.get('platform') || a.platform === q.get('platform'))
     && (!q.get('severity') || SEVERITIES.indexOf(a.severity) >= SEVERITIES.indexOf(q.get('severity')));
-  let count = data.total;
+  let live_count = data.total;
   stream = new EventSource(`/v1/alerts/stream?after=${data.position}`);
   stream.addEventListener('alert', (ev) => {
     const a = JSON.parse(ev.data);
     if (!matches(a)) return;
     table.tBodies[0].prepend(alertRow(a, true));
-    count += 1;
-    total.textContent = t('total', { n: count });
+    live_count += 1;
+    total.textContent = t('total', { n: count({ total: live_count, total_exact: data.total_exact }) });
   });
   stream.addEventListener('reload', () => render());
   stream.onerror = () => { live.dataset.state = 'off'; live.textContent = t('queue.offline'); };
@@ -266,7 +271,7 @@ function searchView(prev) {
     }
     try {
       const r = await api('POST', '/v1/search', body);
-      out.replaceChildren(el('p', { class: 'muted', id: 'search-total' }, t('total', { n: r.total })),
+      out.replaceChildren(el('p', { class: 'muted', id: 'search-total' }, t('total', { n: count(r) })),
         r.alerts.length ? alertTable(r.alerts) : el('p', {}, t('search.none')));
     } catch (e) { out.replaceChildren(el('p', { class: 'error', role: 'alert' }, e.message)); }
   });

@@ -184,7 +184,10 @@ impl AlertSummary {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AlertList {
+    /// Matches counted: exact when `total_exact`, else a lower bound (past 10,000 matches;
+    /// ask with `exact_total` to count them all).
     pub total: usize,
+    pub total_exact: bool,
     pub page: usize,
     pub per_page: usize,
     pub alerts: Vec<AlertSummary>,
@@ -514,6 +517,7 @@ async fn list_alerts(
         let page = s.index.search(&q)?;
         Ok(Json(AlertList {
             total: page.total,
+            total_exact: page.total_exact,
             page: req.page(),
             per_page: req.per_page(),
             alerts: page.hits.iter().map(AlertSummary::of).collect(),
@@ -534,14 +538,16 @@ async fn search(
 ) -> Result<Json<AlertList>, ApiError> {
     blocking(&s, move |s| {
         let q = req.to_query(&s.canon, &s.hasher)?;
-        {
-            s.locked_store()?
-                .db
-                .audit(&c.actor(), "search", "alerts", &req.audit_detail(&q))?;
-        }
+        s.audit.append(doxwatch_store::AuditRecord {
+            actor: c.actor(),
+            action: "search".into(),
+            target: "alerts".into(),
+            detail: req.audit_detail(&q),
+        })?;
         let page = s.index.search(&q)?;
         Ok(Json(AlertList {
             total: page.total,
+            total_exact: page.total_exact,
             page: req.page(),
             per_page: req.per_page(),
             alerts: page.hits.iter().map(AlertSummary::of).collect(),

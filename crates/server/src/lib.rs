@@ -8,6 +8,7 @@
 //! search, evidence view and export is audited with the caller's token name.
 
 pub mod api;
+mod audit;
 pub mod auth;
 mod error;
 mod feed;
@@ -53,6 +54,8 @@ pub struct AppState {
     pub(crate) index: AlertIndex,
     /// The feed's own database connection (alert positions, tokens).
     pub(crate) feed_db: Mutex<CaseDb>,
+    /// Appends the audit entries of searches, many per sync.
+    pub(crate) audit: audit::AuditWriter,
     pub(crate) hasher: KeyedHasher,
     pub(crate) canon: Canonicalizer,
     pub(crate) tokens: RwLock<TokenSet>,
@@ -88,6 +91,7 @@ impl AppState {
             index,
             feed: feed::Feed::new(start),
             feed_db: Mutex::new(feed_db),
+            audit: audit::AuditWriter::start(CaseDb::open(&cfg.store_dir.join("cases.sqlite"))?)?,
             hasher,
             canon,
             tokens: RwLock::new(tokens),

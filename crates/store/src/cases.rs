@@ -249,6 +249,10 @@ impl CaseDb {
             .map_err(db_err)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(db_err)?;
+        // SQLite's default page cache is 2 MB; the subject and alert keys of a million alerts
+        // are tens of MB, and each batch touches them at random.
+        conn.pragma_update(None, "cache_size", -65536)
+            .map_err(db_err)?;
         conn.execute_batch(SCHEMA)
             .map_err(|e| StoreError::Db(format!("{}: {e}", path.display())))?;
         Ok(CaseDb { conn })
@@ -425,14 +429,21 @@ impl CaseDb {
         Ok(v.and_then(|v| serde_json::from_str(&v).ok()))
     }
 
+    /// Which of `alert_ids` are recorded.
+    pub fn known_alerts(&self, alert_ids: &[&str]) -> Result<HashSet<String>, StoreError> {
+        self.present("SELECT alert_id FROM alerts WHERE alert_id IN", alert_ids)
+    }
+
     /// Which of `digests` the vault already holds.
     pub fn known_evidence(&self, digests: &[&str]) -> Result<HashSet<String>, StoreError> {
+        self.present("SELECT digest FROM evidence WHERE digest IN", digests)
+    }
+
+    /// Which of `keys` `select … IN` finds, a few hundred per query.
+    fn present(&self, select: &str, keys: &[&str]) -> Result<HashSet<String>, StoreError> {
         let mut out = HashSet::new();
-        for chunk in digests.chunks(500) {
-            let sql = format!(
-                "SELECT digest FROM evidence WHERE digest IN ({})",
-                vec!["?"; chunk.len()].join(",")
-            );
+        for chunk in keys.chunks(500) {
+            let sql = format!("{select} ({})", vec!["?"; chunk.len()].join(","));
             let mut st = self.conn.prepare_cached(&sql).map_err(db_err)?;
             let rows = st
                 .query_map(rusqlite::params_from_iter(chunk.iter()), |r| {
@@ -790,6 +801,19 @@ impl CaseDb {
         Ok(seq)
     }
 
+    /// Appends `entries` in one transaction: one sync of the log for all of them (group
+    /// commit). The write lock is taken first, so the chain's head cannot move in between.
+    pub fn audit_batch(&mut self, entries: &[AuditRecord]) -> Result<(), StoreError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(db_err)?;
+        for e in entries {
+            append_audit(&tx, &e.actor, &e.action, &e.target, &e.detail)?;
+        }
+        tx.commit().map_err(db_err)
+    }
+
     pub fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
         let mut st = self
             .conn
@@ -939,6 +963,15 @@ fn event(
     )
     .map_err(db_err)?;
     Ok(())
+}
+
+/// One audit entry to append; see [`CaseDb::audit_batch`].
+#[derive(Clone, Debug)]
+pub struct AuditRecord {
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
 }
 
 pub(crate) fn append_audit(

@@ -18,7 +18,7 @@ use tantivy::schema::{
     Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing, TextOptions, Value, FAST,
     INDEXED, STORED, STRING,
 };
-use tantivy::{Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Where the source of the indexed alerts stood at a commit.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -124,11 +124,21 @@ pub struct SearchQuery {
     pub sort: Sort,
     pub offset: usize,
     pub limit: usize,
+    /// How many matches a time or severity search counts before it may skip segments that
+    /// cannot hold a result of the page (the total is then a lower bound); `None` is
+    /// [`EXACT_TOTAL_UP_TO`], `Some(usize::MAX)` counts every match.
+    pub count_up_to: Option<usize>,
 }
+
+/// Below this many matches the total of a search is always exact.
+pub const EXACT_TOTAL_UP_TO: usize = 10_000;
 
 #[derive(Debug)]
 pub struct SearchPage {
+    /// Matches counted: all of them when `total_exact`, else a lower bound (at least the
+    /// query's `count_up_to`).
     pub total: usize,
+    pub total_exact: bool,
     pub hits: Vec<Alert>,
 }
 
@@ -197,14 +207,27 @@ impl AlertIndex {
             .and_then(|p| serde_json::from_str(p).ok()))
     }
 
-    /// Stages `alerts` (replacing any with the same id); visible and durable after [`commit`].
+    /// Stages `alerts`; visible and durable after [`commit`]. An alert for which `may_exist`
+    /// says yes replaces any indexed copy; the others are added as they are, because a delete
+    /// costs a term lookup in every segment at the next commit and almost every alert is new.
+    /// Within one call, an id seen twice is staged once.
     ///
     /// [`commit`]: AlertIndex::commit
-    pub fn add(&mut self, alerts: &[Alert]) -> Result<(), StoreError> {
+    pub fn add(
+        &mut self,
+        alerts: &[Alert],
+        may_exist: impl Fn(&str) -> bool,
+    ) -> Result<(), StoreError> {
         let f = self.f;
         let w = self.writer.as_mut().ok_or(StoreError::ReadOnly)?;
+        let mut staged = std::collections::HashSet::with_capacity(alerts.len());
         for a in alerts {
-            w.delete_term(Term::from_field_text(f.alert_id, &a.alert_id));
+            if !staged.insert(a.alert_id.as_str()) {
+                continue;
+            }
+            if may_exist(&a.alert_id) {
+                w.delete_term(Term::from_field_text(f.alert_id, &a.alert_id));
+            }
             w.add_document(document(&f, a)).map_err(StoreError::index)?;
         }
         Ok(())
@@ -366,41 +389,153 @@ impl AlertIndex {
         };
         let searcher = self.reader.searcher();
         let limit = q.limit.clamp(1, 1000);
-        let top = TopDocs::with_limit(limit).and_offset(q.offset);
-        let (total, addrs): (usize, Vec<tantivy::DocAddress>) = match q.sort {
+        let (total, total_exact, addrs) = match q.sort {
             Sort::Relevance => {
+                let top = TopDocs::with_limit(q.offset + limit);
                 let (n, hits) = searcher
                     .search(&query, &(Count, top))
                     .map_err(StoreError::index)?;
-                (n, hits.into_iter().map(|(_, a)| a).collect())
+                (n, true, hits.into_iter().map(|(_, a)| a).collect())
             }
             Sort::Time | Sort::Severity => {
-                let field = if q.sort == Sort::Time { "ts" } else { "rank" };
-                if q.sort == Sort::Time {
-                    let (n, hits) = searcher
-                        .search(
-                            &query,
-                            &(Count, top.order_by_fast_field::<i64>(field, Order::Desc)),
-                        )
-                        .map_err(StoreError::index)?;
-                    (n, hits.into_iter().map(|(_, a)| a).collect())
+                let key = if q.sort == Sort::Time {
+                    SortKey::Ts
                 } else {
-                    let (n, hits) = searcher
-                        .search(
-                            &query,
-                            &(Count, top.order_by_fast_field::<u64>(field, Order::Desc)),
-                        )
-                        .map_err(StoreError::index)?;
-                    (n, hits.into_iter().map(|(_, a)| a).collect())
-                }
+                    SortKey::Rank
+                };
+                let count_up_to = q.count_up_to.unwrap_or(EXACT_TOTAL_UP_TO);
+                newest_first(&searcher, &*query, key, q.offset + limit, count_up_to)?
             }
         };
+        let addrs: Vec<tantivy::DocAddress> = addrs.into_iter().skip(q.offset).collect();
         let hits = addrs
             .into_iter()
             .map(|a| self.load(&searcher, a))
             .collect::<Result<_, _>>()?;
-        Ok(SearchPage { total, hits })
+        Ok(SearchPage {
+            total,
+            total_exact,
+            hits,
+        })
     }
+}
+
+#[derive(Clone, Copy)]
+enum SortKey {
+    /// Detection time.
+    Ts,
+    /// Severity, then detection time.
+    Rank,
+}
+
+enum KeyColumn {
+    Ts(tantivy::columnar::Column<i64>),
+    Rank(tantivy::columnar::Column<u64>),
+}
+
+impl KeyColumn {
+    // Ranks are below 2^43 (see `document`): as i64 they keep their order.
+    fn max_value(&self) -> i64 {
+        match self {
+            KeyColumn::Ts(c) => c.max_value(),
+            KeyColumn::Rank(c) => c.max_value() as i64,
+        }
+    }
+
+    fn first(&self, doc: tantivy::DocId) -> i64 {
+        match self {
+            KeyColumn::Ts(c) => c.first(doc).unwrap_or(i64::MIN),
+            KeyColumn::Rank(c) => c.first(doc).map_or(i64::MIN, |v| v as i64),
+        }
+    }
+}
+
+/// The `want` matches with the highest `key`, best first, and the number of matches counted.
+///
+/// Why not tantivy's `Count` + `TopDocs::order_by_fast_field`: both read every match, and a
+/// common word matches a fifth of the index. Alerts arrive roughly in detection order, so
+/// segments (one per commit, merged with their neighbours) cover narrow time ranges. Visiting
+/// segments newest first, a segment whose largest key cannot beat the page already collected
+/// is skipped once `count_up_to` matches have been counted; the total is then a lower bound.
+/// Skipping is only done when it cannot change the page, so results are the same as a full
+/// sort whatever the order of arrival.
+fn newest_first(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    key: SortKey,
+    want: usize,
+    count_up_to: usize,
+) -> Result<(usize, bool, Vec<tantivy::DocAddress>), StoreError> {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    use tantivy::query::EnableScoring;
+    use tantivy::{DocSet, TERMINATED};
+
+    let weight = query
+        .weight(EnableScoring::disabled_from_searcher(searcher))
+        .map_err(StoreError::index)?;
+    // Per segment: its key column and largest key, newest segments first.
+    let mut segments = Vec::new();
+    for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let column = match key {
+            SortKey::Ts => {
+                KeyColumn::Ts(reader.fast_fields().i64("ts").map_err(StoreError::index)?)
+            }
+            SortKey::Rank => KeyColumn::Rank(
+                reader
+                    .fast_fields()
+                    .u64("rank")
+                    .map_err(StoreError::index)?,
+            ),
+        };
+        segments.push((column.max_value(), ord, column));
+    }
+    segments.sort_by_key(|(max, ord, _)| (Reverse(*max), *ord));
+
+    // The best `want` so far, worst on top: (key, then earlier segment and doc first).
+    type Hit = (i64, Reverse<(u32, u32)>);
+    let mut best: BinaryHeap<Reverse<Hit>> = BinaryHeap::new();
+    let mut counted = 0usize;
+    let mut exact = true;
+    for (max, ord, column) in &segments {
+        let page_full = best.len() >= want;
+        let competitive = !page_full || best.peek().is_some_and(|Reverse((k, _))| *max >= *k);
+        if !competitive && counted >= count_up_to {
+            exact = false;
+            continue;
+        }
+        let reader = searcher.segment_reader(*ord as u32);
+        let alive = reader.alive_bitset();
+        let mut scorer = weight.scorer(reader, 1.0).map_err(StoreError::index)?;
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                counted += 1;
+                if competitive {
+                    let k = column.first(doc);
+                    let item = Reverse((k, Reverse((*ord as u32, doc))));
+                    if best.len() < want {
+                        best.push(item);
+                    } else if best.peek().is_some_and(|worst| item < *worst) {
+                        best.pop();
+                        best.push(item);
+                    }
+                } else if counted >= count_up_to {
+                    // Only counting, and counted enough.
+                    exact = false;
+                    break;
+                }
+            }
+            doc = scorer.advance();
+        }
+    }
+    let mut hits: Vec<_> = best.into_iter().map(|Reverse(x)| x).collect();
+    hits.sort_by(|a, b| b.cmp(a));
+    let addrs = hits
+        .into_iter()
+        .map(|(_, Reverse((seg, doc)))| tantivy::DocAddress::new(seg, doc))
+        .collect();
+    Ok((counted, exact, addrs))
 }
 
 /// The index document of an alert. The stored JSON drops the sealed post (the vault keeps it)

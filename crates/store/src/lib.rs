@@ -30,7 +30,7 @@ pub mod tokenizer;
 pub mod tokens;
 pub mod vault;
 
-pub use cases::{AuditEntry, Case, CaseDb, CaseState, Subject};
+pub use cases::{AuditEntry, AuditRecord, Case, CaseDb, CaseState, Subject};
 pub use index::{AlertIndex, Checkpoint, SearchPage, SearchQuery, Sort};
 pub use request::SearchRequest;
 pub use tokens::{Role, TokenInfo, TokenSet};
@@ -111,6 +111,9 @@ pub struct Store {
     pub index: AlertIndex,
     pub vault: Vault,
     pub db: CaseDb,
+    /// Set when the index may hold alerts the database has not recorded (a batch failed
+    /// between the two commits, here or before a restart).
+    replace_all: bool,
 }
 
 /// Totals of one [`Store::ingest`].
@@ -194,11 +197,13 @@ impl Store {
         let index = AlertIndex::open(&dir.join("index"), writable)?;
         let vault = Vault::open(&dir.join("vault"), vault_key.clone())?;
         let db = CaseDb::open(&dir.join("cases.sqlite"))?;
+        let replace_all = index.checkpoint()? != db.checkpoint()?;
         Ok(Store {
             dir: dir.to_path_buf(),
             index,
             vault,
             db,
+            replace_all,
         })
     }
 
@@ -239,10 +244,16 @@ impl Store {
             ..Default::default()
         };
         let result = (|| {
-            // Staged first: tantivy indexes on its own thread while the vault and the
-            // database are written here; nothing is visible before the commit.
+            // Staged first: tantivy indexes on its own threads while the vault and the
+            // database are written here; nothing is visible before the commit. An alert the
+            // database has not recorded is not in the index either (unless a batch failed
+            // half-way: then `replace_all`), so it needs no delete.
             let t = std::time::Instant::now();
-            self.index.add(alerts)?;
+            let ids: Vec<&str> = alerts.iter().map(|a| a.alert_id.as_str()).collect();
+            let recorded = self.db.known_alerts(&ids)?;
+            let replace_all = self.replace_all;
+            self.index
+                .add(alerts, |id| replace_all || recorded.contains(id))?;
             stats.stage[0] = t.elapsed();
             let t = std::time::Instant::now();
             let mut located: Vec<(String, vault::Location)> = Vec::new();
@@ -290,9 +301,13 @@ impl Store {
             Ok(())
         })();
         if let Err(e) = result {
+            // The index may have committed what the database did not: until a batch
+            // succeeds, every staged alert replaces its indexed copy.
+            self.replace_all = true;
             let _ = self.index.rollback();
             return Err(e);
         }
+        self.replace_all = false;
         Ok(stats)
     }
 

@@ -41,6 +41,9 @@ pub struct SearchRequest {
     pub page: Option<usize>,
     /// 1 to 1000, default 20.
     pub per_page: Option<usize>,
+    /// Count every match (slower on broad queries). By default the total is exact up to
+    /// 10,000 matches and a lower bound beyond.
+    pub exact_total: bool,
 }
 
 fn invalid(m: impl Into<String>) -> StoreError {
@@ -87,6 +90,7 @@ impl SearchRequest {
             region: self.region.clone().filter(|s| !s.is_empty()),
             limit: self.per_page(),
             offset: (self.page() - 1).saturating_mul(self.per_page()),
+            count_up_to: self.exact_total.then_some(usize::MAX),
             ..Default::default()
         };
         if let Some(r) = &q.region {
