@@ -323,21 +323,11 @@ impl AlertIndex {
                 let tokens = crate::tokenizer::tokenize(text);
                 let terms: std::collections::BTreeSet<String> =
                     tokens.into_iter().map(|t| t.text).collect();
-                must.push((
-                    Occur::Must,
-                    Box::new(BooleanQuery::new(
-                        terms
-                            .iter()
-                            .map(|t| {
-                                let q: Box<dyn Query> = Box::new(TermQuery::new(
-                                    Term::from_field_text(f.text, t),
-                                    IndexRecordOption::Basic,
-                                ));
-                                (Occur::Must, q)
-                            })
-                            .collect(),
-                    )),
-                ));
+                // In the top-level conjunction, not a nested one: one intersection over
+                // plain term postings is several times cheaper per candidate.
+                for t in &terms {
+                    must.push((Occur::Must, term(f.text, t)));
+                }
             }
         }
         if !q.verdicts.is_empty() {
