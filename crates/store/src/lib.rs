@@ -111,9 +111,6 @@ pub struct Store {
     pub index: AlertIndex,
     pub vault: Vault,
     pub db: CaseDb,
-    /// Set when the index may hold alerts the database has not recorded (a batch failed
-    /// between the two commits, here or before a restart).
-    replace_all: bool,
 }
 
 /// Totals of one [`Store::ingest`].
@@ -197,18 +194,16 @@ impl Store {
         let index = AlertIndex::open(&dir.join("index"), writable)?;
         let vault = Vault::open(&dir.join("vault"), vault_key.clone())?;
         let db = CaseDb::open(&dir.join("cases.sqlite"))?;
-        let replace_all = index.checkpoint()? != db.checkpoint()?;
         Ok(Store {
             dir: dir.to_path_buf(),
             index,
             vault,
             db,
-            replace_all,
         })
     }
 
     /// Where to resume the source: per position, the older of the index's and the
-    /// database's checkpoints (they commit in parallel; see [`Store::ingest`]).
+    /// database's checkpoints (the database commits first; see [`Store::ingest`]).
     pub fn checkpoint(&self) -> Result<Option<Checkpoint>, StoreError> {
         let index = self.index.checkpoint()?;
         let db = self.db.checkpoint()?;
@@ -245,15 +240,13 @@ impl Store {
         };
         let result = (|| {
             // Staged first: tantivy indexes on its own threads while the vault and the
-            // database are written here; nothing is visible before the commit. An alert the
-            // database has not recorded is not in the index either (unless a batch failed
-            // half-way: then `replace_all`), so it needs no delete.
+            // database are written here; nothing is visible before the commit. The index
+            // commits after the database, so every indexed alert is recorded: an alert the
+            // database does not know cannot be in the index and needs no delete.
             let t = std::time::Instant::now();
             let ids: Vec<&str> = alerts.iter().map(|a| a.alert_id.as_str()).collect();
             let recorded = self.db.known_alerts(&ids)?;
-            let replace_all = self.replace_all;
-            self.index
-                .add(alerts, |id| replace_all || recorded.contains(id))?;
+            self.index.add(alerts, |id| recorded.contains(id))?;
             stats.stage[0] = t.elapsed();
             let t = std::time::Instant::now();
             let mut located: Vec<(String, vault::Location)> = Vec::new();
@@ -279,35 +272,21 @@ impl Store {
             }
             stats.evidence_new = located.len();
             stats.stage[1] = t.elapsed();
-            // The database and the index commit in parallel. Each records the checkpoint
-            // with its batch, and a restart resumes from the older of the two, so a crash
-            // between the two commits replays the batch into both (both are idempotent).
-            let (db, index) = (&mut self.db, &mut self.index);
-            let (db_result, index_result) = std::thread::scope(|scope| {
-                let db_job = scope.spawn(|| {
-                    let t = std::time::Instant::now();
-                    db.record_alerts(alerts, &located, checkpoint)
-                        .map(|_| t.elapsed())
-                });
-                let t = std::time::Instant::now();
-                let index_result = index.commit(checkpoint).map(|_| t.elapsed());
-                let db_result = db_job
-                    .join()
-                    .unwrap_or_else(|_| Err(StoreError::Db("database writer panicked".into())));
-                (db_result, index_result)
-            });
-            stats.stage[2] = db_result?;
-            stats.stage[3] = index_result?;
+            // The database first, then the index (whose indexing threads worked meanwhile):
+            // a failure in between leaves alerts recorded but not indexed, which the replay
+            // from the older checkpoint adds; never the reverse, which would need a delete.
+            let t = std::time::Instant::now();
+            self.db.record_alerts(alerts, &located, checkpoint)?;
+            stats.stage[2] = t.elapsed();
+            let t = std::time::Instant::now();
+            self.index.commit(checkpoint)?;
+            stats.stage[3] = t.elapsed();
             Ok(())
         })();
         if let Err(e) = result {
-            // The index may have committed what the database did not: until a batch
-            // succeeds, every staged alert replaces its indexed copy.
-            self.replace_all = true;
             let _ = self.index.rollback();
             return Err(e);
         }
-        self.replace_all = false;
         Ok(stats)
     }
 
