@@ -3,14 +3,14 @@
 //! de-duplication writes `digests.bin`, the filter and the manifest into a temporary directory
 //! that is renamed into place, so a set exists completely or not at all.
 
-use crate::canon::{kind_from_str, CanonCache, Canonicalizer};
+use crate::canon::{kind_from_str, trim, CanonCache, Canonicalizer};
 use crate::error::LeakSetError;
 use crate::manifest::{
     BuildParams, Digest, FileEntry, Manifest, DIGESTS, DIGEST_LEN, FILTER, FORMAT, FORMAT_VERSION,
     MANIFEST,
 };
 use crate::set::{prefix, write_filter, LeakSet};
-use crate::sort::{sorted_parts, Buckets, Part};
+use crate::sort::{for_each_unique, sort, sort_chunks};
 use doxwatch_model::{KeyedHasher, Kind};
 use std::collections::{BTreeMap, BinaryHeap};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -92,10 +92,10 @@ pub struct Builder {
     hasher: KeyedHasher,
     canon: Canonicalizer,
     opts: BuildOptions,
-    /// Digests added one by one ([`Builder::add`], [`Builder::add_digest`]).
-    own: Buckets,
-    /// The workers' digests from the dumps read so far.
-    mem: Vec<Buckets>,
+    /// Digests added one by one ([`Builder::add`], [`Builder::add_digest`]), unsorted.
+    own: Vec<Digest>,
+    /// The workers' runs from the dumps read so far, each sorted.
+    mem: Vec<Vec<Digest>>,
     run_cap: usize,
     spill_dir: tempfile::TempDir,
     spills: Vec<PathBuf>,
@@ -134,7 +134,7 @@ impl Builder {
         Ok(Builder {
             hasher,
             canon,
-            own: Buckets::default(),
+            own: Vec::new(),
             mem: Vec::new(),
             run_cap,
             opts,
@@ -154,7 +154,7 @@ impl Builder {
     /// Canonicalises and adds one value; an invalid value is counted, not hashed. An empty
     /// value (a missing column) is neither.
     pub fn add(&mut self, kind: Kind, raw: &str) -> Result<bool, LeakSetError> {
-        if raw.trim().is_empty() {
+        if trim(raw).is_empty() {
             return Ok(false);
         }
         let mut c = std::mem::take(&mut self.buf);
@@ -195,7 +195,7 @@ impl Builder {
 
     /// Digests held in memory.
     fn held(&self) -> usize {
-        self.own.len() + self.mem.iter().map(Buckets::len).sum::<usize>()
+        self.own.len() + self.mem.iter().map(Vec::len).sum::<usize>()
     }
 
     /// Writes every digest held in memory as one sorted run.
@@ -204,11 +204,13 @@ impl Builder {
             .spill_dir
             .path()
             .join(format!("run-m{}", self.spills.len()));
-        let mut sources = std::mem::take(&mut self.mem);
-        sources.push(std::mem::take(&mut self.own));
-        crate::sort::spill(&mut sources, &path)?;
-        // The builder's own buckets keep their capacity; the workers' are freed.
-        self.own = sources.pop().unwrap_or_default();
+        sort(&mut self.own);
+        let mut runs: Vec<&[Digest]> = self.mem.iter().map(Vec::as_slice).collect();
+        runs.push(&self.own);
+        crate::sort::spill(&runs, &path)?;
+        // The builder's own run keeps its capacity; the workers' are freed.
+        self.own.clear();
+        self.mem.clear();
         self.spills.push(path);
         Ok(())
     }
@@ -260,7 +262,7 @@ impl Builder {
                                 loop {
                                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                                     if i >= parts {
-                                        return Ok((rows, w.out));
+                                        return Ok((rows, w.finish()));
                                     }
                                     let (a, b) = (
                                         line_start(&data, i * part),
@@ -325,7 +327,7 @@ impl Builder {
                 }
             }
             self.oprf.extend(out.oprf);
-            self.mem.push(out.buckets);
+            self.mem.push(out.run);
         }
         if self.held() > self.run_cap {
             self.spill()?;
@@ -399,23 +401,21 @@ impl Builder {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 8);
-        let mut mem = std::mem::take(&mut self.mem);
-        mem.push(std::mem::take(&mut self.own));
-        // What is held in memory is sorted on every core, in key ranges that concatenate.
-        let parts = sorted_parts(mem, threads);
+        // The digests added one by one are sorted in chunks on every core.
+        let chunk = sort_chunks(&mut self.own, threads);
+        let mut mem: Vec<&[Digest]> = self.mem.iter().map(Vec::as_slice).collect();
+        mem.extend(self.own.chunks(chunk));
         if self.spills.is_empty() {
-            write_parts(&self.out, &mut manifest, parts, extra)?;
+            write_runs(&self.out, &mut manifest, &mem, extra)?;
             return Ok(manifest);
         }
         let mut runs: Vec<Run<'_>> = Vec::new();
         for p in &self.spills {
             runs.push(Box::new(RunReader::open(p)?));
         }
-        runs.push(Box::new(
-            parts
-                .into_iter()
-                .flat_map(|p| p.digests.into_iter().map(Ok)),
-        ));
+        for r in mem {
+            runs.push(Box::new(r.iter().copied().map(Ok)));
+        }
         write_set(&self.out, &mut manifest, merge_runs(runs), extra)?;
         Ok(manifest)
     }
@@ -455,7 +455,8 @@ struct Shared<'a> {
 }
 
 struct WorkerOut {
-    buckets: Buckets,
+    /// Sorted when the worker is done.
+    run: Vec<Digest>,
     spills: Vec<PathBuf>,
     valid: Vec<u64>,
     invalid: Vec<u64>,
@@ -476,7 +477,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         Worker {
             sh,
             out: WorkerOut {
-                buckets: Buckets::default(),
+                run: Vec::new(),
                 spills: Vec::new(),
                 valid: vec![0; sh.kinds.len()],
                 invalid: vec![0; sh.kinds.len()],
@@ -495,7 +496,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             self.out.invalid[m] += 1;
             return Ok(());
         };
-        if raw.trim().is_empty() {
+        if trim(raw).is_empty() {
             return Ok(());
         }
         let kind = self.sh.kinds[m];
@@ -512,19 +513,27 @@ impl<'s, 'a> Worker<'s, 'a> {
         if let Some(k) = self.sh.oprf {
             self.out.oprf.add(k, kind, &self.c);
         }
-        if self.out.buckets.len() >= self.sh.run_cap {
+        if self.out.run.len() >= self.sh.run_cap {
             let n = self
                 .sh
                 .spill_seq
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let path = self.sh.spill_dir.join(format!("run-{n}"));
-            crate::sort::spill(std::slice::from_mut(&mut self.out.buckets), &path)?;
+            sort(&mut self.out.run);
+            crate::sort::spill(&[&self.out.run], &path)?;
+            self.out.run.clear();
             self.out.spills.push(path);
         }
         self.out
-            .buckets
+            .run
             .push(h[..DIGEST_LEN].try_into().expect("16 bytes"));
         Ok(())
+    }
+
+    /// What the worker collected, its run sorted (on its own thread, as every worker does).
+    fn finish(mut self) -> WorkerOut {
+        sort(&mut self.out.run);
+        self.out
     }
 
     /// The rows of `data[range]` (whole lines of an unquoted CSV/TSV): returns their number.
@@ -570,7 +579,7 @@ fn work(
     loop {
         let batch = match rx.lock().expect("batch queue").recv() {
             Ok(b) => b,
-            Err(_) => return Ok(w.out),
+            Err(_) => return Ok(w.finish()),
         };
         for &(m, s, e) in &batch.vals {
             let m = usize::from(m);
@@ -886,43 +895,64 @@ pub(crate) fn write_set(
     complete_set(tmp, out, manifest, n, entry, fbytes, extra)
 }
 
-/// [`write_set`] from sorted parts in key order: `digests.bin` is written, hashed and synced on
-/// one thread while this one builds the filter (single-threaded in xorf, the longest step).
-fn write_parts(
+/// [`write_set`] from sorted runs held in memory: one thread merges them into `digests.bin`
+/// (written, hashed, synced) while this one merges them again into the filter keys and builds
+/// the filter (single-threaded in xorf, the longest step). Merging twice costs less than
+/// holding the merged digests.
+fn write_runs(
     out: &Path,
     manifest: &mut Manifest,
-    parts: Vec<Part>,
+    runs: &[&[Digest]],
     extra: Vec<(&str, Vec<u8>)>,
 ) -> Result<(), LeakSetError> {
     let tmp = new_set_dir(out)?;
     let dpath = tmp.path().join(DIGESTS);
-    let n: usize = parts.iter().map(|p| p.digests.len()).sum();
-    let mut keys: Vec<u64> = Vec::with_capacity(parts.iter().map(|p| p.keys.len()).sum());
-    let mut digests = Vec::with_capacity(parts.len());
-    for p in parts {
-        keys.extend_from_slice(&p.keys);
-        digests.push(p.digests);
-    }
     let (written, fbytes) = std::thread::scope(|s| {
-        let writer = s.spawn(|| -> Result<FileEntry, LeakSetError> {
+        let writer = s.spawn(|| -> Result<(u64, FileEntry), LeakSetError> {
             let mut f = std::fs::File::create(&dpath).map_err(LeakSetError::io(&dpath))?;
             let mut h = blake3::Hasher::new();
-            for part in digests {
-                for block in part.as_flattened().chunks(1 << 20) {
-                    f.write_all(block).map_err(LeakSetError::io(&dpath))?;
-                    h.update(block);
+            let mut n = 0u64;
+            let mut block: Vec<Digest> = Vec::with_capacity(1 << 16);
+            let mut err = None;
+            let mut flush = |block: &mut Vec<Digest>| {
+                let bytes = block.as_flattened();
+                if err.is_none() {
+                    err = f.write_all(bytes).err();
                 }
+                h.update(bytes);
+                block.clear();
+            };
+            for_each_unique(runs, |d| {
+                block.push(*d);
+                n += 1;
+                if block.len() == block.capacity() {
+                    flush(&mut block);
+                }
+            });
+            flush(&mut block);
+            if let Some(e) = err {
+                return Err(LeakSetError::io(&dpath)(e));
             }
             f.sync_all().map_err(LeakSetError::io(&dpath))?;
-            Ok(FileEntry {
-                bytes: (n * DIGEST_LEN) as u64,
+            let entry = FileEntry {
+                bytes: n * DIGEST_LEN as u64,
                 blake3: h.finalize().to_hex().to_string(),
-            })
+            };
+            Ok((n, entry))
+        });
+        let mut keys: Vec<u64> = Vec::with_capacity(runs.iter().map(|r| r.len()).sum());
+        for_each_unique(runs, |d| {
+            // As in `write_set`: the filter keys are the distinct 8-byte prefixes.
+            let k = prefix(d);
+            if keys.last() != Some(&k) {
+                keys.push(k);
+            }
         });
         let fbytes = filter_bytes(keys);
         (writer.join().expect("digest writer panicked"), fbytes)
     });
-    complete_set(tmp, out, manifest, n as u64, written?, fbytes?, extra)
+    let (n, entry) = written?;
+    complete_set(tmp, out, manifest, n, entry, fbytes?, extra)
 }
 
 /// A new temporary directory beside `out` (which must not exist).

@@ -60,7 +60,7 @@ impl Canonicalizer {
         cache: &mut CanonCache,
     ) -> bool {
         out.clear();
-        let raw = raw.trim();
+        let raw = trim(raw);
         if raw.is_empty() {
             return false;
         }
@@ -168,6 +168,17 @@ pub(crate) struct CanonCache {
     segments: Vec<u8>,
 }
 
+/// `str::trim`, answering at once for a value that starts and ends with a printable ASCII
+/// character (no Unicode white space can be there): the usual dump value, trimmed twice per
+/// value in a build, where the general scan was ~3% of the time.
+pub(crate) fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(f), Some(l)) if (b'!'..=b'~').contains(f) && (b'!'..=b'~').contains(l) => s,
+        _ => s.trim(),
+    }
+}
+
 /// ASCII and full-width digits with the usual separators removed, into `out`; false on
 /// anything else. With `x`, an `x`/`X` is kept (upper case) for the check character of an ID.
 fn digits(raw: &str, x: bool, out: &mut String) -> bool {
@@ -250,6 +261,27 @@ mod tests {
         ];
         for (name, kind, raw, want) in cases {
             assert_eq!(c.canonical(*kind, raw).as_deref(), *want, "{name}");
+        }
+    }
+
+    #[test]
+    fn quick_trim_is_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{3000}a",
+            "a\u{3000}",
+            "\ta\n",
+            "~x!",
+            "中",
+            " 中 ",
+            "\u{a0}1\u{a0}",
+            "1 2",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
         }
     }
 
