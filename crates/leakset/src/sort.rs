@@ -54,13 +54,12 @@ pub(crate) fn for_each_unique(runs: &[&[Digest]], mut f: impl FnMut(&Digest)) {
         [a, b] => {
             let (mut i, mut j) = (0, 0);
             while i < a.len() && j < b.len() {
-                if order(&a[i]) <= order(&b[j]) {
-                    emit(&a[i]);
-                    i += 1;
-                } else {
-                    emit(&b[j]);
-                    j += 1;
-                }
+                // Branch-free choice: which run is next is a coin toss for uniform digests, a
+                // mispredicted branch every other digest (the merge took 3x longer).
+                let take_a = order(&a[i]) <= order(&b[j]);
+                emit(if take_a { &a[i] } else { &b[j] });
+                i += usize::from(take_a);
+                j += usize::from(!take_a);
             }
             a[i..].iter().chain(&b[j..]).for_each(&mut emit);
         }
