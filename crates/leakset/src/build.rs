@@ -1094,3 +1094,46 @@ pub fn merge(out: &Path, inputs: &[LeakSet], name: &str) -> Result<Manifest, Lea
     write_set(out, &mut manifest, merge_runs(runs), Vec::new())?;
     Ok(manifest)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(format: DumpFormat, data: &[u8]) -> Vec<Vec<Vec<u8>>> {
+        let mut rdr = csv_reader(format, data, 64);
+        let mut rec = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        while rdr.read_byte_record(&mut rec).unwrap() {
+            out.push(rec.iter().map(<[u8]>::to_vec).collect());
+        }
+        out
+    }
+
+    #[test]
+    fn parts_split_at_line_starts_read_as_the_whole() {
+        // Blank lines, CRLF, a lone CR, a line longer than a part, no final newline.
+        let data = b"a,1,x\n\nb,2\r\nc,3,y,z\r\n\r\n\rd,4\nlong,long,long,long,long,long\n\n,\ne,5";
+        for format in [DumpFormat::Csv, DumpFormat::Tsv] {
+            let data: Vec<u8> = match format {
+                DumpFormat::Tsv => data
+                    .iter()
+                    .map(|&b| if b == b',' { b'\t' } else { b })
+                    .collect(),
+                _ => data.to_vec(),
+            };
+            let whole = records(format, &data);
+            assert_eq!(whole.len(), 7);
+            for part in 1..=data.len() + 1 {
+                let mut got = Vec::new();
+                for i in 0..data.len().div_ceil(part) {
+                    let (a, b) = (
+                        line_start(&data, i * part),
+                        line_start(&data, (i + 1) * part),
+                    );
+                    got.extend(records(format, &data[a..b]));
+                }
+                assert_eq!(got, whole, "{format:?}, parts of {part} bytes");
+            }
+        }
+    }
+}
