@@ -10,7 +10,7 @@ use crate::manifest::{
     MANIFEST,
 };
 use crate::set::{prefix, write_filter, LeakSet};
-use crate::sort::{for_each_unique, sort, sort_chunks};
+use crate::sort::{for_each_unique, sort, sort_pieces};
 use doxwatch_model::{KeyedHasher, Kind};
 use std::collections::{BTreeMap, BinaryHeap};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -401,20 +401,21 @@ impl Builder {
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 8);
-        // The digests added one by one are sorted in chunks on every core.
-        let chunk = sort_chunks(&mut self.own, threads);
-        let mut mem: Vec<&[Digest]> = self.mem.iter().map(Vec::as_slice).collect();
-        mem.extend(self.own.chunks(chunk));
+        // The digests added one by one are sorted in pieces on every core.
+        let mut mem = std::mem::take(&mut self.mem);
+        mem.extend(sort_pieces(std::mem::take(&mut self.own), threads));
         if self.spills.is_empty() {
-            write_runs(&self.out, &mut manifest, &mem, extra)?;
+            let slices: Vec<&[Digest]> = mem.iter().map(Vec::as_slice).collect();
+            write_runs(&self.out, &mut manifest, &slices, extra)?;
             return Ok(manifest);
         }
         let mut runs: Vec<Run<'_>> = Vec::new();
         for p in &self.spills {
             runs.push(Box::new(RunReader::open(p)?));
         }
+        // Owned by the merge: freed once merged, before the filter is built.
         for r in mem {
-            runs.push(Box::new(r.iter().copied().map(Ok)));
+            runs.push(Box::new(r.into_iter().map(Ok)));
         }
         write_set(&self.out, &mut manifest, merge_runs(runs), extra)?;
         Ok(manifest)

@@ -24,16 +24,20 @@ pub(crate) fn sort(run: &mut [Digest]) {
     run.sort_unstable_by_key(order);
 }
 
-/// Sorts `v` in `threads` consecutive chunks, one per thread; returns the chunk length (the
-/// runs are `v.chunks(len)`).
-pub(crate) fn sort_chunks(v: &mut [Digest], threads: usize) -> usize {
+/// `v` split into `threads` pieces, each sorted on its own thread (sorted runs to merge).
+pub(crate) fn sort_pieces(mut v: Vec<Digest>, threads: usize) -> Vec<Vec<Digest>> {
     let len = v.len().div_ceil(threads.max(1)).max(1);
+    let mut pieces = Vec::new();
+    while v.len() > len {
+        pieces.push(v.split_off(v.len() - len));
+    }
+    pieces.push(v);
     std::thread::scope(|s| {
-        for c in v.chunks_mut(len) {
-            s.spawn(|| sort(c));
+        for p in &mut pieces {
+            s.spawn(|| sort(p));
         }
     });
-    len
+    pieces
 }
 
 /// Calls `f` with every distinct digest of the sorted `runs`, in order.
@@ -115,9 +119,8 @@ mod tests {
         want.sort_unstable();
         want.dedup();
         for threads in [1, 2, 3] {
-            let mut v = all.clone();
-            let len = sort_chunks(&mut v, threads);
-            let runs: Vec<&[Digest]> = v.chunks(len).collect();
+            let pieces = sort_pieces(all.clone(), threads);
+            let runs: Vec<&[Digest]> = pieces.iter().map(Vec::as_slice).collect();
             assert_eq!(runs.len(), threads);
             let mut got = Vec::new();
             for_each_unique(&runs, |d| got.push(*d));
