@@ -30,6 +30,20 @@ fn rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
+/// CPU seconds (user + system, every thread) this process has used: beside wall time, a figure
+/// that another build on the same cores inflates less.
+fn cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which may hold spaces): utime and stime are 14, 15.
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
 fn dir_bytes(p: &std::path::Path) -> u64 {
     std::fs::read_dir(p)
         .unwrap()
@@ -111,17 +125,19 @@ fn build(dir: &std::path::Path, key: &KeyedHasher) {
         progress: false,
         oprf: None,
     };
-    let t = Instant::now();
+    let (t, cpu0) = (Instant::now(), cpu_secs());
     let mut b = Builder::new(&out, key.clone(), opts).unwrap();
     let setup_secs = t.elapsed().as_secs_f64();
     b.add_dump(&csv).unwrap();
-    let read_secs = t.elapsed().as_secs_f64();
+    let (read_secs, cpu1) = (t.elapsed().as_secs_f64(), cpu_secs());
     let m = b.finish().unwrap();
-    let secs = t.elapsed().as_secs_f64();
+    let (secs, cpu2) = (t.elapsed().as_secs_f64(), cpu_secs());
     println!(
-        "build: dictionaries {setup_secs:.2} s, read+canonicalise+hash {:.2} s, sort+merge+filter+write {:.2} s",
+        "build: dictionaries {setup_secs:.2} s, read+canonicalise+hash {:.2} s (cpu {:.2} s), sort+merge+filter+write {:.2} s (cpu {:.2} s)",
         read_secs - setup_secs,
-        secs - read_secs
+        cpu1 - cpu0,
+        secs - read_secs,
+        cpu2 - cpu1
     );
     println!(
         "build: {rows} CSV rows ({:.0} MB) in {secs:.2} s = {:.0} rows/s ({:.1} MB/s), {} distinct digests, {} spilled runs, set {:.1} MB on disk",

@@ -32,6 +32,7 @@ mod error;
 mod manifest;
 pub mod selfcheck;
 mod set;
+mod sort;
 
 pub use build::{merge, parse_map, BuildOptions, Builder, DumpFormat, Mapping};
 pub use canon::{kind_from_str, Canonicalizer, SET_KINDS};
