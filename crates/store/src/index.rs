@@ -388,18 +388,13 @@ impl AlertIndex {
                 (n, true, hits.into_iter().map(|(_, a)| a).collect())
             }
             Sort::Time | Sort::Severity => {
-                let key = if q.sort == Sort::Time {
-                    SortKey::Ts
-                } else {
-                    SortKey::Rank
-                };
                 let count_up_to = q.count_up_to.unwrap_or(EXACT_TOTAL_UP_TO);
-                newest_first(&searcher, &*query, key, q.offset + limit, count_up_to)?
+                newest_first(&searcher, &*query, q.sort, q.offset + limit, count_up_to)?
             }
         };
-        let addrs: Vec<tantivy::DocAddress> = addrs.into_iter().skip(q.offset).collect();
         let hits = addrs
             .into_iter()
+            .skip(q.offset)
             .map(|a| self.load(&searcher, a))
             .collect::<Result<_, _>>()?;
         Ok(SearchPage {
@@ -408,14 +403,6 @@ impl AlertIndex {
             hits,
         })
     }
-}
-
-#[derive(Clone, Copy)]
-enum SortKey {
-    /// Detection time.
-    Ts,
-    /// Severity, then detection time.
-    Rank,
 }
 
 enum KeyColumn {
@@ -452,7 +439,7 @@ impl KeyColumn {
 fn newest_first(
     searcher: &tantivy::Searcher,
     query: &dyn Query,
-    key: SortKey,
+    sort: Sort,
     want: usize,
     count_up_to: usize,
 ) -> Result<(usize, bool, Vec<tantivy::DocAddress>), StoreError> {
@@ -467,11 +454,12 @@ fn newest_first(
     // Per segment: its key column and largest key, newest segments first.
     let mut segments = Vec::new();
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-        let column = match key {
-            SortKey::Ts => {
+        let column = match sort {
+            // Relevance is tantivy's own collector; it never comes here.
+            Sort::Time | Sort::Relevance => {
                 KeyColumn::Ts(reader.fast_fields().i64("ts").map_err(StoreError::index)?)
             }
-            SortKey::Rank => KeyColumn::Rank(
+            Sort::Severity => KeyColumn::Rank(
                 reader
                     .fast_fields()
                     .u64("rank")
