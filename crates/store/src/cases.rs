@@ -15,6 +15,9 @@ use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
+/// Tables keyed by a hash or a pair are `WITHOUT ROWID`: the key's B-tree holds the row, so
+/// an insert touches one tree instead of a rowid table plus a key index (store format 2).
+/// `alerts` keeps its rowid, the arrival order the alert feed pages by.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS alerts (
     alert_id TEXT PRIMARY KEY,
@@ -29,13 +32,13 @@ CREATE TABLE IF NOT EXISTS alerts (
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS evidence (
     digest TEXT PRIMARY KEY,
     pack INTEGER NOT NULL,
     offset INTEGER NOT NULL,
     len INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS subjects (
     subject_id INTEGER PRIMARY KEY,
     first_seen TEXT NOT NULL,
@@ -46,13 +49,13 @@ CREATE TABLE IF NOT EXISTS subject_ids (
     kind TEXT NOT NULL,
     masked TEXT NOT NULL,
     subject_id INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS subject_ids_by_subject ON subject_ids(subject_id);
 CREATE TABLE IF NOT EXISTS subject_alerts (
     subject_id INTEGER NOT NULL,
     alert_id TEXT NOT NULL,
     PRIMARY KEY (subject_id, alert_id)
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS subject_alerts_by_alert ON subject_alerts(alert_id);
 CREATE TABLE IF NOT EXISTS cases (
     case_id INTEGER PRIMARY KEY,
@@ -67,7 +70,7 @@ CREATE TABLE IF NOT EXISTS case_alerts (
     case_id INTEGER NOT NULL,
     alert_id TEXT NOT NULL,
     PRIMARY KEY (case_id, alert_id)
-);
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS case_events (
     case_id INTEGER NOT NULL,
     at TEXT NOT NULL,

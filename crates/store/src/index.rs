@@ -32,7 +32,6 @@ pub struct Checkpoint {
 #[derive(Clone, Copy)]
 struct Fields {
     alert_id: Field,
-    post_id: Field,
     verdict: Field,
     severity: Field,
     kind: Field,
@@ -55,10 +54,14 @@ fn schema() -> (Schema, Fields) {
             .set_tokenizer(TOKENIZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
-    let num = NumericOptions::default() | INDEXED | FAST;
+    // Numbers are columns only: range filters and sorts read the fast field, and an indexed
+    // number adds a term per document (times and ranks are nearly unique) to the term
+    // dictionary, whose construction was the largest cost of indexing.
+    let num = NumericOptions::default() | FAST;
     let f = Fields {
-        alert_id: b.add_text_field("alert_id", STRING | STORED),
-        post_id: b.add_text_field("post_id", STRING),
+        // Hash-valued keys are indexed as bytes (see `key_bytes`): half the length of their
+        // hex form, so half the term dictionary nodes to build and merge.
+        alert_id: b.add_bytes_field("alert_id", INDEXED),
         verdict: b.add_text_field("verdict", STRING),
         severity: b.add_u64_field("severity", num.clone()),
         kind: b.add_text_field("kind", STRING),
@@ -68,9 +71,9 @@ fn schema() -> (Schema, Fields) {
         ts_post: b.add_i64_field("ts_post", num.clone()),
         rank: b.add_u64_field("rank", num),
         text: b.add_text_field("text", cjk),
-        id_hash: b.add_text_field("id_hash", STRING),
+        id_hash: b.add_bytes_field("id_hash", INDEXED),
         region: b.add_text_field("region", STRING),
-        handle_hash: b.add_text_field("handle_hash", STRING),
+        handle_hash: b.add_bytes_field("handle_hash", INDEXED),
         json: b.add_text_field("json", STORED),
     };
     (b.build(), f)
@@ -226,7 +229,7 @@ impl AlertIndex {
                 continue;
             }
             if may_exist(&a.alert_id) {
-                w.delete_term(Term::from_field_text(f.alert_id, &a.alert_id));
+                w.delete_term(key_term(f.alert_id, &a.alert_id));
             }
             w.add_document(document(&f, a)).map_err(StoreError::index)?;
         }
@@ -235,8 +238,30 @@ impl AlertIndex {
 
     /// Makes staged alerts durable together with `checkpoint`.
     pub fn commit(&mut self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
+        self.commit_after(checkpoint, || Ok(()))
+    }
+
+    /// Runs `before` on this thread while the staged segments are finished (written and
+    /// synced, still invisible) on another, then publishes them with `checkpoint` only if
+    /// `before` succeeded; otherwise they are dropped and its error returned. The store
+    /// records alerts in its database as `before`, so the index never holds an alert the
+    /// database does not, and the two writes no longer take turns.
+    pub fn commit_after(
+        &mut self,
+        checkpoint: &Checkpoint,
+        before: impl FnOnce() -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
         let w = self.writer.as_mut().ok_or(StoreError::ReadOnly)?;
-        let mut prepared = w.prepare_commit().map_err(StoreError::index)?;
+        let (prepared, done) = std::thread::scope(|s| {
+            let finishing = s.spawn(|| w.prepare_commit());
+            let done = before();
+            (finishing.join().expect("segment writer panicked"), done)
+        });
+        let mut prepared = prepared.map_err(StoreError::index)?;
+        if let Err(e) = done {
+            prepared.abort().map_err(StoreError::index)?;
+            return Err(e);
+        }
         prepared.set_payload(&serde_json::to_string(checkpoint).unwrap_or_default());
         prepared.commit().map_err(StoreError::index)?;
         self.reader.reload().map_err(StoreError::index)?;
@@ -266,7 +291,7 @@ impl AlertIndex {
 
     pub fn get(&self, alert_id: &str) -> Result<Option<Alert>, StoreError> {
         let q = TermQuery::new(
-            Term::from_field_text(self.f.alert_id, alert_id),
+            key_term(self.f.alert_id, alert_id),
             IndexRecordOption::Basic,
         );
         let searcher = self.reader.searcher();
@@ -297,16 +322,24 @@ impl AlertIndex {
 
     pub fn search(&self, q: &SearchQuery) -> Result<SearchPage, StoreError> {
         let f = self.f;
-        let term = |field: Field, v: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(
-                Term::from_field_text(field, v),
-                IndexRecordOption::Basic,
+        let exactly =
+            |t: Term| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::Basic)) };
+        let term = |field: Field, v: &str| exactly(Term::from_field_text(field, v));
+        let any_of = |terms: Vec<Term>| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(
+                terms
+                    .into_iter()
+                    .map(|t| (Occur::Should, exactly(t)))
+                    .collect(),
             ))
         };
-        let any_of = |field: Field, vs: Vec<String>| -> Box<dyn Query> {
-            Box::new(BooleanQuery::new(
-                vs.iter().map(|v| (Occur::Should, term(field, v))).collect(),
-            ))
+        let texts = |field: Field, vs: Vec<&str>| -> Vec<Term> {
+            vs.into_iter()
+                .map(|v| Term::from_field_text(field, v))
+                .collect()
+        };
+        let keys = |field: Field, vs: &[String]| -> Vec<Term> {
+            vs.iter().map(|v| key_term(field, v)).collect()
         };
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(text) = q.text.as_deref().filter(|t| !t.trim().is_empty()) {
@@ -331,12 +364,12 @@ impl AlertIndex {
             }
         }
         if !q.verdicts.is_empty() {
-            let vs = q.verdicts.iter().map(|v| v.as_str().to_string()).collect();
-            must.push((Occur::Must, any_of(f.verdict, vs)));
+            let vs = q.verdicts.iter().map(|v| v.as_str()).collect();
+            must.push((Occur::Must, any_of(texts(f.verdict, vs))));
         }
         if !q.kinds.is_empty() {
-            let ks = q.kinds.iter().map(|k| k.as_str().to_string()).collect();
-            must.push((Occur::Must, any_of(f.kind, ks)));
+            let ks = q.kinds.iter().map(|k| k.as_str()).collect();
+            must.push((Occur::Must, any_of(texts(f.kind, ks))));
         }
         if let Some(p) = &q.platform {
             must.push((Occur::Must, term(f.platform, p)));
@@ -348,10 +381,10 @@ impl AlertIndex {
             must.push((Occur::Must, term(f.region, r)));
         }
         if !q.id_hashes.is_empty() {
-            must.push((Occur::Must, any_of(f.id_hash, q.id_hashes.clone())));
+            must.push((Occur::Must, any_of(keys(f.id_hash, &q.id_hashes))));
         }
         if !q.handle_hashes.is_empty() {
-            must.push((Occur::Must, any_of(f.handle_hash, q.handle_hashes.clone())));
+            must.push((Occur::Must, any_of(keys(f.handle_hash, &q.handle_hashes))));
         }
         if let Some(s) = q.min_severity {
             must.push((
@@ -516,12 +549,37 @@ fn newest_first(
     Ok((counted, exact, addrs))
 }
 
+/// The indexed form of an alert id or identifier hash: the 16 bytes of a 32-character
+/// lower-case hex value after a tag byte 1, or any other string's UTF-8 after a tag byte 0
+/// (ids from other producers stay exact and never collide with a decoded hash).
+fn key_bytes(key: &str) -> Vec<u8> {
+    let hex = key.len() == 32
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let mut out = Vec::with_capacity(key.len() + 1);
+    if hex {
+        out.push(1);
+        out.extend(key.as_bytes().chunks(2).map(|p| {
+            let nibble = |b: u8| if b <= b'9' { b - b'0' } else { b - b'a' + 10 };
+            nibble(p[0]) << 4 | nibble(p[1])
+        }));
+    } else {
+        out.push(0);
+        out.extend_from_slice(key.as_bytes());
+    }
+    out
+}
+
+fn key_term(field: Field, key: &str) -> Term {
+    Term::from_field_bytes(field, &key_bytes(key))
+}
+
 /// The index document of an alert. The stored JSON drops the sealed post (the vault keeps it)
 /// and keeps only its digest.
 fn document(f: &Fields, a: &Alert) -> TantivyDocument {
     let mut d = TantivyDocument::default();
-    d.add_text(f.alert_id, &a.alert_id);
-    d.add_text(f.post_id, &a.post_id);
+    d.add_bytes(f.alert_id, &key_bytes(&a.alert_id));
     d.add_text(f.verdict, a.verdict.as_str());
     let sev = severity_num(a.severity);
     d.add_u64(f.severity, sev);
@@ -549,9 +607,10 @@ fn document(f: &Fields, a: &Alert) -> TantivyDocument {
     d.add_text(f.text, &text);
     for x in &a.findings {
         if let Some(h) = &x.hash {
-            d.add_text(f.id_hash, h);
+            let h = key_bytes(h);
+            d.add_bytes(f.id_hash, &h);
             if HANDLE_KINDS.contains(&x.kind) {
-                d.add_text(f.handle_hash, h);
+                d.add_bytes(f.handle_hash, &h);
             }
         }
         if let Some(code) = x.facts.get("region_code") {
@@ -568,4 +627,24 @@ fn document(f: &Fields, a: &Alert) -> TantivyDocument {
     }
     d.add_text(f.json, serde_json::to_string(&stored).unwrap_or_default());
     d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::key_bytes;
+
+    #[test]
+    fn hash_keys_are_indexed_as_bytes_and_other_ids_stay_apart() {
+        let h = "00ff10a5b6c7d8e9f00112233445566f";
+        let k = key_bytes(h);
+        assert_eq!(k.len(), 17);
+        assert_eq!(&k[..4], &[1, 0x00, 0xff, 0x10]);
+        assert_eq!(k[16], 0x6f);
+        // Not 32 lower-case hex characters: the string itself, under another tag.
+        assert_eq!(key_bytes("post-7"), b"\0post-7");
+        let upper = h.to_uppercase();
+        assert_eq!(key_bytes(&upper)[0], 0);
+        assert_ne!(key_bytes(&upper), k);
+        assert_eq!(key_bytes(&h[..30])[0], 0);
+    }
 }

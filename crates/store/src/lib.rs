@@ -99,6 +99,10 @@ impl StoreError {
 /// `store.json`: which keys a store was written with, by fingerprint, so opening it with
 /// another key fails with a clear message instead of unreadable evidence and hashes that
 /// never match.
+/// The on-disk layout this build writes and reads. 2: numbers are index columns only and the
+/// unsearched post id is no longer a term (format 1 indexes hold both).
+const STORE_FORMAT: u32 = 2;
+
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
 struct StoreMeta {
     format: u32,
@@ -119,8 +123,9 @@ pub struct IngestStats {
     pub alerts: usize,
     pub evidence_new: usize,
     pub without_evidence: usize,
-    /// Time in each stage: staging into tantivy, the vault (checks, append, sync), the
-    /// database transaction, the index commit.
+    /// Time in each stage: staging into tantivy (with the vault's checks beside it), the
+    /// vault's append and sync, the database transaction (with tantivy finishing the
+    /// segments beside it), the rest of the index commit.
     pub stage: [std::time::Duration; 4],
 }
 
@@ -145,7 +150,7 @@ impl Store {
             ));
         };
         let meta = StoreMeta {
-            format: 1,
+            format: STORE_FORMAT,
             hash_key_id: hasher.key_id(),
             vault_key_id: vault_key.id().to_string(),
         };
@@ -154,10 +159,14 @@ impl Store {
             Ok(bytes) => {
                 let found: StoreMeta = serde_json::from_slice(&bytes)
                     .map_err(|e| StoreError::corrupt(&meta_path, e))?;
-                if found.format != 1 {
+                if found.format != STORE_FORMAT {
                     return Err(StoreError::corrupt(
                         &meta_path,
-                        format!("store format {} is not supported", found.format),
+                        format!(
+                            "store format {} is not supported by this build (format {STORE_FORMAT}): \
+                             ingest the alerts again into a new store directory",
+                            found.format
+                        ),
                     ));
                 }
                 if found.hash_key_id != meta.hash_key_id {
@@ -239,48 +248,56 @@ impl Store {
             ..Default::default()
         };
         let result = (|| {
-            // Staged first: tantivy indexes on its own threads while the vault and the
-            // database are written here; nothing is visible before the commit. The index
-            // commits after the database, so every indexed alert is recorded: an alert the
-            // database does not know cannot be in the index and needs no delete.
+            // The vault checks (decrypting every new original) run on a second thread while
+            // the documents are staged here; tantivy indexes them on its own threads
+            // meanwhile, and nothing is visible before the commit.
             let t = std::time::Instant::now();
             let ids: Vec<&str> = alerts.iter().map(|a| a.alert_id.as_str()).collect();
             let recorded = self.db.known_alerts(&ids)?;
-            self.index.add(alerts, |id| recorded.contains(id))?;
-            stats.stage[0] = t.elapsed();
-            let t = std::time::Instant::now();
-            let mut located: Vec<(String, vault::Location)> = Vec::new();
-            let mut in_batch = std::collections::HashSet::new();
             let digests: Vec<&str> = alerts
                 .iter()
                 .filter_map(|a| a.evidence.as_ref().map(|e| e.digest.as_str()))
                 .collect();
             let known = self.db.known_evidence(&digests)?;
-            for a in alerts {
-                let Some(ev) = &a.evidence else {
-                    stats.without_evidence += 1;
-                    continue;
-                };
-                if !in_batch.insert(ev.digest.as_str()) || known.contains(&ev.digest) {
-                    continue;
-                }
-                let blob = self.vault.check(ev)?;
-                located.push((ev.digest.clone(), self.vault.append(&ev.digest, &blob)?));
+            let mut in_batch = std::collections::HashSet::new();
+            let new: Vec<&doxwatch_model::Evidence> = alerts
+                .iter()
+                .filter_map(|a| a.evidence.as_ref())
+                .filter(|ev| in_batch.insert(ev.digest.as_str()) && !known.contains(&ev.digest))
+                .collect();
+            stats.without_evidence = alerts.len() - digests.len();
+            let (index, vault) = (&mut self.index, &self.vault);
+            let (checked, added) = std::thread::scope(|s| {
+                let checks = s.spawn(|| new.iter().map(|ev| vault.check(ev)).collect::<Vec<_>>());
+                let added = index.add(alerts, |id| recorded.contains(id));
+                (checks.join().expect("vault check panicked"), added)
+            });
+            added?;
+            stats.stage[0] = t.elapsed();
+            let t = std::time::Instant::now();
+            let mut located: Vec<(String, vault::Location)> = Vec::with_capacity(new.len());
+            for (ev, blob) in new.iter().zip(checked) {
+                located.push((ev.digest.clone(), self.vault.append(&ev.digest, &blob?)?));
             }
             if !located.is_empty() {
                 self.vault.sync()?;
             }
             stats.evidence_new = located.len();
             stats.stage[1] = t.elapsed();
-            // The database first, then the index (whose indexing threads worked meanwhile):
-            // a failure in between leaves alerts recorded but not indexed, which the replay
-            // from the older checkpoint adds; never the reverse, which would need a delete.
+            // The database transaction runs while tantivy finishes the segments; the index
+            // publishes them only after the database committed. A failure in between leaves
+            // alerts recorded but not indexed, which the replay from the older checkpoint
+            // adds; never the reverse, which would need a delete.
             let t = std::time::Instant::now();
-            self.db.record_alerts(alerts, &located, checkpoint)?;
-            stats.stage[2] = t.elapsed();
-            let t = std::time::Instant::now();
-            self.index.commit(checkpoint)?;
-            stats.stage[3] = t.elapsed();
+            let db = &mut self.db;
+            let mut db_time = std::time::Duration::ZERO;
+            self.index.commit_after(checkpoint, || {
+                let r = db.record_alerts(alerts, &located, checkpoint);
+                db_time = t.elapsed();
+                r
+            })?;
+            stats.stage[2] = db_time;
+            stats.stage[3] = t.elapsed() - db_time;
             Ok(())
         })();
         if let Err(e) = result {

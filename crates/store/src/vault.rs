@@ -31,8 +31,14 @@ pub struct Vault {
     key: VaultKey,
     pack: u32,
     file: Option<File>,
+    /// Logical size of the current pack, including `pending`.
     size: u64,
+    /// Appended records not yet written: one write per batch (or per [`FLUSH_AT`] bytes)
+    /// instead of two per blob.
+    pending: Vec<u8>,
 }
+
+const FLUSH_AT: usize = 8 << 20;
 
 pub fn valid_digest(d: &str) -> bool {
     d.len() == 64
@@ -60,6 +66,7 @@ impl Vault {
             pack: last.max(1),
             file: None,
             size: 0,
+            pending: Vec::new(),
         })
     }
 
@@ -119,34 +126,51 @@ impl Vault {
             }
             self.file = Some(f);
         }
-        let path = self.pack_path(self.pack);
-        let f = self.file.as_mut().expect("opened above");
         // A record: magic, digest, length, blob; the header lets a pack be audited alone.
-        let mut header = Vec::with_capacity(4 + 32 + 4);
-        header.extend_from_slice(MAGIC);
-        header.extend_from_slice(
-            blake3::Hash::from_hex(digest)
-                .map_err(|_| StoreError::Evidence("evidence digest is not hex".into()))?
-                .as_bytes(),
-        );
-        header.extend_from_slice(&(blob.len() as u32).to_le_bytes());
-        f.write_all(&header)
-            .and_then(|_| f.write_all(blob))
-            .map_err(|e| StoreError::io(&path, e))?;
+        let digest = blake3::Hash::from_hex(digest)
+            .map_err(|_| StoreError::Evidence("evidence digest is not hex".into()))?;
+        let header = MAGIC.len() + 32 + 4;
+        self.pending.extend_from_slice(MAGIC);
+        self.pending.extend_from_slice(digest.as_bytes());
+        self.pending
+            .extend_from_slice(&(blob.len() as u32).to_le_bytes());
+        self.pending.extend_from_slice(blob);
         let loc = Location {
             pack: self.pack,
-            offset: self.size + header.len() as u64,
+            offset: self.size + header as u64,
             len: blob.len() as u32,
         };
-        self.size += (header.len() + blob.len()) as u64;
+        self.size += (header + blob.len()) as u64;
+        if self.pending.len() >= FLUSH_AT {
+            self.write_pending()?;
+        }
         Ok(loc)
+    }
+
+    /// Writes the pending records. After a failed write the pack may end in a partial
+    /// record, so the file is closed: the next append reopens it and takes its real length
+    /// as the next offset (the failed batch's locations are never recorded).
+    fn write_pending(&mut self) -> Result<(), StoreError> {
+        let Some(f) = self.file.as_mut() else {
+            return Ok(());
+        };
+        let result = f.write_all(&self.pending);
+        self.pending.clear();
+        if let Err(e) = result {
+            self.file = None;
+            return Err(StoreError::io(&self.pack_path(self.pack), e));
+        }
+        Ok(())
     }
 
     /// Makes appended blobs durable.
     pub fn sync(&mut self) -> Result<(), StoreError> {
+        self.write_pending()?;
         if let Some(f) = &self.file {
-            f.sync_data()
-                .map_err(|e| StoreError::io(&self.pack_path(self.pack), e))?;
+            if let Err(e) = f.sync_data() {
+                self.file = None;
+                return Err(StoreError::io(&self.pack_path(self.pack), e));
+            }
         }
         Ok(())
     }

@@ -214,6 +214,30 @@ fn restart_mid_stream_indexes_every_alert_exactly_once() {
     assert_eq!(all.total, 40);
 }
 
+/// The index finishes its segments while the database records the batch, and publishes them
+/// only after the database committed: a failed database write leaves the index as it was.
+#[test]
+fn failed_database_write_publishes_nothing_in_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let recs: Vec<String> = (0..6)
+        .map(|i| dox_post(&format!("p{i}"), "weibo", i))
+        .collect();
+    let a = alerts(&recs);
+    let mut store = Store::open(dir.path(), &keys()).unwrap();
+    store.ingest(&a[..3], &cp(3)).unwrap();
+    // Another writer holds the database (the store gives up after its busy timeout).
+    let other = rusqlite::Connection::open(dir.path().join("cases.sqlite")).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let e = store.ingest(&a[3..], &cp(6)).unwrap_err().to_string();
+    assert!(e.contains("locked"), "{e}");
+    assert_eq!(store.index.len(), 3);
+    assert_eq!(store.index.checkpoint().unwrap(), Some(cp(3)));
+    other.execute_batch("ROLLBACK").unwrap();
+    store.ingest(&a[3..], &cp(6)).unwrap();
+    assert_eq!(store.index.len(), 6);
+    assert_eq!(store.checkpoint().unwrap(), Some(cp(6)));
+}
+
 /// Newest-first search skips segments that cannot hold a result once it has counted enough;
 /// the pages must be those of a full sort, whatever order the alerts arrived in.
 #[test]
@@ -520,6 +544,15 @@ fn keys_locks_corruption_and_no_plaintext() {
         .unwrap()
         .to_string();
     assert!(e.contains("needs the hash key and the vault key"), "{e}");
+    // A store of an older format is refused by name, not misread.
+    let meta = dir.path().join("store.json");
+    let current = std::fs::read_to_string(&meta).unwrap();
+    let old: String = current.replace("\"format\": 2", "\"format\": 1");
+    assert_ne!(old, current, "store.json names its format");
+    std::fs::write(&meta, old).unwrap();
+    let e = Store::open(dir.path(), &keys()).err().unwrap().to_string();
+    assert!(e.contains("store format 1 is not supported"), "{e}");
+    std::fs::write(&meta, current).unwrap();
     // Evidence sealed under another vault key is refused, and nothing of the batch lands.
     let other = Matcher::new(
         Arc::new(Scanner::new().unwrap()),
