@@ -10,6 +10,7 @@ use crate::index::Checkpoint;
 use crate::vault::Location;
 use crate::{now_rfc3339, StoreError};
 use doxwatch_model::{Alert, Kind, Verdict};
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -256,6 +257,8 @@ impl CaseDb {
         // are tens of MB, and each batch touches them at random.
         conn.pragma_update(None, "cache_size", -65536)
             .map_err(db_err)?;
+        // Multi-row inserts of every remainder length come and go beside the fixed queries.
+        conn.set_prepared_statement_cache_capacity(64);
         conn.execute_batch(SCHEMA)
             .map_err(|e| StoreError::Db(format!("{}: {e}", path.display())))?;
         Ok(CaseDb { conn })
@@ -263,8 +266,8 @@ impl CaseDb {
 
     /// Records alert summaries and groups their identifiers into subjects. Idempotent: an
     /// alert already recorded is skipped. One transaction per call; existing subjects are
-    /// looked up for the whole batch at once, and first/last-seen times are written once per
-    /// subject.
+    /// looked up for the whole batch at once, rows go in by multi-row inserts, and
+    /// first/last-seen times are written once per subject.
     pub fn record_alerts(
         &mut self,
         alerts: &[Alert],
@@ -275,34 +278,35 @@ impl CaseDb {
         tx.prepare_cached("INSERT OR REPLACE INTO meta VALUES ('checkpoint', ?1)")
             .and_then(|mut st| st.execute([serde_json::to_string(checkpoint).unwrap_or_default()]))
             .map_err(db_err)?;
+        let mut rows = Rows::default();
         for (digest, l) in evidence {
-            tx.prepare_cached("INSERT OR IGNORE INTO evidence VALUES (?1, ?2, ?3, ?4)")
-                .and_then(|mut st| st.execute(params![digest, l.pack, l.offset as i64, l.len]))
-                .map_err(db_err)?;
+            rows.push(&[
+                text(digest),
+                int(l.pack as i64),
+                int(l.offset as i64),
+                int(l.len as i64),
+            ]);
         }
-        // 1. Alert rows; only alerts not seen before go on.
+        rows.insert(&tx, "evidence", 4)?;
+        // 1. Alert rows; only alerts not seen before (in the database or earlier in the
+        //    batch) go on.
+        let ids: Vec<&str> = alerts.iter().map(|a| a.alert_id.as_str()).collect();
+        let mut recorded = present(&tx, "SELECT alert_id FROM alerts WHERE alert_id IN", &ids)?;
         let mut fresh: Vec<(&Alert, PersonIds)> = Vec::new();
         for a in alerts {
-            let inserted = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO alerts VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )
-                .and_then(|mut st| {
-                    st.execute(params![
-                        a.alert_id,
-                        a.post_id,
-                        a.platform,
-                        a.url,
-                        a.ts_detected,
-                        a.verdict.as_str(),
-                        a.severity.as_str(),
-                        a.evidence.as_ref().map(|e| e.digest.clone()),
-                    ])
-                })
-                .map_err(db_err)?;
-            if inserted == 0 {
+            if !recorded.insert(a.alert_id.clone()) {
                 continue;
             }
+            rows.push(&[
+                text(&a.alert_id),
+                text(&a.post_id),
+                text(&a.platform),
+                opt_text(a.url.as_deref()),
+                text(&a.ts_detected),
+                text(a.verdict.as_str()),
+                text(a.severity.as_str()),
+                opt_text(a.evidence.as_ref().map(|e| e.digest.as_str())),
+            ]);
             let mut ids = BTreeMap::new();
             for f in &a.findings {
                 let person = PERSON_KINDS.contains(&f.kind)
@@ -315,6 +319,7 @@ impl CaseDb {
                 fresh.push((a, ids));
             }
         }
+        rows.insert(&tx, "alerts", 8)?;
         // 2. The subjects the store already knows for these identifiers, in a few queries.
         let mut known: HashMap<String, i64> = HashMap::new();
         {
@@ -341,20 +346,23 @@ impl CaseDb {
                 }
             }
         }
-        // 3. Group, in alert order.
+        // 3. Group, in alert order. New identifier and subject-alert rows wait in `ids` and
+        //    `links` until the end, or until a merge has to see them.
+        let mut ids = Rows::default();
+        let mut links = Rows::default();
         let mut seen: HashMap<i64, (String, String)> = HashMap::new();
-        for (a, ids) in &fresh {
+        for (a, person) in &fresh {
             let mut per_kind: BTreeMap<Kind, usize> = BTreeMap::new();
-            for (k, _) in ids.values() {
+            for (k, _) in person.values() {
                 *per_kind.entry(*k).or_default() += 1;
             }
             // One identifier of each kind: one person's dossier, so what it holds is linked.
             // A list of many people links nothing: each identifier stays its own subject.
             let single_person = per_kind.values().all(|&n| n == 1);
             let groups: Vec<Vec<(&str, &(Kind, &str))>> = if single_person {
-                vec![ids.iter().map(|(h, v)| (*h, v)).collect()]
+                vec![person.iter().map(|(h, v)| (*h, v)).collect()]
             } else {
-                ids.iter().map(|(h, v)| vec![(*h, v)]).collect()
+                person.iter().map(|(h, v)| vec![(*h, v)]).collect()
             };
             for group in groups {
                 let existing: BTreeSet<i64> = group
@@ -372,6 +380,10 @@ impl CaseDb {
                         tx.last_insert_rowid()
                     }
                 };
+                if existing.len() > 1 {
+                    ids.insert(&tx, "subject_ids", 4)?;
+                    links.insert(&tx, "subject_alerts", 2)?;
+                }
                 for &other in existing.iter().skip(1) {
                     merge_subject(&tx, subject, other)?;
                     for v in known.values_mut() {
@@ -386,18 +398,13 @@ impl CaseDb {
                     }
                 }
                 for (h, (k, masked)) in &group {
-                    if known.get(*h) != Some(&subject) {
-                        tx.prepare_cached(
-                            "INSERT OR IGNORE INTO subject_ids VALUES (?1, ?2, ?3, ?4)",
-                        )
-                        .and_then(|mut st| st.execute(params![h, k.as_str(), masked, subject]))
-                        .map_err(db_err)?;
-                        known.insert(h.to_string(), subject);
+                    if let std::collections::hash_map::Entry::Vacant(e) = known.entry(h.to_string())
+                    {
+                        ids.push(&[text(h), text(k.as_str()), text(masked), int(subject)]);
+                        e.insert(subject);
                     }
                 }
-                tx.prepare_cached("INSERT OR IGNORE INTO subject_alerts VALUES (?1, ?2)")
-                    .and_then(|mut st| st.execute(params![subject, a.alert_id]))
-                    .map_err(db_err)?;
+                links.push(&[int(subject), text(&a.alert_id)]);
                 let e = seen
                     .entry(subject)
                     .or_insert_with(|| (a.ts_detected.clone(), a.ts_detected.clone()));
@@ -409,6 +416,8 @@ impl CaseDb {
                 }
             }
         }
+        ids.insert(&tx, "subject_ids", 4)?;
+        links.insert(&tx, "subject_alerts", 2)?;
         for (subject, (first, last)) in seen {
             tx.prepare_cached(
                 "UPDATE subjects SET first_seen = min(first_seen, ?2), last_seen = max(last_seen, ?3)
@@ -434,30 +443,20 @@ impl CaseDb {
 
     /// Which of `alert_ids` are recorded.
     pub fn known_alerts(&self, alert_ids: &[&str]) -> Result<HashSet<String>, StoreError> {
-        self.present("SELECT alert_id FROM alerts WHERE alert_id IN", alert_ids)
+        present(
+            &self.conn,
+            "SELECT alert_id FROM alerts WHERE alert_id IN",
+            alert_ids,
+        )
     }
 
     /// Which of `digests` the vault already holds.
     pub fn known_evidence(&self, digests: &[&str]) -> Result<HashSet<String>, StoreError> {
-        self.present("SELECT digest FROM evidence WHERE digest IN", digests)
-    }
-
-    /// Which of `keys` `select … IN` finds, a few hundred per query.
-    fn present(&self, select: &str, keys: &[&str]) -> Result<HashSet<String>, StoreError> {
-        let mut out = HashSet::new();
-        for chunk in keys.chunks(500) {
-            let sql = format!("{select} ({})", vec!["?"; chunk.len()].join(","));
-            let mut st = self.conn.prepare_cached(&sql).map_err(db_err)?;
-            let rows = st
-                .query_map(rusqlite::params_from_iter(chunk.iter()), |r| {
-                    r.get::<_, String>(0)
-                })
-                .map_err(db_err)?;
-            for r in rows {
-                out.insert(r.map_err(db_err)?);
-            }
-        }
-        Ok(out)
+        present(
+            &self.conn,
+            "SELECT digest FROM evidence WHERE digest IN",
+            digests,
+        )
     }
 
     /// Where the vault keeps `digest`, if it has it.
@@ -933,6 +932,65 @@ impl CaseDb {
     #[doc(hidden)]
     pub fn connection(&self) -> &Connection {
         &self.conn
+    }
+}
+
+/// Which of `keys` `select … IN` finds, a few hundred per query.
+fn present(conn: &Connection, select: &str, keys: &[&str]) -> Result<HashSet<String>, StoreError> {
+    let mut out = HashSet::new();
+    for chunk in keys.chunks(500) {
+        let sql = format!("{select} ({})", vec!["?"; chunk.len()].join(","));
+        let mut st = conn.prepare_cached(&sql).map_err(db_err)?;
+        let rows = st
+            .query_map(rusqlite::params_from_iter(chunk.iter()), |r| {
+                r.get::<_, String>(0)
+            })
+            .map_err(db_err)?;
+        for r in rows {
+            out.insert(r.map_err(db_err)?);
+        }
+    }
+    Ok(out)
+}
+
+fn text(s: &str) -> ToSqlOutput<'_> {
+    ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes()))
+}
+
+fn opt_text(s: Option<&str>) -> ToSqlOutput<'_> {
+    s.map_or(ToSqlOutput::Owned(Value::Null), text)
+}
+
+fn int(i: i64) -> ToSqlOutput<'static> {
+    ToSqlOutput::Owned(Value::Integer(i))
+}
+
+/// Rows waiting for one multi-row `INSERT OR IGNORE`: one statement per [`ROWS_PER_INSERT`]
+/// rows instead of one per row (statement overhead was a large share of a batch).
+#[derive(Default)]
+struct Rows<'a>(Vec<ToSqlOutput<'a>>);
+
+const ROWS_PER_INSERT: usize = 100;
+
+impl<'a> Rows<'a> {
+    fn push(&mut self, row: &[ToSqlOutput<'a>]) {
+        self.0.extend_from_slice(row);
+    }
+
+    /// Inserts the waiting rows of `cols` values each into `table`, and forgets them.
+    fn insert(&mut self, tx: &Connection, table: &str, cols: usize) -> Result<(), StoreError> {
+        let row = format!("({})", vec!["?"; cols].join(","));
+        for chunk in self.0.chunks(cols * ROWS_PER_INSERT) {
+            let sql = format!(
+                "INSERT OR IGNORE INTO {table} VALUES {}",
+                vec![row.as_str(); chunk.len() / cols].join(",")
+            );
+            tx.prepare_cached(&sql)
+                .and_then(|mut st| st.execute(rusqlite::params_from_iter(chunk)))
+                .map_err(db_err)?;
+        }
+        self.0.clear();
+        Ok(())
     }
 }
 

@@ -31,8 +31,12 @@ fn person(i: usize) -> (String, String) {
 
 fn dox_post(post: &str, platform: &str, i: usize) -> String {
     let (id, phone) = person(i);
+    dossier(post, platform, &format!("u{i}"), &id, &phone)
+}
+
+fn dossier(post: &str, platform: &str, author: &str, id: &str, phone: &str) -> String {
     serde_json::json!({
-        "id": post, "platform": platform, "author": {"id": format!("u{i}")},
+        "id": post, "platform": platform, "author": {"id": author},
         "url": format!("https://{platform}.example/p/{post}"),
         "ts": "2025-06-01T08:00:00Z",
         "text": format!("开盒：本名张伟，手机 {phone}，身份证 {id}，住址 北京市朝阳区建国路88号3单元502，大家冲他"),
@@ -338,6 +342,50 @@ fn pruned_time_and_severity_pages_equal_a_full_sort() {
         }
     }
     assert!(pruned_somewhere, "some search skipped segments");
+}
+
+/// Dossiers sharing an identifier are one subject, whether they arrive in one batch (the
+/// merge must see rows of the same batch) or in several.
+#[test]
+fn subjects_merge_within_and_across_batches() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path(), &keys()).unwrap();
+    let p: Vec<(String, String)> = (1..=4).map(person).collect();
+    let post = |n: &str, a: usize, b: usize| dossier(n, "weibo", "u1", &p[a].0, &p[b].1);
+    store
+        .ingest(
+            &alerts(&[post("m1", 0, 0), post("m2", 1, 1), post("m3", 0, 1)]),
+            &cp(3),
+        )
+        .unwrap();
+    let subject = |kind: Kind, v: &str| store.db.subject_of(&hash(kind, v)).unwrap().unwrap();
+    let s = subject(Kind::IdCard, &p[0].0);
+    for (kind, v) in [
+        (Kind::Phone, &p[0].1),
+        (Kind::IdCard, &p[1].0),
+        (Kind::Phone, &p[1].1),
+    ] {
+        assert_eq!(subject(kind, v), s);
+    }
+    assert_eq!(store.db.subject(s).unwrap().alerts.len(), 3);
+    assert_eq!(
+        store.db.subject_of(&hash(Kind::IdCard, &p[2].0)).unwrap(),
+        None
+    );
+    store.ingest(&alerts(&[post("m4", 2, 2)]), &cp(4)).unwrap();
+    store.ingest(&alerts(&[post("m5", 2, 0)]), &cp(5)).unwrap();
+    let s = store
+        .db
+        .subject_of(&hash(Kind::IdCard, &p[0].0))
+        .unwrap()
+        .unwrap();
+    for (kind, v) in [(Kind::IdCard, &p[2].0), (Kind::Phone, &p[2].1)] {
+        assert_eq!(store.db.subject_of(&hash(kind, v)).unwrap(), Some(s));
+    }
+    let subject = store.db.subject(s).unwrap();
+    assert_eq!(subject.alerts.len(), 5);
+    assert_eq!(subject.identifiers.len(), 6);
+    assert_eq!(store.db.list_subjects(10).unwrap().len(), 1);
 }
 
 #[test]
