@@ -5,11 +5,12 @@
 
 use crate::canon::{kind_from_str, trim, CanonCache, Canonicalizer};
 use crate::error::LeakSetError;
+use crate::filter::{shard_range, ShardedFilter, SHARD_BITS};
 use crate::manifest::{
     BuildParams, Digest, FileEntry, Manifest, DIGESTS, DIGEST_LEN, FILTER, FORMAT, FORMAT_VERSION,
     MANIFEST,
 };
-use crate::set::{prefix, write_filter, LeakSet};
+use crate::set::{prefix, LeakSet};
 use crate::sort::{for_each_unique, sort, sort_pieces};
 use doxwatch_model::{KeyedHasher, Kind};
 use std::collections::{BTreeMap, BinaryHeap};
@@ -230,9 +231,7 @@ impl Builder {
             .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
         let map = self.opts.map.clone();
         let kinds: Vec<Kind> = map.iter().map(|m| m.kind).collect();
-        let workers = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8);
+        let workers = threads();
         let shared = Shared {
             hasher: &self.hasher,
             canon: &self.canon,
@@ -398,12 +397,9 @@ impl Builder {
             });
             extra.push((crate::selfcheck::OPRF_FILE, bytes));
         }
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8);
         // The digests added one by one are sorted in pieces on every core.
         let mut mem = std::mem::take(&mut self.mem);
-        mem.extend(sort_pieces(std::mem::take(&mut self.own), threads));
+        mem.extend(sort_pieces(std::mem::take(&mut self.own), threads()));
         if self.spills.is_empty() {
             let slices: Vec<&[Digest]> = mem.iter().map(Vec::as_slice).collect();
             write_runs(&self.out, &mut manifest, &slices, extra)?;
@@ -892,14 +888,18 @@ pub(crate) fn write_set(
         bytes: n * DIGEST_LEN as u64,
         blake3: h.finalize().to_hex().to_string(),
     };
-    let fbytes = filter_bytes(keys)?;
-    complete_set(tmp, out, manifest, n, entry, fbytes, extra)
+    let shard_keys = |s: usize, buf: &mut Vec<u64>| {
+        buf.extend_from_slice(&keys[shard_range(&keys, |k| *k, SHARD_BITS, s)]);
+    };
+    let ((), filter) = ShardedFilter::build(SHARD_BITS, threads(), shard_keys, || ());
+    drop(keys);
+    complete_set(tmp, out, manifest, n, entry, filter?.to_bytes(), extra)
 }
 
 /// [`write_set`] from sorted runs held in memory: one thread merges them into `digests.bin`
-/// (written, hashed, synced) while this one merges them again into the filter keys and builds
-/// the filter (single-threaded in xorf, the longest step). Merging twice costs less than
-/// holding the merged digests.
+/// (written, hashed, synced) while the others build the filter's shards, each merging its part
+/// of the runs again into its keys; the writer then builds shards too. Merging twice costs less
+/// than holding the merged digests.
 fn write_runs(
     out: &Path,
     manifest: &mut Manifest,
@@ -908,52 +908,61 @@ fn write_runs(
 ) -> Result<(), LeakSetError> {
     let tmp = new_set_dir(out)?;
     let dpath = tmp.path().join(DIGESTS);
-    let (written, fbytes) = std::thread::scope(|s| {
-        let writer = s.spawn(|| -> Result<(u64, FileEntry), LeakSetError> {
-            let mut f = std::fs::File::create(&dpath).map_err(LeakSetError::io(&dpath))?;
-            let mut h = blake3::Hasher::new();
-            let mut n = 0u64;
-            let mut block: Vec<Digest> = Vec::with_capacity(1 << 16);
-            let mut err = None;
-            let mut flush = |block: &mut Vec<Digest>| {
-                let bytes = block.as_flattened();
-                if err.is_none() {
-                    err = f.write_all(bytes).err();
-                }
-                h.update(bytes);
-                block.clear();
-            };
-            for_each_unique(runs, |d| {
-                block.push(*d);
-                n += 1;
-                if block.len() == block.capacity() {
-                    flush(&mut block);
-                }
-            });
-            flush(&mut block);
-            if let Some(e) = err {
-                return Err(LeakSetError::io(&dpath)(e));
+    let write = || -> Result<(u64, FileEntry), LeakSetError> {
+        let mut f = std::fs::File::create(&dpath).map_err(LeakSetError::io(&dpath))?;
+        let mut h = blake3::Hasher::new();
+        let mut n = 0u64;
+        let mut block: Vec<Digest> = Vec::with_capacity(1 << 16);
+        let mut err = None;
+        let mut flush = |block: &mut Vec<Digest>| {
+            let bytes = block.as_flattened();
+            if err.is_none() {
+                err = f.write_all(bytes).err();
             }
-            f.sync_all().map_err(LeakSetError::io(&dpath))?;
-            let entry = FileEntry {
-                bytes: n * DIGEST_LEN as u64,
-                blake3: h.finalize().to_hex().to_string(),
-            };
-            Ok((n, entry))
-        });
-        let mut keys: Vec<u64> = Vec::with_capacity(runs.iter().map(|r| r.len()).sum());
+            h.update(bytes);
+            block.clear();
+        };
         for_each_unique(runs, |d| {
+            block.push(*d);
+            n += 1;
+            if block.len() == block.capacity() {
+                flush(&mut block);
+            }
+        });
+        flush(&mut block);
+        if let Some(e) = err {
+            return Err(LeakSetError::io(&dpath)(e));
+        }
+        f.sync_all().map_err(LeakSetError::io(&dpath))?;
+        let entry = FileEntry {
+            bytes: n * DIGEST_LEN as u64,
+            blake3: h.finalize().to_hex().to_string(),
+        };
+        Ok((n, entry))
+    };
+    let shard_keys = |s: usize, keys: &mut Vec<u64>| {
+        let parts: Vec<&[Digest]> = runs
+            .iter()
+            .map(|r| &r[shard_range(r, |d| prefix(d), SHARD_BITS, s)])
+            .collect();
+        for_each_unique(&parts, |d| {
             // As in `write_set`: the filter keys are the distinct 8-byte prefixes.
             let k = prefix(d);
             if keys.last() != Some(&k) {
                 keys.push(k);
             }
         });
-        let fbytes = filter_bytes(keys);
-        (writer.join().expect("digest writer panicked"), fbytes)
-    });
+    };
+    let (written, filter) = ShardedFilter::build(SHARD_BITS, threads(), shard_keys, write);
     let (n, entry) = written?;
-    complete_set(tmp, out, manifest, n, entry, fbytes?, extra)
+    complete_set(tmp, out, manifest, n, entry, filter?.to_bytes(), extra)
+}
+
+/// Threads for reading dumps, sorting and building the filter: one per core, at most 8.
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
 }
 
 /// A new temporary directory beside `out` (which must not exist).
@@ -966,18 +975,6 @@ fn new_set_dir(out: &Path) -> Result<tempfile::TempDir, LeakSetError> {
         .prefix(".leakset-new-")
         .tempdir_in(&parent)
         .map_err(LeakSetError::io(&parent))
-}
-
-/// The serialized binary fuse filter over distinct keys (empty for none).
-fn filter_bytes(keys: Vec<u64>) -> Result<Vec<u8>, LeakSetError> {
-    let mut fbytes = Vec::new();
-    if !keys.is_empty() {
-        let filter =
-            xorf::BinaryFuse8::try_from(&keys).map_err(|e| LeakSetError::Filter(e.to_string()))?;
-        drop(keys);
-        write_filter(&filter, &mut fbytes);
-    }
-    Ok(fbytes)
 }
 
 /// Writes the filter, the extra files and the manifest beside `digests.bin`, then renames the
@@ -1015,7 +1012,7 @@ fn complete_set(
     }
     manifest.distinct = n;
     manifest.files = files;
-    manifest.build.filter = "binary_fuse8".into();
+    manifest.build.filter = format!("binary_fuse8, {} shards", 1 << SHARD_BITS);
     let mpath = tmp.path().join(MANIFEST);
     let mut text = serde_json::to_vec_pretty(manifest).expect("manifest serializes");
     text.push(b'\n');
