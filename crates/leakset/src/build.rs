@@ -261,7 +261,7 @@ impl Builder {
                                 loop {
                                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                                     if i >= parts {
-                                        return Ok((rows, w.finish()));
+                                        return Ok((rows, w.finish()?));
                                     }
                                     let (a, b) = (
                                         line_start(&data, i * part),
@@ -464,7 +464,11 @@ struct WorkerOut {
 struct Worker<'s, 'a> {
     sh: &'s Shared<'a>,
     out: WorkerOut,
-    c: String,
+    /// Valid canonical values waiting to be hashed four at once ([`KeyedHasher::hash4`]), with
+    /// their kinds; the first `pending` are filled.
+    values: [String; 4],
+    kinds: [Kind; 4],
+    pending: usize,
     cache: CanonCache,
     /// Field ranges of the current CSV/TSV record, reused.
     fields: Vec<std::ops::Range<usize>>,
@@ -481,7 +485,9 @@ impl<'s, 'a> Worker<'s, 'a> {
                 invalid: vec![0; sh.kinds.len()],
                 oprf: Default::default(),
             },
-            c: String::new(),
+            values: Default::default(),
+            kinds: [Kind::IdCard; 4],
+            pending: 0,
             cache: CanonCache::default(),
             fields: Vec::new(),
         }
@@ -498,40 +504,62 @@ impl<'s, 'a> Worker<'s, 'a> {
             return Ok(());
         }
         let kind = self.sh.kinds[m];
+        let c = &mut self.values[self.pending];
         if !self
             .sh
             .canon
-            .canonical_into_cached(kind, raw, &mut self.c, &mut self.cache)
+            .canonical_into_cached(kind, raw, c, &mut self.cache)
         {
             self.out.invalid[m] += 1;
             return Ok(());
         }
         self.out.valid[m] += 1;
-        let h = self.sh.hasher.hash(kind, &self.c);
         if let Some(k) = self.sh.oprf {
-            self.out.oprf.add(k, kind, &self.c);
+            self.out.oprf.add(k, kind, c);
         }
-        if self.out.run.len() >= self.sh.run_cap {
-            let n = self
-                .sh
-                .spill_seq
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let path = self.sh.spill_dir.join(format!("run-{n}"));
-            sort(&mut self.out.run);
-            crate::sort::spill(&[&self.out.run], &path)?;
-            self.out.run.clear();
-            self.out.spills.push(path);
+        self.kinds[self.pending] = kind;
+        self.pending += 1;
+        if self.pending == 4 {
+            self.hash_pending()?;
         }
-        self.out
-            .run
-            .push(h[..DIGEST_LEN].try_into().expect("16 bytes"));
+        Ok(())
+    }
+
+    /// Hashes the pending values into the run (spilling it when full).
+    fn hash_pending(&mut self) -> Result<(), LeakSetError> {
+        let item = |i: usize| (self.kinds[i], self.values[i].as_str());
+        let n = std::mem::take(&mut self.pending);
+        let hashes = match n {
+            4 => self.sh.hasher.hash4(std::array::from_fn(item)),
+            _ => std::array::from_fn(|i| match i < n {
+                true => self.sh.hasher.hash(self.kinds[i], &self.values[i]),
+                false => [0; 32],
+            }),
+        };
+        for h in &hashes[..n] {
+            if self.out.run.len() >= self.sh.run_cap {
+                let n = self
+                    .sh
+                    .spill_seq
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let path = self.sh.spill_dir.join(format!("run-{n}"));
+                sort(&mut self.out.run);
+                crate::sort::spill(&[&self.out.run], &path)?;
+                self.out.run.clear();
+                self.out.spills.push(path);
+            }
+            self.out
+                .run
+                .push(h[..DIGEST_LEN].try_into().expect("16 bytes"));
+        }
         Ok(())
     }
 
     /// What the worker collected, its run sorted (on its own thread, as every worker does).
-    fn finish(mut self) -> WorkerOut {
+    fn finish(mut self) -> Result<WorkerOut, LeakSetError> {
+        self.hash_pending()?;
         sort(&mut self.out.run);
-        self.out
+        Ok(self.out)
     }
 
     /// The rows of `data[range]` (whole lines of an unquoted CSV/TSV): returns their number.
@@ -599,7 +627,7 @@ fn work(
     loop {
         let batch = match rx.lock().expect("batch queue").recv() {
             Ok(b) => b,
-            Err(_) => return Ok(w.finish()),
+            Err(_) => return w.finish(),
         };
         for &(m, s, e) in &batch.vals {
             let m = usize::from(m);
