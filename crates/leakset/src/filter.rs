@@ -52,8 +52,9 @@ pub(crate) fn shard_range<T>(
 
 impl ShardedFilter {
     /// Builds the `1 << bits` shards on `threads` threads. `shard_keys(s, buf)` appends shard
-    /// `s`'s distinct keys to `buf`, sorted. `beside` runs first on one of the threads (writing
-    /// the digests), which then joins the others; its result is returned with the filter.
+    /// `s`'s distinct keys to `buf`, sorted. `beside` (writing the digests) runs on one more
+    /// thread, which then builds shards too; its result is returned with the filter. One more
+    /// thread than cores: the writer waits for the disk (its sync) much of its time.
     pub(crate) fn build<T: Send>(
         bits: u32,
         threads: usize,
@@ -83,7 +84,7 @@ impl ShardedFilter {
         };
         let (first, built) = std::thread::scope(|scope| {
             let first = scope.spawn(|| (beside(), work()));
-            let others: Vec<_> = (2..threads.max(2)).map(|_| scope.spawn(work)).collect();
+            let others: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
             let mut built = work();
             for h in others {
                 built.extend(h.join().expect("filter shard builder panicked"));
