@@ -538,11 +538,11 @@ impl<'s, 'a> Worker<'s, 'a> {
         };
         for h in &hashes[..n] {
             if self.out.run.len() >= self.sh.run_cap {
-                let n = self
+                let seq = self
                     .sh
                     .spill_seq
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let path = self.sh.spill_dir.join(format!("run-{n}"));
+                let path = self.sh.spill_dir.join(format!("run-{seq}"));
                 sort(&mut self.out.run);
                 crate::sort::spill(&[&self.out.run], &path)?;
                 self.out.run.clear();
