@@ -5,11 +5,12 @@
 
 use crate::canon::{kind_from_str, trim, CanonCache, Canonicalizer};
 use crate::error::LeakSetError;
+use crate::filter::{shard_range, ShardedFilter, SHARD_BITS};
 use crate::manifest::{
     BuildParams, Digest, FileEntry, Manifest, DIGESTS, DIGEST_LEN, FILTER, FORMAT, FORMAT_VERSION,
     MANIFEST,
 };
-use crate::set::{prefix, write_filter, LeakSet};
+use crate::set::{prefix, LeakSet};
 use crate::sort::{for_each_unique, sort, sort_pieces};
 use doxwatch_model::{KeyedHasher, Kind};
 use std::collections::{BTreeMap, BinaryHeap};
@@ -230,9 +231,7 @@ impl Builder {
             .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
         let map = self.opts.map.clone();
         let kinds: Vec<Kind> = map.iter().map(|m| m.kind).collect();
-        let workers = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8);
+        let workers = threads();
         let shared = Shared {
             hasher: &self.hasher,
             canon: &self.canon,
@@ -262,13 +261,13 @@ impl Builder {
                                 loop {
                                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                                     if i >= parts {
-                                        return Ok((rows, w.finish()));
+                                        return Ok((rows, w.finish()?));
                                     }
                                     let (a, b) = (
                                         line_start(&data, i * part),
                                         line_start(&data, (i + 1) * part),
                                     );
-                                    rows += w.csv_part(path, format, &data, a..b, &cols)?;
+                                    rows += w.csv_part(format, &data, a..b, &cols)?;
                                     bar.inc((b - a) as u64);
                                 }
                             })
@@ -398,12 +397,9 @@ impl Builder {
             });
             extra.push((crate::selfcheck::OPRF_FILE, bytes));
         }
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8);
         // The digests added one by one are sorted in pieces on every core.
         let mut mem = std::mem::take(&mut self.mem);
-        mem.extend(sort_pieces(std::mem::take(&mut self.own), threads));
+        mem.extend(sort_pieces(std::mem::take(&mut self.own), threads()));
         if self.spills.is_empty() {
             let slices: Vec<&[Digest]> = mem.iter().map(Vec::as_slice).collect();
             write_runs(&self.out, &mut manifest, &slices, extra)?;
@@ -468,9 +464,14 @@ struct WorkerOut {
 struct Worker<'s, 'a> {
     sh: &'s Shared<'a>,
     out: WorkerOut,
-    c: String,
+    /// Valid canonical values waiting to be hashed four at once ([`KeyedHasher::hash4`]), with
+    /// their kinds; the first `pending` are filled.
+    values: [String; 4],
+    kinds: [Kind; 4],
+    pending: usize,
     cache: CanonCache,
-    rec: csv::ByteRecord,
+    /// Field ranges of the current CSV/TSV record, reused.
+    fields: Vec<std::ops::Range<usize>>,
 }
 
 impl<'s, 'a> Worker<'s, 'a> {
@@ -484,9 +485,11 @@ impl<'s, 'a> Worker<'s, 'a> {
                 invalid: vec![0; sh.kinds.len()],
                 oprf: Default::default(),
             },
-            c: String::new(),
+            values: Default::default(),
+            kinds: [Kind::IdCard; 4],
+            pending: 0,
             cache: CanonCache::default(),
-            rec: csv::ByteRecord::new(),
+            fields: Vec::new(),
         }
     }
 
@@ -501,75 +504,119 @@ impl<'s, 'a> Worker<'s, 'a> {
             return Ok(());
         }
         let kind = self.sh.kinds[m];
+        let c = &mut self.values[self.pending];
         if !self
             .sh
             .canon
-            .canonical_into_cached(kind, raw, &mut self.c, &mut self.cache)
+            .canonical_into_cached(kind, raw, c, &mut self.cache)
         {
             self.out.invalid[m] += 1;
             return Ok(());
         }
         self.out.valid[m] += 1;
-        let h = self.sh.hasher.hash(kind, &self.c);
         if let Some(k) = self.sh.oprf {
-            self.out.oprf.add(k, kind, &self.c);
+            self.out.oprf.add(k, kind, c);
         }
-        if self.out.run.len() >= self.sh.run_cap {
-            let n = self
-                .sh
-                .spill_seq
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            let path = self.sh.spill_dir.join(format!("run-{n}"));
-            sort(&mut self.out.run);
-            crate::sort::spill(&[&self.out.run], &path)?;
-            self.out.run.clear();
-            self.out.spills.push(path);
+        self.kinds[self.pending] = kind;
+        self.pending += 1;
+        if self.pending == 4 {
+            self.hash_pending()?;
         }
-        self.out
-            .run
-            .push(h[..DIGEST_LEN].try_into().expect("16 bytes"));
+        Ok(())
+    }
+
+    /// Hashes the pending values into the run (spilling it when full).
+    fn hash_pending(&mut self) -> Result<(), LeakSetError> {
+        let item = |i: usize| (self.kinds[i], self.values[i].as_str());
+        let n = std::mem::take(&mut self.pending);
+        let hashes = match n {
+            4 => self.sh.hasher.hash4(std::array::from_fn(item)),
+            _ => std::array::from_fn(|i| match i < n {
+                true => self.sh.hasher.hash(self.kinds[i], &self.values[i]),
+                false => [0; 32],
+            }),
+        };
+        for h in &hashes[..n] {
+            if self.out.run.len() >= self.sh.run_cap {
+                let seq = self
+                    .sh
+                    .spill_seq
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let path = self.sh.spill_dir.join(format!("run-{seq}"));
+                sort(&mut self.out.run);
+                crate::sort::spill(&[&self.out.run], &path)?;
+                self.out.run.clear();
+                self.out.spills.push(path);
+            }
+            self.out
+                .run
+                .push(h[..DIGEST_LEN].try_into().expect("16 bytes"));
+        }
         Ok(())
     }
 
     /// What the worker collected, its run sorted (on its own thread, as every worker does).
-    fn finish(mut self) -> WorkerOut {
+    fn finish(mut self) -> Result<WorkerOut, LeakSetError> {
+        self.hash_pending()?;
         sort(&mut self.out.run);
-        self.out
+        Ok(self.out)
     }
 
     /// The rows of `data[range]` (whole lines of an unquoted CSV/TSV): returns their number.
     fn csv_part(
         &mut self,
-        path: &Path,
         format: DumpFormat,
         data: &[u8],
         range: std::ops::Range<usize>,
         cols: &[usize],
     ) -> Result<u64, LeakSetError> {
-        let start = range.start;
-        let mut rdr = csv_reader(format, &data[range], 64 << 10);
-        let mut rec = std::mem::take(&mut self.rec);
-        let mut rows = 0;
-        loop {
-            match rdr.read_byte_record(&mut rec) {
-                Ok(false) => break,
-                Ok(true) => {}
-                // csv's messages carry positions (here within the part), not field contents.
-                Err(e) => {
-                    return Err(LeakSetError::Dump {
-                        path: path.to_path_buf(),
-                        message: format!("in the part from byte {start}: {e}"),
-                    })
-                }
-            }
+        let part = &data[range];
+        let delimiter = delimiter(format);
+        let mut fields = std::mem::take(&mut self.fields);
+        let (mut pos, mut rows) = (0, 0);
+        while next_record(part, &mut pos, delimiter, &mut fields) {
             rows += 1;
             for (m, &c) in cols.iter().enumerate() {
-                self.value(m, rec.get(c).unwrap_or(b""))?;
+                self.value(m, fields.get(c).map_or(b"", |f| &part[f.clone()]))?;
             }
         }
-        self.rec = rec;
+        self.fields = fields;
         Ok(rows)
     }
+}
+
+/// Reads the record at `*pos` of unquoted CSV/TSV text into `fields` (their byte ranges) and
+/// moves `pos` past it; false at the end. Records are read as `csv` reads them without quoting
+/// and with `flexible`: a record ends at `\n` or `\r` (so at `\r\n` too) and empty lines are
+/// skipped. A plain byte loop instead of csv_core's state machine, which was ~10% of a build
+/// worker's time.
+fn next_record(
+    text: &[u8],
+    pos: &mut usize,
+    delimiter: u8,
+    fields: &mut Vec<std::ops::Range<usize>>,
+) -> bool {
+    let is_end = |b: u8| b == b'\n' || b == b'\r';
+    let Some(skip) = text[*pos..].iter().position(|&b| !is_end(b)) else {
+        *pos = text.len();
+        return false;
+    };
+    fields.clear();
+    let mut start = *pos + skip;
+    let mut i = start;
+    while i < text.len() {
+        let b = text[i];
+        if b == delimiter {
+            fields.push(start..i);
+            start = i + 1;
+        } else if is_end(b) {
+            break;
+        }
+        i += 1;
+    }
+    fields.push(start..i);
+    *pos = i;
+    true
 }
 
 fn work(
@@ -580,7 +627,7 @@ fn work(
     loop {
         let batch = match rx.lock().expect("batch queue").recv() {
             Ok(b) => b,
-            Err(_) => return Ok(w.finish()),
+            Err(_) => return w.finish(),
         };
         for &(m, s, e) in &batch.vals {
             let m = usize::from(m);
@@ -635,13 +682,16 @@ fn csv_columns(map: &[Mapping]) -> Result<Vec<usize>, LeakSetError> {
         .collect()
 }
 
+fn delimiter(format: DumpFormat) -> u8 {
+    match format {
+        DumpFormat::Tsv => b'\t',
+        _ => b',',
+    }
+}
+
 fn csv_reader<R: Read>(format: DumpFormat, r: R, capacity: usize) -> csv::Reader<R> {
     csv::ReaderBuilder::new()
-        .delimiter(if format == DumpFormat::Tsv {
-            b'\t'
-        } else {
-            b','
-        })
+        .delimiter(delimiter(format))
         .has_headers(false)
         .flexible(true)
         .quoting(format == DumpFormat::Csv)
@@ -892,14 +942,18 @@ pub(crate) fn write_set(
         bytes: n * DIGEST_LEN as u64,
         blake3: h.finalize().to_hex().to_string(),
     };
-    let fbytes = filter_bytes(keys)?;
-    complete_set(tmp, out, manifest, n, entry, fbytes, extra)
+    let shard_keys = |s: usize, buf: &mut Vec<u64>| {
+        buf.extend_from_slice(&keys[shard_range(&keys, |k| *k, SHARD_BITS, s)]);
+    };
+    let ((), filter) = ShardedFilter::build(SHARD_BITS, threads(), shard_keys, || ());
+    drop(keys);
+    complete_set(tmp, out, manifest, n, entry, filter?.to_bytes(), extra)
 }
 
 /// [`write_set`] from sorted runs held in memory: one thread merges them into `digests.bin`
-/// (written, hashed, synced) while this one merges them again into the filter keys and builds
-/// the filter (single-threaded in xorf, the longest step). Merging twice costs less than
-/// holding the merged digests.
+/// (written, hashed, synced) while the others build the filter's shards, each merging its part
+/// of the runs again into its keys; the writer then builds shards too. Merging twice costs less
+/// than holding the merged digests.
 fn write_runs(
     out: &Path,
     manifest: &mut Manifest,
@@ -908,52 +962,61 @@ fn write_runs(
 ) -> Result<(), LeakSetError> {
     let tmp = new_set_dir(out)?;
     let dpath = tmp.path().join(DIGESTS);
-    let (written, fbytes) = std::thread::scope(|s| {
-        let writer = s.spawn(|| -> Result<(u64, FileEntry), LeakSetError> {
-            let mut f = std::fs::File::create(&dpath).map_err(LeakSetError::io(&dpath))?;
-            let mut h = blake3::Hasher::new();
-            let mut n = 0u64;
-            let mut block: Vec<Digest> = Vec::with_capacity(1 << 16);
-            let mut err = None;
-            let mut flush = |block: &mut Vec<Digest>| {
-                let bytes = block.as_flattened();
-                if err.is_none() {
-                    err = f.write_all(bytes).err();
-                }
-                h.update(bytes);
-                block.clear();
-            };
-            for_each_unique(runs, |d| {
-                block.push(*d);
-                n += 1;
-                if block.len() == block.capacity() {
-                    flush(&mut block);
-                }
-            });
-            flush(&mut block);
-            if let Some(e) = err {
-                return Err(LeakSetError::io(&dpath)(e));
+    let write = || -> Result<(u64, FileEntry), LeakSetError> {
+        let mut f = std::fs::File::create(&dpath).map_err(LeakSetError::io(&dpath))?;
+        let mut h = blake3::Hasher::new();
+        let mut n = 0u64;
+        let mut block: Vec<Digest> = Vec::with_capacity(1 << 16);
+        let mut err = None;
+        let mut flush = |block: &mut Vec<Digest>| {
+            let bytes = block.as_flattened();
+            if err.is_none() {
+                err = f.write_all(bytes).err();
             }
-            f.sync_all().map_err(LeakSetError::io(&dpath))?;
-            let entry = FileEntry {
-                bytes: n * DIGEST_LEN as u64,
-                blake3: h.finalize().to_hex().to_string(),
-            };
-            Ok((n, entry))
-        });
-        let mut keys: Vec<u64> = Vec::with_capacity(runs.iter().map(|r| r.len()).sum());
+            h.update(bytes);
+            block.clear();
+        };
         for_each_unique(runs, |d| {
+            block.push(*d);
+            n += 1;
+            if block.len() == block.capacity() {
+                flush(&mut block);
+            }
+        });
+        flush(&mut block);
+        if let Some(e) = err {
+            return Err(LeakSetError::io(&dpath)(e));
+        }
+        f.sync_all().map_err(LeakSetError::io(&dpath))?;
+        let entry = FileEntry {
+            bytes: n * DIGEST_LEN as u64,
+            blake3: h.finalize().to_hex().to_string(),
+        };
+        Ok((n, entry))
+    };
+    let shard_keys = |s: usize, keys: &mut Vec<u64>| {
+        let parts: Vec<&[Digest]> = runs
+            .iter()
+            .map(|r| &r[shard_range(r, |d| prefix(d), SHARD_BITS, s)])
+            .collect();
+        for_each_unique(&parts, |d| {
             // As in `write_set`: the filter keys are the distinct 8-byte prefixes.
             let k = prefix(d);
             if keys.last() != Some(&k) {
                 keys.push(k);
             }
         });
-        let fbytes = filter_bytes(keys);
-        (writer.join().expect("digest writer panicked"), fbytes)
-    });
+    };
+    let (written, filter) = ShardedFilter::build(SHARD_BITS, threads(), shard_keys, write);
     let (n, entry) = written?;
-    complete_set(tmp, out, manifest, n, entry, fbytes?, extra)
+    complete_set(tmp, out, manifest, n, entry, filter?.to_bytes(), extra)
+}
+
+/// Threads for reading dumps, sorting and building the filter: one per core, at most 8.
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 8)
 }
 
 /// A new temporary directory beside `out` (which must not exist).
@@ -966,18 +1029,6 @@ fn new_set_dir(out: &Path) -> Result<tempfile::TempDir, LeakSetError> {
         .prefix(".leakset-new-")
         .tempdir_in(&parent)
         .map_err(LeakSetError::io(&parent))
-}
-
-/// The serialized binary fuse filter over distinct keys (empty for none).
-fn filter_bytes(keys: Vec<u64>) -> Result<Vec<u8>, LeakSetError> {
-    let mut fbytes = Vec::new();
-    if !keys.is_empty() {
-        let filter =
-            xorf::BinaryFuse8::try_from(&keys).map_err(|e| LeakSetError::Filter(e.to_string()))?;
-        drop(keys);
-        write_filter(&filter, &mut fbytes);
-    }
-    Ok(fbytes)
 }
 
 /// Writes the filter, the extra files and the manifest beside `digests.bin`, then renames the
@@ -1015,7 +1066,7 @@ fn complete_set(
     }
     manifest.distinct = n;
     manifest.files = files;
-    manifest.build.filter = "binary_fuse8".into();
+    manifest.build.filter = format!("binary_fuse8, {} shards", 1 << SHARD_BITS);
     let mpath = tmp.path().join(MANIFEST);
     let mut text = serde_json::to_vec_pretty(manifest).expect("manifest serializes");
     text.push(b'\n');
@@ -1111,9 +1162,10 @@ mod tests {
     }
 
     #[test]
-    fn parts_split_at_line_starts_read_as_the_whole() {
-        // Blank lines, CRLF, a lone CR, a line longer than a part, no final newline.
-        let data = b"a,1,x\n\nb,2\r\nc,3,y,z\r\n\r\n\rd,4\nlong,long,long,long,long,long\n\n,\ne,5";
+    fn parts_split_at_line_starts_read_as_csv_reads_the_whole() {
+        // Blank lines, CRLF, a lone CR, a line longer than a part, a blank-looking line, empty
+        // fields, no final newline.
+        let data = b"a,1,x\n\nb,2\r\nc,3,y,z\r\n\r\n\rd,4\nlong,long,long,long,long,long\n\n,\n \ng,,\ne,5";
         for format in [DumpFormat::Csv, DumpFormat::Tsv] {
             let data: Vec<u8> = match format {
                 DumpFormat::Tsv => data
@@ -1123,15 +1175,18 @@ mod tests {
                 _ => data.to_vec(),
             };
             let whole = records(format, &data);
-            assert_eq!(whole.len(), 7);
+            assert_eq!(whole.len(), 9);
             for part in 1..=data.len() + 1 {
-                let mut got = Vec::new();
+                let mut got: Vec<Vec<Vec<u8>>> = Vec::new();
                 for i in 0..data.len().div_ceil(part) {
                     let (a, b) = (
                         line_start(&data, i * part),
                         line_start(&data, (i + 1) * part),
                     );
-                    got.extend(records(format, &data[a..b]));
+                    let (text, mut pos, mut fields) = (&data[a..b], 0, Vec::new());
+                    while next_record(text, &mut pos, delimiter(format), &mut fields) {
+                        got.push(fields.iter().map(|f| text[f.clone()].to_vec()).collect());
+                    }
                 }
                 assert_eq!(got, whole, "{format:?}, parts of {part} bytes");
             }

@@ -21,10 +21,13 @@ pub enum LeakSetError {
         expected: String,
         actual: String,
     },
-    #[error("{path}: leak set format version {found}, this build reads version {supported}")]
+    #[error(
+        "{path}: leak set format version {found}, this build reads versions {oldest} to {supported}"
+    )]
     Version {
         path: PathBuf,
         found: u32,
+        oldest: u32,
         supported: u32,
     },
     #[error("{path}: {message}")]

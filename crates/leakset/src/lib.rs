@@ -29,6 +29,7 @@
 mod build;
 mod canon;
 mod error;
+mod filter;
 mod manifest;
 pub mod selfcheck;
 mod set;

@@ -5,7 +5,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub const FORMAT: &str = "doxwatch-leakset";
-pub const FORMAT_VERSION: u32 = 1;
+/// Version 2: `filter.bin` is split into shards (see `filter.rs`); version 1 held one filter
+/// and is still read.
+pub const FORMAT_VERSION: u32 = 2;
+/// The oldest version this build reads.
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 pub const MANIFEST: &str = "manifest.json";
 pub const DIGESTS: &str = "digests.bin";
 pub const FILTER: &str = "filter.bin";

@@ -2,23 +2,20 @@
 //! are in no leak), then an interpolation search over the memory-mapped sorted digests.
 
 use crate::error::LeakSetError;
+use crate::filter::ShardedFilter;
 use crate::manifest::{
     Digest, FileEntry, Manifest, DIGESTS, DIGEST_LEN, FILTER, FORMAT, FORMAT_VERSION, MANIFEST,
+    OLDEST_FORMAT_VERSION,
 };
 use doxwatch_model::{KeyedHasher, Kind};
 use memmap2::Mmap;
 use std::path::{Path, PathBuf};
-use xorf::{BinaryFuse8, Descriptor, Filter};
-
-/// Bytes of the filter file's header: magic, then the xorf descriptor.
-const FILTER_MAGIC: &[u8; 8] = b"DXBFUSE8";
-pub(crate) const FILTER_HEADER: usize = 8 + Descriptor::DMA_LEN;
 
 pub struct LeakSet {
     dir: PathBuf,
     manifest: Manifest,
     digests: Option<Mmap>,
-    filter: Option<BinaryFuse8>,
+    filter: Option<ShardedFilter>,
     len: usize,
 }
 
@@ -82,7 +79,7 @@ impl LeakSet {
         let filter = match (&fmap, len) {
             (_, 0) => None,
             (None, _) => return Err(LeakSetError::corrupt(&fpath, "empty filter")),
-            (Some(m), _) => Some(parse_filter(&fpath, m, len)?),
+            (Some(m), _) => Some(ShardedFilter::parse(&fpath, m, len)?),
         };
         if let Some(m) = &digests {
             // Uniform keys, scattered probes: read-ahead would only waste page cache.
@@ -148,7 +145,7 @@ impl LeakSet {
         let key = prefix(d);
         match &self.filter {
             None => false,
-            Some(f) => f.contains(&key) && self.search(key, d),
+            Some(f) => f.contains(key) && self.search(key, d),
         }
     }
 
@@ -220,10 +217,11 @@ pub(crate) fn read_manifest(dir: &Path) -> Result<Manifest, LeakSetError> {
         ));
     }
     let found = v.get("version").and_then(|f| f.as_u64()).unwrap_or(0) as u32;
-    if found != FORMAT_VERSION {
+    if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&found) {
         return Err(LeakSetError::Version {
             path,
             found,
+            oldest: OLDEST_FORMAT_VERSION,
             supported: FORMAT_VERSION,
         });
     }
@@ -266,47 +264,6 @@ fn check_hash(path: &Path, bytes: &[u8], entry: &FileEntry) -> Result<(), LeakSe
         ));
     }
     Ok(())
-}
-
-fn parse_filter(path: &Path, m: &[u8], len: usize) -> Result<BinaryFuse8, LeakSetError> {
-    if m.len() < FILTER_HEADER || &m[..8] != FILTER_MAGIC {
-        return Err(LeakSetError::corrupt(path, "not a binary fuse filter"));
-    }
-    let d = &m[8..FILTER_HEADER];
-    let u32_at = |i: usize| u32::from_le_bytes(d[i..i + 4].try_into().expect("4 bytes"));
-    let descriptor = Descriptor {
-        seed: u64::from_le_bytes(d[..8].try_into().expect("8 bytes")),
-        segment_length: u32_at(8),
-        segment_length_mask: u32_at(12),
-        segment_count_length: u32_at(16),
-    };
-    let fingerprints: Box<[u8]> = m[FILTER_HEADER..].into();
-    // The filter indexes up to segment_count_length + 2 segments; a descriptor that reaches past
-    // the fingerprints would panic on lookup instead of failing here.
-    let reach =
-        u64::from(descriptor.segment_count_length) + 2 * u64::from(descriptor.segment_length);
-    if descriptor.segment_length == 0
-        || descriptor.segment_length_mask != descriptor.segment_length - 1
-        || reach > fingerprints.len() as u64
-        || fingerprints.len() < len
-    {
-        return Err(LeakSetError::corrupt(
-            path,
-            "filter descriptor does not fit its fingerprints",
-        ));
-    }
-    Ok(BinaryFuse8 {
-        descriptor,
-        fingerprints,
-    })
-}
-
-pub(crate) fn write_filter(filter: &BinaryFuse8, out: &mut Vec<u8>) {
-    out.extend_from_slice(FILTER_MAGIC);
-    let mut d = [0u8; Descriptor::DMA_LEN];
-    xorf::DmaSerializable::dma_copy_descriptor_to(filter, &mut d);
-    out.extend_from_slice(&d);
-    out.extend_from_slice(&filter.fingerprints);
 }
 
 /// Refuses a table out of order: the search would silently miss members.

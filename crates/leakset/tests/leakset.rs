@@ -278,7 +278,7 @@ fn damaged_sets_are_refused() {
                 let t = std::fs::read_to_string(p.join("manifest.json")).unwrap();
                 std::fs::write(
                     p.join("manifest.json"),
-                    t.replace("\"version\": 1", "\"version\": 9"),
+                    t.replace("\"version\": 2", "\"version\": 9"),
                 )
                 .unwrap();
             },
@@ -482,7 +482,8 @@ fn outputs_are_byte_identical_to_the_pinned_set() {
     assert_eq!(invalid["id_card"], 3);
     assert_eq!(invalid["phone"], 9_091);
     assert_eq!(*distinct, 56_091);
-    // Recorded from the serial reader and the heap merge (before the parallel reader).
+    // Recorded from the serial reader and the heap merge (before the parallel reader); the
+    // filter re-pinned when it was split into 64 shards (set format 2).
     let want = [
         (
             "digests.bin",
@@ -491,8 +492,8 @@ fn outputs_are_byte_identical_to_the_pinned_set() {
         ),
         (
             "filter.bin",
-            67_612,
-            "27682b4894c62154a7f6482959949aa77753b118a85d3a8cb1c5dc5110d05004",
+            83_596,
+            "441ec27a8c40cc7e749b82541e4e51dcfac033564070ef06041db0d3652157b1",
         ),
     ];
     assert_eq!(files.len(), want.len());
@@ -501,5 +502,120 @@ fn outputs_are_byte_identical_to_the_pinned_set() {
             (name.as_str(), *bytes, hash.as_str()),
             (wname, wbytes, whash)
         );
+    }
+}
+
+/// Points the manifest's entry for `file` at its current bytes, so a damaged file reaches the
+/// parser instead of being refused by its BLAKE3.
+fn rehash(set: &Path, file: &str) {
+    let mpath = set.join("manifest.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&mpath).unwrap()).unwrap();
+    let bytes = std::fs::read(set.join(file)).unwrap();
+    m["files"][file] = serde_json::json!({
+        "bytes": bytes.len(),
+        "blake3": blake3::hash(&bytes).to_hex().to_string(),
+    });
+    std::fs::write(&mpath, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+}
+
+/// A filter whose shard header does not fit its bytes is refused by the parser itself (the
+/// manifest is re-hashed, as a consistent but wrong writer would leave it).
+#[test]
+fn bad_filter_shard_headers_are_refused() {
+    let d = dumps();
+    let good = d.root.join("a.leakset");
+    build(&d, &good);
+    // Magic (8), shard bits (4), then per shard: fingerprint count (8), descriptor (20).
+    const ENTRY: usize = 28;
+    let count_at = |b: &[u8], s: usize| {
+        let at = 12 + s * ENTRY;
+        (at, u64::from_le_bytes(b[at..at + 8].try_into().unwrap()))
+    };
+    type Damage = fn(&mut Vec<u8>, &dyn Fn(&[u8], usize) -> (usize, u64));
+    let cases: &[(&str, Damage, &str)] = &[
+        ("shard bits", |b, _| b[8] = 40, "above 2^16"),
+        (
+            "header cut",
+            |b, _| b.truncate(12 + ENTRY),
+            "header truncated",
+        ),
+        (
+            "count too large",
+            |b, at| {
+                let (i, n) = at(b, 0);
+                b[i..i + 8].copy_from_slice(&(n + (1 << 40)).to_le_bytes());
+            },
+            "reaches past the file",
+        ),
+        (
+            "bytes left over",
+            |b, _| b.push(0),
+            "bytes after the last filter shard",
+        ),
+        (
+            "fingerprints moved between shards",
+            |b, at| {
+                let s = (0..64).find(|&s| at(b, s).1 > 0).unwrap();
+                let (i, n) = at(b, s);
+                b[i..i + 8].copy_from_slice(&(n - 4).to_le_bytes());
+                let (j, m) = at(b, s + 1);
+                b[j..j + 8].copy_from_slice(&(m + 4).to_le_bytes());
+            },
+            "descriptor does not fit",
+        ),
+    ];
+    for (i, (name, damage, want)) in cases.iter().enumerate() {
+        let p = d.root.join(format!("bad-shard{i}.leakset"));
+        std::fs::create_dir(&p).unwrap();
+        for f in ["manifest.json", "digests.bin", "filter.bin"] {
+            std::fs::copy(good.join(f), p.join(f)).unwrap();
+        }
+        let mut b = std::fs::read(p.join("filter.bin")).unwrap();
+        damage(&mut b, &count_at);
+        std::fs::write(p.join("filter.bin"), b).unwrap();
+        rehash(&p, "filter.bin");
+        let e = LeakSet::open(&p, &key()).expect_err(name).to_string();
+        assert!(e.contains("filter.bin") && e.contains(want), "{name}: {e}");
+    }
+}
+
+/// A set of format version 1 holds one filter (`DXBFUSE8`, the xorf descriptor, the
+/// fingerprints): written that way here, it still opens and finds exactly its members.
+#[test]
+fn version_1_sets_with_one_filter_still_open() {
+    let d = dumps();
+    let p = d.root.join("v1.leakset");
+    build(&d, &p);
+    let mut keys: Vec<u64> = LeakSet::open(&p, &key())
+        .unwrap()
+        .digests()
+        .map(|d| u64::from_be_bytes(d[..8].try_into().unwrap()))
+        .collect();
+    keys.dedup();
+    let filter = xorf::BinaryFuse8::try_from(&keys).unwrap();
+    let mut bytes = b"DXBFUSE8".to_vec();
+    let mut descriptor = [0u8; xorf::Descriptor::DMA_LEN];
+    xorf::DmaSerializable::dma_copy_descriptor_to(&filter, &mut descriptor);
+    bytes.extend_from_slice(&descriptor);
+    bytes.extend_from_slice(&filter.fingerprints);
+    std::fs::write(p.join("filter.bin"), bytes).unwrap();
+    rehash(&p, "filter.bin");
+    let mpath = p.join("manifest.json");
+    let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&mpath).unwrap()).unwrap();
+    m["version"] = 1.into();
+    m["build"]["filter"] = "binary_fuse8".into();
+    std::fs::write(&mpath, serde_json::to_vec_pretty(&m).unwrap()).unwrap();
+
+    let k = key();
+    let set = LeakSet::open(&p, &k).unwrap();
+    assert_eq!(set.manifest().version, 1);
+    for v in &d.planted_ids[..60] {
+        assert!(set.contains_value(&k, Kind::IdCard, v));
+    }
+    for v in &d.planted_phones[..60] {
+        assert!(set.contains_value(&k, Kind::Phone, v));
+    }
+    for i in 100..2000 {
+        assert!(!set.contains_value(&k, Kind::Phone, &phone(i)));
     }
 }

@@ -5,6 +5,7 @@
 //! key (BLAKE3 keyed mode). The kind is part of the input: the same digits as a phone and as a
 //! QQ number hash differently.
 
+use crate::blake3_lanes::{keyed_hash4, BLOCK_LEN};
 use crate::Kind;
 
 #[derive(Clone)]
@@ -37,6 +38,25 @@ impl KeyedHasher {
         h.update(b"\0");
         h.update(v);
         *h.finalize().as_bytes()
+    }
+
+    /// [`KeyedHasher::hash`] of four values (same bytes). Bulk builds hash millions of
+    /// identifiers: when each `kind \0 value` fits one BLAKE3 block (64 bytes, so values up to
+    /// 55 bytes), the four are compressed side by side in SIMD lanes: 54-72 instead of 104-115
+    /// ns a value here; a longer value goes through [`KeyedHasher::hash`].
+    pub fn hash4(&self, items: [(Kind, &str); 4]) -> [[u8; 32]; 4] {
+        let input_len = |(k, v): &(Kind, &str)| k.as_str().len() + 1 + v.len();
+        if items.iter().any(|i| input_len(i) > BLOCK_LEN) {
+            return items.map(|(k, v)| self.hash(k, v));
+        }
+        let mut bufs = [[0u8; BLOCK_LEN]; 4];
+        for (buf, (k, v)) in bufs.iter_mut().zip(items) {
+            let k = k.as_str().as_bytes();
+            buf[..k.len()].copy_from_slice(k);
+            buf[k.len() + 1..k.len() + 1 + v.len()].copy_from_slice(v.as_bytes());
+        }
+        let inputs: [&[u8]; 4] = std::array::from_fn(|i| &bufs[i][..input_len(&items[i])]);
+        keyed_hash4(&self.key, inputs)
     }
 
     /// A public fingerprint of the key (it reveals nothing of the key), recorded beside
@@ -81,6 +101,21 @@ mod tests {
             a.hash_hex(Kind::Qq, "13800138000")
         );
         assert_eq!(a.hash_hex(Kind::Phone, "13800138000").len(), 32);
+    }
+
+    #[test]
+    fn four_at_once_hash_as_one_at_a_time() {
+        let h = KeyedHasher::from_secret(b"deployment-a");
+        for n in [0, 1, 11, 18, 40, 49, 50, 55, 56, 58, 59, 64, 200] {
+            let v = "7".repeat(n);
+            let items = [
+                (Kind::Phone, v.as_str()),
+                (Kind::IdCard, &v[..n / 2]),
+                (Kind::Email, v.as_str()),
+                (Kind::Qq, "10001"),
+            ];
+            assert_eq!(h.hash4(items), items.map(|(k, v)| h.hash(k, v)), "{n}");
+        }
     }
 
     /// The one-call path for short inputs gives the bytes of the streaming one (hashes in

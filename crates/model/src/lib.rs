@@ -12,6 +12,7 @@
 //! assert_eq!(phone.expose(), "13800138000");
 //! ```
 
+mod blake3_lanes;
 mod evidence;
 mod hash;
 mod mask;
