@@ -194,6 +194,7 @@ impl Matcher {
                 leaks.known, leaks.ids
             ));
         }
+        let text_masked = masked_text(&post.text, &findings);
         Alert {
             alert_id: Alert::derive_id(&post.id, &findings, r.verdict),
             post_id: post.id.clone(),
@@ -209,7 +210,7 @@ impl Matcher {
             reasons,
             dict_version: self.scanner.dict_version().to_string(),
             author: Some(post.author.id.clone()).filter(|a| !a.is_empty()),
-            text_masked: Some(masked_text(&post.text, r)),
+            text_masked: Some(text_masked),
             // The record exactly as received: the evidence a referral quotes.
             evidence: self.vault.as_ref().map(|v| v.seal(raw)),
         }
@@ -222,8 +223,9 @@ pub const MASKED_TEXT_CHARS: usize = 16 * 1024;
 /// The post text with every finding's span replaced by its masked value, and every other run
 /// of seven or more digits masked too: a number that failed a check (a mistyped ID, a phone
 /// on an unlisted segment) may still be someone's, and the masked text is stored and shown.
-pub fn masked_text(text: &str, r: &ScanResult) -> String {
-    mask_long_digit_runs(&replace_findings(text, r))
+/// Takes the alert's findings, whose masked values are already computed.
+pub fn masked_text(text: &str, findings: &[WireFinding]) -> String {
+    mask_long_digit_runs(&replace_findings(text, findings))
 }
 
 fn mask_long_digit_runs(text: &str) -> String {
@@ -254,11 +256,10 @@ fn mask_long_digit_runs(text: &str) -> String {
     out
 }
 
-fn replace_findings(text: &str, r: &ScanResult) -> String {
-    let mut spans: Vec<(u32, u32, String)> = r
-        .findings
+fn replace_findings(text: &str, findings: &[WireFinding]) -> String {
+    let mut spans: Vec<(u32, u32, &str)> = findings
         .iter()
-        .map(|f| (f.span.start, f.span.end, f.masked()))
+        .map(|f| (f.start, f.end, f.masked.as_str()))
         .collect();
     spans.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
     let mut out = String::with_capacity(text.len().min(MASKED_TEXT_CHARS * 3));
