@@ -43,6 +43,8 @@ fn repair_torn_tail(path: &Path) -> std::io::Result<()> {
 pub struct AlertsFileSink {
     path: PathBuf,
     file: std::fs::File,
+    /// The serialized batch, kept between batches so its capacity is reused.
+    buf: Vec<u8>,
 }
 
 impl AlertsFileSink {
@@ -61,6 +63,7 @@ impl AlertsFileSink {
         Ok(AlertsFileSink {
             path: path.to_path_buf(),
             file,
+            buf: Vec::new(),
         })
     }
 
@@ -69,13 +72,14 @@ impl AlertsFileSink {
         if alerts.is_empty() {
             return Ok(());
         }
-        let mut buf = Vec::with_capacity(alerts.len() * 512);
+        self.buf.clear();
         for a in alerts {
-            serde_json::to_writer(&mut buf, a).map_err(|e| PipelineError::Io(e.to_string()))?;
-            buf.push(b'\n');
+            serde_json::to_writer(&mut self.buf, a)
+                .map_err(|e| PipelineError::Io(e.to_string()))?;
+            self.buf.push(b'\n');
         }
         self.file
-            .write_all(&buf)
+            .write_all(&self.buf)
             .and_then(|()| self.file.sync_data())
             .map_err(|e| PipelineError::Io(format!("writing {}: {e}", self.path.display())))
     }

@@ -1,6 +1,7 @@
 //! The matcher stage: raw records in, alerts out. Runs on a blocking thread, never on the async
 //! workers. A record that is not a valid post is rejected with a reason, never fatal.
 
+use crate::metrics::Tally;
 use doxwatch_detect::{ScanResult, Scanner, Scratch};
 use doxwatch_leakset::{KnownLeaks, DIGEST_LEN, SET_KINDS};
 use doxwatch_model::{
@@ -131,13 +132,15 @@ impl Matcher {
 
     pub fn match_batch(&self, records: &[Vec<u8>], scratch: &mut Scratch) -> Outcome {
         let mut out = Outcome::default();
+        let mut tally = Tally::default();
         let now = now_rfc3339();
         for (i, raw) in records.iter().enumerate() {
-            if std::str::from_utf8(raw).is_err() {
+            // Validated once here; the JSON parser then trusts the text.
+            let Ok(text) = std::str::from_utf8(raw) else {
                 out.rejected.push((i, Reject::BadUtf8));
                 continue;
-            }
-            let post = match Post::from_json(raw, self.max_record_bytes) {
+            };
+            let post = match Post::from_json_str(text, self.max_record_bytes) {
                 Ok(p) => p,
                 Err(PostError::TooLarge { .. }) => {
                     out.rejected.push((i, Reject::TooLarge));
@@ -156,14 +159,15 @@ impl Matcher {
             let mut r = self.scanner.scan_any(&post.text, scratch);
             let leaks = self.lookup(&r);
             (r.verdict, r.severity) = leaks.apply(r.verdict, r.severity);
-            self.metrics.verdict(r.verdict);
+            tally.verdict(r.verdict);
             for f in r.findings.iter().chain(&r.signals) {
-                self.metrics.finding(f.kind);
+                tally.finding(f.kind);
             }
             if self.alert_on.contains(&r.verdict) {
                 out.alerts.push(self.alert(&post, raw, &r, leaks, &now));
             }
         }
+        self.metrics.add(&tally);
         out
     }
 
@@ -190,6 +194,7 @@ impl Matcher {
                 leaks.known, leaks.ids
             ));
         }
+        let text_masked = masked_text(&post.text, &findings);
         Alert {
             alert_id: Alert::derive_id(&post.id, &findings, r.verdict),
             post_id: post.id.clone(),
@@ -205,7 +210,7 @@ impl Matcher {
             reasons,
             dict_version: self.scanner.dict_version().to_string(),
             author: Some(post.author.id.clone()).filter(|a| !a.is_empty()),
-            text_masked: Some(masked_text(&post.text, r)),
+            text_masked: Some(text_masked),
             // The record exactly as received: the evidence a referral quotes.
             evidence: self.vault.as_ref().map(|v| v.seal(raw)),
         }
@@ -218,42 +223,43 @@ pub const MASKED_TEXT_CHARS: usize = 16 * 1024;
 /// The post text with every finding's span replaced by its masked value, and every other run
 /// of seven or more digits masked too: a number that failed a check (a mistyped ID, a phone
 /// on an unlisted segment) may still be someone's, and the masked text is stored and shown.
-pub fn masked_text(text: &str, r: &ScanResult) -> String {
-    mask_long_digit_runs(&replace_findings(text, r))
+/// Takes the alert's findings, whose masked values are already computed.
+pub fn masked_text(text: &str, findings: &[WireFinding]) -> String {
+    mask_long_digit_runs(&replace_findings(text, findings))
 }
 
 fn mask_long_digit_runs(text: &str) -> String {
     let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
-    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < chars.len() {
-        if !is_digit(chars[i]) {
-            out.push(chars[i]);
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < chars.len() && is_digit(chars[i]) {
-            i += 1;
-        }
-        let run = &chars[start..i];
-        if run.len() >= 7 {
-            out.extend(&run[..3]);
-            out.extend(std::iter::repeat_n('*', run.len() - 5));
-            out.extend(&run[run.len() - 2..]);
+    let mut rest = text;
+    while let Some(start) = rest.find(is_digit) {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find(|c| !is_digit(c)).unwrap_or(rest.len());
+        let run = &rest[..end];
+        let chars = run.chars().count();
+        if chars >= 7 {
+            let head = run.char_indices().nth(3).map_or(run.len(), |(b, _)| b);
+            let tail = run
+                .char_indices()
+                .nth(chars - 2)
+                .map_or(run.len(), |(b, _)| b);
+            out.push_str(&run[..head]);
+            out.extend(std::iter::repeat_n('*', chars - 5));
+            out.push_str(&run[tail..]);
         } else {
-            out.extend(run);
+            out.push_str(run);
         }
+        rest = &rest[end..];
     }
+    out.push_str(rest);
     out
 }
 
-fn replace_findings(text: &str, r: &ScanResult) -> String {
-    let mut spans: Vec<(u32, u32, String)> = r
-        .findings
+fn replace_findings(text: &str, findings: &[WireFinding]) -> String {
+    let mut spans: Vec<(u32, u32, &str)> = findings
         .iter()
-        .map(|f| (f.span.start, f.span.end, f.masked()))
+        .map(|f| (f.start, f.end, f.masked.as_str()))
         .collect();
     spans.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
     let mut out = String::with_capacity(text.len().min(MASKED_TEXT_CHARS * 3));
@@ -344,6 +350,22 @@ mod tests {
         // Replays give the same id.
         let again = m.match_batch(&records[..1], &mut Scratch::default());
         assert_eq!(again.alerts[0].alert_id, a.alert_id);
+    }
+
+    #[test]
+    fn long_digit_runs_are_masked() {
+        let cases = [
+            ("", ""),
+            ("无数字", "无数字"),
+            ("a123456b", "a123456b"),
+            ("a1234567b", "a123**67b"),
+            ("１２３４５６７８９", "１２３****８９"),
+            ("号12３456７8 和 99", "号12３***７8 和 99"),
+            ("0123456789", "012*****89"),
+        ];
+        for (text, want) in cases {
+            assert_eq!(mask_long_digit_runs(text), want, "{text}");
+        }
     }
 
     #[test]

@@ -44,9 +44,36 @@ fn vi(v: Verdict) -> usize {
     VERDICTS.iter().position(|&x| x == v).unwrap_or(4)
 }
 
+/// Verdict and finding counts of one batch, kept by the matching thread and added to
+/// [`Metrics`] once per batch: counting every post on the shared atomics made the workers
+/// bounce the counters' cache lines between cores.
+#[derive(Default)]
+pub struct Tally {
+    verdicts: [u64; 5],
+    findings: [u64; 14],
+}
+
+impl Tally {
+    pub fn verdict(&mut self, v: Verdict) {
+        self.verdicts[vi(v)] += 1;
+    }
+
+    pub fn finding(&mut self, k: Kind) {
+        if let Some(i) = Kind::ALL.iter().position(|&x| x == k) {
+            self.findings[i] += 1;
+        }
+    }
+}
+
 impl Metrics {
-    pub fn verdict(&self, v: Verdict) {
-        self.verdicts[vi(v)].fetch_add(1, Relaxed);
+    /// Adds a batch's verdict and finding counts.
+    pub fn add(&self, t: &Tally) {
+        let counters = self.verdicts.iter().zip(&t.verdicts);
+        for (counter, &n) in counters.chain(self.findings.iter().zip(&t.findings)) {
+            if n > 0 {
+                counter.fetch_add(n, Relaxed);
+            }
+        }
     }
 
     pub fn alert(&self, v: Verdict) {
@@ -56,12 +83,6 @@ impl Metrics {
     pub fn rejected(&self, reason: &str) {
         if let Some(i) = REJECTS.iter().position(|&r| r == reason) {
             self.rejected[i].fetch_add(1, Relaxed);
-        }
-    }
-
-    pub fn finding(&self, k: Kind) {
-        if let Some(i) = Kind::ALL.iter().position(|&x| x == k) {
-            self.findings[i].fetch_add(1, Relaxed);
         }
     }
 
@@ -152,15 +173,19 @@ mod tests {
     #[test]
     fn renders_prometheus_text() {
         let m = Metrics::default();
-        m.verdict(Verdict::Doxxing);
+        let mut t = Tally::default();
+        t.verdict(Verdict::Doxxing);
+        t.finding(Kind::Phone);
+        m.add(&t);
         m.alert(Verdict::Doxxing);
         m.rejected("bad_json");
-        m.finding(Kind::Phone);
         m.latency(0.02);
         let t = m.render();
         assert!(t.contains("doxwatch_alerts_total{verdict=\"doxxing\"} 1"));
         assert!(t.contains("doxwatch_rejected_total{reason=\"bad_json\"} 1"));
         assert!(t.contains("doxwatch_findings_total{kind=\"phone\"} 1"));
+        assert!(t.contains("doxwatch_posts_by_verdict_total{verdict=\"doxxing\"} 1"));
+        assert!(t.contains("doxwatch_posts_by_verdict_total{verdict=\"none\"} 0"));
         assert!(t.contains("doxwatch_batch_latency_seconds_bucket{le=\"0.025\"} 1"));
         assert!(t.contains("doxwatch_batch_latency_seconds_bucket{le=\"0.01\"} 0"));
         assert!(t.contains("doxwatch_batch_latency_seconds_count 1"));
