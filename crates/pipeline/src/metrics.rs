@@ -30,11 +30,11 @@ pub fn set_consumer_lag(lag: u64) {
 pub struct Metrics {
     pub records_in: AtomicU64,
     pub posts: AtomicU64,
-    verdicts: [AtomicU64; 5],
-    alerts: [AtomicU64; 5],
-    rejected: [AtomicU64; 4],
-    findings: [AtomicU64; 14],
-    latency_buckets: [AtomicU64; 10],
+    verdicts: [AtomicU64; VERDICTS.len()],
+    alerts: [AtomicU64; VERDICTS.len()],
+    rejected: [AtomicU64; REJECTS.len()],
+    findings: [AtomicU64; Kind::ALL.len()],
+    latency_buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_us: AtomicU64,
     pub batches_acked: AtomicU64,
@@ -49,8 +49,8 @@ fn vi(v: Verdict) -> usize {
 /// bounce the counters' cache lines between cores.
 #[derive(Default)]
 pub struct Tally {
-    verdicts: [u64; 5],
-    findings: [u64; 14],
+    verdicts: [u64; VERDICTS.len()],
+    findings: [u64; Kind::ALL.len()],
 }
 
 impl Tally {

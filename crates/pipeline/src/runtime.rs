@@ -117,7 +117,7 @@ pub struct RunStats {
     pub records: u64,
     pub posts: u64,
     pub alerts: u64,
-    pub alerts_by_verdict: BTreeMap<String, u64>,
+    pub alerts_by_verdict: BTreeMap<&'static str, u64>,
     pub rejected: BTreeMap<&'static str, u64>,
     pub files_done: u64,
 }
@@ -385,14 +385,10 @@ pub async fn run_with(
         stats.posts += m.outcome.posts as u64;
         stats.alerts += alerts.len() as u64;
         for a in alerts.iter() {
-            // The key is allocated once per verdict, not once per alert.
-            let verdict = a.verdict.as_str();
-            match stats.alerts_by_verdict.get_mut(verdict) {
-                Some(n) => *n += 1,
-                None => {
-                    stats.alerts_by_verdict.insert(verdict.to_string(), 1);
-                }
-            }
+            *stats
+                .alerts_by_verdict
+                .entry(a.verdict.as_str())
+                .or_default() += 1;
         }
         for (_, r) in &m.outcome.rejected {
             *stats.rejected.entry(Reject::as_str(*r)).or_default() += 1;

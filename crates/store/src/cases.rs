@@ -265,12 +265,15 @@ impl CaseDb {
     }
 
     /// Records alert summaries and groups their identifiers into subjects. Idempotent: an
-    /// alert already recorded is skipped. One transaction per call; existing subjects are
-    /// looked up for the whole batch at once, rows go in by multi-row inserts, and
-    /// first/last-seen times are written once per subject.
+    /// alert in `recorded` (what [`CaseDb::known_alerts`] said of the batch) or earlier in the
+    /// batch is skipped, and every row goes in with `OR IGNORE`, so an incomplete `recorded`
+    /// costs work, never a duplicate. One transaction per call; existing subjects are looked
+    /// up for the whole batch at once, rows go in by multi-row inserts, and first/last-seen
+    /// times are written once per subject.
     pub fn record_alerts(
         &mut self,
         alerts: &[Alert],
+        recorded: &HashSet<String>,
         evidence: &[(String, Location)],
         checkpoint: &Checkpoint,
     ) -> Result<(), StoreError> {
@@ -290,11 +293,10 @@ impl CaseDb {
         rows.insert(&tx, "evidence", 4)?;
         // 1. Alert rows; only alerts not seen before (in the database or earlier in the
         //    batch) go on.
-        let ids: Vec<&str> = alerts.iter().map(|a| a.alert_id.as_str()).collect();
-        let mut recorded = present(&tx, "SELECT alert_id FROM alerts WHERE alert_id IN", &ids)?;
+        let mut in_batch = HashSet::with_capacity(alerts.len());
         let mut fresh: Vec<(&Alert, PersonIds)> = Vec::new();
         for a in alerts {
-            if !recorded.insert(a.alert_id.clone()) {
+            if recorded.contains(&a.alert_id) || !in_batch.insert(a.alert_id.as_str()) {
                 continue;
             }
             rows.push(&[

@@ -210,12 +210,12 @@ impl AlertIndex {
             .and_then(|p| serde_json::from_str(p).ok()))
     }
 
-    /// Stages `alerts`; visible and durable after [`commit`]. An alert for which `may_exist`
+    /// Stages `alerts`; visible and durable after [`commit_after`]. An alert for which `may_exist`
     /// says yes replaces any indexed copy; the others are added as they are, because a delete
     /// costs a term lookup in every segment at the next commit and almost every alert is new.
     /// Within one call, an id seen twice is staged once.
     ///
-    /// [`commit`]: AlertIndex::commit
+    /// [`commit_after`]: AlertIndex::commit_after
     pub fn add(
         &mut self,
         alerts: &[Alert],
@@ -234,11 +234,6 @@ impl AlertIndex {
             w.add_document(document(&f, a)).map_err(StoreError::index)?;
         }
         Ok(())
-    }
-
-    /// Makes staged alerts durable together with `checkpoint`.
-    pub fn commit(&mut self, checkpoint: &Checkpoint) -> Result<(), StoreError> {
-        self.commit_after(checkpoint, || Ok(()))
     }
 
     /// Runs `before` on this thread while the staged segments are finished (written and

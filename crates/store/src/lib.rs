@@ -292,7 +292,7 @@ impl Store {
             let db = &mut self.db;
             let mut db_time = std::time::Duration::ZERO;
             self.index.commit_after(checkpoint, || {
-                let r = db.record_alerts(alerts, &located, checkpoint);
+                let r = db.record_alerts(alerts, &recorded, &located, checkpoint);
                 db_time = t.elapsed();
                 r
             })?;

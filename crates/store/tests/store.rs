@@ -196,7 +196,12 @@ fn restart_mid_stream_indexes_every_alert_exactly_once() {
         // A crash after staging the next batch in the index and committing it to the
         // database (they commit in parallel), before the index commit.
         store.index.add(&a[20..30], |_| true).unwrap();
-        store.db.record_alerts(&a[20..30], &[], &cp(30)).unwrap();
+        let ids: Vec<&str> = a[20..30].iter().map(|x| x.alert_id.as_str()).collect();
+        let recorded = store.db.known_alerts(&ids).unwrap();
+        store
+            .db
+            .record_alerts(&a[20..30], &recorded, &[], &cp(30))
+            .unwrap();
     }
     let mut store = Store::open(dir.path(), &keys()).unwrap();
     let resume = store.checkpoint().unwrap().unwrap();
