@@ -19,6 +19,15 @@ fn env(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// Anonymous memory in transparent huge pages (the filter's arena asks for them), in MB.
+fn huge_pages_mb() -> f64 {
+    let s = std::fs::read_to_string("/proc/self/smaps_rollup").unwrap_or_default();
+    s.lines()
+        .find_map(|l| l.strip_prefix("AnonHugePages:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
 fn rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -199,20 +208,36 @@ fn lookup(dir: &std::path::Path, key: &KeyedHasher) {
     // Warm pass, then the measured one.
     let hits = queries.iter().filter(|d| set.contains(d)).count() as u64;
     assert_eq!(hits, want);
-    let t = Instant::now();
+    let (t, cpu) = (Instant::now(), cpu_secs());
     let hits = queries.iter().filter(|d| set.contains(d)).count() as u64;
-    let secs = t.elapsed().as_secs_f64();
+    let (secs, cpu) = (t.elapsed().as_secs_f64(), cpu_secs() - cpu);
     assert_eq!(hits, want, "lookups found another number of members");
+    // Many at once, as a caller holding a batch of digests asks (`LeakSet::contains_many`).
+    let mut found = vec![false; queries.len()];
+    set.contains_many(&queries, &mut found);
+    assert_eq!(found.iter().filter(|&&f| f).count() as u64, want);
+    let (t, many_cpu) = (Instant::now(), cpu_secs());
+    set.contains_many(&queries, &mut found);
+    let (many_secs, many_cpu) = (t.elapsed().as_secs_f64(), cpu_secs() - many_cpu);
+    let many_hits = found.iter().filter(|&&f| f).count() as u64;
+    assert_eq!(
+        many_hits, want,
+        "batched lookups found another number of members"
+    );
     println!(
         "set: {n} digests built in {build_secs:.1} s ({} spilled runs), {:.1} MB on disk, opened (verified) in {open_secs:.2} s",
         m.build.spilled_runs,
         disk as f64 / 1e6
     );
     println!(
-        "lookup: {q} queries (1% members) in {secs:.3} s = {:.1} M lookups/s on one core; RSS before open {rss0:.0} MB, after open {rss_open:.0} MB, after lookups {:.0} MB (queries {:.0} MB)",
+        "lookup: {q} queries (1% members), one core: one at a time {secs:.3} s = {:.1} M lookups/s ({cpu:.2} CPU s = {:.1} M per CPU s), batched (contains_many) {many_secs:.3} s = {:.1} M lookups/s ({many_cpu:.2} CPU s = {:.1} M per CPU s); RSS before open {rss0:.0} MB, after open {rss_open:.0} MB, after lookups {:.0} MB (queries {:.0} MB), of it in huge pages {:.0} MB",
         q as f64 / secs / 1e6,
+        q as f64 / cpu / 1e6,
+        q as f64 / many_secs / 1e6,
+        q as f64 / many_cpu / 1e6,
         rss_mb(),
-        q as f64 * 16.0 / 1e6 / 1.048_576
+        q as f64 * 16.0 / 1e6 / 1.048_576,
+        huge_pages_mb()
     );
 }
 

@@ -2,7 +2,7 @@
 //! are in no leak), then an interpolation search over the memory-mapped sorted digests.
 
 use crate::error::LeakSetError;
-use crate::filter::ShardedFilter;
+use crate::filter::{prefetch, FilterTable};
 use crate::manifest::{
     Digest, FileEntry, Manifest, DIGESTS, DIGEST_LEN, FILTER, FORMAT, FORMAT_VERSION, MANIFEST,
     OLDEST_FORMAT_VERSION,
@@ -15,7 +15,7 @@ pub struct LeakSet {
     dir: PathBuf,
     manifest: Manifest,
     digests: Option<Mmap>,
-    filter: Option<ShardedFilter>,
+    filter: Option<FilterTable>,
     len: usize,
 }
 
@@ -79,7 +79,7 @@ impl LeakSet {
         let filter = match (&fmap, len) {
             (_, 0) => None,
             (None, _) => return Err(LeakSetError::corrupt(&fpath, "empty filter")),
-            (Some(m), _) => Some(ShardedFilter::parse(&fpath, m, len)?),
+            (Some(m), _) => Some(FilterTable::parse(&fpath, m, len)?),
         };
         if let Some(m) = &digests {
             // Uniform keys, scattered probes: read-ahead would only waste page cache.
@@ -147,6 +147,39 @@ impl LeakSet {
             None => false,
             Some(f) => f.contains(key) && self.search(key, d),
         }
+    }
+
+    /// Whether the set holds each of `digests`, into `out` (as long as `digests`): the answers
+    /// of [`LeakSet::contains`], faster when there are many. The filter reads of a block of
+    /// digests overlap (see [`FilterTable::contains_many`]), and so do the first table reads of
+    /// its filter hits.
+    pub fn contains_many(&self, digests: &[Digest], out: &mut [bool]) {
+        assert_eq!(digests.len(), out.len(), "one answer per digest");
+        let Some(filter) = &self.filter else {
+            out.fill(false);
+            return;
+        };
+        let table = self.bytes().as_ptr();
+        let mut keys = [0u64; 64];
+        for (ds, out) in digests.chunks(keys.len()).zip(out.chunks_mut(keys.len())) {
+            let keys = &mut keys[..ds.len()];
+            for (k, d) in keys.iter_mut().zip(ds) {
+                *k = prefix(d);
+            }
+            filter.contains_many(keys, out);
+            for (&k, _) in keys.iter().zip(out.iter()).filter(|(_, &hit)| hit) {
+                prefetch(table.wrapping_add(self.first_guess(k) * DIGEST_LEN));
+            }
+            for ((&k, d), o) in keys.iter().zip(ds).zip(out.iter_mut()) {
+                *o = *o && self.search(k, d);
+            }
+        }
+    }
+
+    /// Where [`LeakSet::search`] first looks for `key`: its share of the key space.
+    #[inline]
+    fn first_guess(&self, key: u64) -> usize {
+        ((u128::from(key) * self.len as u128) >> 64) as usize
     }
 
     /// Interpolation search: BLAKE3 digests are uniform, so the first guess lands within a few

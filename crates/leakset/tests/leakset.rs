@@ -162,6 +162,22 @@ fn finds_exactly_the_planted_identifiers() {
         assert!(!set.contains_value(&k, Kind::IdCard, &clean_id));
         assert!(!set.contains_value(&k, Kind::Phone, &phone(i)));
     }
+    // Many at once: members among clean phones, exactly the members found.
+    let digest = |kind, v: &str| -> [u8; 16] { k.hash(kind, v)[..16].try_into().unwrap() };
+    let mut queries = Vec::new();
+    let mut want = Vec::new();
+    for i in 100..1100 {
+        queries.push(digest(Kind::Phone, &phone(i)));
+        want.push(false);
+        if i % 17 == 0 {
+            let v = &d.planted_phones[i as usize % 60];
+            queries.push(digest(Kind::Phone, v));
+            want.push(true);
+        }
+    }
+    let mut found = vec![true; queries.len()];
+    set.contains_many(&queries, &mut found);
+    assert_eq!(found, want);
 }
 
 #[test]
