@@ -342,6 +342,20 @@ impl KnownLeaks {
         self.sets.is_empty()
     }
 
+    /// For each of `digests`, the names of the sets holding it, in configuration order; each
+    /// set answers all the digests at once ([`LeakSet::contains_many`]).
+    pub fn names_containing_many(&self, digests: &[Digest]) -> Vec<Vec<String>> {
+        let mut names = vec![Vec::new(); digests.len()];
+        let mut hits = vec![false; digests.len()];
+        for set in &self.sets {
+            set.contains_many(digests, &mut hits);
+            for (names, _) in names.iter_mut().zip(&hits).filter(|(_, &hit)| hit) {
+                names.push(set.name().to_string());
+            }
+        }
+        names
+    }
+
     /// Names of the sets holding `d`, in configuration order.
     pub fn names_containing(&self, d: &Digest) -> Vec<String> {
         self.sets

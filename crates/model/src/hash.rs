@@ -8,6 +8,17 @@
 use crate::blake3_lanes::{keyed_hash4, BLOCK_LEN};
 use crate::Kind;
 
+/// The first 16 bytes of a hash in lower-case hex: an identifier's hash as alerts carry it.
+pub fn hex16(h: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 32];
+    for (pair, b) in out.chunks_exact_mut(2).zip(&h[..16]) {
+        pair[0] = HEX[usize::from(b >> 4)];
+        pair[1] = HEX[usize::from(b & 15)];
+    }
+    std::str::from_utf8(&out).expect("hex digits").to_owned()
+}
+
 #[derive(Clone)]
 pub struct KeyedHasher {
     key: [u8; 32],
@@ -67,14 +78,7 @@ impl KeyedHasher {
 
     /// The first 16 bytes, hex: what alerts and the index carry.
     pub fn hash_hex(&self, kind: Kind, canonical: &str) -> String {
-        let h = self.hash(kind, canonical);
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut s = String::with_capacity(32);
-        for b in &h[..16] {
-            s.push(HEX[(b >> 4) as usize] as char);
-            s.push(HEX[(b & 15) as usize] as char);
-        }
-        s
+        hex16(&self.hash(kind, canonical))
     }
 }
 

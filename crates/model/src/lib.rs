@@ -19,7 +19,7 @@ mod mask;
 mod post;
 
 pub use evidence::{Evidence, EvidenceError, VaultKey};
-pub use hash::KeyedHasher;
+pub use hash::{hex16, KeyedHasher};
 pub use mask::mask;
 pub use post::{Author, Capture, Post, PostError};
 
