@@ -73,29 +73,12 @@ pub fn url_key(url: &Url) -> Key {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    hex_into(&mut s, bytes);
-    s
+    hex::encode(bytes)
 }
 
-/// Appends the lowercase hex of `bytes` to `out`.
-pub fn hex_into(out: &mut String, bytes: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
-    }
-}
-
+/// A state key from its 32 hex characters.
 pub fn unhex16(s: &str) -> Option<Key> {
-    if s.len() != 32 || !s.is_ascii() {
-        return None;
-    }
-    let mut k = [0u8; 16];
-    for (i, out) in k.iter_mut().enumerate() {
-        *out = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(k)
+    hex::FromHex::from_hex(s).ok()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! state is one JSON file, `DIR/state.json`, written atomically (temporary file, fsync, rename,
 //! directory fsync).
 
-use crate::canon::{hex, hex_into, unhex16, Key};
+use crate::canon::{hex, unhex16, Key};
 use crate::CrawlError;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -132,11 +132,11 @@ impl CrawlState {
         let path = Self::file(dir);
         std::fs::create_dir_all(dir).map_err(|e| state_err(dir, e))?;
         let joined = |set: &HashSet<Key>| {
-            let mut s = String::with_capacity(set.len() * 32);
-            for k in set {
-                hex_into(&mut s, k);
+            let mut s = vec![0u8; set.len() * 32];
+            for (k, out) in set.iter().zip(s.chunks_exact_mut(32)) {
+                hex::encode_to_slice(k, out).expect("32 hex digits for 16 bytes");
             }
-            s
+            String::from_utf8(s).expect("hex digits")
         };
         // Borrowed and streamed to the file: a save must not double the state in memory.
         let f = StateFileRef {

@@ -112,7 +112,7 @@ impl OprfKey {
                         ));
                     }
                 }
-                let bytes = hex_decode(text.trim()).ok_or_else(|| {
+                let bytes = hex::decode(text.trim()).ok().ok_or_else(|| {
                     LeakSetError::corrupt(path, "an OPRF key is 64 hex characters")
                 })?;
                 OprfServer::<Suite>::deserialize(&bytes)
@@ -126,7 +126,7 @@ impl OprfKey {
                 #[cfg(unix)]
                 std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
                 let mut f = opts.open(path).map_err(LeakSetError::io(path))?;
-                let text = hex_encode(&key.0.serialize()) + "\n";
+                let text = hex::encode(key.0.serialize()) + "\n";
                 std::io::Write::write_all(&mut f, text.as_bytes())
                     .map_err(LeakSetError::io(path))?;
                 f.sync_all().map_err(LeakSetError::io(path))?;
@@ -142,11 +142,7 @@ impl OprfKey {
     /// A public fingerprint (reveals nothing of the key): recorded in the manifest so a server
     /// started with another key refuses the table.
     pub fn key_id(&self) -> String {
-        blake3::derive_key("doxwatch oprf key id v1", &self.0.serialize())
-            .iter()
-            .take(8)
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        hex::encode(&blake3::derive_key("doxwatch oprf key id v1", &self.0.serialize())[..8])
     }
 
     /// F_k(x), truncated: the value filed in the table.
@@ -534,20 +530,6 @@ pub async fn serve(
     )
     .with_graceful_shutdown(stop)
     .await
-}
-
-fn hex_encode(b: &[u8]) -> String {
-    b.iter().map(|x| format!("{x:02x}")).collect()
-}
-
-fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// Default OPRF key file of a set: beside it, never inside (a set directory may be copied to

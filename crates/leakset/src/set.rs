@@ -225,16 +225,7 @@ impl LeakSet {
 }
 
 pub fn parse_digest_hex(hex: &str) -> Option<Digest> {
-    let b = hex.as_bytes();
-    if b.len() != 2 * DIGEST_LEN {
-        return None;
-    }
-    let nib = |c: u8| (c as char).to_digit(16).map(|v| v as u8);
-    let mut d = [0u8; DIGEST_LEN];
-    for (i, out) in d.iter_mut().enumerate() {
-        *out = nib(b[2 * i])? << 4 | nib(b[2 * i + 1])?;
-    }
-    Some(d)
+    hex::FromHex::from_hex(hex).ok()
 }
 
 pub(crate) fn read_manifest(dir: &Path) -> Result<Manifest, LeakSetError> {

@@ -12,10 +12,7 @@ use std::sync::Arc;
 use voprf::{Group, OprfClient, OprfServer, Ristretto255};
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    hex::decode(s).unwrap()
 }
 
 /// RFC 9497 Appendix A.1.1 (ristretto255-SHA512, OPRF mode), test vectors 1 and 2.

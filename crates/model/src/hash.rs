@@ -10,13 +10,7 @@ use crate::Kind;
 
 /// The first 16 bytes of a hash in lower-case hex: an identifier's hash as alerts carry it.
 pub fn hex16(h: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = [0u8; 32];
-    for (pair, b) in out.chunks_exact_mut(2).zip(&h[..16]) {
-        pair[0] = HEX[usize::from(b >> 4)];
-        pair[1] = HEX[usize::from(b & 15)];
-    }
-    std::str::from_utf8(&out).expect("hex digits").to_owned()
+    hex::encode(&h[..16])
 }
 
 #[derive(Clone)]

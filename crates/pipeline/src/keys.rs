@@ -111,11 +111,7 @@ pub fn generate_key_file(path: &Path) -> Result<[u8; 32], KeyError> {
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
     let mut f = opts.open(path).map_err(werr)?;
-    let mut hex = String::with_capacity(65);
-    for b in key {
-        hex.push_str(&format!("{b:02x}"));
-    }
-    hex.push('\n');
+    let hex = hex::encode(key) + "\n";
     std::io::Write::write_all(&mut f, hex.as_bytes()).map_err(werr)?;
     f.sync_all().map_err(werr)?;
     Ok(key)
@@ -145,16 +141,9 @@ fn check_mode(_: &Path) -> Result<(), KeyError> {
     Ok(())
 }
 
+/// A 32-byte key from its 64 hex characters (surrounding white space ignored).
 fn parse_hex(s: &str) -> Option<[u8; 32]> {
-    let s = s.trim();
-    if s.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
+    hex::FromHex::from_hex(s.trim()).ok()
 }
 
 #[cfg(test)]
