@@ -19,9 +19,9 @@ use crate::host_gate::{Admission, HostGate};
 use crate::profile::Profile;
 use crate::sink::PostSink;
 use crate::state::{CrawlState, FrontierEntry, Validators};
-use crate::time::{rfc3339, unix_secs};
+use crate::time::unix_secs;
 use crate::CrawlError;
-use doxwatch_model::{Author, Capture, Post};
+use doxwatch_model::{rfc3339_millis, Author, Capture, Post};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -346,7 +346,7 @@ impl Crawler {
         report.posts_found += n as u64;
         tracing::debug!(url = %page.final_url, status = page.status, posts = n, "page");
         let page_url = canonical(&page.final_url, false);
-        let fetched_at = rfc3339(page.fetched_at);
+        let fetched_at = rfc3339_millis(page.fetched_at);
         let Page {
             extracted,
             content_digest,

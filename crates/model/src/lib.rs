@@ -17,11 +17,13 @@ mod evidence;
 mod hash;
 mod mask;
 mod post;
+mod time;
 
 pub use evidence::{Evidence, EvidenceError, VaultKey};
 pub use hash::{hex16, KeyedHasher};
 pub use mask::mask;
 pub use post::{Author, Capture, Post, PostError};
+pub use time::{now_rfc3339, rfc3339, rfc3339_millis};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -5,7 +5,8 @@ use crate::metrics::Tally;
 use doxwatch_detect::{ScanResult, Scanner, Scratch};
 use doxwatch_leakset::{Digest, KnownLeaks, DIGEST_LEN, SET_KINDS};
 use doxwatch_model::{
-    hex16, Alert, Finding, KeyedHasher, Post, PostError, Severity, VaultKey, Verdict, WireFinding,
+    hex16, now_rfc3339, Alert, Finding, KeyedHasher, Post, PostError, Severity, VaultKey, Verdict,
+    WireFinding,
 };
 use std::sync::Arc;
 
@@ -312,17 +313,6 @@ fn replace_findings(text: &str, findings: &[WireFinding]) -> String {
     out
 }
 
-/// The current UTC time as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
-    let d = doxwatch_detect::Date::from_unix_days(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    format!("{d}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -462,13 +452,6 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(mask_long_digit_runs(text), want, "{text}");
         }
-    }
-
-    #[test]
-    fn timestamp_shape() {
-        let t = now_rfc3339();
-        assert_eq!(t.len(), 20);
-        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T');
     }
 }
 
