@@ -156,8 +156,9 @@ impl Matcher {
         let mut tally = Tally::default();
         let now = now_rfc3339();
         for (i, raw) in records.iter().enumerate() {
-            // Validated once here; the JSON parser then trusts the text.
-            let Ok(text) = std::str::from_utf8(raw) else {
+            // Validated once here (SIMD: ~6% of the matcher's instructions through std's
+            // per-character check of CJK text); the JSON parser then trusts the text.
+            let Ok(text) = simdutf8::basic::from_utf8(raw) else {
                 out.rejected.push((i, Reject::BadUtf8));
                 continue;
             };
