@@ -1,0 +1,126 @@
+//! Phrasings and evasions that the development corpus does not contain, written here so the
+//! matcher is held to more than the corpus it was tuned on. Every identifier is synthetic: ID
+//! numbers and cards carry valid check digits for made-up people, phones are on allocated
+//! segments with made-up subscriber numbers.
+
+use doxwatch_detect::Scanner;
+use doxwatch_model::{Kind, Verdict};
+
+/// A made-up resident ID (Beijing Dongcheng, 1987-03-15) with its MOD 11-2 check digit.
+const ID: &str = "110105198703151235";
+/// Another (Shenzhen Futian, 1995-08-22).
+const ID2: &str = "440306199508224564";
+/// A UnionPay-structured card number with a valid Luhn digit.
+const CARD: &str = "6228480012345678903";
+
+fn fullwidth(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '0'..='9' => char::from_u32(c as u32 + 0xFEE0).unwrap(),
+            c => c,
+        })
+        .collect()
+}
+
+#[test]
+fn unseen_phrasings_get_their_verdicts() {
+    let scanner = Scanner::new().unwrap();
+    let cases: Vec<(String, Verdict, &[Kind])> = vec![
+        (
+            format!("这人叫王建国，手机一三九 一二三四 五六七八，身份证{ID}，住朝阳区建国路88号3单元502"),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone, Kind::IdCard, Kind::Address],
+        ),
+        (
+            format!("開盒 王建國 身份證 {ID} 電話 139-1234-5678"),
+            Verdict::Doxxing,
+            &[Kind::IdCard, Kind::Phone],
+        ),
+        (
+            format!(
+                "曝光这个渣男 电话{} 身份证号{}",
+                fullwidth("13912345678"),
+                fullwidth(ID2)
+            ),
+            Verdict::Doxxing,
+            &[Kind::Phone, Kind::IdCard],
+        ),
+        (
+            format!("扒一下 ID:{} {} {} 手机 1 3 9 1 2 3 4 5 6 7 8", &ID[..6], &ID[6..14], &ID[14..]),
+            Verdict::Doxxing,
+            &[Kind::IdCard, Kind::Phone],
+        ),
+        (
+            format!("刘德华的银行卡号是{CARD}，开户行招商银行，手机13812345678，身份证{ID}"),
+            Verdict::Doxxing,
+            &[Kind::BankCard, Kind::Phone, Kind::IdCard],
+        ),
+        // A name, a phone in formal numerals and a call to go after the person.
+        (
+            "这个博主真名叫陈思思，手机壹叁玖壹贰叁肆伍陆柒捌，大家去冲".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone],
+        ),
+        (
+            "专业查档 户籍 开房记录 轨迹定位 机主信息 价格私聊 飞机 @chadang_888 200元一条".into(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Telegram],
+        ),
+        (
+            "kaihe 代查 sgk 社工库 全网最低 tg：@sgk_vip666 USDT结算".into(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Telegram],
+        ),
+        // Sale vocabulary only (no 查档/开盒 keyword) and a WeChat contact after 薇.
+        (
+            "出售各地公民信息 三要素核验 身份证正反面 征信报告 银行流水 量大从优 联系薇：dx8899"
+                .into(),
+            Verdict::DataSaleAd,
+            &[Kind::Wechat],
+        ),
+        (
+            "查档\u{200b}户籍\u{200b}开房，V：cha_dang01，一条80元".into(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Wechat],
+        ),
+        (
+            "kai盒服务，cha档，hu籍，轨迹，dd我 tg @khservice".into(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Telegram],
+        ),
+        // Not doxxing: a seller's own phone, news about the crackdown, order numbers.
+        (
+            "我的电话是13912345678，欢迎咨询二手房".into(),
+            Verdict::PiiExposure,
+            &[Kind::Phone],
+        ),
+        (
+            "警方通报：多名开盒人员被依法刑拘，网信办开展专项行动打击非法买卖个人信息".into(),
+            Verdict::None,
+            &[],
+        ),
+        (
+            "訂單號 20240315123456789012 快遞單號 SF1234567890123 已發貨".into(),
+            Verdict::None,
+            &[],
+        ),
+        (
+            "周末去冲浪，教练很专业，大家冲鸭".into(),
+            Verdict::None,
+            &[],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (text, verdict, kinds) in &cases {
+        let r = scanner.scan(text);
+        let found: Vec<Kind> = r.findings.iter().map(|f| f.kind).collect();
+        let missing: Vec<&Kind> = kinds.iter().filter(|k| !found.contains(k)).collect();
+        if r.verdict != *verdict || !missing.is_empty() {
+            failures.push(format!(
+                "{text}\n    verdict {:?} (want {verdict:?}), missing {missing:?}, reasons {:?}",
+                r.verdict, r.reasons
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
