@@ -44,7 +44,7 @@ const NAME_BREAK: u32 = 1 << 31;
 
 /// First characters of address suffixes (`detectors::address`).
 pub const SUFFIX_FIRST: &str =
-    "特自街省市州盟区县旗镇乡大胡公路道巷弄村屯里职家小花新宿庄中山华天社名佳雅苑城院府湾园阁居邸轩庭汇号单栋幢座室层楼组排户期";
+    "特自街省市州盟区县旗镇乡大胡公路道巷弄村屯里段职家小花新广宿庄中山华天社名佳雅苑城院府湾园阁居邸轩庭汇号单栋幢座室层楼组排户期";
 /// Characters an address component's name may not contain: they end components themselves.
 pub const ADDRESS_NAME_BREAK: &str = "省市区县路街栋幢室村镇乡，。；、：:,;|";
 

@@ -143,6 +143,8 @@ const ROAD: Suffixes<()> = Suffixes {
         ("村", ()),
         ("屯", ()),
         ("里", ()),
+        // A section of a long road: 天府大道北段, 人民南路四段.
+        ("段", ()),
     ],
 };
 const COMPOUND: Suffixes<()> = Suffixes {
@@ -558,6 +560,44 @@ pub fn detect(t: &Text, places: &Places, hits: &[Hit], claimed: &mut [bool], out
 mod tests {
     use super::*;
     use aho_corasick::{AhoCorasickBuilder, MatchKind};
+
+    /// The loader marks a suffix's first character from `chars::SUFFIX_FIRST`; a suffix whose
+    /// first character is missing there is never read.
+    #[test]
+    fn every_suffix_starts_with_a_marked_character() {
+        let firsts = ADMIN.items.iter().map(|e| e.0);
+        let firsts = firsts.chain(ROAD.items.iter().map(|e| e.0));
+        let firsts = firsts.chain(COMPOUND.items.iter().map(|e| e.0));
+        for s in firsts.chain(NUMBER.items.iter().map(|e| e.0)) {
+            let c = s.chars().next().unwrap();
+            assert!(
+                crate::chars::SUFFIX_FIRST.contains(c),
+                "{s}: add {c} to SUFFIX_FIRST"
+            );
+        }
+    }
+
+    #[test]
+    fn road_sections() {
+        let s = crate::Scanner::new().unwrap();
+        for text in [
+            "家住成都市武侯区天府大道北段1700号8栋2单元1503室",
+            "家住成都市武侯区人民南路四段17号3栋1单元502室",
+        ] {
+            let r = s.scan(text);
+            let a: Vec<_> = r
+                .findings
+                .iter()
+                .filter(|f| f.kind == Kind::Address)
+                .collect();
+            assert_eq!(a.len(), 1, "{text}");
+            assert_eq!(
+                (a[0].span.start, a[0].span.end as usize),
+                (2, text.chars().count()),
+                "{text}"
+            );
+        }
+    }
 
     /// The gazetteer search equals a leftmost-longest Aho-Corasick search over the same names,
     /// on windows of the development corpus' skeletons (when present) and a few addresses.
