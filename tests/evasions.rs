@@ -88,7 +88,30 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[Kind::AdKeyword, Kind::Telegram],
         ),
-        // Not doxxing: a seller's own phone, news about the crackdown, order numbers.
+        // A home down to the room next to a name, in another's words.
+        (
+            "他家就住在成都市武侯区天府大道北段1700号环球中心8栋2单元1503室，电话13512345678，名字叫刘强".into(),
+            Verdict::Doxxing,
+            &[Kind::Address, Kind::Phone, Kind::Name],
+        ),
+        // An ID number under an exposure phrase.
+        (
+            format!("曝光！老赖 身份证号码：{ID2} 欠钱不还"),
+            Verdict::Doxxing,
+            &[Kind::IdCard],
+        ),
+        // Not doxxing: one's own home, a rental, a seller's own phone, news about the
+        // crackdown, order numbers.
+        (
+            "我叫张伟，我家住在北京市朝阳区建国路1号3栋2单元501室，有事可以来找我".into(),
+            Verdict::PiiExposure,
+            &[Kind::Address],
+        ),
+        (
+            "出租房源：北京市朝阳区建国路1号3栋2单元501室，联系人李先生13912345678".into(),
+            Verdict::PiiExposure,
+            &[Kind::Address, Kind::Phone],
+        ),
         (
             "我的电话是13912345678，欢迎咨询二手房".into(),
             Verdict::PiiExposure,

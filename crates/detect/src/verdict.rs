@@ -202,8 +202,26 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // A doxxing word (开盒, 社工库, 机主信息 …) over a person's identifiers: self-disclosure
     // never says 开盒. Sale ads are left to the sample rule (a seller gives a phone too).
     let kw_bundle = kw_n > 0 && !is_sale && (sensitive >= 2 || (name && sensitive >= 1));
+    // Someone else's framing with no sign of self-disclosure or reporting around it.
+    let hostile_only = dox >= 1 && selfctx == 0 && news == 0;
+    // A validated ID number under a hostile exposure phrase (曝光, 扒出 …): nobody exposes
+    // their own ID card.
+    let id_exposed = id && hostile_only;
+    // A home down to the building, unit or room next to a person's name (not a shop's or an
+    // office's address with a contact name: those carry self or business context).
+    let home = name
+        && selfctx == 0
+        && news == 0
+        && found.iter().any(|f| {
+            f.kind == Kind::Address
+                && f.facts
+                    .get("resolution")
+                    .is_some_and(|r| matches!(r.as_str(), "building" | "unit" | "room"))
+        });
     let is_dox = id_bundle
         || kw_bundle
+        || id_exposed
+        || home
         || (ident_kinds >= 1 && dox_score >= 5.0 && (name || ident_kinds >= 2 || id || dox >= 1))
         || sample;
     if is_dox {
