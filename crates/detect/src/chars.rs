@@ -100,6 +100,14 @@ impl CharInfo {
         self.0 & NAME_BREAK != 0
     }
 
+    /// Whether this is the entry of `c` itself as a plain Han character: folds to itself, no
+    /// digit value, no loader or address flag. One comparison; the loader's fast path (most
+    /// characters of Chinese prose) copies such a character's bytes to the skeleton as they are.
+    #[inline]
+    pub fn is_plain_han(self, c: char) -> bool {
+        self.0 == c as u32 | (Class::Cjk as u32) << 21 | NO_DIGIT << 25
+    }
+
     /// Whether the loader must look at this character for its flags (rare characters).
     #[inline]
     pub fn is_special(self) -> bool {

@@ -113,7 +113,7 @@ impl ScanResult {
 pub struct Scratch {
     text: text::Text,
     hits: Vec<Hit>,
-    runs: Vec<numbers::Run>,
+    runs: numbers::Runs,
     claimed: Vec<bool>,
     cells: Vec<Option<lexicon::Field>>,
     found: Vec<Found>,

@@ -40,6 +40,35 @@ pub struct Flags {
     pub role: bool,
 }
 
+/// The loader's notes of where a lexicon term may start, one skeleton character at a time.
+struct StartNotes<'a> {
+    /// `None`: every character start is noted.
+    triggers: Option<&'a Triggers>,
+    /// A character that starts a longer term, waiting for the next skeleton character.
+    pending: Option<(u32, char)>,
+}
+
+impl StartNotes<'_> {
+    /// Notes the skeleton character `f` written at byte offset `off`.
+    #[inline]
+    fn note(&mut self, off: u32, f: char, starts: &mut Vec<u32>) {
+        let Some(tr) = self.triggers else {
+            starts.push(off);
+            return;
+        };
+        if let Some((p, a)) = self.pending.take() {
+            if tr.pair(a, f) {
+                starts.push(p);
+            }
+        }
+        if tr.alone(f) {
+            starts.push(off);
+        } else if tr.first(f) {
+            self.pending = Some((off, f));
+        }
+    }
+}
+
 impl Text {
     /// Loads `text`; every skeleton character is a possible start of a lexicon term.
     pub fn load(&mut self, table: &CharTable, text: &str) {
@@ -75,66 +104,69 @@ impl Text {
         skel_pos.reserve(text.len());
         let mut flags = Flags::default();
         let mut prev_digit = false;
-        // A character that starts a longer term, waiting for the next skeleton character.
-        let mut pending: Option<(u32, char)> = None;
+        let mut notes = StartNotes {
+            triggers,
+            pending: None,
+        };
         for (i, c) in text.chars().enumerate() {
-            chars.push(c);
             let info = table.info(c);
+            chars.push(c);
             info_v.push(info);
-            let class = info.class();
-            let is_digit = info.digit().is_some();
-            flags.digit |= is_digit;
-            if is_digit {
-                digit_pos.push(i as u32);
-            }
-            let f = info.fold();
-            if info.is_special() {
-                match f {
-                    '@' | '#' | '艾' => flags.contact = true,
-                    '收' | '阿' => flags.role = true,
-                    '十' | '百' => {}
-                    _ if prev_digit => {
-                        flags.address_suffix = true;
-                        marks.push(i as u32);
-                    }
-                    _ => {}
+            let f = if info.is_plain_han(c) {
+                // The fast path (most characters of Chinese prose): a Han character that is
+                // itself in the skeleton, with no digit value and no flag to note.
+                prev_digit = false;
+                c
+            } else {
+                let class = info.class();
+                let is_digit = info.digit().is_some();
+                flags.digit |= is_digit;
+                if is_digit {
+                    digit_pos.push(i as u32);
                 }
-            }
-            let f = match class {
-                Class::Cjk | Class::Digit | Class::KeySymbol | Class::Other => f,
-                Class::Letter => {
-                    flags.contact = true;
-                    f.to_ascii_lowercase()
-                }
-                Class::Invisible => continue,
-                _ => {
-                    prev_digit = false;
-                    continue;
-                }
-            };
-            prev_digit = is_digit || matches!(f, '十' | '百');
-            let off = skel.len() as u32;
-            match triggers {
-                None => starts.push(off),
-                Some(tr) => {
-                    if let Some((p, a)) = pending.take() {
-                        if tr.pair(a, f) {
-                            starts.push(p);
+                let f = info.fold();
+                if info.is_special() {
+                    match f {
+                        '@' | '#' | '艾' => flags.contact = true,
+                        '收' | '阿' => flags.role = true,
+                        '十' | '百' => {}
+                        _ if prev_digit => {
+                            flags.address_suffix = true;
+                            marks.push(i as u32);
                         }
-                    }
-                    if tr.alone(f) {
-                        starts.push(off);
-                    } else if tr.first(f) {
-                        pending = Some((off, f));
+                        _ => {}
                     }
                 }
-            }
-            // Direct pushes: `extend` of one to three bytes per character was a hot spot.
+                let f = match class {
+                    Class::Cjk | Class::Digit | Class::KeySymbol | Class::Other => f,
+                    Class::Letter => {
+                        flags.contact = true;
+                        f.to_ascii_lowercase()
+                    }
+                    Class::Invisible => continue,
+                    _ => {
+                        prev_digit = false;
+                        continue;
+                    }
+                };
+                prev_digit = is_digit || matches!(f, '十' | '百');
+                f
+            };
+            notes.note(skel.len() as u32, f, &mut starts);
+            // Direct pushes of constant length: `extend` of one to three bytes per character,
+            // or a loop over `encode_utf8`, was a hot spot.
             let pos = i as u32;
             let u = f as u32;
             if u < 0x80 {
                 skel.push(u as u8);
                 skel_pos.push(pos);
+            } else if (0x800..0x10000).contains(&u) {
+                skel.extend_from_slice(&[
+                    0xE0 | (u >> 12) as u8,
+                    0x80 | (u >> 6 & 0x3F) as u8,
+                    0x80 | (u & 0x3F) as u8,
+                ]);
+                skel_pos.extend_from_slice(&[pos; 3]);
             } else {
                 let mut buf = [0u8; 4];
                 for &b in f.encode_utf8(&mut buf).as_bytes() {
