@@ -48,31 +48,42 @@ pub const SUFFIX_FIRST: &str =
 /// Characters an address component's name may not contain: they end components themselves.
 pub const ADDRESS_NAME_BREAK: &str = "省市区县路街栋幢室村镇乡，。；、：:,;|";
 
-/// Folded characters the loader notes in [`crate::text::Flags`].
-fn is_special(f: char) -> bool {
+/// Folded characters whose positions the loader lists in [`crate::text::Text::marks`]: what
+/// later passes look for (`@` handles, `|` table cells, `就是他`, role words, price numerals),
+/// so they need not read every character.
+pub fn is_mark(f: char) -> bool {
     matches!(
         f,
-        '@' | '#'
-            | '艾'
-            | '号'
-            | '栋'
-            | '幢'
-            | '座'
-            | '室'
-            | '层'
-            | '楼'
-            | '组'
-            | '排'
-            | '户'
-            | '期'
-            | '弄'
-            | '元'
-            | '-'
-            | '收'
-            | '阿'
-            | '十'
-            | '百'
+        '@' | '|' | '就' | '收' | '阿' | '百' | '千' | '万' | '¥' | '￥'
     )
+}
+
+/// Folded characters the loader notes in [`crate::text::Flags`] or in its position lists.
+fn is_special(f: char) -> bool {
+    is_mark(f)
+        || matches!(
+            f,
+            '@' | '#'
+                | '艾'
+                | '号'
+                | '栋'
+                | '幢'
+                | '座'
+                | '室'
+                | '层'
+                | '楼'
+                | '组'
+                | '排'
+                | '户'
+                | '期'
+                | '弄'
+                | '元'
+                | '-'
+                | '收'
+                | '阿'
+                | '十'
+                | '百'
+        )
 }
 
 impl CharInfo {

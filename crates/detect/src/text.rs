@@ -6,7 +6,7 @@
 //! and `开🔥盒` all read `开盒` there. `skel_pos[b]` gives, for each skeleton byte, the index of
 //! the original code point it came from, so a match maps back to original offsets exactly.
 
-use crate::chars::{CharInfo, CharTable, Class};
+use crate::chars::{self, CharInfo, CharTable, Class};
 use crate::terms::Triggers;
 
 /// Reusable buffers for one post; keep one per worker thread to avoid allocation per post.
@@ -25,6 +25,8 @@ pub struct Text {
     pub lex_starts: Vec<u32>,
     /// Code points that are digit forms (`info.digit()` is some), ascending.
     pub digit_pos: Vec<u32>,
+    /// Code points whose folded form is a [`chars::is_mark`] character, ascending.
+    pub marks: Vec<u32>,
 }
 
 #[derive(Default, Clone, Copy, Debug)]
@@ -89,13 +91,14 @@ impl Text {
         let mut skel = std::mem::take(&mut self.skel);
         let mut skel_pos = std::mem::take(&mut self.skel_pos);
         let mut starts = std::mem::take(&mut self.lex_starts);
-        let mut marks = std::mem::take(&mut self.address_marks);
+        let mut address_marks = std::mem::take(&mut self.address_marks);
+        let mut marks = std::mem::take(&mut self.marks);
         let mut digit_pos = std::mem::take(&mut self.digit_pos);
         digit_pos.clear();
         chars.clear();
         info_v.clear();
         skel.clear();
-        for v in [&mut skel_pos, &mut starts, &mut marks] {
+        for v in [&mut skel_pos, &mut starts, &mut address_marks, &mut marks] {
             v.clear();
         }
         chars.reserve(text.len());
@@ -126,13 +129,17 @@ impl Text {
                 }
                 let f = info.fold();
                 if info.is_special() {
+                    let mark = chars::is_mark(f);
+                    if mark {
+                        marks.push(i as u32);
+                    }
                     match f {
                         '@' | '#' | '艾' => flags.contact = true,
                         '收' | '阿' => flags.role = true,
-                        '十' | '百' => {}
-                        _ if prev_digit => {
+                        '十' => {}
+                        _ if prev_digit && !mark => {
                             flags.address_suffix = true;
-                            marks.push(i as u32);
+                            address_marks.push(i as u32);
                         }
                         _ => {}
                     }
@@ -180,7 +187,8 @@ impl Text {
         self.skel = skel;
         self.skel_pos = skel_pos;
         self.lex_starts = starts;
-        self.address_marks = marks;
+        self.address_marks = address_marks;
+        self.marks = marks;
         self.digit_pos = digit_pos;
         self.flags = flags;
     }

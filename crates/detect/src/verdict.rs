@@ -30,9 +30,27 @@ pub fn price_count(t: &Text) -> usize {
     let n = t.len();
     let mut count = 0;
     let mut i = 0;
-    while i < n {
-        let is_num =
-            |k: usize| t.info[k].digit().is_some() || matches!(t.fold(k), '百' | '千' | '万');
+    let is_num = |k: usize| t.info[k].digit().is_some() || matches!(t.fold(k), '百' | '千' | '万');
+    // A marker starts at a digit form, 百 千 万 or a yen sign: the loader lists them all, in two
+    // ascending lists merged here, so the rest of the text is never read.
+    let mut digits = t.digit_pos.iter().map(|&p| p as usize).peekable();
+    let mut marks = t
+        .marks
+        .iter()
+        .map(|&p| p as usize)
+        .filter(|&p| matches!(t.fold(p), '百' | '千' | '万' | '¥' | '￥'))
+        .peekable();
+    loop {
+        let next = match (digits.peek(), marks.peek()) {
+            (Some(&d), Some(&m)) if m < d => marks.next(),
+            (Some(_), _) => digits.next(),
+            (None, _) => marks.next(),
+        };
+        let Some(p) = next else { break };
+        if p < i {
+            continue;
+        }
+        i = p;
         if t.fold(i) == '¥' || t.fold(i) == '￥' {
             if i + 1 < n && t.info[i + 1].digit().is_some() {
                 count += 1;

@@ -359,6 +359,7 @@ pub fn detect_wechat(
         starts.push(i);
     }
     // The first code point of every WeChat table cell.
+    // (`cells` is empty in a post without a table.)
     for k in 0..cells.len() {
         if cells[k] == Some(Field::Wechat) && (k == 0 || cells[k - 1] != Some(Field::Wechat)) {
             starts.push(k);
@@ -445,7 +446,8 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
         ));
         Some(end)
     };
-    for i in 0..n {
+    // The loader lists every `@` among its marks.
+    for i in t.marks.iter().map(|&p| p as usize) {
         if t.fold(i) == '@'
             && !claimed[i]
             && (i == 0 || t.ascii_alnum(i - 1).is_none())

@@ -186,9 +186,16 @@ pub fn detect(
             }
         }
     }
-    // `孙丽娟就是他`: a name followed by the accusation.
-    for i in 0..t.len().saturating_sub(2) {
-        if t.fold(i) == '就' && t.fold(i + 1) == '是' && matches!(t.fold(i + 2), '他' | '她' | '这')
+    // `孙丽娟就是他`: a name followed by the accusation. (This and the next two passes start
+    // from the loader's marks instead of reading every character.)
+    let marks = |c: char| {
+        t.marks
+            .iter()
+            .map(|&p| p as usize)
+            .filter(move |&p| t.fold(p) == c)
+    };
+    for i in marks('就') {
+        if i + 2 < t.len() && t.fold(i + 1) == '是' && matches!(t.fold(i + 2), '他' | '她' | '这')
         {
             if let Some((b, v)) = name_ending_at(t, dicts, i) {
                 push(b, i, v, "accused", claimed, out);
@@ -198,10 +205,7 @@ pub fn detect(
     // Table cells under a name column: `| 李淑珍，`, `| 裴玉 |`.
     let has_name_label = hits.iter().any(|h| h.group == Group::Label(Field::Name));
     if has_name_label {
-        for i in 0..t.len() {
-            if t.fold(i) != '|' {
-                continue;
-            }
+        for i in marks('|') {
             let mut s = i + 1;
             while s < t.len() && matches!(t.class(s), Class::Space | Class::Invisible) {
                 s += 1;
@@ -219,9 +223,21 @@ pub fn detect(
             }
         }
     }
-    // `王婷收`, `高斌阿姨`: a name followed by a role word.
-    let roles = if t.flags.role { t.len() } else { 0 };
-    for i in 0..roles {
+    // `王婷收`, `高斌阿姨`: a name followed by a role word. A name has two to four characters:
+    // it starts two to four before a 收 or 阿; ascending starts, each tried once.
+    let role_at = t
+        .marks
+        .iter()
+        .map(|&p| p as usize)
+        .filter(|&p| matches!(t.fold(p), '收' | '阿'));
+    let mut next_start = 0;
+    let starts = role_at.flat_map(|e| {
+        let from = e.saturating_sub(4).max(next_start);
+        let to = e.saturating_sub(1);
+        next_start = next_start.max(to);
+        from..to
+    });
+    for i in starts {
         if claimed[i] || t.class(i) != Class::Cjk {
             continue;
         }

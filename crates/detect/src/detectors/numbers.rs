@@ -603,7 +603,8 @@ fn judge(
         }
         return Err("masked number (a signal, not an identifier)".into());
     }
-    if (label == Some(Group::Label(Field::Qq)) || cells[start] == Some(Field::Qq))
+    if (label == Some(Group::Label(Field::Qq))
+        || super::table::cell(cells, start) == Some(Field::Qq))
         && (5..=11).contains(&n)
         && run.digits[0] != 0
     {
