@@ -352,8 +352,18 @@ impl Scanner {
         // Sale keywords: the longest non-overlapping hits not inside another finding.
         let kw =
             lexicon::longest_non_overlapping(&s.hits, |g| matches!(g, Group::Ad(_) | Group::Tg));
+        let ad_hits: Vec<Hit> = s
+            .hits
+            .iter()
+            .copied()
+            .filter(|h| !matches!(h.group, Group::Ad(_) | Group::Tg) || kw.contains(h))
+            .collect();
+        let d = verdict::decide(t, &ad_hits, found, &self.lexicon.canonical);
+        let positive = d.sale_ad || d.doxxing;
+        // Keyword findings are built only for the posts that report them.
         let kw_found: Vec<Found> = kw
             .iter()
+            .filter(|_| positive)
             .filter(|h| !s.claimed[h.start..h.end].iter().any(|&c| c))
             .filter(|h| !label_only(t, &s.hits, h))
             .map(|h| {
@@ -374,19 +384,9 @@ impl Scanner {
                 Found::new(Kind::AdKeyword, Span::new(h.start, h.end), canon, f, 0.8)
             })
             .collect();
-        let ad_hits: Vec<Hit> = s
-            .hits
-            .iter()
-            .copied()
-            .filter(|h| !matches!(h.group, Group::Ad(_) | Group::Tg) || kw.contains(h))
-            .collect();
-        let d = verdict::decide(t, &ad_hits, found, &self.lexicon.canonical);
-        let positive = d.sale_ad || d.doxxing;
         let mut findings = Vec::new();
         let mut signals = Vec::new();
-        let all = found
-            .drain(..)
-            .chain(if positive { kw_found } else { Vec::new() });
+        let all = found.drain(..).chain(kw_found);
         for f in all {
             // Sale keywords and Telegram contacts are annotated in positive posts only.
             if f.kind == Kind::Telegram && !positive {

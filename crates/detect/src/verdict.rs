@@ -13,7 +13,6 @@ use crate::lexicon::{Form, Group, Hit};
 use crate::text::Text;
 use crate::Found;
 use doxwatch_model::{Kind, Severity, Verdict};
-use std::collections::BTreeSet;
 
 #[derive(Debug, Clone)]
 pub struct Decision {
@@ -23,6 +22,38 @@ pub struct Decision {
     pub severity: Severity,
     pub score: f32,
     pub reasons: Vec<String>,
+}
+
+/// A set of sale keywords by canonical index (`Group::Ad(u8)`): 256 bits instead of a
+/// `BTreeSet`, which allocated for every keyword of every post with one.
+#[derive(Clone, Copy, Default)]
+struct KwSet([u64; 4]);
+
+impl KwSet {
+    fn insert(&mut self, i: u8) {
+        self.0[usize::from(i >> 6)] |= 1 << (i & 63);
+    }
+
+    fn len(self) -> usize {
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
+    }
+
+    fn is_empty(self) -> bool {
+        self.0 == [0; 4]
+    }
+
+    fn minus(self, o: KwSet) -> KwSet {
+        KwSet(std::array::from_fn(|k| self.0[k] & !o.0[k]))
+    }
+
+    fn union(self, o: KwSet) -> KwSet {
+        KwSet(std::array::from_fn(|k| self.0[k] | o.0[k]))
+    }
+
+    /// The indices in ascending order (as a `BTreeSet` iterates).
+    fn iter(self) -> impl Iterator<Item = usize> {
+        (0..256).filter(move |&i| self.0[i >> 6] >> (i & 63) & 1 != 0)
+    }
 }
 
 /// Price markers: `50元/次`, `300米`, `130r一条`, `55u`, `¥571`, `6O/条`, `500包月`, `4百一次`.
@@ -73,16 +104,18 @@ pub fn price_count(t: &Text) -> usize {
         for (slot, k) in tail.iter_mut().zip(j..n) {
             *slot = t.fold(k).to_ascii_lowercase();
         }
-        let starts =
-            |u: &str| u.chars().zip(tail.iter()).all(|(a, &b)| a == b) && u.chars().count() <= 4;
-        let unit = [
-            "元", "块", "米", "r", "u", "刀", "/条", "/次", "一条", "一次", "包月", "每条", "条",
-            "次",
-        ]
-        .iter()
-        .any(|u| starts(u));
-        let glued_letter =
-            tail[0].is_ascii_alphabetic() && tail[1].is_ascii_alphabetic() && !starts("usdt");
+        // A unit right after the number: 元 块 米 r u 刀 条 次, /条 /次 一条 一次 包月 每条
+        // (a match instead of comparing the tail with each unit's characters).
+        let unit = match tail[0] {
+            '元' | '块' | '米' | 'r' | 'u' | '刀' | '条' | '次' => true,
+            '/' | '一' => matches!(tail[1], '条' | '次'),
+            '包' => tail[1] == '月',
+            '每' => tail[1] == '条',
+            _ => false,
+        };
+        let glued_letter = tail[0].is_ascii_alphabetic()
+            && tail[1].is_ascii_alphabetic()
+            && tail != ['u', 's', 'd', 't'];
         if unit && !glued_letter && ascii_digits <= 6 {
             count += 1;
         }
@@ -100,11 +133,11 @@ fn quoted(t: &Text, h: &Hit) -> bool {
 
 pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> Decision {
     let mut reasons = Vec::new();
-    let kinds: BTreeSet<Kind> = found.iter().map(|f| f.kind).collect();
-    let has = |k: Kind| kinds.contains(&k);
+    let kinds = found.iter().fold(0u32, |m, f| m | 1 << f.kind as u32);
+    let has = |k: Kind| kinds & 1 << k as u32 != 0;
     let count = |g: fn(&Group) -> bool| hits.iter().filter(|h| g(&h.group)).count();
-    let mut kw_plain = BTreeSet::new();
-    let mut kw_other = BTreeSet::new();
+    let mut kw_plain = KwSet::default();
+    let mut kw_other = KwSet::default();
     let mut kw_quoted = 0;
     for h in hits {
         if let Group::Ad(i) = h.group {
@@ -139,9 +172,8 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let tg_handles = found.iter().filter(|f| f.kind == Kind::Telegram).count();
 
     // Sale score.
-    let kw_n = kw_plain.len() + kw_other.difference(&kw_plain).count();
-    let mut sale_score =
-        2.0 * kw_plain.len() as f32 + 1.0 * kw_other.difference(&kw_plain).count() as f32;
+    let kw_n = kw_plain.len() + kw_other.minus(kw_plain).len();
+    let mut sale_score = 2.0 * kw_plain.len() as f32 + 1.0 * kw_other.minus(kw_plain).len() as f32;
     sale_score += 0.7 * sale.min(5) as f32;
     sale_score += 1.5 * price.min(3) as f32;
     if tg_handles > 0 {
@@ -174,8 +206,9 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     if is_sale {
         if !kw_plain.is_empty() || !kw_other.is_empty() {
             let names: Vec<&str> = kw_plain
-                .union(&kw_other)
-                .map(|&i| canonical[i as usize].as_str())
+                .union(kw_other)
+                .iter()
+                .map(|i| canonical[i].as_str())
                 .collect();
             reasons.push(format!("sale keywords: {}", names.join(", ")));
         }
