@@ -63,10 +63,10 @@ impl StartNotes<'_> {
                 starts.push(p);
             }
         }
-        if tr.alone(f) {
-            starts.push(off);
-        } else if tr.first(f) {
-            self.pending = Some((off, f));
+        match tr.kinds(f) {
+            (true, _) => starts.push(off),
+            (false, true) => self.pending = Some((off, f)),
+            (false, false) => {}
         }
     }
 }

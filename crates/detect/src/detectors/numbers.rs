@@ -44,6 +44,14 @@ impl Run {
         self.hard.clear();
         self.cjk = 0;
     }
+    /// Appends the digit `d` read at code point `at`.
+    #[inline]
+    fn push_digit(&mut self, d: u8, at: usize, cut: bool, cjk: bool) {
+        self.digits.push(d);
+        self.pos.push(at as u32);
+        self.cut.push(cut);
+        self.cjk += usize::from(cjk);
+    }
     fn start(&self) -> usize {
         self.pos[0] as usize
     }
@@ -181,13 +189,17 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
             let info = t.info[j];
             let c = info.fold();
             if let Some(d) = info.digit() {
-                run.digits.push(d);
-                run.pos.push(j as u32);
-                run.cut.push(gap);
-                if info.class() == Class::Cjk {
-                    run.cjk += 1;
-                }
+                run.push_digit(d, j, gap, info.class() == Class::Cjk);
                 j += 1;
+                // Digits written back to back (the common case): what the steps below would
+                // do for each of them (no check character, no homoglyph, an empty gap), in a
+                // tight loop. A claimed digit ends the run there as `read_gap` would.
+                while j < n && !claimed[j] {
+                    let info = t.info[j];
+                    let Some(d) = info.digit() else { break };
+                    run.push_digit(d, j, false, info.class() == Class::Cjk);
+                    j += 1;
+                }
             } else if is_mask(c)
                 && (c != 'x' && c != 'X' || {
                     // `x` masks only in blocks (`138xxxx2719`); a lone `X` may be a check character.
