@@ -414,12 +414,26 @@ fn eligible(len: usize) -> bool {
 /// lengths are ever validated.
 fn segment(run: &Run, ctx: &Ctx) -> (Vec<Seg>, usize) {
     let n = run.digits.len();
-    let bounds: Vec<usize> = (0..=n)
-        .filter(|&k| k == 0 || k == n || run.cut[k])
-        .collect();
     // (uncovered, weight, previous bound index, segment (a, b) if one ends here)
     type Best = (usize, u32, usize, Option<(usize, usize)>);
-    let mut best: Vec<Best> = vec![(0, 0, 0, None); bounds.len()];
+    // Runs of up to `SMALL - 1` cuts (nearly all) keep both tables on the stack.
+    const SMALL: usize = 32;
+    let nb = 2 + (1..n).filter(|&k| run.cut[k]).count();
+    let (mut bounds_small, mut bounds_large) = ([0usize; SMALL], Vec::new());
+    let (mut best_small, mut best_large) = ([(0, 0, 0, None); SMALL], Vec::new());
+    let (bounds, best): (&mut [usize], &mut [Best]) = if nb <= SMALL {
+        (&mut bounds_small[..nb], &mut best_small[..nb])
+    } else {
+        bounds_large.resize(nb, 0);
+        best_large.resize(nb, (0, 0, 0, None));
+        (&mut bounds_large, &mut best_large)
+    };
+    for (slot, k) in bounds
+        .iter_mut()
+        .zip((0..=n).filter(|&k| k == 0 || k == n || run.cut[k]))
+    {
+        *slot = k;
+    }
     for bi in 1..bounds.len() {
         let b = bounds[bi];
         // Leave the stretch since the previous bound uncovered.
