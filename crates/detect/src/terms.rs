@@ -227,14 +227,12 @@ impl Terms {
     ) {
         let tr = &self.triggers;
         let Some(a) = first_char(rest) else { return };
-        // The trigger bits (in cache) say which of the two groups can be non-empty.
-        let singles = if tr.alone(a) {
-            self.group(a, '\0')
-        } else {
-            &[]
-        };
-        let pairs = match first_char(&rest[a.len_utf8()..]) {
-            Some(b) if tr.first(a) && tr.pair(a, b) => self.group(a, b),
+        // The trigger bits (in cache) say which of the two groups can be non-empty; the second
+        // character is decoded only when `a` starts a longer term.
+        let (alone, first) = tr.kinds(a);
+        let singles = if alone { self.group(a, '\0') } else { &[] };
+        let pairs = match first.then(|| first_char(&rest[a.len_utf8()..])).flatten() {
+            Some(b) if tr.pair(a, b) => self.group(a, b),
             _ => &[],
         };
         let cands: &[(u32, u32, u32)] = if singles.is_empty() {

@@ -52,7 +52,14 @@ impl KwSet {
 
     /// The indices in ascending order (as a `BTreeSet` iterates).
     fn iter(self) -> impl Iterator<Item = usize> {
-        (0..256).filter(move |&i| self.0[i >> 6] >> (i & 63) & 1 != 0)
+        (0..4).flat_map(move |k| {
+            let mut w = self.0[k];
+            std::iter::from_fn(move || {
+                let bit = (w != 0).then(|| w.trailing_zeros() as usize)?;
+                w &= w - 1;
+                Some(k * 64 + bit)
+            })
+        })
     }
 }
 
