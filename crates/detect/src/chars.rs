@@ -125,6 +125,13 @@ impl CharInfo {
         self.0 & SPECIAL != 0
     }
 
+    /// The folded code point as a number: [`CharInfo::fold`] without the validity check, for
+    /// scans that compare it with a few ASCII characters.
+    #[inline]
+    pub fn fold_code(self) -> u32 {
+        self.0 & 0x1F_FFFF
+    }
+
     #[inline]
     pub fn fold(self) -> char {
         // The low 21 bits always hold a valid scalar value: they were written from a `char`.

@@ -230,18 +230,25 @@ const LINK_START: u128 = {
 pub fn detect_links(t: &Text, claimed: &mut [bool], out: &mut Vec<Found>) {
     let n = t.len();
     let mut i = 0;
-    while i < n {
-        let f = t.fold(i);
-        let u = f as u32;
-        let candidate = if u < 128 {
+    let candidate = |info: &crate::chars::CharInfo| {
+        let u = info.fold_code();
+        if u < 128 {
             LINK_START >> u & 1 != 0
         } else {
-            f == '艾'
-        };
-        if !candidate || claimed[i] {
+            u == '艾' as u32
+        }
+    };
+    while i < n {
+        // Straight to the next candidate: every other character only moves `i` on.
+        match t.info[i..].iter().position(candidate) {
+            Some(k) => i += k,
+            None => break,
+        }
+        if claimed[i] {
             i += 1;
             continue;
         }
+        let f = t.fold(i);
         if matches!(f, '@' | '#' | '艾' | '[' | '(' | '{' | ' ') {
             if let Some(e) = email_at(t, i, claimed) {
                 for c in &mut claimed[e.span.start as usize..e.span.end as usize] {
