@@ -384,8 +384,10 @@ impl Scanner {
                 Found::new(Kind::AdKeyword, Span::new(h.start, h.end), canon, f, 0.8)
             })
             .collect();
-        let mut findings = Vec::new();
-        let mut signals = Vec::new();
+        // Both lists sized once (growing them from empty reallocated for most positive posts).
+        let signal_n = found.iter().filter(|f| f.kind.is_signal()).count();
+        let mut findings = Vec::with_capacity(found.len() - signal_n + kw_found.len());
+        let mut signals = Vec::with_capacity(signal_n);
         let all = found.drain(..).chain(kw_found);
         for f in all {
             // Sale keywords and Telegram contacts are annotated in positive posts only.
@@ -407,7 +409,7 @@ impl Scanner {
         }
         findings.sort_by_key(|f| (f.span.start, f.span.end));
         signals.sort_by_key(|f| (f.span.start, f.span.end));
-        let mut labels = Vec::new();
+        let mut labels = Vec::with_capacity(2);
         if d.doxxing {
             labels.push("doxxing_post");
         }

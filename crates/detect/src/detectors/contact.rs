@@ -76,6 +76,10 @@ fn read_token(t: &Text, mut i: usize, ok: impl Fn(char) -> bool) -> (String, usi
         if !ok(f) {
             break;
         }
+        if s.is_empty() {
+            // Room for a handle or a domain label at once, not grown from 8 bytes up.
+            s.reserve(24);
+        }
         s.push(f);
         i += 1;
         end = i;

@@ -82,7 +82,9 @@ pub fn read_name(t: &Text, dicts: &Dictionaries, i: usize) -> Option<(usize, Str
     if given == 2 && cjk_at(end) && !STOP.contains(t.fold(end)) && sur_len == 1 {
         return None;
     }
-    Some((end, (i..end).map(|k| t.fold(k)).collect()))
+    let mut name = String::with_capacity(3 * (end - i));
+    name.extend((i..end).map(|k| t.fold(k)));
+    Some((end, name))
 }
 
 /// A name that ends exactly at `k` and starts after a non-CJK character.
