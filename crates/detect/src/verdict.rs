@@ -333,3 +333,31 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         reasons,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::KwSet;
+    use std::collections::BTreeSet;
+
+    /// The bitset answers as the `BTreeSet<u8>` it replaced: sizes, difference, union order.
+    #[test]
+    fn keyword_set_equals_a_btreeset() {
+        let cases: &[(&[u8], &[u8])] = &[
+            (&[], &[]),
+            (&[0, 63, 64, 255], &[63, 1, 200]),
+            (&[5, 5, 7], &[7, 128, 129, 5]),
+        ];
+        for &(a, b) in cases {
+            let (mut x, mut y) = (KwSet::default(), KwSet::default());
+            a.iter().for_each(|&i| x.insert(i));
+            b.iter().for_each(|&i| y.insert(i));
+            let (bx, by): (BTreeSet<u8>, BTreeSet<u8>) =
+                (a.iter().copied().collect(), b.iter().copied().collect());
+            assert_eq!(x.len(), bx.len());
+            assert_eq!(x.is_empty(), bx.is_empty());
+            assert_eq!(y.minus(x).len(), by.difference(&bx).count());
+            let want: Vec<usize> = bx.union(&by).map(|&i| usize::from(i)).collect();
+            assert_eq!(x.union(y).iter().collect::<Vec<_>>(), want);
+        }
+    }
+}
