@@ -63,8 +63,7 @@ fn is_special(f: char) -> bool {
     is_mark(f)
         || matches!(
             f,
-            '@' | '#'
-                | '艾'
+            '#' | '艾'
                 | '号'
                 | '栋'
                 | '幢'
@@ -79,10 +78,7 @@ fn is_special(f: char) -> bool {
                 | '弄'
                 | '元'
                 | '-'
-                | '收'
-                | '阿'
                 | '十'
-                | '百'
         )
 }
 
