@@ -48,31 +48,38 @@ pub const SUFFIX_FIRST: &str =
 /// Characters an address component's name may not contain: they end components themselves.
 pub const ADDRESS_NAME_BREAK: &str = "省市区县路街栋幢室村镇乡，。；、：:,;|";
 
-/// Folded characters the loader notes in [`crate::text::Flags`].
-fn is_special(f: char) -> bool {
+/// Folded characters whose positions the loader lists in [`crate::text::Text::marks`]: what
+/// later passes look for (`@` handles, `|` table cells, `就是他`, role words, price numerals),
+/// so they need not read every character.
+pub fn is_mark(f: char) -> bool {
     matches!(
         f,
-        '@' | '#'
-            | '艾'
-            | '号'
-            | '栋'
-            | '幢'
-            | '座'
-            | '室'
-            | '层'
-            | '楼'
-            | '组'
-            | '排'
-            | '户'
-            | '期'
-            | '弄'
-            | '元'
-            | '-'
-            | '收'
-            | '阿'
-            | '十'
-            | '百'
+        '@' | '|' | '就' | '收' | '阿' | '百' | '千' | '万' | '¥' | '￥'
     )
+}
+
+/// Folded characters the loader notes in [`crate::text::Flags`] or in its position lists.
+fn is_special(f: char) -> bool {
+    is_mark(f)
+        || matches!(
+            f,
+            '#' | '艾'
+                | '号'
+                | '栋'
+                | '幢'
+                | '座'
+                | '室'
+                | '层'
+                | '楼'
+                | '组'
+                | '排'
+                | '户'
+                | '期'
+                | '弄'
+                | '元'
+                | '-'
+                | '十'
+        )
 }
 
 impl CharInfo {
@@ -100,10 +107,25 @@ impl CharInfo {
         self.0 & NAME_BREAK != 0
     }
 
+    /// Whether this is the entry of `c` itself as a plain Han character: folds to itself, no
+    /// digit value, no loader or address flag. One comparison; the loader's fast path (most
+    /// characters of Chinese prose) copies such a character's bytes to the skeleton as they are.
+    #[inline]
+    pub fn is_plain_han(self, c: char) -> bool {
+        self.0 == c as u32 | (Class::Cjk as u32) << 21 | NO_DIGIT << 25
+    }
+
     /// Whether the loader must look at this character for its flags (rare characters).
     #[inline]
     pub fn is_special(self) -> bool {
         self.0 & SPECIAL != 0
+    }
+
+    /// The folded code point as a number: [`CharInfo::fold`] without the validity check, for
+    /// scans that compare it with a few ASCII characters.
+    #[inline]
+    pub fn fold_code(self) -> u32 {
+        self.0 & 0x1F_FFFF
     }
 
     #[inline]

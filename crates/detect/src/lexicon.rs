@@ -295,14 +295,21 @@ impl Lexicon {
 pub fn longest_non_overlapping(hits: &[Hit], keep: impl Fn(Group) -> bool) -> Vec<Hit> {
     let mut sel: Vec<Hit> = hits.iter().copied().filter(|h| keep(h.group)).collect();
     sel.sort_by_key(|h| (std::cmp::Reverse(h.end - h.start), h.start));
-    let mut taken: Vec<Hit> = Vec::new();
-    for h in sel {
-        if taken.iter().all(|t| t.end <= h.start || h.end <= t.start) {
-            taken.push(h);
+    // The hits taken are kept at the front of `sel` (one vector instead of two).
+    let mut taken = 0;
+    for k in 0..sel.len() {
+        let h = sel[k];
+        if sel[..taken]
+            .iter()
+            .all(|t| t.end <= h.start || h.end <= t.start)
+        {
+            sel[taken] = h;
+            taken += 1;
         }
     }
-    taken.sort_by_key(|h| h.start);
-    taken
+    sel.truncate(taken);
+    sel.sort_by_key(|h| h.start);
+    sel
 }
 
 /// Counts hits per group (a bag of context words for scoring).

@@ -113,7 +113,7 @@ impl ScanResult {
 pub struct Scratch {
     text: text::Text,
     hits: Vec<Hit>,
-    runs: Vec<numbers::Run>,
+    runs: numbers::Runs,
     claimed: Vec<bool>,
     cells: Vec<Option<lexicon::Field>>,
     found: Vec<Found>,
@@ -352,8 +352,18 @@ impl Scanner {
         // Sale keywords: the longest non-overlapping hits not inside another finding.
         let kw =
             lexicon::longest_non_overlapping(&s.hits, |g| matches!(g, Group::Ad(_) | Group::Tg));
+        let ad_hits: Vec<Hit> = s
+            .hits
+            .iter()
+            .copied()
+            .filter(|h| !matches!(h.group, Group::Ad(_) | Group::Tg) || kw.contains(h))
+            .collect();
+        let d = verdict::decide(t, &ad_hits, found, &self.lexicon.canonical);
+        let positive = d.sale_ad || d.doxxing;
+        // Keyword findings are built only for the posts that report them.
         let kw_found: Vec<Found> = kw
             .iter()
+            .filter(|_| positive)
             .filter(|h| !s.claimed[h.start..h.end].iter().any(|&c| c))
             .filter(|h| !label_only(t, &s.hits, h))
             .map(|h| {
@@ -374,19 +384,11 @@ impl Scanner {
                 Found::new(Kind::AdKeyword, Span::new(h.start, h.end), canon, f, 0.8)
             })
             .collect();
-        let ad_hits: Vec<Hit> = s
-            .hits
-            .iter()
-            .copied()
-            .filter(|h| !matches!(h.group, Group::Ad(_) | Group::Tg) || kw.contains(h))
-            .collect();
-        let d = verdict::decide(t, &ad_hits, found, &self.lexicon.canonical);
-        let positive = d.sale_ad || d.doxxing;
-        let mut findings = Vec::new();
-        let mut signals = Vec::new();
-        let all = found
-            .drain(..)
-            .chain(if positive { kw_found } else { Vec::new() });
+        // Both lists sized once (growing them from empty reallocated for most positive posts).
+        let signal_n = found.iter().filter(|f| f.kind.is_signal()).count();
+        let mut findings = Vec::with_capacity(found.len() - signal_n + kw_found.len());
+        let mut signals = Vec::with_capacity(signal_n);
+        let all = found.drain(..).chain(kw_found);
         for f in all {
             // Sale keywords and Telegram contacts are annotated in positive posts only.
             if f.kind == Kind::Telegram && !positive {
@@ -407,7 +409,7 @@ impl Scanner {
         }
         findings.sort_by_key(|f| (f.span.start, f.span.end));
         signals.sort_by_key(|f| (f.span.start, f.span.end));
-        let mut labels = Vec::new();
+        let mut labels = Vec::with_capacity(2);
         if d.doxxing {
             labels.push("doxxing_post");
         }

@@ -6,7 +6,7 @@
 //! and `开🔥盒` all read `开盒` there. `skel_pos[b]` gives, for each skeleton byte, the index of
 //! the original code point it came from, so a match maps back to original offsets exactly.
 
-use crate::chars::{CharInfo, CharTable, Class};
+use crate::chars::{self, CharInfo, CharTable, Class};
 use crate::terms::Triggers;
 
 /// Reusable buffers for one post; keep one per worker thread to avoid allocation per post.
@@ -25,6 +25,8 @@ pub struct Text {
     pub lex_starts: Vec<u32>,
     /// Code points that are digit forms (`info.digit()` is some), ascending.
     pub digit_pos: Vec<u32>,
+    /// Code points whose folded form is a [`chars::is_mark`] character, ascending.
+    pub marks: Vec<u32>,
 }
 
 #[derive(Default, Clone, Copy, Debug)]
@@ -38,6 +40,35 @@ pub struct Flags {
     pub address_suffix: bool,
     /// `收` or `阿`: role words after a name.
     pub role: bool,
+}
+
+/// The loader's notes of where a lexicon term may start, one skeleton character at a time.
+struct StartNotes<'a> {
+    /// `None`: every character start is noted.
+    triggers: Option<&'a Triggers>,
+    /// A character that starts a longer term, waiting for the next skeleton character.
+    pending: Option<(u32, char)>,
+}
+
+impl StartNotes<'_> {
+    /// Notes the skeleton character `f` written at byte offset `off`.
+    #[inline]
+    fn note(&mut self, off: u32, f: char, starts: &mut Vec<u32>) {
+        let Some(tr) = self.triggers else {
+            starts.push(off);
+            return;
+        };
+        if let Some((p, a)) = self.pending.take() {
+            if tr.pair(a, f) {
+                starts.push(p);
+            }
+        }
+        match tr.kinds(f) {
+            (true, _) => starts.push(off),
+            (false, true) => self.pending = Some((off, f)),
+            (false, false) => {}
+        }
+    }
 }
 
 impl Text {
@@ -60,13 +91,14 @@ impl Text {
         let mut skel = std::mem::take(&mut self.skel);
         let mut skel_pos = std::mem::take(&mut self.skel_pos);
         let mut starts = std::mem::take(&mut self.lex_starts);
-        let mut marks = std::mem::take(&mut self.address_marks);
+        let mut address_marks = std::mem::take(&mut self.address_marks);
+        let mut marks = std::mem::take(&mut self.marks);
         let mut digit_pos = std::mem::take(&mut self.digit_pos);
         digit_pos.clear();
         chars.clear();
         info_v.clear();
         skel.clear();
-        for v in [&mut skel_pos, &mut starts, &mut marks] {
+        for v in [&mut skel_pos, &mut starts, &mut address_marks, &mut marks] {
             v.clear();
         }
         chars.reserve(text.len());
@@ -75,66 +107,73 @@ impl Text {
         skel_pos.reserve(text.len());
         let mut flags = Flags::default();
         let mut prev_digit = false;
-        // A character that starts a longer term, waiting for the next skeleton character.
-        let mut pending: Option<(u32, char)> = None;
+        let mut notes = StartNotes {
+            triggers,
+            pending: None,
+        };
         for (i, c) in text.chars().enumerate() {
-            chars.push(c);
             let info = table.info(c);
+            chars.push(c);
             info_v.push(info);
-            let class = info.class();
-            let is_digit = info.digit().is_some();
-            flags.digit |= is_digit;
-            if is_digit {
-                digit_pos.push(i as u32);
-            }
-            let f = info.fold();
-            if info.is_special() {
-                match f {
-                    '@' | '#' | '艾' => flags.contact = true,
-                    '收' | '阿' => flags.role = true,
-                    '十' | '百' => {}
-                    _ if prev_digit => {
-                        flags.address_suffix = true;
+            let f = if info.is_plain_han(c) {
+                // The fast path (most characters of Chinese prose): a Han character that is
+                // itself in the skeleton, with no digit value and no flag to note.
+                prev_digit = false;
+                c
+            } else {
+                let class = info.class();
+                let is_digit = info.digit().is_some();
+                flags.digit |= is_digit;
+                if is_digit {
+                    digit_pos.push(i as u32);
+                }
+                let f = info.fold();
+                if info.is_special() {
+                    let mark = chars::is_mark(f);
+                    if mark {
                         marks.push(i as u32);
                     }
-                    _ => {}
-                }
-            }
-            let f = match class {
-                Class::Cjk | Class::Digit | Class::KeySymbol | Class::Other => f,
-                Class::Letter => {
-                    flags.contact = true;
-                    f.to_ascii_lowercase()
-                }
-                Class::Invisible => continue,
-                _ => {
-                    prev_digit = false;
-                    continue;
-                }
-            };
-            prev_digit = is_digit || matches!(f, '十' | '百');
-            let off = skel.len() as u32;
-            match triggers {
-                None => starts.push(off),
-                Some(tr) => {
-                    if let Some((p, a)) = pending.take() {
-                        if tr.pair(a, f) {
-                            starts.push(p);
+                    match f {
+                        '@' | '#' | '艾' => flags.contact = true,
+                        '收' | '阿' => flags.role = true,
+                        '十' => {}
+                        _ if prev_digit && !mark => {
+                            flags.address_suffix = true;
+                            address_marks.push(i as u32);
                         }
-                    }
-                    if tr.alone(f) {
-                        starts.push(off);
-                    } else if tr.first(f) {
-                        pending = Some((off, f));
+                        _ => {}
                     }
                 }
-            }
-            // Direct pushes: `extend` of one to three bytes per character was a hot spot.
+                let f = match class {
+                    Class::Cjk | Class::Digit | Class::KeySymbol | Class::Other => f,
+                    Class::Letter => {
+                        flags.contact = true;
+                        f.to_ascii_lowercase()
+                    }
+                    Class::Invisible => continue,
+                    _ => {
+                        prev_digit = false;
+                        continue;
+                    }
+                };
+                prev_digit = is_digit || matches!(f, '十' | '百');
+                f
+            };
+            notes.note(skel.len() as u32, f, &mut starts);
+            // Direct pushes of constant length: `extend` of one to three bytes per character,
+            // or a loop over `encode_utf8`, was a hot spot.
             let pos = i as u32;
             let u = f as u32;
             if u < 0x80 {
                 skel.push(u as u8);
                 skel_pos.push(pos);
+            } else if (0x800..0x10000).contains(&u) {
+                skel.extend_from_slice(&[
+                    0xE0 | (u >> 12) as u8,
+                    0x80 | (u >> 6 & 0x3F) as u8,
+                    0x80 | (u & 0x3F) as u8,
+                ]);
+                skel_pos.extend_from_slice(&[pos; 3]);
             } else {
                 let mut buf = [0u8; 4];
                 for &b in f.encode_utf8(&mut buf).as_bytes() {
@@ -148,7 +187,8 @@ impl Text {
         self.skel = skel;
         self.skel_pos = skel_pos;
         self.lex_starts = starts;
-        self.address_marks = marks;
+        self.address_marks = address_marks;
+        self.marks = marks;
         self.digit_pos = digit_pos;
         self.flags = flags;
     }
@@ -208,11 +248,16 @@ impl Text {
 
     /// Folded text of `start..end` with every gap character removed.
     pub fn compact(&self, start: usize, end: usize) -> String {
-        self.info[start..end]
-            .iter()
-            .filter(|i| !i.is_gap())
-            .map(|i| i.fold())
-            .collect()
+        // Sized for Han text at once (collecting from a filter grew it five times for an
+        // address).
+        let mut s = String::with_capacity(3 * (end - start));
+        s.extend(
+            self.info[start..end]
+                .iter()
+                .filter(|i| !i.is_gap())
+                .map(|i| i.fold()),
+        );
+        s
     }
 
     /// Skeleton byte range → original code-point range (`end` exclusive).

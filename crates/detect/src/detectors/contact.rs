@@ -76,6 +76,10 @@ fn read_token(t: &Text, mut i: usize, ok: impl Fn(char) -> bool) -> (String, usi
         if !ok(f) {
             break;
         }
+        if s.is_empty() {
+            // Room for a handle or a domain label at once, not grown from 8 bytes up.
+            s.reserve(24);
+        }
         s.push(f);
         i += 1;
         end = i;
@@ -212,11 +216,38 @@ fn email_at(t: &Text, i: usize, claimed: &[bool]) -> Option<Found> {
     ))
 }
 
+/// ASCII folded characters where an e-mail's sign (`@ # [ ( {` and a space before `at`) or a
+/// link (`t` `h`, either case) may start: one bit test per character instead of two `matches!`
+/// and a claimed check.
+const LINK_START: u128 = {
+    let mut m = 0u128;
+    let cs = b"@#[({ tThH";
+    let mut k = 0;
+    while k < cs.len() {
+        m |= 1 << cs[k];
+        k += 1;
+    }
+    m
+};
+
 /// E-mails, links and Telegram links: these claim their code points first.
 pub fn detect_links(t: &Text, claimed: &mut [bool], out: &mut Vec<Found>) {
     let n = t.len();
     let mut i = 0;
+    let candidate = |info: &crate::chars::CharInfo| {
+        let u = info.fold_code();
+        if u < 128 {
+            LINK_START >> u & 1 != 0
+        } else {
+            u == '艾' as u32
+        }
+    };
     while i < n {
+        // Straight to the next candidate: every other character only moves `i` on.
+        match t.info[i..].iter().position(candidate) {
+            Some(k) => i += k,
+            None => break,
+        }
         if claimed[i] {
             i += 1;
             continue;
@@ -359,6 +390,7 @@ pub fn detect_wechat(
         starts.push(i);
     }
     // The first code point of every WeChat table cell.
+    // (`cells` is empty in a post without a table.)
     for k in 0..cells.len() {
         if cells[k] == Some(Field::Wechat) && (k == 0 || cells[k - 1] != Some(Field::Wechat)) {
             starts.push(k);
@@ -445,7 +477,8 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
         ));
         Some(end)
     };
-    for i in 0..n {
+    // The loader lists every `@` among its marks.
+    for i in t.marks.iter().map(|&p| p as usize) {
         if t.fold(i) == '@'
             && !claimed[i]
             && (i == 0 || t.ascii_alnum(i - 1).is_none())

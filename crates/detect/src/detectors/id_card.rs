@@ -110,17 +110,44 @@ fn region_and_birth(
     let (code, region, exact, birth) = check_region_and_birth(d, year, md, dicts, today)?;
     let age = birth.age_on(today);
     let mut f = Facts::new();
-    f.insert("region_code", format!("{code:06}"));
+    // Numbers written by hand: the formatting machinery was most of an ID's facts.
+    f.insert("region_code", padded(&[(code, 6)]));
     f.insert("region", region.name.clone());
     if !exact {
         f.insert("region_unlisted", "true".into());
     } else if region.to < 2024 {
         f.insert("region_retired", region.to.to_string());
     }
-    f.insert("birth_date", birth.to_string());
-    f.insert("age", age.to_string());
+    // `Date`'s `Display`: `{:04}-{:02}-{:02}`.
+    let (y, m, d) = (birth.year.into(), birth.month.into(), birth.day.into());
+    f.insert("birth_date", padded(&[(y, 4), (m, 2), (d, 2)]));
+    f.insert("age", padded(&[(age.into(), 1)]));
     f.insert("minor", (age < 14).to_string());
     Ok(f)
+}
+
+/// Numbers zero-padded to their widths (as `{:0w$}` writes them), joined with `-`.
+fn padded(parts: &[(u32, usize)]) -> String {
+    let mut s = String::with_capacity(12);
+    for (k, &(n, width)) in parts.iter().enumerate() {
+        if k > 0 {
+            s.push('-');
+        }
+        let mut buf = [b'0'; 10];
+        let mut at = buf.len();
+        let mut v = n;
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        let from = at.min(buf.len() - width.min(buf.len()));
+        s.extend(buf[from..].iter().map(|&b| char::from(b)));
+    }
+    s
 }
 
 /// Validates 18 digit values (the last may be 10 for `X`).
@@ -232,6 +259,16 @@ pub(crate) mod tests {
                 (w, g) => panic!("{name}: want {w:?}, got {g:?}"),
             }
         }
+    }
+
+    #[test]
+    fn padded_writes_as_format_does() {
+        for n in [0u32, 7, 42, 110105, 999999, 1949, 65535, 4_294_967_295] {
+            for w in [1usize, 2, 4, 6, 10] {
+                assert_eq!(padded(&[(n, w)]), format!("{n:0w$}"), "{n} {w}");
+            }
+        }
+        assert_eq!(padded(&[(1949, 4), (12, 2), (1, 2)]), "1949-12-01");
     }
 
     #[test]

@@ -13,9 +13,30 @@ use doxwatch_model::{Facts, Kind, Span};
 /// Characters that end a given name when they follow it.
 const STOP: &str =
     "的是收在阿和与就这那家住电手微身号码邮地他她们了也都被已叫名姓说去给很从到啊呀吗呢吧，。";
-const TITLES: &[&str] = &[
-    "经理", "女士", "先生", "老师", "师傅", "小姐", "总", "阿姨", "同学", "医生", "律师", "主任",
-    "老板", "警官", "某", "某某", "大爷", "大妈", "哥", "姐", "叔",
+/// Titles that make a surname plus one or two characters no name (as characters: compared with
+/// the given name's characters without building a string).
+const TITLES: &[&[char]] = &[
+    &['经', '理'],
+    &['女', '士'],
+    &['先', '生'],
+    &['老', '师'],
+    &['师', '傅'],
+    &['小', '姐'],
+    &['总'],
+    &['阿', '姨'],
+    &['同', '学'],
+    &['医', '生'],
+    &['律', '师'],
+    &['主', '任'],
+    &['老', '板'],
+    &['警', '官'],
+    &['某'],
+    &['某', '某'],
+    &['大', '爷'],
+    &['大', '妈'],
+    &['哥'],
+    &['姐'],
+    &['叔'],
 ];
 
 /// Reads a name starting at `i`: (end, value) on success.
@@ -44,10 +65,12 @@ pub fn read_name(t: &Text, dicts: &Dictionaries, i: usize) -> Option<(usize, Str
         return None;
     }
     let end = g + given;
-    let given_str: String = (g..end).map(|k| t.fold(k)).collect();
+    // The given name (one or two characters) against the titles.
+    let gv = [t.fold(g), t.fold(end - 1)];
+    let gv = &gv[2 - given..];
     if TITLES
         .iter()
-        .any(|ti| given_str.starts_with(ti) || given_str.ends_with(ti))
+        .any(|ti| gv.starts_with(ti) || gv.ends_with(ti))
     {
         return None;
     }
@@ -59,7 +82,9 @@ pub fn read_name(t: &Text, dicts: &Dictionaries, i: usize) -> Option<(usize, Str
     if given == 2 && cjk_at(end) && !STOP.contains(t.fold(end)) && sur_len == 1 {
         return None;
     }
-    Some((end, (i..end).map(|k| t.fold(k)).collect()))
+    let mut name = String::with_capacity(3 * (end - i));
+    name.extend((i..end).map(|k| t.fold(k)));
+    Some((end, name))
 }
 
 /// A name that ends exactly at `k` and starts after a non-CJK character.
@@ -186,9 +211,16 @@ pub fn detect(
             }
         }
     }
-    // `孙丽娟就是他`: a name followed by the accusation.
-    for i in 0..t.len().saturating_sub(2) {
-        if t.fold(i) == '就' && t.fold(i + 1) == '是' && matches!(t.fold(i + 2), '他' | '她' | '这')
+    // `孙丽娟就是他`: a name followed by the accusation. (This and the next two passes start
+    // from the loader's marks instead of reading every character.)
+    let marks = |c: char| {
+        t.marks
+            .iter()
+            .map(|&p| p as usize)
+            .filter(move |&p| t.fold(p) == c)
+    };
+    for i in marks('就') {
+        if i + 2 < t.len() && t.fold(i + 1) == '是' && matches!(t.fold(i + 2), '他' | '她' | '这')
         {
             if let Some((b, v)) = name_ending_at(t, dicts, i) {
                 push(b, i, v, "accused", claimed, out);
@@ -198,10 +230,7 @@ pub fn detect(
     // Table cells under a name column: `| 李淑珍，`, `| 裴玉 |`.
     let has_name_label = hits.iter().any(|h| h.group == Group::Label(Field::Name));
     if has_name_label {
-        for i in 0..t.len() {
-            if t.fold(i) != '|' {
-                continue;
-            }
+        for i in marks('|') {
             let mut s = i + 1;
             while s < t.len() && matches!(t.class(s), Class::Space | Class::Invisible) {
                 s += 1;
@@ -219,9 +248,21 @@ pub fn detect(
             }
         }
     }
-    // `王婷收`, `高斌阿姨`: a name followed by a role word.
-    let roles = if t.flags.role { t.len() } else { 0 };
-    for i in 0..roles {
+    // `王婷收`, `高斌阿姨`: a name followed by a role word. A name has two to four characters:
+    // it starts two to four before a 收 or 阿; ascending starts, each tried once.
+    let role_at = t
+        .marks
+        .iter()
+        .map(|&p| p as usize)
+        .filter(|&p| matches!(t.fold(p), '收' | '阿'));
+    let mut next_start = 0;
+    let starts = role_at.flat_map(|e| {
+        let from = e.saturating_sub(4).max(next_start);
+        let to = e.saturating_sub(1);
+        next_start = next_start.max(to);
+        from..to
+    });
+    for i in starts {
         if claimed[i] || t.class(i) != Class::Cjk {
             continue;
         }

@@ -6,13 +6,15 @@ use crate::chars::Class;
 use crate::lexicon::{Field, Group, Hit};
 use crate::text::Text;
 
-/// Field of the table cell each code point belongs to (`None` outside value cells).
+/// Field of the table cell each code point belongs to (`None` outside value cells), or nothing
+/// at all (an empty `out`) in a post without a `|`: read cells with [`cell`].
 pub fn cell_fields(t: &Text, hits: &[Hit], out: &mut Vec<Option<Field>>) {
     out.clear();
-    out.resize(t.len(), None);
-    if !t.info.iter().any(|i| i.fold() == '|') {
+    // The loader lists every `|` among its marks.
+    if !t.marks.iter().any(|&p| t.fold(p as usize) == '|') {
         return;
     }
+    out.resize(t.len(), None);
     let labels = crate::lexicon::longest_non_overlapping(hits, |g| matches!(g, Group::Label(_)));
     let mut header: Option<Vec<Option<Field>>> = None;
     let mut line_start = 0;
@@ -52,6 +54,12 @@ pub fn cell_fields(t: &Text, hits: &[Hit], out: &mut Vec<Option<Field>>) {
         }
         line_start = line_end + 1;
     }
+}
+
+/// The field of the table cell at code point `k`.
+#[inline]
+pub fn cell(cells: &[Option<Field>], k: usize) -> Option<Field> {
+    cells.get(k).copied().flatten()
 }
 
 /// Cells of a line split at `|`, each trimmed of gap characters: (start, end) pairs.
