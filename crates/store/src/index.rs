@@ -548,22 +548,10 @@ fn newest_first(
 /// lower-case hex value after a tag byte 1, or any other string's UTF-8 after a tag byte 0
 /// (ids from other producers stay exact and never collide with a decoded hash).
 fn key_bytes(key: &str) -> Vec<u8> {
-    let hex = key.len() == 32
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    let mut out = Vec::with_capacity(key.len() + 1);
-    if hex {
-        out.push(1);
-        out.extend(key.as_bytes().chunks(2).map(|p| {
-            let nibble = |b: u8| if b <= b'9' { b - b'0' } else { b - b'a' + 10 };
-            nibble(p[0]) << 4 | nibble(p[1])
-        }));
-    } else {
-        out.push(0);
-        out.extend_from_slice(key.as_bytes());
+    match crate::hex_bytes(key).filter(|b| b.len() == 16) {
+        Some(raw) => [&[1][..], &raw].concat(),
+        None => [&[0][..], key.as_bytes()].concat(),
     }
-    out
 }
 
 fn key_term(field: Field, key: &str) -> Term {
