@@ -1013,13 +1013,9 @@ fn key_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
 }
 
 fn opt_key_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<String>> {
-    use std::fmt::Write;
     match r.get_ref(i)? {
         ValueRef::Null => Ok(None),
-        ValueRef::Blob(raw) => Ok(Some(raw.iter().fold(String::new(), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        }))),
+        ValueRef::Blob(raw) => Ok(Some(crate::to_hex(raw))),
         v => v.as_str().map(|s| Some(s.to_string())).map_err(Into::into),
     }
 }

@@ -174,17 +174,21 @@ impl AlertIndex {
             return Err(StoreError::Missing(dir.to_path_buf()));
         };
         index.tokenizers().register(TOKENIZER, CjkBigramTokenizer);
+        // One indexing thread: a batch becomes one segment instead of one per thread, and
+        // with merges of 16 segments instead of 8 each alert is merged about once less up to
+        // a million. Indexing and merging are most of the ingest's CPU, and on two cores the
+        // database and the document building keep the other core busy (issue 4).
         let writer = if writable {
-            Some(
-                index
-                    .writer_with_num_threads(2, 128 << 20)
-                    .map_err(|e| match e {
-                        tantivy::TantivyError::LockFailure(..) => {
-                            StoreError::Locked(dir.to_path_buf())
-                        }
-                        e => StoreError::corrupt(dir, e),
-                    })?,
-            )
+            let w = index
+                .writer_with_num_threads(1, 128 << 20)
+                .map_err(|e| match e {
+                    tantivy::TantivyError::LockFailure(..) => StoreError::Locked(dir.to_path_buf()),
+                    e => StoreError::corrupt(dir, e),
+                })?;
+            let mut merges = tantivy::indexer::LogMergePolicy::default();
+            merges.set_min_num_segments(16);
+            w.set_merge_policy(Box::new(merges));
+            Some(w)
         } else {
             None
         };

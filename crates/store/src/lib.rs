@@ -352,15 +352,26 @@ pub(crate) fn hex_bytes(s: &str) -> Option<Vec<u8>> {
         b'a'..=b'f' => Some(b - b'a' + 10),
         _ => None,
     };
-    let raw: Option<Vec<u8>> = s
-        .as_bytes()
-        .chunks(2)
-        .map(|p| match p {
-            [hi, lo] => Some(nibble(*hi)? << 4 | nibble(*lo)?),
-            _ => None,
-        })
-        .collect();
-    raw.filter(|r| !r.is_empty())
+    let pairs = s.as_bytes().chunks_exact(2);
+    if s.is_empty() || !pairs.remainder().is_empty() {
+        return None;
+    }
+    let mut raw = Vec::with_capacity(s.len() / 2);
+    for p in pairs {
+        raw.push(nibble(p[0])? << 4 | nibble(p[1])?);
+    }
+    Some(raw)
+}
+
+/// Lower-case hex of `raw`: what [`hex_bytes`] decodes.
+pub(crate) fn to_hex(raw: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(raw.len() * 2);
+    for b in raw {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
 }
 
 /// Writes `path` completely or not at all: a temporary file, synced, renamed over.
