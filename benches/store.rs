@@ -341,6 +341,13 @@ fn search(dir: &std::path::Path, keys: &Keys, n: usize, h: &KeyedHasher) {
     assert_eq!(total(&queries[3].1), expected_id);
     assert_eq!(total(&queries[4].1), expected_probe);
     assert_eq!(total(&queries[5].1), doxxing);
+    // The database linked everyone sharing the probe's ID number into one subject.
+    let subject = store
+        .db
+        .subject_of(&h.hash_hex(Kind::Phone, &probe_phone))
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.db.subject(subject).unwrap().alerts.len(), expected_id);
     let mut lat = Vec::new();
     let mut per_query: Vec<Vec<Duration>> = vec![Vec::new(); queries.len()];
     for round in 0..100 {

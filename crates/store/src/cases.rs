@@ -18,24 +18,28 @@ use std::path::Path;
 
 /// Tables keyed by a hash or a pair are `WITHOUT ROWID`: the key's B-tree holds the row, so
 /// an insert touches one tree instead of a rowid table plus a key index (store format 2).
-/// `alerts` keeps its rowid, the arrival order the alert feed pages by.
+/// Hashes and alert ids are stored as [`key`]s: 16 or 32 raw bytes instead of 32 or 64 hex
+/// characters, and the subject and case links name an alert by its position `pos` (store
+/// format 3). Each batch inserts at random into these trees, so their size is what a batch
+/// writes. `alerts` is a rowid table: `pos` is the arrival order the alert feed pages by.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS alerts (
-    alert_id TEXT PRIMARY KEY,
+    pos INTEGER PRIMARY KEY,
+    alert_id BLOB NOT NULL UNIQUE,
     post_id TEXT NOT NULL,
     platform TEXT NOT NULL,
     url TEXT,
     ts_detected TEXT NOT NULL,
     verdict TEXT NOT NULL,
     severity TEXT NOT NULL,
-    evidence TEXT
+    evidence BLOB
 );
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS evidence (
-    digest TEXT PRIMARY KEY,
+    digest BLOB PRIMARY KEY,
     pack INTEGER NOT NULL,
     offset INTEGER NOT NULL,
     len INTEGER NOT NULL
@@ -46,7 +50,7 @@ CREATE TABLE IF NOT EXISTS subjects (
     last_seen TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS subject_ids (
-    id_hash TEXT PRIMARY KEY,
+    id_hash BLOB PRIMARY KEY,
     kind TEXT NOT NULL,
     masked TEXT NOT NULL,
     subject_id INTEGER NOT NULL
@@ -54,10 +58,10 @@ CREATE TABLE IF NOT EXISTS subject_ids (
 CREATE INDEX IF NOT EXISTS subject_ids_by_subject ON subject_ids(subject_id);
 CREATE TABLE IF NOT EXISTS subject_alerts (
     subject_id INTEGER NOT NULL,
-    alert_id TEXT NOT NULL,
-    PRIMARY KEY (subject_id, alert_id)
+    alert_pos INTEGER NOT NULL,
+    PRIMARY KEY (subject_id, alert_pos)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS subject_alerts_by_alert ON subject_alerts(alert_id);
+CREATE INDEX IF NOT EXISTS subject_alerts_by_alert ON subject_alerts(alert_pos);
 CREATE TABLE IF NOT EXISTS cases (
     case_id INTEGER PRIMARY KEY,
     title TEXT NOT NULL,
@@ -69,8 +73,8 @@ CREATE TABLE IF NOT EXISTS cases (
 );
 CREATE TABLE IF NOT EXISTS case_alerts (
     case_id INTEGER NOT NULL,
-    alert_id TEXT NOT NULL,
-    PRIMARY KEY (case_id, alert_id)
+    alert_pos INTEGER NOT NULL,
+    PRIMARY KEY (case_id, alert_pos)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS case_events (
     case_id INTEGER NOT NULL,
@@ -266,10 +270,11 @@ impl CaseDb {
 
     /// Records alert summaries and groups their identifiers into subjects. Idempotent: an
     /// alert in `recorded` (what [`CaseDb::known_alerts`] said of the batch) or earlier in the
-    /// batch is skipped, and every row goes in with `OR IGNORE`, so an incomplete `recorded`
-    /// costs work, never a duplicate. One transaction per call; existing subjects are looked
-    /// up for the whole batch at once, rows go in by multi-row inserts, and first/last-seen
-    /// times are written once per subject.
+    /// batch is skipped, and every row goes in with `OR IGNORE`; an alert that `recorded`
+    /// missed keeps the row and links of the transaction that recorded it, so an incomplete
+    /// `recorded` costs work, never a duplicate. One transaction per call; existing subjects
+    /// are looked up for the whole batch at once, rows go in by multi-row inserts, and
+    /// first/last-seen times are written once per subject.
     pub fn record_alerts(
         &mut self,
         alerts: &[Alert],
@@ -284,7 +289,7 @@ impl CaseDb {
         let mut rows = Rows::default();
         for (digest, l) in evidence {
             rows.push(&[
-                text(digest),
+                key(digest),
                 int(l.pack as i64),
                 int(l.offset as i64),
                 int(l.len as i64),
@@ -292,22 +297,29 @@ impl CaseDb {
         }
         rows.insert(&tx, "evidence", 4)?;
         // 1. Alert rows; only alerts not seen before (in the database or earlier in the
-        //    batch) go on.
+        //    batch) go on. Their positions are given here, so the links below need no lookup.
+        let first_pos: i64 = tx
+            .query_row("SELECT coalesce(max(pos), 0) + 1 FROM alerts", [], |r| {
+                r.get(0)
+            })
+            .map_err(db_err)?;
         let mut in_batch = HashSet::with_capacity(alerts.len());
-        let mut fresh: Vec<(&Alert, PersonIds)> = Vec::new();
+        let mut fresh: Vec<(&Alert, i64, PersonIds)> = Vec::new();
         for a in alerts {
             if recorded.contains(&a.alert_id) || !in_batch.insert(a.alert_id.as_str()) {
                 continue;
             }
+            let pos = first_pos + in_batch.len() as i64 - 1;
             rows.push(&[
-                text(&a.alert_id),
+                int(pos),
+                key(&a.alert_id),
                 text(&a.post_id),
                 text(&a.platform),
                 opt_text(a.url.as_deref()),
                 text(&a.ts_detected),
                 text(a.verdict.as_str()),
                 text(a.severity.as_str()),
-                opt_text(a.evidence.as_ref().map(|e| e.digest.as_str())),
+                a.evidence.as_ref().map_or(null(), |e| key(&e.digest)),
             ]);
             let mut ids = BTreeMap::new();
             for f in &a.findings {
@@ -318,16 +330,28 @@ impl CaseDb {
                 }
             }
             if !ids.is_empty() {
-                fresh.push((a, ids));
+                fresh.push((a, pos, ids));
             }
         }
-        rows.insert(&tx, "alerts", 8)?;
+        let expected = in_batch.len();
+        if rows.insert(&tx, "alerts", 9)? < expected {
+            // Some were recorded before after all: group only the rows that went in now.
+            let mut st = tx
+                .prepare_cached("SELECT pos FROM alerts WHERE pos >= ?1")
+                .map_err(db_err)?;
+            let added = st
+                .query_map([first_pos], |r| r.get(0))
+                .map_err(db_err)?
+                .collect::<Result<HashSet<i64>, _>>()
+                .map_err(db_err)?;
+            fresh.retain(|(_, pos, _)| added.contains(pos));
+        }
         // 2. The subjects the store already knows for these identifiers, in a few queries.
         let mut known: HashMap<String, i64> = HashMap::new();
         {
             let all: Vec<&str> = fresh
                 .iter()
-                .flat_map(|(_, ids)| ids.keys().copied())
+                .flat_map(|(_, _, ids)| ids.keys().copied())
                 .collect::<BTreeSet<_>>()
                 .into_iter()
                 .collect();
@@ -338,9 +362,10 @@ impl CaseDb {
                 );
                 let mut st = tx.prepare_cached(&sql).map_err(db_err)?;
                 let rows = st
-                    .query_map(rusqlite::params_from_iter(chunk.iter()), |r| {
-                        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-                    })
+                    .query_map(
+                        rusqlite::params_from_iter(chunk.iter().map(|h| key(h))),
+                        |r| Ok((key_at(r, 0)?, r.get::<_, i64>(1)?)),
+                    )
                     .map_err(db_err)?;
                 for row in rows {
                     let (h, s) = row.map_err(db_err)?;
@@ -353,7 +378,7 @@ impl CaseDb {
         let mut ids = Rows::default();
         let mut links = Rows::default();
         let mut seen: HashMap<i64, (String, String)> = HashMap::new();
-        for (a, person) in &fresh {
+        for (a, pos, person) in &fresh {
             let mut per_kind: BTreeMap<Kind, usize> = BTreeMap::new();
             for (k, _) in person.values() {
                 *per_kind.entry(*k).or_default() += 1;
@@ -402,11 +427,11 @@ impl CaseDb {
                 for (h, (k, masked)) in &group {
                     if let std::collections::hash_map::Entry::Vacant(e) = known.entry(h.to_string())
                     {
-                        ids.push(&[text(h), text(k.as_str()), text(masked), int(subject)]);
+                        ids.push(&[key(h), text(k.as_str()), text(masked), int(subject)]);
                         e.insert(subject);
                     }
                 }
-                links.push(&[int(subject), text(&a.alert_id)]);
+                links.push(&[int(subject), int(*pos)]);
                 let e = seen
                     .entry(subject)
                     .or_insert_with(|| (a.ts_detected.clone(), a.ts_detected.clone()));
@@ -466,7 +491,7 @@ impl CaseDb {
         self.conn
             .prepare_cached("SELECT pack, offset, len FROM evidence WHERE digest = ?1")
             .and_then(|mut st| {
-                st.query_row([digest], |r| {
+                st.query_row([key(digest)], |r| {
                     Ok(Location {
                         pack: r.get(0)?,
                         offset: r.get::<_, i64>(1)? as u64,
@@ -482,7 +507,7 @@ impl CaseDb {
         self.conn
             .query_row(
                 "SELECT subject_id FROM subject_ids WHERE id_hash = ?1",
-                [id_hash],
+                [key(id_hash)],
                 |r| r.get(0),
             )
             .optional()
@@ -493,11 +518,12 @@ impl CaseDb {
         let mut st = self
             .conn
             .prepare(
-                "SELECT subject_id FROM subject_alerts WHERE alert_id = ?1 ORDER BY subject_id",
+                "SELECT s.subject_id FROM alerts a JOIN subject_alerts s ON s.alert_pos = a.pos
+                 WHERE a.alert_id = ?1 ORDER BY s.subject_id",
             )
             .map_err(db_err)?;
         let rows = st
-            .query_map([alert_id], |r| r.get(0))
+            .query_map([key(alert_id)], |r| r.get(0))
             .map_err(db_err)?
             .collect::<Result<Vec<i64>, _>>()
             .map_err(db_err)?;
@@ -517,31 +543,26 @@ impl CaseDb {
             .ok_or_else(|| StoreError::NotFound(format!("subject {id}")))?;
         let mut st = self
             .conn
-            .prepare("SELECT kind, masked, id_hash FROM subject_ids WHERE subject_id = ?1 ORDER BY kind, id_hash")
+            .prepare("SELECT kind, masked, id_hash FROM subject_ids WHERE subject_id = ?1")
             .map_err(db_err)?;
-        let identifiers = st
+        let mut identifiers: Vec<SubjectId> = st
             .query_map([id], |r| {
                 Ok(SubjectId {
                     kind: r.get(0)?,
                     masked: r.get(1)?,
-                    hash: r.get(2)?,
+                    hash: key_at(r, 2)?,
                 })
             })
             .map_err(db_err)?
             .collect::<Result<_, _>>()
             .map_err(db_err)?;
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT s.alert_id FROM subject_alerts s JOIN alerts a USING (alert_id)
-                 WHERE s.subject_id = ?1 ORDER BY a.ts_detected, s.alert_id",
-            )
-            .map_err(db_err)?;
-        let alerts = st
-            .query_map([id], |r| r.get(0))
-            .map_err(db_err)?
-            .collect::<Result<_, _>>()
-            .map_err(db_err)?;
+        // Sorted here, by the hash as text: SQLite would order keys by their stored form.
+        identifiers.sort_by(|a, b| (&a.kind, &a.hash).cmp(&(&b.kind, &b.hash)));
+        let alerts = self.alerts_by_time(
+            "SELECT a.ts_detected, a.alert_id FROM subject_alerts s JOIN alerts a ON a.pos = s.alert_pos
+             WHERE s.subject_id = ?1",
+            id,
+        )?;
         Ok(Subject {
             subject_id: id,
             first_seen,
@@ -549,6 +570,20 @@ impl CaseDb {
             identifiers,
             alerts,
         })
+    }
+
+    /// The alert ids `select` (time and id of each alert, given `id` as `?1`) finds, oldest
+    /// first and by id at equal times. Sorted here: SQLite would order the ids by their
+    /// stored form, which is not the text's order when hex and other ids mix.
+    fn alerts_by_time(&self, select: &str, id: i64) -> Result<Vec<String>, StoreError> {
+        let mut st = self.conn.prepare_cached(select).map_err(db_err)?;
+        let mut rows = st
+            .query_map([id], |r| Ok((r.get::<_, String>(0)?, key_at(r, 1)?)))
+            .map_err(db_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err)?;
+        rows.sort_unstable();
+        Ok(rows.into_iter().map(|(_, id)| id).collect())
     }
 
     /// Subjects with the most alerts first.
@@ -575,7 +610,7 @@ impl CaseDb {
         self.conn
             .query_row(
                 "SELECT 1 FROM alerts WHERE alert_id = ?1",
-                [alert_id],
+                [key(alert_id)],
                 |_| Ok(()),
             )
             .optional()
@@ -588,8 +623,8 @@ impl CaseDb {
         self.conn
             .query_row(
                 "SELECT evidence FROM alerts WHERE alert_id = ?1",
-                [alert_id],
-                |r| r.get::<_, Option<String>>(0),
+                [key(alert_id)],
+                |r| opt_key_at(r, 0),
             )
             .optional()
             .map_err(db_err)?
@@ -628,8 +663,8 @@ impl CaseDb {
         let id = tx.last_insert_rowid();
         for a in alerts {
             tx.execute(
-                "INSERT OR IGNORE INTO case_alerts VALUES (?1, ?2)",
-                params![id, a],
+                "INSERT OR IGNORE INTO case_alerts SELECT ?1, pos FROM alerts WHERE alert_id = ?2",
+                params![id, key(a)],
             )
             .map_err(db_err)?;
         }
@@ -669,22 +704,14 @@ impl CaseDb {
             .optional()
             .map_err(db_err)?
             .ok_or_else(|| StoreError::NotFound(format!("case {id}")))?;
-        let mut st = self
-            .conn
-            .prepare(
-                "SELECT alert_id FROM (
-                     SELECT alert_id FROM case_alerts WHERE case_id = ?1
-                     UNION
-                     SELECT sa.alert_id FROM subject_alerts sa JOIN cases c ON c.subject_id = sa.subject_id
-                     WHERE c.case_id = ?1)
-                 JOIN alerts USING (alert_id) ORDER BY ts_detected, alert_id",
-            )
-            .map_err(db_err)?;
-        case.alerts = st
-            .query_map([id], |r| r.get(0))
-            .map_err(db_err)?
-            .collect::<Result<_, _>>()
-            .map_err(db_err)?;
+        case.alerts = self.alerts_by_time(
+            "SELECT ts_detected, alert_id FROM alerts WHERE pos IN (
+                 SELECT alert_pos FROM case_alerts WHERE case_id = ?1
+                 UNION
+                 SELECT sa.alert_pos FROM subject_alerts sa JOIN cases c ON c.subject_id = sa.subject_id
+                 WHERE c.case_id = ?1)",
+            id,
+        )?;
         let mut st = self
             .conn
             .prepare("SELECT at, actor, event, detail FROM case_events WHERE case_id = ?1 ORDER BY rowid")
@@ -895,12 +922,12 @@ impl CaseDb {
     pub fn alerts_after(&self, after: i64, limit: usize) -> Result<Vec<(i64, String)>, StoreError> {
         let mut st = self
             .conn
-            .prepare_cached(
-                "SELECT rowid, alert_id FROM alerts WHERE rowid > ?1 ORDER BY rowid LIMIT ?2",
-            )
+            .prepare_cached("SELECT pos, alert_id FROM alerts WHERE pos > ?1 ORDER BY pos LIMIT ?2")
             .map_err(db_err)?;
         let rows = st
-            .query_map(params![after, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))
+            .query_map(params![after, limit as i64], |r| {
+                Ok((r.get(0)?, key_at(r, 1)?))
+            })
             .map_err(db_err)?
             .collect::<Result<_, _>>()
             .map_err(db_err)?;
@@ -910,9 +937,7 @@ impl CaseDb {
     /// The position of the newest recorded alert (0 when there is none).
     pub fn last_alert_position(&self) -> Result<i64, StoreError> {
         self.conn
-            .query_row("SELECT coalesce(max(rowid), 0) FROM alerts", [], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT coalesce(max(pos), 0) FROM alerts", [], |r| r.get(0))
             .map_err(db_err)
     }
 
@@ -944,9 +969,10 @@ fn present(conn: &Connection, select: &str, keys: &[&str]) -> Result<HashSet<Str
         let sql = format!("{select} ({})", vec!["?"; chunk.len()].join(","));
         let mut st = conn.prepare_cached(&sql).map_err(db_err)?;
         let rows = st
-            .query_map(rusqlite::params_from_iter(chunk.iter()), |r| {
-                r.get::<_, String>(0)
-            })
+            .query_map(
+                rusqlite::params_from_iter(chunk.iter().map(|k| key(k))),
+                |r| key_at(r, 0),
+            )
             .map_err(db_err)?;
         for r in rows {
             out.insert(r.map_err(db_err)?);
@@ -960,7 +986,38 @@ fn text(s: &str) -> ToSqlOutput<'_> {
 }
 
 fn opt_text(s: Option<&str>) -> ToSqlOutput<'_> {
-    s.map_or(ToSqlOutput::Owned(Value::Null), text)
+    s.map_or(null(), text)
+}
+
+fn null() -> ToSqlOutput<'static> {
+    ToSqlOutput::Owned(Value::Null)
+}
+
+/// A hash or an alert id as the database stores it: lower-case hex of even length as its raw
+/// bytes (a BLOB of half the size), any other string as TEXT. SQLite never finds a TEXT equal
+/// to a BLOB, so foreign ids stay exact and never collide with a hash.
+fn key(s: &str) -> ToSqlOutput<'_> {
+    match crate::hex_bytes(s) {
+        Some(raw) => ToSqlOutput::Owned(Value::Blob(raw)),
+        None => text(s),
+    }
+}
+
+/// The string a [`key`] in column `i` stands for.
+fn key_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
+    opt_key_at(r, i)?.ok_or(rusqlite::Error::InvalidColumnType(
+        i,
+        "key".into(),
+        rusqlite::types::Type::Null,
+    ))
+}
+
+fn opt_key_at(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<String>> {
+    match r.get_ref(i)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Blob(raw) => Ok(Some(crate::to_hex(raw))),
+        v => v.as_str().map(|s| Some(s.to_string())).map_err(Into::into),
+    }
 }
 
 fn int(i: i64) -> ToSqlOutput<'static> {
@@ -980,26 +1037,29 @@ impl<'a> Rows<'a> {
     }
 
     /// Inserts the waiting rows of `cols` values each into `table`, and forgets them.
-    fn insert(&mut self, tx: &Connection, table: &str, cols: usize) -> Result<(), StoreError> {
+    /// Returns how many went in (a row whose key is there already is ignored).
+    fn insert(&mut self, tx: &Connection, table: &str, cols: usize) -> Result<usize, StoreError> {
         let row = format!("({})", vec!["?"; cols].join(","));
+        let mut added = 0;
         for chunk in self.0.chunks(cols * ROWS_PER_INSERT) {
             let sql = format!(
                 "INSERT OR IGNORE INTO {table} VALUES {}",
                 vec![row.as_str(); chunk.len() / cols].join(",")
             );
-            tx.prepare_cached(&sql)
+            added += tx
+                .prepare_cached(&sql)
                 .and_then(|mut st| st.execute(rusqlite::params_from_iter(chunk)))
                 .map_err(db_err)?;
         }
         self.0.clear();
-        Ok(())
+        Ok(added)
     }
 }
 
 fn merge_subject(tx: &rusqlite::Transaction<'_>, keep: i64, other: i64) -> Result<(), StoreError> {
     for sql in [
         "UPDATE subject_ids SET subject_id = ?1 WHERE subject_id = ?2",
-        "INSERT OR IGNORE INTO subject_alerts SELECT ?1, alert_id FROM subject_alerts WHERE subject_id = ?2",
+        "INSERT OR IGNORE INTO subject_alerts SELECT ?1, alert_pos FROM subject_alerts WHERE subject_id = ?2",
         "DELETE FROM subject_alerts WHERE subject_id = ?2",
         "UPDATE subjects SET
              first_seen = min(first_seen, (SELECT first_seen FROM subjects WHERE subject_id = ?2)),

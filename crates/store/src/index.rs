@@ -174,17 +174,21 @@ impl AlertIndex {
             return Err(StoreError::Missing(dir.to_path_buf()));
         };
         index.tokenizers().register(TOKENIZER, CjkBigramTokenizer);
+        // One indexing thread: a batch becomes one segment instead of one per thread, and
+        // with merges of 16 segments instead of 8 each alert is merged about once less up to
+        // a million. Indexing and merging are most of the ingest's CPU, and on two cores the
+        // database and the document building keep the other core busy (issue 4).
         let writer = if writable {
-            Some(
-                index
-                    .writer_with_num_threads(2, 128 << 20)
-                    .map_err(|e| match e {
-                        tantivy::TantivyError::LockFailure(..) => {
-                            StoreError::Locked(dir.to_path_buf())
-                        }
-                        e => StoreError::corrupt(dir, e),
-                    })?,
-            )
+            let w = index
+                .writer_with_num_threads(1, 128 << 20)
+                .map_err(|e| match e {
+                    tantivy::TantivyError::LockFailure(..) => StoreError::Locked(dir.to_path_buf()),
+                    e => StoreError::corrupt(dir, e),
+                })?;
+            let mut merges = tantivy::indexer::LogMergePolicy::default();
+            merges.set_min_num_segments(16);
+            w.set_merge_policy(Box::new(merges));
+            Some(w)
         } else {
             None
         };
@@ -548,22 +552,10 @@ fn newest_first(
 /// lower-case hex value after a tag byte 1, or any other string's UTF-8 after a tag byte 0
 /// (ids from other producers stay exact and never collide with a decoded hash).
 fn key_bytes(key: &str) -> Vec<u8> {
-    let hex = key.len() == 32
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    let mut out = Vec::with_capacity(key.len() + 1);
-    if hex {
-        out.push(1);
-        out.extend(key.as_bytes().chunks(2).map(|p| {
-            let nibble = |b: u8| if b <= b'9' { b - b'0' } else { b - b'a' + 10 };
-            nibble(p[0]) << 4 | nibble(p[1])
-        }));
-    } else {
-        out.push(0);
-        out.extend_from_slice(key.as_bytes());
+    match crate::hex_bytes(key).filter(|b| b.len() == 16) {
+        Some(raw) => [&[1][..], &raw].concat(),
+        None => [&[0][..], key.as_bytes()].concat(),
     }
-    out
 }
 
 fn key_term(field: Field, key: &str) -> Term {

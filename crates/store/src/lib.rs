@@ -100,8 +100,10 @@ impl StoreError {
 /// another key fails with a clear message instead of unreadable evidence and hashes that
 /// never match.
 /// The on-disk layout this build writes and reads. 2: numbers are index columns only and the
-/// unsearched post id is no longer a term (format 1 indexes hold both).
-const STORE_FORMAT: u32 = 2;
+/// unsearched post id is no longer a term (format 1 indexes hold both). 3: the database keys
+/// hashes and alert ids by their raw bytes and links alerts by position (format 2 databases
+/// hold hex text).
+const STORE_FORMAT: u32 = 3;
 
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
 struct StoreMeta {
@@ -340,6 +342,36 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("evidence {digest}")))?;
         self.vault.read(digest, loc)
     }
+}
+
+/// The bytes `s` spells if it is lower-case hex of even, non-zero length, the form of every
+/// hash and alert id doxwatch makes (the index and the database key those by their bytes).
+pub(crate) fn hex_bytes(s: &str) -> Option<Vec<u8>> {
+    let nibble = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    };
+    let pairs = s.as_bytes().chunks_exact(2);
+    if s.is_empty() || !pairs.remainder().is_empty() {
+        return None;
+    }
+    let mut raw = Vec::with_capacity(s.len() / 2);
+    for p in pairs {
+        raw.push(nibble(p[0])? << 4 | nibble(p[1])?);
+    }
+    Some(raw)
+}
+
+/// Lower-case hex of `raw`: what [`hex_bytes`] decodes.
+pub(crate) fn to_hex(raw: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(raw.len() * 2);
+    for b in raw {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
 }
 
 /// Writes `path` completely or not at all: a temporary file, synced, renamed over.

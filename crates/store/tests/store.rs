@@ -393,6 +393,70 @@ fn subjects_merge_within_and_across_batches() {
     assert_eq!(store.db.list_subjects(10).unwrap().len(), 1);
 }
 
+/// Store format 3 keeps hashes and alert ids as raw bytes when they are lower-case hex, and
+/// as text otherwise: ids of other forms must come back exactly, never meet a hex id of the
+/// same bytes, and sort as text.
+#[test]
+fn alert_ids_of_any_form_are_kept_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(dir.path(), &keys()).unwrap();
+    let mut a = alerts(&[
+        dox_post("w1", "weibo", 1),
+        dox_post("w2", "weibo", 1),
+        dox_post("w3", "weibo", 1),
+        dox_post("w4", "weibo", 1),
+    ]);
+    let hex = a[0].alert_id.clone();
+    a[1].alert_id = hex.to_uppercase();
+    a[2].alert_id = "legacy-7".into();
+    a[3].alert_id = "0a".into();
+    for x in &mut a {
+        x.ts_detected = "2025-06-01T08:00:00Z".into();
+    }
+    store.ingest(&a, &cp(4)).unwrap();
+    let ids: Vec<&str> = a.iter().map(|x| x.alert_id.as_str()).collect();
+    assert_eq!(store.db.known_alerts(&ids).unwrap().len(), 4);
+    assert!(!store.db.has_alert("0A").unwrap());
+    assert!(!store.db.has_alert(&hex[..30]).unwrap());
+    let s = store
+        .db
+        .subject_of(&hash(Kind::IdCard, &person(1).0))
+        .unwrap()
+        .unwrap();
+    let mut sorted: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+    sorted.sort();
+    assert_eq!(store.db.subject(s).unwrap().alerts, sorted);
+    for x in &a {
+        assert_eq!(store.db.subjects_of_alert(&x.alert_id).unwrap(), [s]);
+        let digest = x.evidence.as_ref().map(|e| e.digest.clone());
+        assert_eq!(store.db.evidence_of(&x.alert_id).unwrap(), digest);
+    }
+    let feed: Vec<String> = store
+        .db
+        .alerts_after(0, 10)
+        .unwrap()
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect();
+    assert_eq!(feed, ids);
+    let case = store
+        .db
+        .open_case("t", None, &[ids[2].to_string()], "a")
+        .unwrap();
+    assert_eq!(store.db.case(case).unwrap().alerts, [ids[2]]);
+    assert!(store.read_evidence(ids[2], "inv", "case 1").is_ok());
+
+    // A batch recorded again, with `recorded` missing it, changes nothing.
+    let positions = store.db.last_alert_position().unwrap();
+    store
+        .db
+        .record_alerts(&a, &Default::default(), &[], &cp(4))
+        .unwrap();
+    assert_eq!(store.db.last_alert_position().unwrap(), positions);
+    assert_eq!(store.db.subject(s).unwrap().alerts, sorted);
+    assert_eq!(store.db.list_subjects(10).unwrap()[0].1, 4);
+}
+
 #[test]
 fn subjects_cases_takedown_and_referral() {
     let dir = tempfile::tempdir().unwrap();
@@ -600,11 +664,17 @@ fn keys_locks_corruption_and_no_plaintext() {
     // A store of an older format is refused by name, not misread.
     let meta = dir.path().join("store.json");
     let current = std::fs::read_to_string(&meta).unwrap();
-    let old: String = current.replace("\"format\": 2", "\"format\": 1");
-    assert_ne!(old, current, "store.json names its format");
-    std::fs::write(&meta, old).unwrap();
-    let e = Store::open(dir.path(), &keys()).err().unwrap().to_string();
-    assert!(e.contains("store format 1 is not supported"), "{e}");
+    for format in [1, 2] {
+        let old = current.replace("\"format\": 3", &format!("\"format\": {format}"));
+        assert_ne!(old, current, "store.json names its format");
+        std::fs::write(&meta, old).unwrap();
+        let e = Store::open(dir.path(), &keys()).err().unwrap().to_string();
+        assert!(
+            e.contains(&format!("store format {format} is not supported"))
+                && e.contains("ingest the alerts again into a new store directory"),
+            "{e}"
+        );
+    }
     std::fs::write(&meta, current).unwrap();
     // Evidence sealed under another vault key is refused, and nothing of the batch lands.
     let other = Matcher::new(
