@@ -174,10 +174,12 @@ impl AlertIndex {
             return Err(StoreError::Missing(dir.to_path_buf()));
         };
         index.tokenizers().register(TOKENIZER, CjkBigramTokenizer);
-        // One indexing thread: a batch becomes one segment instead of one per thread, and
-        // with merges of 16 segments instead of 8 each alert is merged about once less up to
-        // a million. Indexing and merging are most of the ingest's CPU, and on two cores the
-        // database and the document building keep the other core busy (issue 4).
+        // One indexing thread: a batch becomes one segment instead of one per thread, so less
+        // merging. Indexing and merging are most of the ingest's CPU, and on two cores the
+        // database and the document building keep the other core busy (issue 4). The merge
+        // policy stays tantivy's default (8 segments): merging 16 at a time cut CPU a little
+        // more but left a 1M-alert index with ~21 segments instead of ~9, and free-text search
+        // through the API was already near its p99 limit.
         let writer = if writable {
             let w = index
                 .writer_with_num_threads(1, 128 << 20)
@@ -185,9 +187,6 @@ impl AlertIndex {
                     tantivy::TantivyError::LockFailure(..) => StoreError::Locked(dir.to_path_buf()),
                     e => StoreError::corrupt(dir, e),
                 })?;
-            let mut merges = tantivy::indexer::LogMergePolicy::default();
-            merges.set_min_num_segments(16);
-            w.set_merge_policy(Box::new(merges));
             Some(w)
         } else {
             None

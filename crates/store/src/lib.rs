@@ -347,20 +347,11 @@ impl Store {
 /// The bytes `s` spells if it is lower-case hex of even, non-zero length, the form of every
 /// hash and alert id doxwatch makes (the index and the database key those by their bytes).
 pub(crate) fn hex_bytes(s: &str) -> Option<Vec<u8>> {
-    let nibble = |b: u8| match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        _ => None,
-    };
-    let pairs = s.as_bytes().chunks_exact(2);
-    if s.is_empty() || !pairs.remainder().is_empty() {
+    // Upper-case hex is another id, kept as text: the bytes must spell `s` back exactly.
+    if s.is_empty() || s.bytes().any(|b| b.is_ascii_uppercase()) {
         return None;
     }
-    let mut raw = Vec::with_capacity(s.len() / 2);
-    for p in pairs {
-        raw.push(nibble(p[0])? << 4 | nibble(p[1])?);
-    }
-    Some(raw)
+    hex::decode(s).ok()
 }
 
 /// Lower-case hex of `raw`: what [`hex_bytes`] decodes.
