@@ -412,13 +412,7 @@ pub fn time_secs(s: &str) -> Option<i64> {
         .map(|d| d.midnight().assume_utc().unix_timestamp())
 }
 
-pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| time::OffsetDateTime::now_utc())
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
+pub use doxwatch_model::now_rfc3339;
 
 /// The store as a pipeline sink: each batch is one [`Store::ingest`] (one index commit), so a
 /// batch is acknowledged only when its alerts are durable in the store.
