@@ -42,9 +42,6 @@ const SPECIAL: u32 = 1 << 29;
 const SUFFIX_START: u32 = 1 << 30;
 const NAME_BREAK: u32 = 1 << 31;
 
-/// First characters of address suffixes (`detectors::address`).
-pub const SUFFIX_FIRST: &str =
-    "特自街省市州盟区县旗镇乡大胡公路道巷弄村屯里段职家小花新广宿庄中山华天社名佳雅苑城院府湾园阁居邸轩庭汇号单栋幢座室层楼组排户期";
 /// Characters an address component's name may not contain: they end components themselves.
 pub const ADDRESS_NAME_BREAK: &str = "省市区县路街栋幢室村镇乡，。；、：:,;|";
 
@@ -86,7 +83,7 @@ impl CharInfo {
     fn new(fold: char, class: Class, digit: Option<u8>) -> CharInfo {
         let d = digit.map_or(NO_DIGIT, u32::from);
         let mut bits = if is_special(fold) { SPECIAL } else { 0 };
-        if SUFFIX_FIRST.contains(fold) {
+        if crate::detectors::address::starts_suffix(fold) {
             bits |= SUFFIX_START;
         }
         if ADDRESS_NAME_BREAK.contains(fold) {

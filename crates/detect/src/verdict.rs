@@ -260,16 +260,15 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // A doxxing word (开盒, 社工库, 机主信息 …) over a person's identifiers: self-disclosure
     // never says 开盒. Sale ads are left to the sample rule (a seller gives a phone too).
     let kw_bundle = kw_n > 0 && !is_sale && (sensitive >= 2 || (name && sensitive >= 1));
-    // Someone else's framing with no sign of self-disclosure or reporting around it.
-    let hostile_only = dox >= 1 && selfctx == 0 && news == 0;
+    // Nothing says self-disclosure or reporting.
+    let unframed = selfctx == 0 && news == 0;
     // A validated ID number under a hostile exposure phrase (曝光, 扒出 …): nobody exposes
     // their own ID card.
-    let id_exposed = id && hostile_only;
+    let id_exposed = id && dox >= 1 && unframed;
     // A home down to the building, unit or room next to a person's name (not a shop's or an
     // office's address with a contact name: those carry self or business context).
     let home = name
-        && selfctx == 0
-        && news == 0
+        && unframed
         && found.iter().any(|f| {
             f.kind == Kind::Address
                 && f.facts

@@ -346,13 +346,4 @@ impl KnownLeaks {
         }
         names
     }
-
-    /// Names of the sets holding `d`, in configuration order.
-    pub fn names_containing(&self, d: &Digest) -> Vec<String> {
-        self.sets
-            .iter()
-            .filter(|s| s.contains(d))
-            .map(|s| s.name().to_string())
-            .collect()
-    }
 }
