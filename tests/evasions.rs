@@ -100,6 +100,43 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::IdCard],
         ),
+        // A name after a doxxing word and a colon, an ID whose first one is written `l`.
+        (
+            format!("扒皮：张伟 身份证 l{} 电话13912345678", &ID[1..]),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::IdCard, Kind::Phone],
+        ),
+        // 开盒 over a validated ID, zero-width characters inside the keyword, the name and
+        // the label.
+        (
+            format!("开\u{200b}盒：王\u{200b}芳 身\u{200b}份\u{200b}证 {ID2}"),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::IdCard],
+        ),
+        // A name before a field label, and before 住 and an address.
+        (
+            "人肉出来了，周杰，住杭州市西湖区文三路90号东部软件园3幢1单元602室".into(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Address],
+        ),
+        (
+            format!("黑历史都在这 陈晓东 身份证{ID2} 别再装了"),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::IdCard],
+        ),
+        // A "scammer" warning that names the person with a card and a phone still exposes
+        // them.
+        (
+            format!("这个骗子叫孙浩，银行卡{CARD}，手机18698765432，大家曝光他"),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::BankCard, Kind::Phone],
+        ),
+        // Sale keywords in full pinyin only, a WeChat contact.
+        (
+            "chadang kaihe 私聊 vx：abc12345 价格美丽".into(),
+            Verdict::DataSaleAd,
+            &[Kind::Wechat],
+        ),
         // Not doxxing: one's own home, a rental, a seller's own phone, news about the
         // crackdown, order numbers.
         (

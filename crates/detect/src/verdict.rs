@@ -38,6 +38,7 @@ impl KwSet {
         self.0.iter().map(|w| w.count_ones() as usize).sum()
     }
 
+    #[cfg(test)]
     fn is_empty(self) -> bool {
         self.0 == [0; 4]
     }
@@ -131,6 +132,17 @@ pub fn price_count(t: &Text) -> usize {
     count
 }
 
+/// A pinyin hit written in full syllables (`kaihe`, `huji`), not initials (`kh`, `sgk`): it
+/// has a vowel.
+fn spelled_out(t: &Text, h: &Hit) -> bool {
+    (h.start..h.end).any(|k| {
+        matches!(
+            t.fold(k).to_ascii_lowercase(),
+            'a' | 'e' | 'i' | 'o' | 'u' | 'v'
+        )
+    })
+}
+
 fn quoted(t: &Text, h: &Hit) -> bool {
     let before = h.start.checked_sub(1).map(|k| t.chars[k]);
     let after = t.chars.get(h.end).copied();
@@ -144,6 +156,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let has = |k: Kind| kinds & 1 << k as u32 != 0;
     let count = |g: fn(&Group) -> bool| hits.iter().filter(|h| g(&h.group)).count();
     let mut kw_plain = KwSet::default();
+    let mut kw_spelled = KwSet::default();
     let mut kw_other = KwSet::default();
     let mut kw_quoted = 0;
     for h in hits {
@@ -151,10 +164,10 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
             if quoted(t, h) {
                 kw_quoted += 1;
             }
-            if h.form == Form::Plain {
-                kw_plain.insert(i);
-            } else {
-                kw_other.insert(i);
+            match h.form {
+                Form::Plain => kw_plain.insert(i),
+                Form::Pinyin if spelled_out(t, h) => kw_spelled.insert(i),
+                _ => kw_other.insert(i),
             }
         }
     }
@@ -179,8 +192,13 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let tg_handles = found.iter().filter(|f| f.kind == Kind::Telegram).count();
 
     // Sale score.
-    let kw_n = kw_plain.len() + kw_other.minus(kw_plain).len();
-    let mut sale_score = 2.0 * kw_plain.len() as f32 + 1.0 * kw_other.minus(kw_plain).len() as f32;
+    // A keyword counts once, in its strongest form: written out, spelled in full pinyin
+    // (`chadang`: no everyday word), or an initialism or homophone (`cd`, `茶档`).
+    let kw_spelled = kw_spelled.minus(kw_plain);
+    let kw_other = kw_other.minus(kw_plain.union(kw_spelled));
+    let kw_n = kw_plain.len() + kw_spelled.len() + kw_other.len();
+    let mut sale_score =
+        2.0 * kw_plain.len() as f32 + 1.5 * kw_spelled.len() as f32 + 1.0 * kw_other.len() as f32;
     sale_score += 0.7 * sale.min(5) as f32;
     sale_score += 1.5 * price.min(3) as f32;
     if tg_handles > 0 {
@@ -211,8 +229,9 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         && (kw_n > 0 || sale >= 3)
         && (price > 0 || handles > 0 || sale >= 3);
     if is_sale {
-        if !kw_plain.is_empty() || !kw_other.is_empty() {
+        if kw_n > 0 {
             let names: Vec<&str> = kw_plain
+                .union(kw_spelled)
                 .union(kw_other)
                 .iter()
                 .map(|i| canonical[i].as_str())
@@ -264,7 +283,12 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let unframed = selfctx == 0 && news == 0;
     // A validated ID number under a hostile exposure phrase (曝光, 扒出 …): nobody exposes
     // their own ID card.
-    let id_exposed = id && dox >= 1 && unframed;
+    // A doxxing word that is not part of an offer (`开盒：…`) counts as such a phrase.
+    let id_exposed = id && (dox >= 1 || (kw_n > 0 && !is_sale)) && unframed;
+    // A name with two sensitive identifiers under as many hostile phrases as reporting words
+    // (`这个骗子叫…，银行卡…，手机…，大家曝光他`): a warning that names the person still
+    // exposes them.
+    let named_dossier = name && sensitive >= 2 && dox >= 1 && dox >= news && selfctx == 0;
     // A home down to the building, unit or room next to a person's name (not a shop's or an
     // office's address with a contact name: those carry self or business context).
     let home = name
@@ -278,6 +302,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let is_dox = id_bundle
         || kw_bundle
         || id_exposed
+        || named_dossier
         || home
         || (ident_kinds >= 1 && dox_score >= 5.0 && (name || ident_kinds >= 2 || id || dox >= 1))
         || sample;

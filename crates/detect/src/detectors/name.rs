@@ -39,15 +39,22 @@ const TITLES: &[&[char]] = &[
     &['叔'],
 ];
 
-/// Reads a name starting at `i`: (end, value) on success.
+/// Reads a name starting at `i`: (end, value) on success. Zero-width and other invisible
+/// characters inside the name (`王\u{200B}芳`) are skipped; the span covers them.
 pub fn read_name(t: &Text, dicts: &Dictionaries, i: usize) -> Option<(usize, String)> {
     let cjk_at = |k: usize| k < t.len() && t.class(k) == Class::Cjk && t.info[k].digit().is_none();
     if !cjk_at(i) {
         return None;
     }
+    // The positions of the next five visible characters from `i` (`t.len()` past the end).
+    let mut pos = [t.len(); 5];
+    pos[0] = i;
+    for k in 1..pos.len() {
+        pos[k] = t.skip_invisible(pos[k - 1] + 1).min(t.len());
+    }
     let c0 = t.fold(i);
     let mut sur_len = 0;
-    if cjk_at(i + 1) && dicts.surname2.contains(&(c0, t.fold(i + 1))) {
+    if cjk_at(pos[1]) && dicts.surname2.contains(&(c0, t.fold(pos[1]))) {
         sur_len = 2;
     }
     if sur_len == 0 && dicts.surname1.contains(&c0) {
@@ -56,17 +63,20 @@ pub fn read_name(t: &Text, dicts: &Dictionaries, i: usize) -> Option<(usize, Str
     if sur_len == 0 {
         return None;
     }
-    let g = i + sur_len;
     let mut given = 0;
-    while given < 2 && cjk_at(g + given) && !STOP.contains(t.fold(g + given)) {
+    while given < 2 && cjk_at(pos[sur_len + given]) && !STOP.contains(t.fold(pos[sur_len + given]))
+    {
         given += 1;
     }
     if given == 0 {
         return None;
     }
-    let end = g + given;
+    let last = sur_len + given - 1;
+    let end = pos[last] + 1;
+    // The visible character after the name (`t.len()` at the end).
+    let next = pos[last + 1];
     // The given name (one or two characters) against the titles.
-    let gv = [t.fold(g), t.fold(end - 1)];
+    let gv = [t.fold(pos[sur_len]), t.fold(pos[last])];
     let gv = &gv[2 - given..];
     if TITLES
         .iter()
@@ -74,16 +84,16 @@ pub fn read_name(t: &Text, dicts: &Dictionaries, i: usize) -> Option<(usize, Str
     {
         return None;
     }
-    if end < t.len() && matches!(t.fold(end), '*' | '某' | 'x' | 'X' | '×' | '○') {
+    if next < t.len() && matches!(t.fold(next), '*' | '某' | 'x' | 'X' | '×' | '○') {
         return None;
     }
     // A third CJK character right after a two-character given name means we are inside a
     // longer word, unless it is a stop character.
-    if given == 2 && cjk_at(end) && !STOP.contains(t.fold(end)) && sur_len == 1 {
+    if given == 2 && cjk_at(next) && !STOP.contains(t.fold(next)) && sur_len == 1 {
         return None;
     }
-    let mut name = String::with_capacity(3 * (end - i));
-    name.extend((i..end).map(|k| t.fold(k)));
+    let mut name = String::with_capacity(3 * (last + 1));
+    name.extend(pos[..=last].iter().map(|&k| t.fold(k)));
     Some((end, name))
 }
 
@@ -105,6 +115,44 @@ fn name_ending_at(t: &Text, dicts: &Dictionaries, k: usize) -> Option<(usize, St
         }
     }
     None
+}
+
+/// Where a name may end before an identifier that starts at `s`: back over up to three gap
+/// characters, then over a field label (`身份证`, `电话`) or a residence word (`住`, `家住`)
+/// and up to three gaps more. `None` when nothing separates a name from the identifier.
+fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
+    let back_over_gaps = |mut k: usize| {
+        let mut gaps = 0;
+        while k > 0 && t.info[k - 1].is_gap() && t.class(k - 1) != Class::Newline && gaps < 3 {
+            k -= 1;
+            gaps += 1;
+        }
+        (k, gaps)
+    };
+    let (k, gaps) = back_over_gaps(s);
+    let label = hits
+        .iter()
+        .find(|h| matches!(h.group, Group::Label(_)) && h.end == k && h.start < k);
+    let lead = match label {
+        Some(h) => Some(h.start),
+        None if k > 0 && t.fold(k - 1) == '住' => {
+            Some(if k > 1 && matches!(t.fold(k - 2), '家' | '现') {
+                k - 2
+            } else {
+                k - 1
+            })
+        }
+        None => None,
+    };
+    match lead {
+        // A label written right after the name separates them (`王芳身份证…`); a residence
+        // word needs a gap (`周杰，住…`).
+        Some(b) => {
+            let (k2, more) = back_over_gaps(b);
+            (more > 0 || label.is_some()).then_some(k2)
+        }
+        None => (gaps > 0).then_some(k),
+    }
 }
 
 fn skip_label_tail(t: &Text, mut i: usize) -> usize {
@@ -134,10 +182,8 @@ pub fn detect(
 ) {
     let push =
         |s: usize, e: usize, v: String, how: &str, claimed: &mut [bool], out: &mut Vec<Found>| {
-            // A label word is not a name (`银行卡` starts with the surname 银).
-            let label = hits.iter().any(|h| {
-                matches!(h.group, Group::Label(_) | Group::Neg) && h.start < e && s < h.end
-            });
+            // A keyword is not a name (`银行卡` starts with the surname 银, `保真` with 保).
+            let label = hits.iter().any(|h| h.start < e && s < h.end);
             if label || claimed[s..e].iter().any(|&c| c) {
                 return;
             }
@@ -162,14 +208,8 @@ pub fn detect(
         )
     }) {
         let (s, e) = (f.span.start as usize, f.span.end as usize);
-        // Before: `样例： 赵桂荣 330…`.
-        let mut k = s;
-        let mut gaps = 0;
-        while k > 0 && t.info[k - 1].is_gap() && t.class(k - 1) != Class::Newline && gaps < 3 {
-            k -= 1;
-            gaps += 1;
-        }
-        if gaps > 0 {
+        // Before: `样例： 赵桂荣 330…`, `王芳 身份证 510…`, `周杰，住杭州市…`.
+        if let Some(k) = name_end_before(t, hits, s) {
             for len in [3usize, 2, 4] {
                 if k >= len {
                     let b = k - len;
@@ -276,6 +316,22 @@ pub fn detect(
                 || (e + 1 < t.len() && t.fold(e) == '阿' && t.fold(e + 1) == '姨');
             if role {
                 push(i, e, v, "role", claimed, out);
+            }
+        }
+    }
+    // After a doxxing word and a colon (last: the contexts above name a name first): `扒皮：张伟`, `开盒：王芳`.
+    for h in hits
+        .iter()
+        .filter(|h| matches!(h.group, Group::Dox | Group::Ad(_)))
+    {
+        let colon = t.skip_invisible(h.end);
+        if colon < t.len() && matches!(t.fold(colon), ':' | '：') {
+            let mut i = colon + 1;
+            while i < t.len() && matches!(t.class(i), Class::Space | Class::Invisible) {
+                i += 1;
+            }
+            if let Some((e, v)) = read_name(t, dicts, i) {
+                push(i, e, v, "after_keyword", claimed, out);
             }
         }
     }

@@ -175,6 +175,7 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
         if p < i || claimed[p] {
             continue;
         }
+        let prev_end = i;
         i = p;
         // The next free buffer; it stays free when the run is too short (most digit forms in
         // prose are a lone 一 or a short number).
@@ -183,6 +184,15 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
         }
         let run = &mut out.runs[out.len];
         run.clear();
+        // A one written as `l` or `I` right before the first digit (`l1010519…`), when no
+        // other letter is glued to it: the validators decide whether the run means anything.
+        if p > prev_end
+            && matches!(t.info[p - 1].fold(), 'l' | 'I')
+            && !claimed[p - 1]
+            && (p < 2 || t.class(p - 2) != Class::Letter)
+        {
+            run.push_digit(1, p - 1, false, false);
+        }
         let mut j = i;
         let mut gap = false;
         loop {
