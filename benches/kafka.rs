@@ -14,7 +14,7 @@ use rdkafka::consumer::{Consumer, StreamConsumer};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const ALERTS_PER_COPY: u64 = 2_397;
+const ALERTS_PER_COPY: u64 = 2_399;
 
 fn main() {
     if std::env::args().any(|a| a == "--list") {

@@ -137,6 +137,31 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[Kind::Wechat],
         ),
+        // A phone alone under calls to harass its owner.
+        (
+            "此人手机号 13912345678 大家一起打爆他的电话".into(),
+            Verdict::Doxxing,
+            &[Kind::Phone],
+        ),
+        // A name next to an account ID under an exposure phrase; a phone with its area group
+        // in brackets.
+        (
+            "曝光 张伟 企鹅号 12345678 手机 +86 (139) 1234-5678".into(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Qq, Kind::Phone],
+        ),
+        // Several people's names and phones.
+        (
+            "这三个人的信息：王伟 13912345678；李娜 18698765432；张敏 15011112222".into(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone],
+        ),
+        // What the dossier cost is a boast, not an offer.
+        (
+            format!("让你嘴臭，这下被开盒了吧：身份证{ID2}，叫高兰，总价19408元，别惹我"),
+            Verdict::Doxxing,
+            &[Kind::IdCard, Kind::Name],
+        ),
         // Not doxxing: one's own home, a rental, a seller's own phone, news about the
         // crackdown, order numbers.
         (
@@ -161,6 +186,12 @@ fn unseen_phrasings_get_their_verdicts() {
         ),
         (
             "訂單號 20240315123456789012 快遞單號 SF1234567890123 已發貨".into(),
+            Verdict::None,
+            &[],
+        ),
+        // A shopping complaint that says 价格 three times is no sale ad.
+        (
+            "这价格真让人吐血！15日买的5398元，16日价格就到4999元，一天价格就掉400元".into(),
             Verdict::None,
             &[],
         ),

@@ -172,7 +172,17 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         }
     }
     let tg = count(|g| *g == Group::Tg);
-    let sale = count(|g| *g == Group::Sale);
+    // Distinct sale words: `价格` three times in a shopping complaint is one word.
+    let sale = {
+        let mut seen: Vec<String> = hits
+            .iter()
+            .filter(|h| h.group == Group::Sale)
+            .map(|h| t.compact(h.start, h.end))
+            .collect();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len()
+    };
     let news = count(|g| *g == Group::News);
     let dox = count(|g| *g == Group::Dox);
     let selfctx = count(|g| *g == Group::SelfCtx);
@@ -223,7 +233,9 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         .filter(|&&k| has(k))
         .count();
     let dossier = sensitive >= 2 || (has(Kind::Name) && sensitive >= 1);
-    let dossier_only = dossier && price == 0 && tg_handles == 0;
+    // A dossier under hostile calls (`别惹我`, `建议大家都去骚扰一下`) with a price is a
+    // boast about what it cost, not an offer, unless it gives a Telegram contact.
+    let dossier_only = dossier && (price == 0 || dox >= 2) && tg_handles == 0;
     let is_sale = !(reporting || dossier_only)
         && sale_score >= 4.5
         && (kw_n > 0 || sale >= 3)
@@ -285,10 +297,22 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // their own ID card.
     // A doxxing word that is not part of an offer (`开盒：…`) counts as such a phrase.
     let id_exposed = id && (dox >= 1 || (kw_n > 0 && !is_sale)) && unframed;
-    // A name with two sensitive identifiers under as many hostile phrases as reporting words
-    // (`这个骗子叫…，银行卡…，手机…，大家曝光他`): a warning that names the person still
+    // A name with an identifier under as many hostile phrases as reporting words (`曝光 张伟
+    // 手机…`, `这个骗子叫…，银行卡…，大家曝光他`): a warning that names the person still
     // exposes them.
-    let named_dossier = name && sensitive >= 2 && dox >= 1 && dox >= news && selfctx == 0;
+    let named_dossier =
+        name && (sensitive >= 1 || other) && dox >= 1 && dox >= news && selfctx == 0;
+    // Several people's names and identifiers in one post (`王伟 139…；李娜 186…`), nothing
+    // saying it is one's own or a report.
+    let people = found.iter().filter(|f| f.kind == Kind::Name).count();
+    let records = found
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::IdCard | Kind::Phone | Kind::BankCard))
+        .count();
+    let several = people >= 2 && records >= 2 && unframed && !is_sale;
+    // An identifier under hostile calls outnumbering reporting words (`手机号 152…，建议大家
+    // 都去骚扰一下`): exposed for harassment even without a name.
+    let targeted = sensitive >= 1 && dox >= 2 && dox > news && selfctx == 0 && !is_sale;
     // A home down to the building, unit or room next to a person's name (not a shop's or an
     // office's address with a contact name: those carry self or business context).
     let home = name
@@ -303,6 +327,8 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         || kw_bundle
         || id_exposed
         || named_dossier
+        || several
+        || targeted
         || home
         || (ident_kinds >= 1 && dox_score >= 5.0 && (name || ident_kinds >= 2 || id || dox >= 1))
         || sample;

@@ -204,7 +204,13 @@ pub fn detect(
     for f in found.iter().filter(|f| {
         matches!(
             f.kind,
-            Kind::IdCard | Kind::Phone | Kind::BankCard | Kind::Address
+            Kind::IdCard
+                | Kind::Phone
+                | Kind::BankCard
+                | Kind::Address
+                | Kind::Email
+                | Kind::Qq
+                | Kind::Wechat
         )
     }) {
         let (s, e) = (f.span.start as usize, f.span.end as usize);

@@ -130,7 +130,9 @@ fn read_gap(t: &Text, claimed: &[bool], mut j: usize) -> (usize, bool, bool) {
                 visible += 1;
             }
             _ => {
-                if matches!(c, '|' | '/' | '\\' | '(' | ')' | '[' | ']') {
+                // A bar or bracket with a space separates cells or items (`138 | 139`);
+                // round brackets may close an area group (`+86 (139) 1234 5678`).
+                if matches!(c, '|' | '/' | '\\' | '[' | ']') {
                     bar = true;
                 }
                 // `*` is a separator only alone between digits; a mask otherwise.
