@@ -162,6 +162,30 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::IdCard, Kind::Name],
         ),
+        // A compound without a suffix and a dashed building-unit-room after the district; a
+        // compound whose name ends in 区; a district whose name starts like a road (上街区);
+        // a surname that is also a formal numeral (陆).
+        (
+            "人肉结果：陆莹，家住上海市浦东新区书香门第15-6-2401".into(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Address],
+        ),
+        (
+            "开盒了 本名伍林 住址：杭州市西湖区幸福小区12-1-801 手机13912345678".into(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Address, Kind::Phone],
+        ),
+        (
+            "扒出来了 叫陈刚 老家河南省郑州市上街区中心路256号融创壹号院21号楼".into(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Address],
+        ),
+        // Initialisms glued to their prices (`kfjl300米`), a handle that starts like one.
+        (
+            "轨迹定位 kfjl300米 jzxx170r一条 户j9O/条 进群 guiji5926".into(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Telegram],
+        ),
         // Not doxxing: one's own home, a rental, a seller's own phone, news about the
         // crackdown, order numbers.
         (
@@ -214,4 +238,62 @@ fn unseen_phrasings_get_their_verdicts() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Exact spans where a near miss would still give the right kinds: keyword against handle,
+/// a name with a zero-width character inside, a suffixless compound's address.
+#[test]
+fn spans_of_unseen_forms() {
+    let scanner = Scanner::new().unwrap();
+    let cases: &[(&str, &[(Kind, &str)])] = &[
+        (
+            "轨迹定位 kfjl300米 进群 guiji5926",
+            &[
+                (Kind::AdKeyword, "轨迹"),
+                (Kind::AdKeyword, "kfjl"),
+                (Kind::Telegram, "guiji5926"),
+            ],
+        ),
+        (
+            "开盒 查档 下单找 cd_ming93 200元一条",
+            &[
+                (Kind::AdKeyword, "开盒"),
+                (Kind::AdKeyword, "查档"),
+                (Kind::Telegram, "cd_ming93"),
+            ],
+        ),
+        (
+            "开盒：王\u{200b}芳 身份证 440306199508224564",
+            &[
+                (Kind::AdKeyword, "开盒"),
+                (Kind::Name, "王\u{200b}芳"),
+                (Kind::IdCard, "440306199508224564"),
+            ],
+        ),
+        (
+            "陆莹，家住上海市浦东新区书香门第15-6-2401",
+            &[
+                (Kind::Name, "陆莹"),
+                (Kind::Address, "上海市浦东新区书香门第15-6-2401"),
+            ],
+        ),
+    ];
+    for (text, want) in cases {
+        let r = scanner.scan(text);
+        let chars: Vec<char> = text.chars().collect();
+        let mut got: Vec<(Kind, String)> = r
+            .findings
+            .iter()
+            .filter(|f| !f.kind.is_signal())
+            .map(|f| {
+                let s: String = chars[f.span.start as usize..f.span.end as usize]
+                    .iter()
+                    .collect();
+                (f.kind, s)
+            })
+            .collect();
+        got.sort_by_key(|(k, s)| (text.find(s.as_str()), *k as u32));
+        let want: Vec<(Kind, String)> = want.iter().map(|(k, s)| (*k, s.to_string())).collect();
+        assert_eq!(got, want, "{text}");
+    }
 }

@@ -62,6 +62,9 @@ struct Pattern {
     form: Form,
     latin_start: bool,
     latin_end: bool,
+    /// A digit may follow the term (`kfjl300米`, `户j9O/条`): it ends with a letter and is
+    /// long or partly Chinese, so no longer word is being cut (`cd4`, `kh2` stay out).
+    digit_may_follow: bool,
 }
 
 /// A lexicon hit in original code-point offsets.
@@ -181,12 +184,15 @@ impl Lexicon {
             }
             let latin_start = term.starts_with(|c: char| c.is_ascii_alphanumeric());
             let latin_end = term.ends_with(|c: char| c.is_ascii_alphanumeric());
+            let digit_may_follow = term.ends_with(|c: char| c.is_ascii_alphabetic())
+                && (term.len() >= 4 || !term.is_ascii());
             terms.push(term);
             patterns.push(Pattern {
                 group,
                 form,
                 latin_start,
                 latin_end,
+                digit_may_follow,
             });
         };
         let canon_idx = |canonical: &mut Vec<String>, word: &str| -> u8 {
@@ -260,9 +266,11 @@ impl Lexicon {
         self.matches(text, |id, sb, se| {
             let p = self.patterns[id];
             let (start, end) = text.skel_span(sb, se);
+            // Latin terms stand alone: not inside a longer word, nor at either end of a
+            // handle (`cd_ming93`, `kaihe_king`).
             if p.latin_start {
                 if let Some(j) = text.prev_visible(start) {
-                    if text.ascii_alnum(j).is_some() {
+                    if text.ascii_alnum(j).is_some() || text.fold(j) == '_' {
                         return;
                     }
                 }
@@ -270,8 +278,11 @@ impl Lexicon {
             let mut end = end;
             if p.latin_end {
                 if let Some(j) = text.next_visible(end) {
-                    if text.ascii_alnum(j).is_some() {
-                        return;
+                    match text.ascii_alnum(j) {
+                        Some(c) if c.is_ascii_digit() && p.digit_may_follow => {}
+                        Some(_) => return,
+                        None if text.fold(j) == '_' => return,
+                        None => {}
                     }
                 }
             }

@@ -405,7 +405,9 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
 
 /// `书香门第7号楼`: a compound name without a suffix, directly followed by its building.
 fn unsuffixed_compound(t: &Text, p: usize, last: Level) -> Option<(usize, Level)> {
-    if last < Level::Road || last >= Level::Building {
+    // After a road; after a district or town only with a dashed building-unit-room
+    // (`浦东新区书香门第15-6-2401`).
+    if last < Level::County || last >= Level::Building {
         return None;
     }
     let mut i = p;
@@ -425,8 +427,13 @@ fn unsuffixed_compound(t: &Text, p: usize, last: Level) -> Option<(usize, Level)
     if count < 2 {
         return None;
     }
+    let dashed = i + 1 < t.len()
+        && t.class(i) == Class::Digit
+        && (i..t.len().min(i + 6)).any(|k| matches!(t.fold(k), '-' | '－'));
     match number(t, i, Level::Compound) {
-        Some((_, lv)) if lv >= Level::Building => Some((i, Level::Compound)),
+        Some((_, lv)) if lv >= Level::Building && (last >= Level::Road || dashed) => {
+            Some((i, Level::Compound))
+        }
         _ => None,
     }
 }
@@ -448,27 +455,29 @@ fn parse(
         if p >= t.len() {
             break;
         }
-        // Among named components the longest wins: `福州街` is a road, not the city `福州`;
-        // `新城区` a district, not the compound `新城`.
+        // Among named components and gazetteer names the longest wins: `福州街` is a road,
+        // not the city `福州`; `新城区` a district, not the compound `新城`; the district
+        // `上街区` not the road `上街`. On a tie the finer level wins (`幸福小区` is a
+        // compound, not a district).
         // (Read only when no number is there: the three scans were most of the grammar's cost.)
         let named_step = || {
             [
                 (last < Level::Road)
                     .then(|| named(t, p, 7, admin, false))
                     .flatten(),
+                (last < Level::Road).then(|| place_at(p)).flatten(),
                 named(t, p, 8, road, true).map(|(e, ())| (e, Level::Road)),
                 named(t, p, 8, compound, true).map(|(e, ())| (e, Level::Compound)),
             ]
             .into_iter()
             .flatten()
             .fold(None, |best: Option<(usize, Level)>, c| match best {
-                Some(b) if b.0 >= c.0 => Some(b),
+                Some(b) if b.0 > c.0 => Some(b),
                 _ => Some(c),
             })
         };
         let step = number(t, p, last)
             .or_else(named_step)
-            .or_else(|| (last < Level::Road).then(|| place_at(p)).flatten())
             .or_else(|| unsuffixed_compound(t, p, last));
         let Some((e, lv)) = step else { break };
         // Administrative units come before roads; a second address starts over.

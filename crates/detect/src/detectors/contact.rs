@@ -439,6 +439,25 @@ pub fn detect_wechat(
 
 /// Telegram handles: `@handle`, and a bare handle right after a name of Telegram or a
 /// contact phrase of a sale ad (`飞机：abc_123`, `下单找 abc_123`).
+/// Whether the token at `i` is a sale keyword alone or with its price (`KFJL（近三年）`,
+/// `kfjl300米`, `jzxx170r一条`) rather than a handle that starts with one (`guiji5926`).
+fn keyword_with_price(t: &Text, hits: &[Hit], i: usize) -> bool {
+    let (token, end) = read_token(t, i, is_handle);
+    hits.iter()
+        .filter(|k| k.start == i && matches!(k.group, Group::Ad(_)))
+        .any(|k| {
+            let rest = &token[(k.end - i).min(token.len())..];
+            let digits = rest.trim_end_matches(['r', 'u', 'R', 'U']);
+            if rest.is_empty() {
+                return true;
+            }
+            let unit_letter = digits.len() < rest.len();
+            !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && (unit_letter || end < t.len() && "米元块百千万包条次/".contains(t.fold(end)))
+        })
+}
+
 pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out: &mut Vec<Found>) {
     let n = t.len();
     let take = |start: usize,
@@ -506,7 +525,11 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
                 break;
             }
         }
-        if i < n && t.class(i) == Class::Letter && !claimed[i] {
+        if i < n
+            && t.class(i) == Class::Letter
+            && !claimed[i]
+            && !(h.group == Group::Sale && keyword_with_price(t, hits, i))
+        {
             let start = if i > 0 && t.fold(i - 1) == '@' && !claimed[i - 1] {
                 i - 1
             } else {

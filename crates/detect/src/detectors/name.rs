@@ -43,14 +43,19 @@ const TITLES: &[&[char]] = &[
 /// characters inside the name (`王\u{200B}芳`) are skipped; the span covers them.
 pub fn read_name(t: &Text, dicts: &Dictionaries, i: usize) -> Option<(usize, String)> {
     let cjk_at = |k: usize| k < t.len() && t.class(k) == Class::Cjk && t.info[k].digit().is_none();
-    if !cjk_at(i) {
-        return None;
-    }
     // The positions of the next five visible characters from `i` (`t.len()` past the end).
     let mut pos = [t.len(); 5];
     pos[0] = i;
     for k in 1..pos.len() {
         pos[k] = t.skip_invisible(pos[k - 1] + 1).min(t.len());
+    }
+    // Surnames that are also formal numerals (陆 6, 伍 5) start a name when no numeral follows.
+    let numeral_surname = i < t.len()
+        && t.class(i) == Class::Cjk
+        && cjk_at(pos[1])
+        && dicts.surname1.contains(&t.fold(i));
+    if !cjk_at(i) && !numeral_surname {
+        return None;
     }
     let c0 = t.fold(i);
     let mut sur_len = 0;
