@@ -186,6 +186,13 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[Kind::AdKeyword, Kind::Telegram],
         ),
+        // A leaked table's rows with placeholder-like names whose given name is a numeral
+        // (王五): the numeral is no digit of the phone after it.
+        (
+            format!("数据泄露 样本：\n王五,13912345678,{ID}\n赵六\t18698765432\t{ID2}"),
+            Verdict::Doxxing,
+            &[Kind::Phone, Kind::IdCard],
+        ),
         // Not doxxing: one's own home, a rental, a seller's own phone, news about the
         // crackdown, order numbers.
         (

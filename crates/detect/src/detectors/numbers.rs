@@ -487,6 +487,19 @@ fn segment(run: &Run, ctx: &Ctx) -> (Vec<Seg>, usize) {
     (segs, junk)
 }
 
+/// Whether the digits no segment covers are Chinese numerals at the run's edges, before the
+/// first segment or after the last: words of the text, not digits (`王五 150…`, `张三,139…`).
+fn numeral_words_at_edges(t: &Text, run: &Run, segs: &[Seg]) -> bool {
+    let (first, last) = match (segs.first(), segs.last()) {
+        (Some(f), Some(l)) => (f.a, l.b),
+        _ => return false,
+    };
+    let covered = |k: usize| segs.iter().any(|s| s.a <= k && k < s.b);
+    (0..run.digits.len())
+        .filter(|&k| !covered(k))
+        .all(|k| (k < first || k >= last) && t.info[run.pos[k] as usize].is_cjk_digit())
+}
+
 /// Field label or negative label closest before `start`, within a few characters.
 fn label_before(hits: &[Hit], t: &Text, start: usize) -> Option<Group> {
     hits.iter()
@@ -678,7 +691,7 @@ fn judge(
         ));
     }
     let (segs, junk) = segment(run, ctx);
-    if junk == 0 && !segs.is_empty() {
+    if !segs.is_empty() && (junk == 0 || numeral_words_at_edges(t, run, &segs)) {
         for s in segs {
             push_seg(t, run, s, out);
         }
