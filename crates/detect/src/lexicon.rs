@@ -72,6 +72,9 @@ struct Pattern {
 pub struct Hit {
     pub group: Group,
     pub form: Form,
+    /// Which term matched (an index into the lexicon's terms): equal for two hits of the
+    /// same word however it was written between its characters.
+    pub term: u32,
     pub start: usize,
     pub end: usize,
 }
@@ -293,6 +296,7 @@ impl Lexicon {
             out.push(Hit {
                 group: p.group,
                 form: p.form,
+                term: id as u32,
                 start,
                 end,
             });

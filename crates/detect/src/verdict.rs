@@ -173,15 +173,19 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     }
     let tg = count(|g| *g == Group::Tg);
     // Distinct sale words: `价格` three times in a shopping complaint is one word.
+    // (Past 16 distinct words the count may repeat one: it is capped far below that.)
     let sale = {
-        let mut seen: Vec<String> = hits
-            .iter()
-            .filter(|h| h.group == Group::Sale)
-            .map(|h| t.compact(h.start, h.end))
-            .collect();
-        seen.sort_unstable();
-        seen.dedup();
-        seen.len()
+        let mut seen = [0u32; 16];
+        let mut n = 0;
+        for h in hits.iter().filter(|h| h.group == Group::Sale) {
+            if !seen[..n.min(seen.len())].contains(&h.term) {
+                if n < seen.len() {
+                    seen[n] = h.term;
+                }
+                n += 1;
+            }
+        }
+        n
     };
     let news = count(|g| *g == Group::News);
     let dox = count(|g| *g == Group::Dox);
