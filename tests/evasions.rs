@@ -193,6 +193,12 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::Phone, Kind::IdCard],
         ),
+        // A lookup service described by what it looks up (`姓名查手机`, `手机查机主`).
+        (
+            "提供各类数据查询 身份证号查户籍 姓名查手机 手机查机主 联系QQ 12345678".into(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword],
+        ),
         // Not doxxing: one's own home, a rental, a seller's own phone, news about the
         // crackdown, order numbers.
         (
