@@ -283,6 +283,16 @@ fn spans_of_unseen_forms() {
                 (Kind::IdCard, "440306199508224564"),
             ],
         ),
+        // A WeChat id split by a space, the halves letters only.
+        (
+            "开盒：李华 vx是wxid_4teq pmxedcdvjs 手机13912345678",
+            &[
+                (Kind::AdKeyword, "开盒"),
+                (Kind::Name, "李华"),
+                (Kind::Wechat, "wxid_4teq pmxedcdvjs"),
+                (Kind::Phone, "13912345678"),
+            ],
+        ),
         (
             "陆莹，家住上海市浦东新区书香门第15-6-2401",
             &[

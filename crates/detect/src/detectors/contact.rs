@@ -407,7 +407,10 @@ pub fn detect_wechat(
             let (more, e2) = read_token(t, end + 1, ok);
             if !more.is_empty()
                 && !is_label_word(&more.to_ascii_lowercase())
-                && (more.contains(|c: char| c.is_ascii_digit() || c == '_') || id.len() < 6)
+                && (more.contains(|c: char| c.is_ascii_digit() || c == '_')
+                    || id.len() < 6
+                    // A split `wxid_` + 14 characters, however the halves look.
+                    || id.starts_with("wxid_") && id.len() + more.len() == 19)
                 && id.len() + more.len() <= 20
             {
                 id.push_str(&more);
