@@ -283,6 +283,8 @@ fn spans_of_unseen_forms() {
                 (Kind::IdCard, "440306199508224564"),
             ],
         ),
+        // `叫` in everyday speech with no identifier anywhere labels no name.
+        ("我家的狗叫查理，邻居家的叫乔治，现在才知道什么叫后悔", &[]),
         // A WeChat id split by a space, the halves letters only.
         (
             "开盒：李华 vx是wxid_4teq pmxedcdvjs 手机13912345678",

@@ -199,7 +199,13 @@ pub fn detect(
             f.insert("context", how.to_string());
             out.push(Found::new(Kind::Name, Span::new(s, e), v, f, 0.8));
         };
+    // `叫` alone is everyday speech (`叫后悔`, a dog `叫查理`): it labels a name only in a post
+    // that also carries an identifier.
+    let record = !found.is_empty();
     for h in hits.iter().filter(|h| h.group == Group::Label(Field::Name)) {
+        if !record && h.end - h.start == 1 && t.fold(h.start) == '叫' {
+            continue;
+        }
         let i = skip_label_tail(t, h.end);
         if let Some((e, v)) = read_name(t, dicts, i) {
             push(i, e, v, "label", claimed, out);
