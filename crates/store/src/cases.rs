@@ -282,20 +282,24 @@ impl CaseDb {
         evidence: &[(String, Location)],
         checkpoint: &Checkpoint,
     ) -> Result<(), StoreError> {
+        self.record_alerts_then(alerts, recorded, checkpoint, || Ok(evidence.to_vec()))
+    }
+
+    /// [`CaseDb::record_alerts`] with the evidence locations asked for last, just before the
+    /// commit: the store records a batch while the vault is still checking and syncing its
+    /// originals. If `evidence` fails, nothing is committed and its error is returned.
+    pub fn record_alerts_then(
+        &mut self,
+        alerts: &[Alert],
+        recorded: &HashSet<String>,
+        checkpoint: &Checkpoint,
+        evidence: impl FnOnce() -> Result<Vec<(String, Location)>, StoreError>,
+    ) -> Result<(), StoreError> {
         let tx = self.conn.transaction().map_err(db_err)?;
         tx.prepare_cached("INSERT OR REPLACE INTO meta VALUES ('checkpoint', ?1)")
             .and_then(|mut st| st.execute([serde_json::to_string(checkpoint).unwrap_or_default()]))
             .map_err(db_err)?;
         let mut rows = Rows::default();
-        for (digest, l) in evidence {
-            rows.push(&[
-                key(digest),
-                int(l.pack as i64),
-                int(l.offset as i64),
-                int(l.len as i64),
-            ]);
-        }
-        rows.insert(&tx, "evidence", 4)?;
         // 1. Alert rows; only alerts not seen before (in the database or earlier in the
         //    batch) go on. Their positions are given here, so the links below need no lookup.
         let first_pos: i64 = tx
@@ -453,6 +457,18 @@ impl CaseDb {
             .and_then(|mut st| st.execute(params![subject, first, last]))
             .map_err(db_err)?;
         }
+        // 4. Evidence locations, once the vault has synced the originals they point into.
+        let evidence = evidence()?;
+        let mut rows = Rows::default();
+        for (digest, l) in &evidence {
+            rows.push(&[
+                key(digest),
+                int(l.pack as i64),
+                int(l.offset as i64),
+                int(l.len as i64),
+            ]);
+        }
+        rows.insert(&tx, "evidence", 4)?;
         tx.commit().map_err(db_err)
     }
 

@@ -213,12 +213,12 @@ impl AlertIndex {
             .and_then(|p| serde_json::from_str(p).ok()))
     }
 
-    /// Stages `alerts`; visible and durable after [`commit_after`]. An alert for which `may_exist`
+    /// Stages `alerts`; visible and durable after [`commit_when`]. An alert for which `may_exist`
     /// says yes replaces any indexed copy; the others are added as they are, because a delete
     /// costs a term lookup in every segment at the next commit and almost every alert is new.
     /// Within one call, an id seen twice is staged once.
     ///
-    /// [`commit_after`]: AlertIndex::commit_after
+    /// [`commit_when`]: AlertIndex::commit_when
     pub fn add(
         &mut self,
         alerts: &[Alert],
@@ -239,22 +239,19 @@ impl AlertIndex {
         Ok(())
     }
 
-    /// Runs `before` on this thread while the staged segments are finished (written and
-    /// synced, still invisible) on another, then publishes them with `checkpoint` only if
-    /// `before` succeeded; otherwise they are dropped and its error returned. The store
-    /// records alerts in its database as `before`, so the index never holds an alert the
-    /// database does not, and the two writes no longer take turns.
-    pub fn commit_after(
+    /// Finishes the staged segments (written and synced, still invisible), then waits for
+    /// `recorded` and publishes them with `checkpoint` only if it succeeded; otherwise they are
+    /// dropped and its error returned. The store records the batch in its database on
+    /// another thread meanwhile, and `recorded` waits for that commit, so the index never
+    /// holds an alert the database does not.
+    pub fn commit_when(
         &mut self,
         checkpoint: &Checkpoint,
-        before: impl FnOnce() -> Result<(), StoreError>,
+        recorded: impl FnOnce() -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
         let w = self.writer.as_mut().ok_or(StoreError::ReadOnly)?;
-        let (prepared, done) = std::thread::scope(|s| {
-            let finishing = s.spawn(|| w.prepare_commit());
-            let done = before();
-            (finishing.join().expect("segment writer panicked"), done)
-        });
+        let prepared = w.prepare_commit();
+        let done = recorded();
         let mut prepared = prepared.map_err(StoreError::index)?;
         if let Err(e) = done {
             prepared.abort().map_err(StoreError::index)?;

@@ -125,9 +125,10 @@ pub struct IngestStats {
     pub alerts: usize,
     pub evidence_new: usize,
     pub without_evidence: usize,
-    /// Time in each stage: staging into tantivy (with the vault's checks beside it), the
-    /// vault's append and sync, the database transaction (with tantivy finishing the
-    /// segments beside it), the rest of the index commit.
+    /// Time in each stage. They overlap: staging into tantivy, then finishing its segments
+    /// and publishing them once the other two are done; the vault's checks, appends and sync
+    /// (on a thread of its own); the database transaction (on a thread of its own). `[3]` is
+    /// the commit after staging, including any wait for the database.
     pub stage: [std::time::Duration; 4],
 }
 
@@ -250,9 +251,14 @@ impl Store {
             ..Default::default()
         };
         let result = (|| {
-            // The vault checks (decrypting every new original) run on a second thread while
-            // the documents are staged here; tantivy indexes them on its own threads
-            // meanwhile, and nothing is visible before the commit.
+            // Three things happen at once, on three threads: the documents are staged into
+            // tantivy here (which indexes them on its own thread), the vault checks, appends
+            // and syncs the new originals, and the database records the batch, asking for the
+            // evidence locations last. The durable commits keep their order: the vault syncs
+            // before the database commits the locations, and the index publishes the batch
+            // and its checkpoint only after the database committed. A failure in between
+            // leaves alerts recorded but not indexed, which the replay from the older
+            // checkpoint adds; never the reverse, which would need a delete.
             let t = std::time::Instant::now();
             let ids: Vec<&str> = alerts.iter().map(|a| a.alert_id.as_str()).collect();
             let recorded = self.db.known_alerts(&ids)?;
@@ -268,39 +274,41 @@ impl Store {
                 .filter(|ev| in_batch.insert(ev.digest.as_str()) && !known.contains(&ev.digest))
                 .collect();
             stats.without_evidence = alerts.len() - digests.len();
-            let (index, vault) = (&mut self.index, &self.vault);
-            let (checked, added) = std::thread::scope(|s| {
-                let checks = s.spawn(|| new.iter().map(|ev| vault.check(ev)).collect::<Vec<_>>());
-                let added = index.add(alerts, |id| recorded.contains(id));
-                (checks.join().expect("vault check panicked"), added)
-            });
-            added?;
-            stats.stage[0] = t.elapsed();
-            let t = std::time::Instant::now();
-            let mut located: Vec<(String, vault::Location)> = Vec::with_capacity(new.len());
-            for (ev, blob) in new.iter().zip(checked) {
-                located.push((ev.digest.clone(), self.vault.append(&ev.digest, &blob?)?));
-            }
-            if !located.is_empty() {
-                self.vault.sync()?;
-            }
-            stats.evidence_new = located.len();
-            stats.stage[1] = t.elapsed();
-            // The database transaction runs while tantivy finishes the segments; the index
-            // publishes them only after the database committed. A failure in between leaves
-            // alerts recorded but not indexed, which the replay from the older checkpoint
-            // adds; never the reverse, which would need a delete.
-            let t = std::time::Instant::now();
-            let db = &mut self.db;
-            let mut db_time = std::time::Duration::ZERO;
-            self.index.commit_after(checkpoint, || {
-                let r = db.record_alerts(alerts, &recorded, &located, checkpoint);
-                db_time = t.elapsed();
-                r
-            })?;
-            stats.stage[2] = db_time;
-            stats.stage[3] = t.elapsed() - db_time;
-            Ok(())
+            let (index, vault, db) = (&mut self.index, &mut self.vault, &mut self.db);
+            let recorded = &recorded;
+            std::thread::scope(|s| {
+                let (located_tx, located_rx) = std::sync::mpsc::sync_channel(1);
+                let vaulting = s.spawn(move || {
+                    let t = std::time::Instant::now();
+                    let r = store_evidence(vault, &new);
+                    // On an error the database thread gets nothing and drops the batch.
+                    let _ = located_tx.send(r.as_ref().ok().cloned());
+                    (r.map(|l| l.len()), t.elapsed())
+                });
+                let recording = s.spawn(move || {
+                    let t = std::time::Instant::now();
+                    let r = db.record_alerts_then(alerts, recorded, checkpoint, || {
+                        located_rx.recv().ok().flatten().ok_or_else(|| {
+                            StoreError::Evidence("the vault did not store the batch".into())
+                        })
+                    });
+                    (r, t.elapsed())
+                });
+                index.add(alerts, |id| recorded.contains(id))?;
+                stats.stage[0] = t.elapsed();
+                let t = std::time::Instant::now();
+                index.commit_when(checkpoint, || {
+                    let (stored, vault_time) = vaulting.join().expect("vault thread panicked");
+                    let (r, db_time) = recording.join().expect("database thread panicked");
+                    stats.stage[1] = vault_time;
+                    stats.stage[2] = db_time;
+                    // The vault's own error, if it failed: the database's only says so.
+                    stats.evidence_new = stored?;
+                    r
+                })?;
+                stats.stage[3] = t.elapsed();
+                Ok(())
+            })
         })();
         if let Err(e) = result {
             let _ = self.index.rollback();
@@ -342,6 +350,23 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("evidence {digest}")))?;
         self.vault.read(digest, loc)
     }
+}
+
+/// Checks the new originals of a batch, appends them to the vault and syncs it: the
+/// locations the database may then record.
+fn store_evidence(
+    vault: &mut Vault,
+    new: &[&doxwatch_model::Evidence],
+) -> Result<Vec<(String, vault::Location)>, StoreError> {
+    let mut located = Vec::with_capacity(new.len());
+    for ev in new {
+        let blob = vault.check(ev)?;
+        located.push((ev.digest.clone(), vault.append(&ev.digest, &blob)?));
+    }
+    if !located.is_empty() {
+        vault.sync()?;
+    }
+    Ok(located)
 }
 
 /// The bytes `s` spells if it is lower-case hex of even, non-zero length, the form of every

@@ -66,6 +66,23 @@ fn alerts(records: &[String]) -> Vec<Alert> {
     m.match_batch(&raw, &mut Scratch::default()).alerts
 }
 
+/// An alert whose evidence was sealed under a vault key other than [`keys`]'s.
+fn alerts_sealed_under_another_key() -> Vec<Alert> {
+    Matcher::new(
+        Arc::new(Scanner::new().unwrap()),
+        keys().hasher,
+        Some(VaultKey::new(&[2u8; 32])),
+        vec![Verdict::Doxxing],
+        1 << 20,
+        Default::default(),
+    )
+    .match_batch(
+        &[dox_post("w9", "weibo", 9).into_bytes()],
+        &mut Scratch::default(),
+    )
+    .alerts
+}
+
 fn cp(n: i64) -> Checkpoint {
     Checkpoint {
         source: "test".into(),
@@ -245,6 +262,34 @@ fn failed_database_write_publishes_nothing_in_the_index() {
     store.ingest(&a[3..], &cp(6)).unwrap();
     assert_eq!(store.index.len(), 6);
     assert_eq!(store.checkpoint().unwrap(), Some(cp(6)));
+}
+
+/// The database records a batch while the vault is still checking its originals (on
+/// another thread), and commits only once the vault has stored them: evidence the vault
+/// refuses leaves the database as it was, not only the index.
+#[test]
+fn refused_evidence_records_nothing_in_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let recs: Vec<String> = (0..6)
+        .map(|i| dox_post(&format!("p{i}"), "weibo", i))
+        .collect();
+    let a = alerts(&recs);
+    let foreign = alerts_sealed_under_another_key();
+    let mut store = Store::open(dir.path(), &keys()).unwrap();
+    store.ingest(&a[..3], &cp(3)).unwrap();
+    let mut bad = a[3..].to_vec();
+    bad.insert(1, foreign[0].clone());
+    let e = store.ingest(&bad, &cp(7)).unwrap_err().to_string();
+    assert!(e.contains("wrong vault key"), "{e}");
+    assert_eq!(store.db.last_alert_position().unwrap(), 3);
+    let ids: Vec<&str> = bad.iter().map(|x| x.alert_id.as_str()).collect();
+    assert!(store.db.known_alerts(&ids).unwrap().is_empty());
+    assert_eq!(store.db.checkpoint().unwrap(), Some(cp(3)));
+    assert_eq!(store.index.len(), 3);
+    store.ingest(&a[3..], &cp(7)).unwrap();
+    assert_eq!(store.db.last_alert_position().unwrap(), 6);
+    assert_eq!(store.index.len(), 6);
+    assert_eq!(store.checkpoint().unwrap(), Some(cp(7)));
 }
 
 /// Newest-first search skips segments that cannot hold a result once it has counted enough;
@@ -677,19 +722,7 @@ fn keys_locks_corruption_and_no_plaintext() {
     }
     std::fs::write(&meta, current).unwrap();
     // Evidence sealed under another vault key is refused, and nothing of the batch lands.
-    let other = Matcher::new(
-        Arc::new(Scanner::new().unwrap()),
-        keys().hasher,
-        Some(VaultKey::new(&[2u8; 32])),
-        vec![Verdict::Doxxing],
-        1 << 20,
-        Default::default(),
-    )
-    .match_batch(
-        &[dox_post("w9", "weibo", 9).into_bytes()],
-        &mut Scratch::default(),
-    )
-    .alerts;
+    let other = alerts_sealed_under_another_key();
     let mut store = Store::open(dir.path(), &keys()).unwrap();
     let e = store.ingest(&other, &cp(2)).unwrap_err().to_string();
     assert!(e.contains("wrong vault key"), "{e}");
