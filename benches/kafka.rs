@@ -14,6 +14,10 @@ use rdkafka::consumer::{Consumer, StreamConsumer};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The allocator `doxwatch` runs with (src/main.rs).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const ALERTS_PER_COPY: u64 = 2_399;
 
 fn main() {

@@ -8,6 +8,10 @@ use doxwatch_pipeline::config::RawConfig;
 use std::sync::Arc;
 use std::time::Instant;
 
+/// The allocator `doxwatch` runs with (src/main.rs).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Alerts per copy of dev.jsonl with the default `alert_on`; update when the matcher changes
 /// on purpose (the bench prints the count it saw).
 const ALERTS_PER_COPY: u64 = 2_399;

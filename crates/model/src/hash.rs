@@ -10,7 +10,10 @@ use crate::Kind;
 
 /// The first 16 bytes of a hash in lower-case hex: an identifier's hash as alerts carry it.
 pub fn hex16(h: &[u8]) -> String {
-    hex::encode(&h[..16])
+    // Through a stack buffer: `hex::encode` pushes one `char` at a time.
+    let mut buf = [0u8; 32];
+    hex::encode_to_slice(&h[..16], &mut buf).expect("32 bytes for 16");
+    String::from_utf8(buf.to_vec()).expect("hex is ASCII")
 }
 
 #[derive(Clone)]

@@ -5,15 +5,19 @@ use crate::Kind;
 
 /// Masks `value` (a canonical value of `kind`) for display.
 pub fn mask(kind: Kind, value: &str) -> String {
-    let chars: Vec<char> = value.chars().collect();
-    let n = chars.len();
+    // Byte positions instead of a `Vec<char>` copy of the value: one allocation a value
+    // (every finding of every alert is masked).
+    let n = value.chars().count();
+    let byte_at = |c: usize| value.char_indices().nth(c).map_or(value.len(), |(b, _)| b);
     let keep = |head: usize, tail: usize| -> String {
         if n <= head + tail {
             return "*".repeat(n);
         }
-        let mut s: String = chars[..head].iter().collect();
+        let (h, t) = (byte_at(head), byte_at(n - tail));
+        let mut s = String::with_capacity(h + (n - head - tail) + (value.len() - t));
+        s.push_str(&value[..h]);
         s.extend(std::iter::repeat_n('*', n - head - tail));
-        s.extend(&chars[n - tail..]);
+        s.push_str(&value[t..]);
         s
     };
     match kind {
@@ -24,9 +28,13 @@ pub fn mask(kind: Kind, value: &str) -> String {
         Kind::Qq | Kind::Wechat | Kind::Telegram => keep(2.min(n / 3), 2.min(n / 3)),
         Kind::Email => match value.split_once('@') {
             Some((local, domain)) => {
-                let l: Vec<char> = local.chars().collect();
-                let head: String = l.iter().take(1).collect();
-                format!("{head}{}@{domain}", "*".repeat(l.len().saturating_sub(1)))
+                let mut chars = local.chars();
+                let mut s = String::with_capacity(value.len());
+                s.extend(chars.next());
+                s.extend(chars.map(|_| '*'));
+                s.push('@');
+                s.push_str(domain);
+                s
             }
             None => keep(1, 0),
         },
@@ -52,6 +60,14 @@ mod tests {
             (Kind::Qq, "12345678", "12****78"),
             (Kind::AdKeyword, "开盒", "开盒"),
             (Kind::Phone, "138", "***"),
+            (Kind::Email, "@example.com", "@example.com"),
+            (Kind::Email, "张三@例子.cn", "张*@例子.cn"),
+            (Kind::Email, "no-at-sign", "n*********"),
+            (Kind::Address, "北京市朝阳区建国路1号", "北京市朝阳区*****"),
+            (Kind::Address, "北京市", "***"),
+            (Kind::Qq, "12345", "1***5"),
+            (Kind::Landline, "01012345678", "0101*****78"),
+            (Kind::IdCard, "", ""),
         ];
         for (kind, value, want) in cases {
             assert_eq!(mask(kind, value), want, "{kind} {want}");

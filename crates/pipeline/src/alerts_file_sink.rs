@@ -40,6 +40,16 @@ fn repair_torn_tail(path: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Appends `alerts` to `buf` as the JSONL lines this sink writes (one alert a line).
+pub fn append_jsonl(buf: &mut Vec<u8>, alerts: &[Alert]) -> Result<(), PipelineError> {
+    buf.reserve(alerts.len() * 1024);
+    for a in alerts {
+        serde_json::to_writer(&mut *buf, a).map_err(|e| PipelineError::Io(e.to_string()))?;
+        buf.push(b'\n');
+    }
+    Ok(())
+}
+
 pub struct AlertsFileSink {
     path: PathBuf,
     file: std::fs::File,
@@ -72,14 +82,23 @@ impl AlertsFileSink {
         if alerts.is_empty() {
             return Ok(());
         }
-        self.buf.clear();
-        for a in alerts {
-            serde_json::to_writer(&mut self.buf, a)
-                .map_err(|e| PipelineError::Io(e.to_string()))?;
-            self.buf.push(b'\n');
+        let mut buf = std::mem::take(&mut self.buf);
+        buf.clear();
+        append_jsonl(&mut buf, alerts)?;
+        let r = self.write_jsonl(&buf);
+        self.buf = buf;
+        r
+    }
+
+    /// Appends alerts already serialized as JSONL (whole lines) and syncs; the runtime
+    /// serializes on the matching threads, which [`AlertsFileSink::write`] would not.
+    pub fn write_jsonl(&mut self, jsonl: &[u8]) -> Result<(), PipelineError> {
+        if jsonl.is_empty() {
+            return Ok(());
         }
+        debug_assert!(jsonl.ends_with(b"\n"));
         self.file
-            .write_all(&self.buf)
+            .write_all(jsonl)
             .and_then(|()| self.file.sync_data())
             .map_err(|e| PipelineError::Io(format!("writing {}: {e}", self.path.display())))
     }

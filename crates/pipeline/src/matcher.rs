@@ -5,8 +5,8 @@ use crate::metrics::Tally;
 use doxwatch_detect::{ScanResult, Scanner, Scratch};
 use doxwatch_leakset::{Digest, KnownLeaks, DIGEST_LEN, SET_KINDS};
 use doxwatch_model::{
-    hex16, now_rfc3339, Alert, Finding, KeyedHasher, Post, PostError, Severity, VaultKey, Verdict,
-    WireFinding,
+    hex16, now_rfc3339, Alert, Finding, KeyedHasher, PostError, PostRef, Severity, VaultKey,
+    Verdict, WireFinding,
 };
 use std::sync::Arc;
 
@@ -162,7 +162,7 @@ impl Matcher {
                 out.rejected.push((i, Reject::BadUtf8));
                 continue;
             };
-            let post = match Post::from_json_str(text, self.max_record_bytes) {
+            let post = match PostRef::from_json_str(text, self.max_record_bytes) {
                 Ok(p) => p,
                 Err(PostError::TooLarge { .. }) => {
                     out.rejected.push((i, Reject::TooLarge));
@@ -186,7 +186,7 @@ impl Matcher {
                 tally.finding(f.kind);
             }
             if self.alert_on.contains(&r.verdict) {
-                out.alerts.push(self.alert(&post, raw, &r, leaks, &now));
+                out.alerts.push(self.alert(&post, raw, r, leaks, &now));
             }
         }
         self.metrics.add(&tally);
@@ -195,9 +195,9 @@ impl Matcher {
 
     fn alert(
         &self,
-        post: &Post,
+        post: &PostRef,
         raw: &[u8],
-        r: &ScanResult,
+        r: ScanResult,
         leaks: LeakLookup,
         now: &str,
     ) -> Alert {
@@ -217,7 +217,7 @@ impl Matcher {
         for (w, names) in findings.iter_mut().zip(leaks.names) {
             w.known_leaks = names;
         }
-        let mut reasons = r.reasons.clone();
+        let mut reasons = r.reasons;
         if leaks.known > 0 {
             reasons.push(format!(
                 "known leak: {} of {} identifiers are in known-leak sets",
@@ -227,10 +227,10 @@ impl Matcher {
         let text_masked = masked_text(&post.text, &findings);
         Alert {
             alert_id: Alert::derive_id(&post.id, &findings, r.verdict),
-            post_id: post.id.clone(),
-            platform: post.platform.clone(),
-            url: post.url.clone(),
-            ts_post: post.ts.clone(),
+            post_id: post.id.to_string(),
+            platform: post.platform.to_string(),
+            url: post.url.as_deref().map(str::to_string),
+            ts_post: post.ts.as_deref().map(str::to_string),
             ts_detected: now.to_string(),
             verdict: r.verdict,
             labels: r.labels.iter().map(|l| l.to_string()).collect(),
@@ -239,7 +239,7 @@ impl Matcher {
             findings,
             reasons,
             dict_version: self.scanner.dict_version().to_string(),
-            author: Some(post.author.id.clone()).filter(|a| !a.is_empty()),
+            author: (!post.author_id.is_empty()).then(|| post.author_id.to_string()),
             text_masked: Some(text_masked),
             // The record exactly as received: the evidence a referral quotes.
             evidence: self.vault.as_ref().map(|v| v.seal(raw)),

@@ -7,12 +7,13 @@
 //!
 //! Memory is bounded: the source queue holds at most `queue_batches` batches and at most
 //! `workers` batches are being matched. Matching runs on tokio's blocking pool, never on the
-//! async worker threads. A batch is acknowledged to its source only after every sink has
+//! async worker threads; the matching thread also serializes the batch's alerts for the alerts
+//! files, so the sink task only writes bytes. A batch is acknowledged to its source only after every sink has
 //! written (and synced) its alerts; sources checkpoint on acknowledgements. On stop (SIGINT,
 //! SIGTERM) sources stop reading, everything in flight drains through the sinks, sources commit,
 //! then `run` returns.
 
-use crate::alerts_file_sink::AlertsFileSink;
+use crate::alerts_file_sink::{append_jsonl, AlertsFileSink};
 use crate::config::{Config, SinkConfig, SourceConfig};
 use crate::http_source::HttpSource;
 use crate::inbox_source::InboxSource;
@@ -48,6 +49,12 @@ struct Matched {
     source: usize,
     seq: u64,
     outcome: Outcome,
+    /// The batch's alerts as JSONL, serialized on the matching thread (empty without an
+    /// alerts file sink).
+    jsonl: Vec<u8>,
+    /// The verdict of every alert, in order (the alerts themselves are kept in `outcome` only
+    /// for the sinks that need them: they are dropped on the matching thread otherwise).
+    verdicts: Vec<doxwatch_model::Verdict>,
     read_at: std::time::Instant,
     /// The raw records the matcher refused, with the reason: the source parks them (a
     /// dead-letter file or topic) before it commits past them.
@@ -128,9 +135,13 @@ enum AnySink {
 }
 
 impl AnySink {
-    fn write(&mut self, alerts: &[doxwatch_model::Alert]) -> Result<(), PipelineError> {
+    fn write(
+        &mut self,
+        alerts: &[doxwatch_model::Alert],
+        jsonl: &[u8],
+    ) -> Result<(), PipelineError> {
         match self {
-            AnySink::File(s) => s.write(alerts),
+            AnySink::File(s) => s.write_jsonl(jsonl),
             AnySink::Stdout(s) => s.write(alerts),
         }
     }
@@ -243,6 +254,13 @@ pub async fn run_with(
         }
     }
 
+    // The matching thread serializes the alerts for the alerts files and, unless some sink
+    // needs them as values, drops them there: freeing them on the sink's thread, away from the
+    // allocator arena they came from, cost more than writing them.
+    let want_jsonl = sinks.iter().any(|s| matches!(s, AnySink::File(_)));
+    let keep_alerts = sinks.iter().any(|s| matches!(s, AnySink::Stdout(_)))
+        || !webhooks.is_empty()
+        || !external.is_empty();
     let (batch_tx, mut batch_rx) = mpsc::channel::<Batch>(cfg.queue_batches);
     let (matched_tx, mut matched_rx) = mpsc::channel::<Matched>(cfg.workers.max(1));
     let mut ack_txs = Vec::new();
@@ -317,36 +335,44 @@ pub async fn run_with(
             let read_at = std::time::Instant::now();
             inflight.push(tokio::spawn(async move {
                 let (source, seq) = (batch.source, batch.seq);
-                let (outcome, rejected) = tokio::task::spawn_blocking(move || {
+                let matched = tokio::task::spawn_blocking(move || {
                     let mut scratch = pool
                         .lock()
                         .ok()
                         .and_then(|mut p| p.pop())
                         .unwrap_or_default();
-                    let o = matcher.match_batch(&batch.records, &mut scratch);
+                    let mut outcome = matcher.match_batch(&batch.records, &mut scratch);
                     if let Ok(mut p) = pool.lock() {
                         p.push(scratch);
                     }
                     let mut records = batch.records;
-                    let rejected: Vec<(Vec<u8>, Reject)> = o
+                    let rejected: Vec<(Vec<u8>, Reject)> = outcome
                         .rejected
                         .iter()
                         .map(|&(i, r)| (std::mem::take(&mut records[i]), r))
                         .collect();
-                    (o, rejected)
-                })
-                .await
-                .map_err(|e| PipelineError::Task(e.to_string()))?;
-                drop(permit);
-                let _ = tx
-                    .send(Matched {
+                    let mut jsonl = Vec::new();
+                    if want_jsonl {
+                        append_jsonl(&mut jsonl, &outcome.alerts)?;
+                    }
+                    let verdicts = outcome.alerts.iter().map(|a| a.verdict).collect();
+                    if !keep_alerts {
+                        outcome.alerts = Vec::new();
+                    }
+                    Ok::<_, PipelineError>(Matched {
                         source,
                         seq,
                         outcome,
+                        jsonl,
+                        verdicts,
                         read_at,
                         rejected,
                     })
-                    .await;
+                })
+                .await
+                .map_err(|e| PipelineError::Task(e.to_string()))??;
+                drop(permit);
+                let _ = tx.send(matched).await;
                 Ok::<(), PipelineError>(())
             }));
             inflight.retain(|h: &tokio::task::JoinHandle<_>| !h.is_finished());
@@ -363,12 +389,11 @@ pub async fn run_with(
     let mut last_reject_log: Option<std::time::Instant> = None;
     let mut sinks = Some(sinks);
     while let Some(m) = matched_rx.recv().await {
-        let alerts = m.outcome.alerts;
         let mut s = sinks.take().unwrap_or_default();
-        let alerts = Arc::new(alerts);
+        let (alerts, jsonl) = (Arc::new(m.outcome.alerts), m.jsonl);
         let a2 = alerts.clone();
         let (back, res) = tokio::task::spawn_blocking(move || {
-            let r = s.iter_mut().try_for_each(|sink| sink.write(&a2));
+            let r = s.iter_mut().try_for_each(|sink| sink.write(&a2, &jsonl));
             (s, r)
         })
         .await
@@ -383,12 +408,9 @@ pub async fn run_with(
         }
         stats.records += (m.outcome.posts + m.outcome.rejected.len()) as u64;
         stats.posts += m.outcome.posts as u64;
-        stats.alerts += alerts.len() as u64;
-        for a in alerts.iter() {
-            *stats
-                .alerts_by_verdict
-                .entry(a.verdict.as_str())
-                .or_default() += 1;
+        stats.alerts += m.verdicts.len() as u64;
+        for v in &m.verdicts {
+            *stats.alerts_by_verdict.entry(v.as_str()).or_default() += 1;
         }
         for (_, r) in &m.outcome.rejected {
             *stats.rejected.entry(Reject::as_str(*r)).or_default() += 1;
@@ -418,8 +440,8 @@ pub async fn run_with(
         metrics
             .posts
             .fetch_add(m.outcome.posts as u64, Ordering::Relaxed);
-        for a in alerts.iter() {
-            metrics.alert(a.verdict);
+        for &v in &m.verdicts {
+            metrics.alert(v);
         }
         for (_, r) in &m.outcome.rejected {
             metrics.rejected(r.as_str());
