@@ -64,6 +64,28 @@ impl KwSet {
     }
 }
 
+/// The four folded, lower-cased characters from `j` (`'\0'` past the end).
+fn tail_at(t: &Text, j: usize) -> [char; 4] {
+    let mut tail = ['\0'; 4];
+    for (slot, k) in tail.iter_mut().zip(j..t.len()) {
+        *slot = t.fold(k).to_ascii_lowercase();
+    }
+    tail
+}
+
+/// Whether a price unit starts at `j`, right after a number: 元 块 米 r u 刀 条 次, /条 /次
+/// 一条 一次 包月 每条 (a match instead of comparing the tail with each unit's characters).
+pub(crate) fn price_unit_at(t: &Text, j: usize) -> bool {
+    let tail = tail_at(t, j);
+    match tail[0] {
+        '元' | '块' | '米' | 'r' | 'u' | '刀' | '条' | '次' => true,
+        '/' | '一' => matches!(tail[1], '条' | '次'),
+        '包' => tail[1] == '月',
+        '每' => tail[1] == '条',
+        _ => false,
+    }
+}
+
 /// Price markers: `50元/次`, `300米`, `130r一条`, `55u`, `¥571`, `6O/条`, `500包月`, `4百一次`.
 pub fn price_count(t: &Text) -> usize {
     let n = t.len();
@@ -108,23 +130,11 @@ pub fn price_count(t: &Text) -> usize {
         let ascii_digits = (i..j)
             .filter(|&k| t.class(k) == crate::chars::Class::Digit)
             .count();
-        let mut tail = ['\0'; 4];
-        for (slot, k) in tail.iter_mut().zip(j..n) {
-            *slot = t.fold(k).to_ascii_lowercase();
-        }
-        // A unit right after the number: 元 块 米 r u 刀 条 次, /条 /次 一条 一次 包月 每条
-        // (a match instead of comparing the tail with each unit's characters).
-        let unit = match tail[0] {
-            '元' | '块' | '米' | 'r' | 'u' | '刀' | '条' | '次' => true,
-            '/' | '一' => matches!(tail[1], '条' | '次'),
-            '包' => tail[1] == '月',
-            '每' => tail[1] == '条',
-            _ => false,
-        };
+        let tail = tail_at(t, j);
         let glued_letter = tail[0].is_ascii_alphabetic()
             && tail[1].is_ascii_alphabetic()
             && tail != ['u', 's', 'd', 't'];
-        if unit && !glued_letter && ascii_digits <= 6 {
+        if price_unit_at(t, j) && !glued_letter && ascii_digits <= 6 {
             count += 1;
         }
         i = j.max(i + 1);
@@ -173,20 +183,11 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     }
     let tg = count(|g| *g == Group::Tg);
     // Distinct sale words: `价格` three times in a shopping complaint is one word.
-    // (Past 16 distinct words the count may repeat one: it is capped far below that.)
-    let sale = {
-        let mut seen = [0u32; 16];
-        let mut n = 0;
-        for h in hits.iter().filter(|h| h.group == Group::Sale) {
-            if !seen[..n.min(seen.len())].contains(&h.term) {
-                if n < seen.len() {
-                    seen[n] = h.term;
-                }
-                n += 1;
-            }
-        }
-        n
-    };
+    let sale = hits
+        .iter()
+        .enumerate()
+        .filter(|&(k, h)| h.group == Group::Sale && hits[..k].iter().all(|e| e.term != h.term))
+        .count();
     let news = count(|g| *g == Group::News);
     let dox = count(|g| *g == Group::Dox);
     let selfctx = count(|g| *g == Group::SelfCtx);
@@ -297,9 +298,8 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let kw_bundle = kw_n > 0 && !is_sale && (sensitive >= 2 || (name && sensitive >= 1));
     // Nothing says self-disclosure or reporting.
     let unframed = selfctx == 0 && news == 0;
-    // A validated ID number under a hostile exposure phrase (曝光, 扒出 …): nobody exposes
-    // their own ID card.
-    // A doxxing word that is not part of an offer (`开盒：…`) counts as such a phrase.
+    // A validated ID number under a hostile exposure phrase (曝光, 扒出 …) or a doxxing word
+    // that is not part of an offer (`开盒：…`): nobody exposes their own ID card.
     let id_exposed = id && (dox >= 1 || (kw_n > 0 && !is_sale)) && unframed;
     // A name with an identifier under as many hostile phrases as reporting words (`曝光 张伟
     // 手机…`, `这个骗子叫…，银行卡…，大家曝光他`): a warning that names the person still

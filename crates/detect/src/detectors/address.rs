@@ -427,11 +427,11 @@ fn unsuffixed_compound(t: &Text, p: usize, last: Level) -> Option<(usize, Level)
     if count < 2 {
         return None;
     }
-    let dashed = i + 1 < t.len()
-        && t.class(i) == Class::Digit
-        && (i..t.len().min(i + 6)).any(|k| matches!(t.fold(k), '-' | '－'));
     match number(t, i, Level::Compound) {
-        Some((_, lv)) if lv >= Level::Building && (last >= Level::Road || dashed) => {
+        Some((e, lv))
+            if lv >= Level::Building
+                && (last >= Level::Road || (i..e).any(|k| matches!(t.fold(k), '-' | '－'))) =>
+        {
             Some((i, Level::Compound))
         }
         _ => None,
@@ -471,10 +471,7 @@ fn parse(
             ]
             .into_iter()
             .flatten()
-            .fold(None, |best: Option<(usize, Level)>, c| match best {
-                Some(b) if b.0 > c.0 => Some(b),
-                _ => Some(c),
-            })
+            .max_by_key(|&(e, lv)| (e, lv))
         };
         let step = number(t, p, last)
             .or_else(named_step)

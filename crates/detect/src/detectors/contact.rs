@@ -440,8 +440,6 @@ pub fn detect_wechat(
     }
 }
 
-/// Telegram handles: `@handle`, and a bare handle right after a name of Telegram or a
-/// contact phrase of a sale ad (`飞机：abc_123`, `下单找 abc_123`).
 /// Whether the token at `i` is a sale keyword alone or with its price (`KFJL（近三年）`,
 /// `kfjl300米`, `jzxx170r一条`) rather than a handle that starts with one (`guiji5926`).
 fn keyword_with_price(t: &Text, hits: &[Hit], i: usize) -> bool {
@@ -457,10 +455,14 @@ fn keyword_with_price(t: &Text, hits: &[Hit], i: usize) -> bool {
             let unit_letter = digits.len() < rest.len();
             !digits.is_empty()
                 && digits.bytes().all(|b| b.is_ascii_digit())
-                && (unit_letter || end < t.len() && "米元块百千万包条次/".contains(t.fold(end)))
+                && (unit_letter
+                    || crate::verdict::price_unit_at(t, end)
+                    || end < t.len() && matches!(t.fold(end), '百' | '千' | '万'))
         })
 }
 
+/// Telegram handles: `@handle`, and a bare handle right after a name of Telegram or a
+/// contact phrase of a sale ad (`飞机：abc_123`, `下单找 abc_123`).
 pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out: &mut Vec<Found>) {
     let n = t.len();
     let take = |start: usize,

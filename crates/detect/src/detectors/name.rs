@@ -227,20 +227,8 @@ pub fn detect(
         let (s, e) = (f.span.start as usize, f.span.end as usize);
         // Before: `样例： 赵桂荣 330…`, `王芳 身份证 510…`, `周杰，住杭州市…`.
         if let Some(k) = name_end_before(t, hits, s) {
-            for len in [3usize, 2, 4] {
-                if k >= len {
-                    let b = k - len;
-                    let before_ok =
-                        b == 0 || t.class(b - 1) != Class::Cjk || t.info[b - 1].digit().is_some();
-                    if before_ok {
-                        if let Some((ne, v)) = read_name(t, dicts, b) {
-                            if ne == k {
-                                push(b, ne, v, "adjacent", claimed, out);
-                                break;
-                            }
-                        }
-                    }
-                }
+            if let Some((b, v)) = name_ending_at(t, dicts, k) {
+                push(b, k, v, "adjacent", claimed, out);
             }
         }
         // After: `电话 138…（邱博）`, `…，王婷收`.
@@ -336,7 +324,8 @@ pub fn detect(
             }
         }
     }
-    // After a doxxing word and a colon (last: the contexts above name a name first): `扒皮：张伟`, `开盒：王芳`.
+    // After a doxxing word and a colon, `扒皮：张伟`, `开盒：王芳` (last: the contexts above
+    // name a name first).
     for h in hits
         .iter()
         .filter(|h| matches!(h.group, Group::Dox | Group::Ad(_)))

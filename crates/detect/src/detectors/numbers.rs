@@ -490,14 +490,13 @@ fn segment(run: &Run, ctx: &Ctx) -> (Vec<Seg>, usize) {
 /// Whether the digits no segment covers are Chinese numerals at the run's edges, before the
 /// first segment or after the last: words of the text, not digits (`王五 150…`, `张三,139…`).
 fn numeral_words_at_edges(t: &Text, run: &Run, segs: &[Seg]) -> bool {
-    let (first, last) = match (segs.first(), segs.last()) {
-        (Some(f), Some(l)) => (f.a, l.b),
-        _ => return false,
+    let (Some(first), Some(last)) = (segs.first(), segs.last()) else {
+        return false;
     };
-    let covered = |k: usize| segs.iter().any(|s| s.a <= k && k < s.b);
-    (0..run.digits.len())
-        .filter(|&k| !covered(k))
-        .all(|k| (k < first || k >= last) && t.info[run.pos[k] as usize].is_cjk_digit())
+    segs.windows(2).all(|w| w[0].b == w[1].a)
+        && (0..first.a)
+            .chain(last.b..run.digits.len())
+            .all(|k| t.info[run.pos[k] as usize].is_cjk_digit())
 }
 
 /// Field label or negative label closest before `start`, within a few characters.
