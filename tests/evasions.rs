@@ -302,6 +302,82 @@ fn spans_of_unseen_forms() {
                 (Kind::Address, "上海市浦东新区书香门第15-6-2401"),
             ],
         ),
+        // A name on the line above its identifiers, an ID on the line below its label.
+        (
+            "开盒 许晴\n电话：13912345678\n身份证\n440306199508224564",
+            &[
+                (Kind::AdKeyword, "开盒"),
+                (Kind::Name, "许晴"),
+                (Kind::Phone, "13912345678"),
+                (Kind::IdCard, "440306199508224564"),
+            ],
+        ),
+        // A name right after a context word (`骗子马涛`).
+        (
+            "扩散 骗子马涛 身份证110105198703151235 电话18698765432 大家小心",
+            &[
+                (Kind::Name, "马涛"),
+                (Kind::IdCard, "110105198703151235"),
+                (Kind::Phone, "18698765432"),
+            ],
+        ),
+        // A sale word before a space is no name label (`户籍 加群`).
+        (
+            "查档 户籍 加群 t.me/joinchat/AbCdEf12345",
+            &[
+                (Kind::AdKeyword, "查档"),
+                (Kind::AdKeyword, "户籍"),
+                (Kind::Telegram, "t.me/joinchat/AbCdEf12345"),
+            ],
+        ),
+        // E-mails with a spaced `@` and dot, `小老鼠` and `圈a` for the sign.
+        (
+            "开盒 周涛 邮箱 zhoutao88 @ 163 . com 备用 zt99小老鼠qq点com 还有 zt77圈a126.com 手机18698765432",
+            &[
+                (Kind::AdKeyword, "开盒"),
+                (Kind::Name, "周涛"),
+                (Kind::Email, "zhoutao88 @ 163 . com"),
+                (Kind::Email, "zt99小老鼠qq点com"),
+                (Kind::Email, "zt77圈a126.com"),
+                (Kind::Phone, "18698765432"),
+            ],
+        ),
+        // Telegram links with spaces or `点` in them.
+        (
+            "开盒 社工库 联系 t点me/kaihe_888 或 https://t . me / sgk_2024",
+            &[
+                (Kind::AdKeyword, "开盒"),
+                (Kind::AdKeyword, "社工库"),
+                (Kind::Telegram, "t点me/kaihe_888"),
+                (Kind::Telegram, "https://t . me / sgk_2024"),
+            ],
+        ),
+        // WeChat ids with an emoji or a dot inserted; not across into a label or a domain.
+        (
+            "开盒 刘洋 手机13912345678 vx: liu😊yang-2020 微信 du.juan_1990、QQ 3456789012",
+            &[
+                (Kind::AdKeyword, "开盒"),
+                (Kind::Name, "刘洋"),
+                (Kind::Phone, "13912345678"),
+                (Kind::Wechat, "liu😊yang-2020"),
+                (Kind::Wechat, "du.juan_1990"),
+                (Kind::Qq, "3456789012"),
+            ],
+        ),
+        // Look-alike characters and emoji standing for a keyword's character.
+        (
+            "戸籍 閞盒 社エ库 开📦 人🥩 查📁 tg @cd_2026",
+            &[
+                (Kind::AdKeyword, "戸籍"),
+                (Kind::AdKeyword, "閞盒"),
+                (Kind::AdKeyword, "社エ库"),
+                (Kind::AdKeyword, "开📦"),
+                (Kind::AdKeyword, "人🥩"),
+                (Kind::AdKeyword, "查📁"),
+                (Kind::AdKeyword, "tg"),
+                (Kind::Telegram, "@cd_2026"),
+            ],
+        ),
     ];
     for (text, want) in cases {
         let r = scanner.scan(text);

@@ -173,6 +173,9 @@ impl CharInfo {
 /// The folding table. Built once; cheap to share behind an `Arc`.
 pub struct CharTable {
     bmp: Vec<CharInfo>,
+    /// Code points outside the BMP that the fold map names (traditional characters of the
+    /// supplementary planes, emoji that stand for a character), sorted by code point.
+    astral_folds: Vec<(char, CharInfo)>,
 }
 
 fn is_invisible(c: char) -> bool {
@@ -305,7 +308,13 @@ impl CharTable {
                 None => CharInfo::new('\u{FFFD}', Class::Other, None),
             })
             .collect();
-        CharTable { bmp }
+        let mut astral_folds: Vec<(char, CharInfo)> = t2s
+            .keys()
+            .filter(|&&c| c as u32 >= 0x10000)
+            .map(|&c| (c, classify(c, t2s)))
+            .collect();
+        astral_folds.sort_unstable_by_key(|&(c, _)| c);
+        CharTable { bmp, astral_folds }
     }
 
     #[inline]
@@ -320,6 +329,9 @@ impl CharTable {
 
     #[cold]
     fn astral(&self, c: char) -> CharInfo {
+        if let Ok(k) = self.astral_folds.binary_search_by_key(&c, |&(a, _)| a) {
+            return self.astral_folds[k].1;
+        }
         if is_invisible(c) {
             return CharInfo::new(c, Class::Invisible, None);
         }

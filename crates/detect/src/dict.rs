@@ -60,6 +60,7 @@ pub struct Sources<'a> {
     pub bins: &'a str,
     pub places: &'a str,
     pub t2s: &'a str,
+    pub lookalikes: &'a str,
     pub surnames: &'a str,
     pub pinyin: &'a str,
     pub lexicon: &'a str,
@@ -75,6 +76,7 @@ impl Sources<'static> {
             bins: include_str!("../../../dictionaries/bins.tsv"),
             places: include_str!("../../../dictionaries/places.tsv"),
             t2s: include_str!("../../../dictionaries/t2s.tsv"),
+            lookalikes: include_str!("../../../dictionaries/lookalikes.tsv"),
             surnames: include_str!("../../../dictionaries/surnames.txt"),
             pinyin: include_str!("../../../dictionaries/pinyin.tsv"),
             lexicon: include_str!("../../../dictionaries/lexicon.tsv"),
@@ -152,6 +154,8 @@ pub struct Dictionaries {
     bins: FastMap<String, (String, String)>,
     bin_lens: Vec<usize>,
     pub places: Vec<Place>,
+    /// Traditional → simplified (`t2s.tsv`) and look-alike characters (`lookalikes.tsv`): one
+    /// fold step.
     pub t2s: HashMap<char, char>,
     pub surnames: HashMap<String, u32>,
     /// Surnames keyed by their characters, for the hot path.
@@ -288,6 +292,14 @@ impl Dictionaries {
                 one_char("t2s.tsv", line, c[1])?,
             );
         }
+        // Look-alikes fold in the same step (`戸籍` reads `户籍`, a Cyrillic `а` reads `a`).
+        for (line, c) in rows(s.lookalikes) {
+            need("lookalikes.tsv", line, &c, 3)?;
+            t2s.insert(
+                one_char("lookalikes.tsv", line, c[0])?,
+                one_char("lookalikes.tsv", line, c[1])?,
+            );
+        }
         let mut surnames = HashMap::new();
         for (i, (_, c)) in rows(s.surnames).enumerate() {
             let rank = c
@@ -346,6 +358,7 @@ impl Dictionaries {
             s.bins,
             s.places,
             s.t2s,
+            s.lookalikes,
             s.surnames,
             s.pinyin,
             s.lexicon,

@@ -335,10 +335,16 @@ impl Scanner {
             contact::detect_telegram_handles(t, &s.hits, &mut s.claimed, found);
         }
         s.names.clear();
+        let canonical = &self.lexicon.canonical;
         name::detect(
             t,
             &self.dicts,
             &s.hits,
+            |h: &Hit| match h.group {
+                Group::Dox => true,
+                Group::Ad(k) => matches!(canonical[k as usize].as_str(), "开盒" | "人肉"),
+                _ => false,
+            },
             &s.cells,
             &mut s.claimed,
             found,

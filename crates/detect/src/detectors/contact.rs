@@ -55,6 +55,36 @@ fn ascii_at(t: &Text, mut i: usize, word: &str) -> Option<usize> {
     Some(i)
 }
 
+/// Like [`ascii_at`], but a `.` or `/` of `word` may have spaces around it and a `.` may be
+/// written `。` or `点` (`t . me / x`, `t点me/x`).
+fn loose_at(t: &Text, mut i: usize, word: &str) -> Option<usize> {
+    let spaces = |mut i: usize| {
+        while i < t.len() && matches!(t.class(i), Class::Space | Class::Invisible) {
+            i += 1;
+        }
+        i
+    };
+    for w in word.chars() {
+        i = t.skip_invisible(i);
+        if matches!(w, '.' | '/') {
+            i = spaces(i);
+        }
+        if i >= t.len() {
+            return None;
+        }
+        let f = t.fold(i).to_ascii_lowercase();
+        let same = f == w || w == '.' && matches!(f, '。' | '点');
+        if !same {
+            return None;
+        }
+        i += 1;
+        if matches!(w, '.' | '/') {
+            i = spaces(i);
+        }
+    }
+    Some(i)
+}
+
 fn is_local(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '+')
 }
@@ -93,8 +123,17 @@ fn at_sign(t: &Text, i: usize) -> Option<usize> {
     if f == '@' {
         return Some(i + 1);
     }
-    if f == '艾' && i + 1 < t.len() && t.fold(i + 1) == '特' {
-        return Some(i + 2);
+    // Written-out names of the sign: `艾特` (at), `小老鼠` (little mouse), `圈a` (circled a).
+    let word = |w: &[char]| {
+        let end = i + w.len();
+        (end <= t.len() && (0..w.len()).all(|k| t.fold(i + k).to_ascii_lowercase() == w[k]))
+            .then_some(end)
+    };
+    match f {
+        '艾' => return word(&['艾', '特']),
+        '小' => return word(&['小', '老', '鼠']),
+        '圈' => return word(&['圈', 'a']),
+        _ => {}
     }
     if matches!(f, '[' | '(' | '{' | '<') {
         if let Some(e) = ascii_at(t, i + 1, "at") {
@@ -127,8 +166,20 @@ fn dot(t: &Text, i: usize) -> Option<usize> {
             (e < t.len() && matches!(t.fold(e), ']' | ')' | '}')).then_some(e + 1)
         }
         ' ' => {
-            let e = ascii_at(t, i + 1, "dot")?;
-            (e < t.len() && t.fold(e) == ' ').then_some(e + 1)
+            if let Some(e) = ascii_at(t, i + 1, "dot") {
+                return (e < t.len() && t.fold(e) == ' ').then_some(e + 1);
+            }
+            // A dot with spaces around it (`163 . com`): one space may follow it.
+            let d = t.skip_invisible(i + 1);
+            if d < t.len() && matches!(t.fold(d), '.' | '。' | '点') {
+                let e = d + 1;
+                return Some(if e < t.len() && t.fold(e) == ' ' {
+                    e + 1
+                } else {
+                    e
+                });
+            }
+            None
         }
         _ => None,
     }
@@ -239,7 +290,7 @@ pub fn detect_links(t: &Text, claimed: &mut [bool], out: &mut Vec<Found>) {
         if u < 128 {
             LINK_START >> u & 1 != 0
         } else {
-            u == '艾' as u32
+            matches!(char::from_u32(u), Some('艾' | '小' | '圈'))
         }
     };
     while i < n {
@@ -253,7 +304,7 @@ pub fn detect_links(t: &Text, claimed: &mut [bool], out: &mut Vec<Found>) {
             continue;
         }
         let f = t.fold(i);
-        if matches!(f, '@' | '#' | '艾' | '[' | '(' | '{' | ' ') {
+        if matches!(f, '@' | '#' | '艾' | '小' | '圈' | '[' | '(' | '{' | ' ') {
             if let Some(e) = email_at(t, i, claimed) {
                 for c in &mut claimed[e.span.start as usize..e.span.end as usize] {
                     *c = true;
@@ -292,7 +343,7 @@ fn telegram_link(t: &Text, i: usize) -> Option<(Option<Found>, usize)> {
     }
     let after = ["t.me/", "telegram.me/", "telegram.dog/"]
         .iter()
-        .find_map(|h| ascii_at(t, j, h))
+        .find_map(|h| loose_at(t, j, h))
         .or_else(|| {
             (!scheme)
                 .then(|| ascii_at(t, j, "tg://resolve?domain="))
@@ -358,6 +409,51 @@ fn is_label_word(s: &str) -> bool {
     )
 }
 
+fn is_wechat_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+/// A WeChat ID from `i`: its characters, across one or two inserted emoji or dots
+/// (`liu😊yang-2020`, `du.juan_1990`) when more of the ID follows them. Not across sentence
+/// punctuation, not into a label (`abc123、QQ…`) or a domain (`abc.com`).
+fn read_wechat_id(t: &Text, i: usize) -> (String, usize) {
+    let (mut id, mut end) = read_token(t, i, is_wechat_char);
+    while !id.is_empty() {
+        let mut k = end;
+        let mut dot = false;
+        while k < t.len() && k - end < 2 {
+            let inserted = match t.class(k) {
+                Class::Emoji => true,
+                Class::Sep => matches!(
+                    t.fold(k),
+                    '.' | '·' | '・' | '丶' | '、' | '~' | '^' | '*' | '+'
+                ),
+                _ => false,
+            };
+            if !inserted {
+                break;
+            }
+            dot |= t.fold(k) == '.';
+            k += 1;
+        }
+        if k == end {
+            break;
+        }
+        let (more, e) = read_token(t, k, is_wechat_char);
+        let lower = more.to_ascii_lowercase();
+        if more.is_empty()
+            || id.len() + more.len() > 20
+            || is_label_word(&lower)
+            || dot && TLDS.contains(&lower.as_str())
+        {
+            break;
+        }
+        id.push_str(&more);
+        end = e;
+    }
+    (id, end)
+}
+
 /// WeChat IDs after a WeChat label: 6–20 characters, a letter first. Inserted spaces and
 /// zero-width characters are skipped; a space is crossed only when what follows it still
 /// looks like part of an ID (digits or `_`).
@@ -400,11 +496,10 @@ pub fn detect_wechat(
         if i >= t.len() || claimed[i] || t.class(i) != Class::Letter {
             continue;
         }
-        let ok = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-        let (mut id, mut end) = read_token(t, i, ok);
+        let (mut id, mut end) = read_wechat_id(t, i);
         // `wx id_2wfm…`, `wxid_cwp8dn1 fv0k`: one inserted space.
         if end < t.len() && t.fold(end) == ' ' {
-            let (more, e2) = read_token(t, end + 1, ok);
+            let (more, e2) = read_wechat_id(t, end + 1);
             if !more.is_empty()
                 && !is_label_word(&more.to_ascii_lowercase())
                 && (more.contains(|c: char| c.is_ascii_digit() || c == '_')

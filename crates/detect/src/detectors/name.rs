@@ -102,14 +102,25 @@ pub fn read_name(t: &Text, dicts: &Dictionaries, i: usize) -> Option<(usize, Str
     Some((end, name))
 }
 
-/// A name that ends exactly at `k` and starts after a non-CJK character.
-fn name_ending_at(t: &Text, dicts: &Dictionaries, k: usize) -> Option<(usize, String)> {
+/// A name that ends exactly at `k` and starts after a non-CJK character or right after a
+/// context word (`骗子马涛`, `渣男王强`: a doxxing, reporting or sale word ends where it starts).
+fn name_ending_at(
+    t: &Text,
+    dicts: &Dictionaries,
+    hits: &[Hit],
+    k: usize,
+) -> Option<(usize, String)> {
     for len in [3usize, 2, 4] {
         if k < len {
             continue;
         }
         let b = k - len;
-        let before_ok = b == 0 || t.class(b - 1) != Class::Cjk || t.info[b - 1].digit().is_some();
+        let before_ok = b == 0
+            || t.class(b - 1) != Class::Cjk
+            || t.info[b - 1].digit().is_some()
+            || hits
+                .iter()
+                .any(|h| h.end == b && matches!(h.group, Group::Dox | Group::News | Group::Ad(_)));
         if !before_ok {
             continue;
         }
@@ -126,18 +137,32 @@ fn name_ending_at(t: &Text, dicts: &Dictionaries, k: usize) -> Option<(usize, St
 /// characters, then over a field label (`身份证`, `电话`) or a residence word (`住`, `家住`)
 /// and up to three gaps more. `None` when nothing separates a name from the identifier.
 fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
-    let back_over_gaps = |mut k: usize| {
+    // Back over gap characters; a line break only with `lines` (a label or a name on the line
+    // above: `身份证\n3201…`, `许晴\n电话：139…`).
+    let back_over = |mut k: usize, lines: bool| {
         let mut gaps = 0;
-        while k > 0 && t.info[k - 1].is_gap() && t.class(k - 1) != Class::Newline && gaps < 3 {
+        while k > 0
+            && t.info[k - 1].is_gap()
+            && (lines || t.class(k - 1) != Class::Newline)
+            && gaps < 3
+        {
             k -= 1;
             gaps += 1;
         }
         (k, gaps)
     };
-    let (k, gaps) = back_over_gaps(s);
-    let label = hits
-        .iter()
-        .find(|h| matches!(h.group, Group::Label(_)) && h.end == k && h.start < k);
+    let label_ending_at = |k: usize| {
+        hits.iter()
+            .find(|h| matches!(h.group, Group::Label(_)) && h.end == k && h.start < k)
+    };
+    let (mut k, mut gaps) = back_over(s, false);
+    let mut label = label_ending_at(k);
+    if label.is_none() {
+        let (k2, gaps2) = back_over(s, true);
+        if let Some(h) = label_ending_at(k2).filter(|_| k2 < k) {
+            (k, gaps, label) = (k2, gaps2, Some(h));
+        }
+    }
     let lead = match label {
         Some(h) => Some(h.start),
         None if k > 0 && t.fold(k - 1) == '住' => {
@@ -153,7 +178,7 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
         // A label written right after the name separates them (`王芳身份证…`); a residence
         // word needs a gap (`周杰，住…`).
         Some(b) => {
-            let (k2, more) = back_over_gaps(b);
+            let (k2, more) = back_over(b, label.is_some());
             (more > 0 || label.is_some()).then_some(k2)
         }
         None => (gaps > 0).then_some(k),
@@ -176,10 +201,14 @@ fn skip_label_tail(t: &Text, mut i: usize) -> usize {
     i
 }
 
+/// `exposing` tells the keywords after which a name may follow with only a space: doxxing
+/// words (`开盒 许晴`), not any sale word (`户籍 加群`).
+#[allow(clippy::too_many_arguments)]
 pub fn detect(
     t: &Text,
     dicts: &Dictionaries,
     hits: &[Hit],
+    exposing: impl Fn(&Hit) -> bool,
     cells: &[Option<Field>],
     claimed: &mut [bool],
     found: &[Found],
@@ -227,7 +256,7 @@ pub fn detect(
         let (s, e) = (f.span.start as usize, f.span.end as usize);
         // Before: `样例： 赵桂荣 330…`, `王芳 身份证 510…`, `周杰，住杭州市…`.
         if let Some(k) = name_end_before(t, hits, s) {
-            if let Some((b, v)) = name_ending_at(t, dicts, k) {
+            if let Some((b, v)) = name_ending_at(t, dicts, hits, k) {
                 push(b, k, v, "adjacent", claimed, out);
             }
         }
@@ -267,7 +296,7 @@ pub fn detect(
     for i in marks('就') {
         if i + 2 < t.len() && t.fold(i + 1) == '是' && matches!(t.fold(i + 2), '他' | '她' | '这')
         {
-            if let Some((b, v)) = name_ending_at(t, dicts, i) {
+            if let Some((b, v)) = name_ending_at(t, dicts, hits, i) {
                 push(b, i, v, "accused", claimed, out);
             }
         }
@@ -324,20 +353,35 @@ pub fn detect(
             }
         }
     }
-    // After a doxxing word and a colon, `扒皮：张伟`, `开盒：王芳` (last: the contexts above
-    // name a name first).
+    // After a doxxing word and a colon, `扒皮：张伟`, `开盒：王芳`; after a space only in a post
+    // with an identifier and when the name ends its phrase (`开盒 许晴\n电话…`). Last: the
+    // contexts above name a name first.
+    let skip_spaces = |mut i: usize| {
+        while i < t.len() && matches!(t.class(i), Class::Space | Class::Invisible) {
+            i += 1;
+        }
+        i
+    };
     for h in hits
         .iter()
         .filter(|h| matches!(h.group, Group::Dox | Group::Ad(_)))
     {
         let colon = t.skip_invisible(h.end);
-        if colon < t.len() && matches!(t.fold(colon), ':' | '：') {
-            let mut i = colon + 1;
-            while i < t.len() && matches!(t.class(i), Class::Space | Class::Invisible) {
-                i += 1;
-            }
+        if colon >= t.len() {
+            continue;
+        }
+        if matches!(t.fold(colon), ':' | '：') {
+            let i = skip_spaces(colon + 1);
             if let Some((e, v)) = read_name(t, dicts, i) {
                 push(i, e, v, "after_keyword", claimed, out);
+            }
+        } else if record && t.class(colon) == Class::Space && exposing(h) {
+            let i = skip_spaces(colon);
+            if let Some((e, v)) = read_name(t, dicts, i) {
+                let ends_phrase = t.next_visible(e).is_none_or(|k| t.class(k) != Class::Cjk);
+                if ends_phrase {
+                    push(i, e, v, "after_keyword", claimed, out);
+                }
             }
         }
     }
