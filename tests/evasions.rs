@@ -364,6 +364,13 @@ fn spans_of_unseen_forms() {
                 (Kind::Qq, "3456789012"),
             ],
         ),
+        // A number shared by QQ and WeChat is a QQ number; a name after `就是他，`.
+        (
+            "对，就是他，张志强\nQQ/微信同号 2876543210",
+            &[(Kind::Name, "张志强"), (Kind::Qq, "2876543210")],
+        ),
+        // Digits inside a link written without its scheme are no identifier.
+        ("详情见 www.example.com/item/110105198703151235 和 weibo.com/u/13912345678", &[]),
         // Look-alike characters and emoji standing for a keyword's character.
         (
             "戸籍 閞盒 社エ库 开📦 人🥩 查📁 tg @cd_2026",

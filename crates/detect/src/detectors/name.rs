@@ -299,6 +299,23 @@ pub fn detect(
             if let Some((b, v)) = name_ending_at(t, dicts, hits, i) {
                 push(b, i, v, "accused", claimed, out);
             }
+            // `就是他，张志强`: the name after it, ending its phrase, in a post with an
+            // identifier.
+            let mut a = i + 3;
+            while a < t.len()
+                && a - i < 6
+                && (t.info[a].is_gap() || matches!(t.fold(a), '，' | ',' | '：' | ':'))
+                && t.class(a) != Class::Newline
+            {
+                a += 1;
+            }
+            if record && a > i + 3 {
+                if let Some((e, v)) = read_name(t, dicts, a) {
+                    if t.next_visible(e).is_none_or(|k| t.class(k) != Class::Cjk) {
+                        push(a, e, v, "accused", claimed, out);
+                    }
+                }
+            }
         }
     }
     // Table cells under a name column: `| 李淑珍，`, `| 裴玉 |`.

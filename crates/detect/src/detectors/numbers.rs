@@ -501,20 +501,29 @@ fn numeral_words_at_edges(t: &Text, run: &Run, segs: &[Seg]) -> bool {
 
 /// Field label or negative label closest before `start`, within a few characters.
 fn label_before(hits: &[Hit], t: &Text, start: usize) -> Option<Group> {
-    hits.iter()
-        .filter(|h| {
-            matches!(h.group, Group::Label(_) | Group::Neg)
-                && h.end <= start
-                && start - h.end <= 8
-                && (h.end..start).all(|k| {
-                    let c = t.info[k];
-                    c.class() != Class::Newline && c.is_gap()
-                        || matches!(c.fold(), '是' | '为' | '号' | '码' | '：' | ':')
-                        || c.class() == Class::Other
-                })
-        })
-        .max_by_key(|h| (h.end, h.end - h.start))
-        .map(|h| h.group)
+    let in_label = |k: usize| {
+        hits.iter()
+            .any(|h| matches!(h.group, Group::Label(_)) && h.start <= k && k < h.end)
+    };
+    let mut near = hits.iter().filter(|h| {
+        matches!(h.group, Group::Label(_) | Group::Neg)
+            && h.end <= start
+            && start - h.end <= 8
+            && (h.end..start).all(|k| {
+                let c = t.info[k];
+                c.class() != Class::Newline && c.is_gap()
+                    || matches!(c.fold(), '是' | '为' | '号' | '码' | '：' | ':' | '同')
+                    || c.class() == Class::Other
+                    || in_label(k)
+            })
+    });
+    let best = near.clone().max_by_key(|h| (h.end, h.end - h.start))?.group;
+    // `QQ/微信同号 287…`: a number shared by QQ and WeChat is a QQ number (WeChat IDs start
+    // with a letter).
+    if best == Group::Label(Field::Wechat) && near.any(|h| h.group == Group::Label(Field::Qq)) {
+        return Some(Group::Label(Field::Qq));
+    }
+    Some(best)
 }
 
 fn letter_token_before(t: &Text, start: usize) -> Option<String> {
@@ -655,6 +664,9 @@ fn judge(
     if is_ipv4(t, run) {
         return Err(Rejected::Because("IPv4 address"));
     }
+    if in_bare_url(t, start) {
+        return Err(Rejected::Because("number inside a link"));
+    }
     let label = label_before(hits, t, start);
     if label == Some(Group::Neg) {
         return Err(Rejected::Because(
@@ -744,6 +756,27 @@ fn why_not(run: &Run, ctx: &Ctx) -> String {
         16..=19 => "16–19 digits, Luhn check fails".into(),
         n => format!("{n} digits: no identifier covers the run"),
     }
+}
+
+/// A run that is a path segment or parameter of a link written without its scheme
+/// (`www.example.com/item/1101…`, `weibo.com/u/139…`, `?uid=139…`): the run follows `/` or
+/// `=` inside an ASCII token that has a domain (a dot before a letter) and a `/`.
+fn in_bare_url(t: &Text, start: usize) -> bool {
+    if start == 0 || !matches!(t.fold(start - 1), '/' | '=') {
+        return false;
+    }
+    let mut k = start - 1;
+    let (mut slash, mut domain) = (false, false);
+    while k > 0 && start - k < 200 {
+        let c = t.fold(k - 1);
+        if !c.is_ascii_graphic() {
+            break;
+        }
+        slash |= c == '/';
+        domain |= c == '.' && t.fold(k).is_ascii_alphabetic();
+        k -= 1;
+    }
+    slash && domain
 }
 
 /// `178.55.139.175`: four dot-separated groups of at most three digits.
