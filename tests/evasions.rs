@@ -237,6 +237,30 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::None,
             &[],
         ),
+        // A table row of name, phone, address and QQ with nothing framing it: a profile.
+        (
+            "信息汇总\n名字 | 电话 | 住址 | 球球\n黎明 | 13912345678 | 北京市朝阳区工体北路8号 | 55667788"
+                .to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone, Kind::Address, Kind::Qq],
+        ),
+        // Labels the corpus does not use: 原名, 移动电话, 居住地址, 球球, 全名, 银行帐号.
+        (
+            format!("扒一扒这个键盘侠\n原名：龚雪\n移动电话：13912345678\n居住地址：江苏省南京市玄武区中山路100号5栋301\n球球：12345678\n全名 龚雪 银行帐号 {CARD}"),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone, Kind::Address, Kind::Qq, Kind::BankCard],
+        ),
+        // A lookup service with no listed keyword: lookup phrases, a price and a contact.
+        (
+            "手机号查姓名身份证 50一次 加微信 dd123456".to_string(),
+            Verdict::DataSaleAd,
+            &[],
+        ),
+        (
+            "需要的懂 户籍 开房 轨迹 都能搞 价格美丽 私我".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword],
+        ),
     ];
     let mut failures = Vec::new();
     for (text, verdict, kinds) in &cases {

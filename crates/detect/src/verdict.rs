@@ -188,6 +188,18 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         .enumerate()
         .filter(|&(k, h)| h.group == Group::Sale && hits[..k].iter().all(|e| e.term != h.term))
         .count();
+    // Distinct sale words that name a lookup (`手机号查`, `查姓名`, `找人`, `代查`).
+    let lookups = hits
+        .iter()
+        .enumerate()
+        .filter(|&(k, h)| {
+            h.group == Group::Sale
+                && hits[..k].iter().all(|e| e.term != h.term)
+                && t.info[h.start..h.end]
+                    .iter()
+                    .any(|c| matches!(c.fold(), '查' | '找'))
+        })
+        .count();
     let news = count(|g| *g == Group::News);
     let dox = count(|g| *g == Group::Dox);
     let selfctx = count(|g| *g == Group::SelfCtx);
@@ -241,10 +253,14 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // A dossier under hostile calls (`别惹我`, `建议大家都去骚扰一下`) with a price is a
     // boast about what it cost, not an offer, unless it gives a Telegram contact.
     let dossier_only = dossier && (price == 0 || dox >= 2) && tg_handles == 0;
+    // Two lookup phrases with a price and a contact offer a lookup service whatever the score
+    // (`手机号查姓名身份证 50一次 加微信 …`).
+    let lookup_offer = lookups >= 2 && price > 0 && handles > 0;
     let is_sale = !(reporting || dossier_only)
-        && sale_score >= 4.5
-        && (kw_n > 0 || sale >= 3)
-        && (price > 0 || handles > 0 || sale >= 3);
+        && (lookup_offer
+            || sale_score >= 4.5
+                && (kw_n > 0 || sale >= 3)
+                && (price > 0 || handles > 0 || sale >= 3));
     if is_sale {
         if kw_n > 0 {
             let names: Vec<&str> = kw_plain
@@ -327,7 +343,11 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
                     .get("resolution")
                     .is_some_and(|r| matches!(r.as_str(), "building" | "unit" | "room"))
         });
+    // A name with three kinds of identifiers and nothing framing them (a table of 名字 | 电话
+    // | 住址 | QQ): a profile of the person, not a contact line.
+    let profile = name && ident_kinds >= 3 && unframed && !is_sale;
     let is_dox = id_bundle
+        || profile
         || kw_bundle
         || id_exposed
         || named_dossier

@@ -15,7 +15,14 @@ pub fn cell_fields(t: &Text, hits: &[Hit], out: &mut Vec<Option<Field>>) {
         return;
     }
     out.resize(t.len(), None);
-    let labels = crate::lexicon::longest_non_overlapping(hits, |g| matches!(g, Group::Label(_)));
+    // A label never spans a cell border: `邮箱 | 地址` is two labels, not `邮箱地址`.
+    let in_cells: Vec<Hit> = hits
+        .iter()
+        .filter(|h| !(h.start..h.end).any(|k| t.fold(k) == '|'))
+        .copied()
+        .collect();
+    let labels =
+        crate::lexicon::longest_non_overlapping(&in_cells, |g| matches!(g, Group::Label(_)));
     let mut header: Option<Vec<Option<Field>>> = None;
     let mut line_start = 0;
     while line_start <= t.len() {
