@@ -393,6 +393,12 @@ fn spans_of_unseen_forms() {
             "对，就是他，张志强\nQQ/微信同号 2876543210",
             &[(Kind::Name, "张志强"), (Kind::Qq, "2876543210")],
         ),
+        // `本人` labels a name only in a post with an identifier.
+        ("本人承诺按时完成", &[]),
+        (
+            "本人王芳，身份证110105198703151235遗失，声明作废",
+            &[(Kind::Name, "王芳"), (Kind::IdCard, "110105198703151235")],
+        ),
         // Digits inside a link written without its scheme are no identifier.
         ("详情见 www.example.com/item/110105198703151235 和 weibo.com/u/13912345678", &[]),
         // Look-alike characters and emoji standing for a keyword's character.

@@ -228,11 +228,16 @@ pub fn detect(
             f.insert("context", how.to_string());
             out.push(Found::new(Kind::Name, Span::new(s, e), v, f, 0.8));
         };
-    // `叫` alone is everyday speech (`叫后悔`, a dog `叫查理`): it labels a name only in a post
-    // that also carries an identifier.
+    // `叫` and `本人` alone are everyday speech (`叫后悔`, a dog `叫查理`, `本人承诺`): they
+    // label a name only in a post that also carries an identifier (`本人张伟不慎遗失身份证…`).
     let record = !found.is_empty();
     for h in hits.iter().filter(|h| h.group == Group::Label(Field::Name)) {
-        if !record && h.end - h.start == 1 && t.fold(h.start) == '叫' {
+        let everyday = match h.end - h.start {
+            1 => t.fold(h.start) == '叫',
+            2 => t.fold(h.start) == '本' && t.fold(h.start + 1) == '人',
+            _ => false,
+        };
+        if everyday && !record {
             continue;
         }
         let i = skip_label_tail(t, h.end);
