@@ -189,17 +189,18 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         .filter(|&(k, h)| h.group == Group::Sale && hits[..k].iter().all(|e| e.term != h.term))
         .count();
     // Distinct sale words that name a lookup (`手机号查`, `查姓名`, `找人`, `代查`).
-    let lookups = hits
-        .iter()
-        .enumerate()
-        .filter(|&(k, h)| {
-            h.group == Group::Sale
-                && hits[..k].iter().all(|e| e.term != h.term)
-                && t.info[h.start..h.end]
-                    .iter()
-                    .any(|c| matches!(c.fold(), '查' | '找'))
-        })
-        .count();
+    let lookups = || {
+        hits.iter()
+            .enumerate()
+            .filter(|&(k, h)| {
+                h.group == Group::Sale
+                    && hits[..k].iter().all(|e| e.term != h.term)
+                    && t.info[h.start..h.end]
+                        .iter()
+                        .any(|c| matches!(c.fold(), '查' | '找'))
+            })
+            .count()
+    };
     let news = count(|g| *g == Group::News);
     let dox = count(|g| *g == Group::Dox);
     let selfctx = count(|g| *g == Group::SelfCtx);
@@ -255,7 +256,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let dossier_only = dossier && (price == 0 || dox >= 2) && tg_handles == 0;
     // Two lookup phrases with a price and a contact offer a lookup service whatever the score
     // (`手机号查姓名身份证 50一次 加微信 …`).
-    let lookup_offer = lookups >= 2 && price > 0 && handles > 0;
+    let lookup_offer = price > 0 && handles > 0 && lookups() >= 2;
     let is_sale = !(reporting || dossier_only)
         && (lookup_offer
             || sale_score >= 4.5

@@ -290,7 +290,7 @@ pub fn detect_links(t: &Text, claimed: &mut [bool], out: &mut Vec<Found>) {
         if u < 128 {
             LINK_START >> u & 1 != 0
         } else {
-            matches!(char::from_u32(u), Some('艾' | '小' | '圈'))
+            u == '艾' as u32 || u == '小' as u32 || u == '圈' as u32
         }
     };
     while i < n {

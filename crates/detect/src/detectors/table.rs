@@ -15,14 +15,14 @@ pub fn cell_fields(t: &Text, hits: &[Hit], out: &mut Vec<Option<Field>>) {
         return;
     }
     out.resize(t.len(), None);
+    let is_label = |g| matches!(g, Group::Label(_));
+    let mut labels = crate::lexicon::longest_non_overlapping(hits, is_label);
     // A label never spans a cell border: `邮箱 | 地址` is two labels, not `邮箱地址`.
-    let in_cells: Vec<Hit> = hits
-        .iter()
-        .filter(|h| !(h.start..h.end).any(|k| t.fold(k) == '|'))
-        .copied()
-        .collect();
-    let labels =
-        crate::lexicon::longest_non_overlapping(&in_cells, |g| matches!(g, Group::Label(_)));
+    let spans_border = |h: &Hit| (h.start..h.end).any(|k| t.fold(k) == '|');
+    if labels.iter().any(spans_border) {
+        let in_cells: Vec<Hit> = hits.iter().filter(|h| !spans_border(h)).copied().collect();
+        labels = crate::lexicon::longest_non_overlapping(&in_cells, is_label);
+    }
     let mut header: Option<Vec<Option<Field>>> = None;
     let mut line_start = 0;
     while line_start <= t.len() {
