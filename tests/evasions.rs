@@ -399,6 +399,11 @@ fn spans_of_unseen_forms() {
             "本人王芳，身份证110105198703151235遗失，声明作废",
             &[(Kind::Name, "王芳"), (Kind::IdCard, "110105198703151235")],
         ),
+        // Separators written as words inside a number.
+        (
+            "手机 139空格1234横杠5678",
+            &[(Kind::Phone, "139空格1234横杠5678")],
+        ),
         // Numbers labelled as a student card, a patient or an application number.
         ("学生证号 510107198811204426 病历号 13912345678", &[]),
         // Digits inside a link written without its scheme are no identifier.

@@ -107,7 +107,15 @@ fn read_gap(t: &Text, claimed: &[bool], mut j: usize) -> (usize, bool, bool) {
     while j < t.len() && !claimed[j] {
         let info = t.info[j];
         if !info.is_gap() {
-            break;
+            // The name of a separator written as a word (`139空格1234`, `139横杠1234`).
+            match separator_word(t, j) {
+                Some(e) => {
+                    visible += 1;
+                    j = e;
+                    continue;
+                }
+                None => break,
+            }
         }
         let c = t.chars[j];
         if matches!(c, '\n' | '\r') && !newline {
@@ -145,6 +153,21 @@ fn read_gap(t: &Text, claimed: &[bool], mut j: usize) -> (usize, bool, bool) {
         j += 1;
     }
     (j, visible <= MAX_GAP && !(space && bar), newline)
+}
+
+/// A word that names a separator, read as one (`空格` space, `横杠`/`横线` dash, `斜杠`
+/// slash): returns its end. (`杠` alone is a separator character already.)
+fn separator_word(t: &Text, j: usize) -> Option<usize> {
+    const WORDS: [[char; 2]; 4] = [['空', '格'], ['横', '杠'], ['横', '线'], ['斜', '杠']];
+    let first = t.fold(j);
+    if !matches!(first, '空' | '横' | '斜') || j + 1 >= t.len() {
+        return None;
+    }
+    let second = t.fold(j + 1);
+    WORDS
+        .iter()
+        .any(|w| w[0] == first && w[1] == second)
+        .then_some(j + 2)
 }
 
 /// Fewer elements than this never make a finding or a signal (the shortest, a QQ number, has
