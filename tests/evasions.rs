@@ -399,6 +399,8 @@ fn spans_of_unseen_forms() {
             "本人王芳，身份证110105198703151235遗失，声明作废",
             &[(Kind::Name, "王芳"), (Kind::IdCard, "110105198703151235")],
         ),
+        // A spaced group that starts with letters standing for digits.
+        ("手机 l39 OOl2 3OOO", &[(Kind::Phone, "l39 OOl2 3OOO")]),
         // Separators written as words inside a number.
         (
             "手机 139空格1234横杠5678",

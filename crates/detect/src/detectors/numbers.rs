@@ -307,7 +307,13 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
             }
             let next_is_digit = next.digit().is_some()
                 || (is_mask(next.fold()) && k + 1 < n && is_mask(t.info[k + 1].fold()));
-            if !next_is_digit {
+            // After a gap a group may start with letters standing for digits (`l39 OOl2 3OOO`)
+            // when a digit follows them.
+            let glyphs_end = (!next_is_digit && homoglyph(next.fold()).is_some())
+                .then(|| (k..n).find(|&e| homoglyph(t.info[e].fold()).is_none()))
+                .flatten()
+                .filter(|&e| t.info[e].digit().is_some());
+            if !next_is_digit && glyphs_end.is_none() {
                 break;
             }
             gap = k > j;
@@ -315,6 +321,15 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
                 run.hard.push(run.digits.len());
             }
             j = k;
+            if let Some(e) = glyphs_end {
+                for m in k..e {
+                    run.digits.push(homoglyph(t.info[m].fold()).unwrap_or(0));
+                    run.pos.push(m as u32);
+                    run.cut.push(m == k && gap);
+                }
+                j = e;
+                gap = false;
+            }
         }
         i = run.end().max(i + 1);
         if run.digits.len() >= MIN_RUN {
