@@ -399,6 +399,11 @@ fn spans_of_unseen_forms() {
             "本人王芳，身份证110105198703151235遗失，声明作废",
             &[(Kind::Name, "王芳"), (Kind::IdCard, "110105198703151235")],
         ),
+        // A community and a subdistrict named after roads, with province names in the roads.
+        (
+            "家住南京市鼓楼区湖南路街道山西路社区云南路31号",
+            &[(Kind::Address, "南京市鼓楼区湖南路街道山西路社区云南路31号")],
+        ),
         // A spaced group that starts with letters standing for digits.
         ("手机 l39 OOl2 3OOO", &[(Kind::Phone, "l39 OOl2 3OOO")]),
         // Separators written as words inside a number.

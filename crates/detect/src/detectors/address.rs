@@ -476,7 +476,20 @@ fn parse(
         let step = number(t, p, last)
             .or_else(named_step)
             .or_else(|| unsuffixed_compound(t, p, last));
-        let Some((e, lv)) = step else { break };
+        let Some((mut e, lv)) = step else { break };
+        // A community or subdistrict named after its road (`山西路社区`, `湖南路街道`) is one
+        // component, read at the road's level: the roads inside it may follow.
+        if lv == Level::Road {
+            let k = next_pos(t, e);
+            if k + 1 < t.len()
+                && matches!(
+                    (t.fold(k), t.fold(next_pos(t, k + 1))),
+                    ('社', '区') | ('街', '道')
+                )
+            {
+                e = next_pos(t, k + 1) + 1;
+            }
+        }
         // Administrative units come before roads; a second address starts over.
         if lv <= Level::Town && last >= Level::Road {
             break;
