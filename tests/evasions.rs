@@ -404,6 +404,11 @@ fn spans_of_unseen_forms() {
             "家住南京市鼓楼区湖南路街道山西路社区云南路31号",
             &[(Kind::Address, "南京市鼓楼区湖南路街道山西路社区云南路31号")],
         ),
+        // A building named by a letter and digits.
+        (
+            "家住武汉市武昌区中南路7号中商广场B2座2108",
+            &[(Kind::Address, "武汉市武昌区中南路7号中商广场B2座2108")],
+        ),
         // A spaced group that starts with letters standing for digits.
         ("手机 l39 OOl2 3OOO", &[(Kind::Phone, "l39 OOl2 3OOO")]),
         // Separators written as words inside a number.

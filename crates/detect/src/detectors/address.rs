@@ -360,9 +360,13 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
     }
     let i = last;
     if i == start {
-        // A single letter building or unit: `c座`, `A栋`.
+        // A letter building or unit, with digits after the letter or not: `c座`, `A1栋`.
         if i < t.len() && t.class(i) == Class::Letter {
-            let (e, lv) = suffix_at(t, i + 1, &NUMBER)?;
+            let mut k = i + 1;
+            while k < t.len() && t.class(k) == Class::Digit && k - i <= 3 {
+                k += 1;
+            }
+            let (e, lv) = suffix_at(t, k, &NUMBER)?;
             return matches!(lv, Level::Building | Level::Unit).then_some((e, lv));
         }
         return None;
