@@ -420,6 +420,20 @@ fn spans_of_unseen_forms() {
         ("学生证号 510107198811204426 病历号 13912345678", &[]),
         // Digits inside a link written without its scheme are no identifier.
         ("详情见 www.example.com/item/110105198703151235 和 weibo.com/u/13912345678", &[]),
+        // A name of Telegram before `号` is the name alone; `tele` and `🛫` are names of it.
+        (
+            "社工库 开盒 飞机号：sgk_vip888 或 tele @huji_8899 或 🛫 @cd_2025",
+            &[
+                (Kind::AdKeyword, "社工库"),
+                (Kind::AdKeyword, "开盒"),
+                (Kind::AdKeyword, "飞机"),
+                (Kind::Telegram, "sgk_vip888"),
+                (Kind::AdKeyword, "tele"),
+                (Kind::Telegram, "@huji_8899"),
+                (Kind::AdKeyword, "🛫"),
+                (Kind::Telegram, "@cd_2025"),
+            ],
+        ),
         // Look-alike characters and emoji standing for a keyword's character.
         (
             "戸籍 閞盒 社エ库 开📦 人🥩 查📁 tg @cd_2026",
