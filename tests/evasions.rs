@@ -404,6 +404,15 @@ fn spans_of_unseen_forms() {
             "家住南京市鼓楼区湖南路街道山西路社区云南路31号",
             &[(Kind::Address, "南京市鼓楼区湖南路街道山西路社区云南路31号")],
         ),
+        // A road named after a town word (`北镇街`); nothing after the room.
+        (
+            "老家湖北省雷市和平区北镇街232号",
+            &[(Kind::Address, "湖北省雷市和平区北镇街232号")],
+        ),
+        (
+            "房屋出租：北京市朝阳区怡景苑24-5-202 两室一厅",
+            &[(Kind::Address, "北京市朝阳区怡景苑24-5-202")],
+        ),
         // A building named by a letter and digits.
         (
             "家住武汉市武昌区中南路7号中商广场B2座2108",

@@ -328,7 +328,7 @@ fn named<T: Copy>(
         }
         let info = t.info[i];
         let ok = match info.class() {
-            Class::Cjk => !info.breaks_address_name(),
+            Class::Cjk => !info.breaks_address_name() || town_word_in_road(t, i, list.bit),
             Class::Letter | Class::Digit => allow_digits,
             _ => false,
         };
@@ -339,6 +339,17 @@ fn named<T: Copy>(
         count += 1;
     }
     None
+}
+
+/// `北镇街232号`: a road named after a town or village word (`镇`, `乡`, `村` right before
+/// a one-character road suffix and its number) keeps that word in its name.
+fn town_word_in_road(t: &Text, i: usize, list_bit: u8) -> bool {
+    if list_bit != ROAD.bit || !matches!(t.fold(i), '镇' | '乡' | '村') {
+        return false;
+    }
+    let k = next_pos(t, i + 1);
+    let n = next_pos(t, k + 1);
+    k < t.len() && matches!(t.fold(k), '街' | '路' | '巷' | '道') && n < t.len() && is_numeral(t, n)
 }
 
 fn skip_invisible(t: &Text, mut i: usize) -> usize {
@@ -477,6 +488,10 @@ fn parse(
             .flatten()
             .max_by_key(|&(e, lv)| (e, lv))
         };
+        // A room is the finest level: what follows it is not the address (`24-5-202 两室一厅`).
+        if last == Level::Room {
+            break;
+        }
         let step = number(t, p, last)
             .or_else(named_step)
             .or_else(|| unsuffixed_compound(t, p, last));
