@@ -404,6 +404,17 @@ fn spans_of_unseen_forms() {
             "家住南京市鼓楼区湖南路街道山西路社区云南路31号",
             &[(Kind::Address, "南京市鼓楼区湖南路街道山西路社区云南路31号")],
         ),
+        // A table row's last cell ends at sentence punctuation; a full stop after an e-mail.
+        (
+            "姓名 | QQ\n张娟 | ５９５ ５３２ ３５１。他女朋友黄强（18297851875）。邮箱 houqiang_91#126.com。Name",
+            &[
+                (Kind::Name, "张娟"),
+                (Kind::Qq, "５９５ ５３２ ３５１"),
+                (Kind::Name, "黄强"),
+                (Kind::Phone, "18297851875"),
+                (Kind::Email, "houqiang_91#126.com"),
+            ],
+        ),
         // A road named after a town word (`北镇街`); nothing after the room.
         (
             "老家湖北省雷市和平区北镇街232号",

@@ -383,9 +383,14 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
         return None;
     }
     if let Some(r) = suffix_at(t, skip_invisible(t, i), &NUMBER) {
-        // `号码` is a phone label, not a house number.
+        // `号码` is a phone label, not a house number; `两室一厅` a flat's layout, not a room.
         let next = skip_invisible(t, r.0);
-        if !(r.1 == Level::Number && next < t.len() && t.fold(next) == '码') {
+        let label = r.1 == Level::Number && next < t.len() && t.fold(next) == '码';
+        let layout = r.1 == Level::Room
+            && next + 1 < t.len()
+            && is_numeral(t, next)
+            && matches!(t.fold(next + 1), '厅' | '卫');
+        if !label && !layout {
             return Some(r);
         }
     }

@@ -185,24 +185,31 @@ fn dot(t: &Text, i: usize) -> Option<usize> {
     }
 }
 
-/// Reads a domain from `i`: (domain, end) when it ends in a known TLD.
-fn domain(t: &Text, mut i: usize) -> Option<(String, usize)> {
+/// Reads a domain from `i`: (domain, end) for the longest run of labels that ends in a known
+/// TLD and that `accept` takes. A sentence's full stop can look like one more dot
+/// (`ping3773@163.com。qq …`, `…#126.com。Name: …`).
+fn domain(t: &Text, mut i: usize, accept: impl Fn(&str) -> bool) -> Option<(String, usize)> {
     let mut labels: Vec<String> = Vec::new();
-    let mut end = i;
+    let mut ends: Vec<usize> = Vec::new();
     loop {
         let (label, e) = read_token(t, i, |c| c.is_ascii_alphanumeric() || c == '-');
         if label.is_empty() {
             break;
         }
         labels.push(label.to_ascii_lowercase());
-        end = e;
+        ends.push(e);
         match dot(t, e) {
             Some(n) => i = n,
             None => break,
         }
     }
-    let tld = labels.last()?;
-    (labels.len() >= 2 && TLDS.contains(&tld.as_str())).then(|| (labels.join("."), end))
+    (2..=labels.len()).rev().find_map(|n| {
+        if !TLDS.contains(&labels[n - 1].as_str()) {
+            return None;
+        }
+        let dom = labels[..n].join(".");
+        accept(&dom).then_some((dom, ends[n - 1]))
+    })
 }
 
 fn email_at(t: &Text, i: usize, claimed: &[bool]) -> Option<Found> {
@@ -246,10 +253,8 @@ fn email_at(t: &Text, i: usize, claimed: &[bool]) -> Option<Found> {
     if t.fold(i) == '@' && d < t.len() && t.fold(d) == ' ' {
         d += 1;
     }
-    let (dom, end) = domain(t, d)?;
-    if hash_form && !MAIL_PROVIDERS.contains(&dom.as_str()) {
-        return None;
-    }
+    // `#` stands for `@` only before a mail provider's domain.
+    let (dom, end) = domain(t, d, |dom| !hash_form || MAIL_PROVIDERS.contains(&dom))?;
     // Keep the start at the first local character.
     let first = local.chars().next()?;
     while start < k && t.fold(start) != first {
