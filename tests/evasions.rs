@@ -404,6 +404,16 @@ fn spans_of_unseen_forms() {
             "家住南京市鼓楼区湖南路街道山西路社区云南路31号",
             &[(Kind::Address, "南京市鼓楼区湖南路街道山西路社区云南路31号")],
         ),
+        // Zero-width characters around names and their markers; none makes a word a name.
+        (
+            "孙丽娟\u{2060}就\u{200c}是他 手机13912345678（\u{200c}阳杰） 黄岩\u{200b}阿姨 本店\u{feff}新开业，大\u{200d}家看看",
+            &[
+                (Kind::Name, "孙丽娟"),
+                (Kind::Phone, "13912345678"),
+                (Kind::Name, "阳杰"),
+                (Kind::Name, "黄岩"),
+            ],
+        ),
         // A table row's last cell ends at sentence punctuation; a full stop after an e-mail.
         (
             "姓名 | QQ\n张娟 | ５９５ ５３２ ３５１。他女朋友黄强（18297851875）。邮箱 houqiang_91#126.com。Name",

@@ -115,9 +115,10 @@ fn name_ending_at(
             continue;
         }
         let b = k - len;
-        let before_ok = b == 0
-            || t.class(b - 1) != Class::Cjk
-            || t.info[b - 1].digit().is_some()
+        // The visible character before: an invisible one does not separate words.
+        let before = t.prev_visible(b);
+        let before_ok = before
+            .is_none_or(|p| t.class(p) != Class::Cjk || t.info[p].digit().is_some())
             || hits
                 .iter()
                 .any(|h| h.end == b && matches!(h.group, Group::Dox | Group::News | Group::Ad(_)));
@@ -274,9 +275,14 @@ pub fn detect(
         {
             a += 1;
         }
-        if a > e && a < t.len() && matches!(t.chars[a - 1], '(' | '（') {
+        let opened = t
+            .prev_visible(a)
+            .is_some_and(|p| p >= e && matches!(t.chars[p], '(' | '（'));
+        if a > e && a < t.len() && opened {
             if let Some((ne, v)) = read_name(t, dicts, a) {
-                if ne < t.len() && matches!(t.fold(ne), ')' | '）') {
+                if t.next_visible(ne)
+                    .is_some_and(|k| matches!(t.fold(k), ')' | '）'))
+                {
                     push(a, ne, v, "adjacent", claimed, out);
                 }
             }
@@ -299,22 +305,32 @@ pub fn detect(
             .filter(move |&p| t.fold(p) == c)
     };
     for i in marks('就') {
-        if i + 2 < t.len() && t.fold(i + 1) == '是' && matches!(t.fold(i + 2), '他' | '她' | '这')
-        {
-            if let Some((b, v)) = name_ending_at(t, dicts, hits, i) {
-                push(b, i, v, "accused", claimed, out);
+        // Invisible characters may sit anywhere around the phrase (`孙丽娟\u{2060}就\u{200C}是他`).
+        let Some(shi) = t.next_visible(i + 1) else {
+            continue;
+        };
+        let Some(ta) = t.next_visible(shi + 1) else {
+            continue;
+        };
+        if t.fold(shi) == '是' && matches!(t.fold(ta), '他' | '她' | '这') {
+            let mut k = i;
+            while k > 0 && t.class(k - 1) == Class::Invisible {
+                k -= 1;
+            }
+            if let Some((b, v)) = name_ending_at(t, dicts, hits, k) {
+                push(b, k, v, "accused", claimed, out);
             }
             // `就是他，张志强`: the name after it, ending its phrase, in a post with an
             // identifier.
-            let mut a = i + 3;
+            let mut a = ta + 1;
             while a < t.len()
-                && a - i < 6
+                && a - ta < 4
                 && (t.info[a].is_gap() || matches!(t.fold(a), '，' | ',' | '：' | ':'))
                 && t.class(a) != Class::Newline
             {
                 a += 1;
             }
-            if record && a > i + 3 {
+            if record && a > ta + 1 {
                 if let Some((e, v)) = read_name(t, dicts, a) {
                     if t.next_visible(e).is_none_or(|k| t.class(k) != Class::Cjk) {
                         push(a, e, v, "accused", claimed, out);
@@ -345,7 +361,7 @@ pub fn detect(
         }
     }
     // `王婷收`, `高斌阿姨`: a name followed by a role word. A name has two to four characters:
-    // it starts two to four before a 收 or 阿; ascending starts, each tried once.
+    // it starts two to four (five across an invisible) before a 收 or 阿; ascending starts, each tried once.
     let role_at = t
         .marks
         .iter()
@@ -353,7 +369,7 @@ pub fn detect(
         .filter(|&p| matches!(t.fold(p), '收' | '阿'));
     let mut next_start = 0;
     let starts = role_at.flat_map(|e| {
-        let from = e.saturating_sub(4).max(next_start);
+        let from = e.saturating_sub(5).max(next_start);
         let to = e.saturating_sub(1);
         next_start = next_start.max(to);
         from..to
@@ -362,14 +378,18 @@ pub fn detect(
         if claimed[i] || t.class(i) != Class::Cjk {
             continue;
         }
-        if i > 0 && t.class(i - 1) == Class::Cjk {
+        if t.prev_visible(i).is_some_and(|p| t.class(p) == Class::Cjk) {
             continue;
         }
         if let Some((e, v)) = read_name(t, dicts, i) {
-            let role = (e < t.len()
-                && t.fold(e) == '收'
-                && (e + 1 >= t.len() || t.class(e + 1) != Class::Cjk))
-                || (e + 1 < t.len() && t.fold(e) == '阿' && t.fold(e + 1) == '姨');
+            // (Invisible characters skipped: `黄岩\u{200B}阿姨`.)
+            let role = t.next_visible(e).is_some_and(|r| match t.fold(r) {
+                '收' => t
+                    .next_visible(r + 1)
+                    .is_none_or(|k| t.class(k) != Class::Cjk),
+                '阿' => t.next_visible(r + 1).is_some_and(|k| t.fold(k) == '姨'),
+                _ => false,
+            });
             if role {
                 push(i, e, v, "role", claimed, out);
             }
