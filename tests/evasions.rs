@@ -414,6 +414,14 @@ fn spans_of_unseen_forms() {
                 (Kind::Name, "黄岩"),
             ],
         ),
+        // Zero-width characters inside a dashed or bare room number and inside an IP address.
+        (
+            "家住广州市天河区人民路231号15号楼2\u{feff}60\u{2060}5 或 重庆市渝北区怡景苑9-2\u{feff}-2901 服务器 178.128.2\u{200d}3\u{feff}3\u{200b}.71",
+            &[
+                (Kind::Address, "广州市天河区人民路231号15号楼2\u{feff}60\u{2060}5"),
+                (Kind::Address, "重庆市渝北区怡景苑9-2\u{feff}-2901"),
+            ],
+        ),
         // A table row's last cell ends at sentence punctuation; a full stop after an e-mail.
         (
             "姓名 | QQ\n张娟 | ５９５ ５３２ ３５１。他女朋友黄强（18297851875）。邮箱 houqiang_91#126.com。Name",

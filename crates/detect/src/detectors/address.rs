@@ -403,21 +403,30 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
     if !ascii {
         return None;
     }
+    // (Invisible characters may sit anywhere inside: `30-\u{FEFF}1-2804`, `2\u{FEFF}60\u{2060}5`.)
     let mut end = i;
     let mut parts = 1;
-    while end + 1 < t.len() && matches!(t.fold(end), '-' | '－') && t.class(end + 1) == Class::Digit
-    {
-        let mut k = end + 1;
+    loop {
+        let dash = skip_invisible(t, end);
+        if dash >= t.len() || !matches!(t.fold(dash), '-' | '－') {
+            break;
+        }
+        let mut k = skip_invisible(t, dash + 1);
+        if k >= t.len() || t.class(k) != Class::Digit {
+            break;
+        }
         while k < t.len() && t.class(k) == Class::Digit {
             k += 1;
+            end = k;
+            k = skip_invisible(t, k);
         }
-        end = k;
         parts += 1;
     }
     if parts >= 2 && prev >= Level::Road && prev < Level::Room {
         return Some((end, Level::Room));
     }
-    if matches!(prev, Level::Building | Level::Unit) && (3..=5).contains(&(i - start)) {
+    let digits = (start..i).filter(|&k| t.class(k) == Class::Digit).count();
+    if matches!(prev, Level::Building | Level::Unit) && (3..=5).contains(&digits) {
         return Some((i, Level::Room));
     }
     None

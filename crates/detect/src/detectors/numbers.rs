@@ -819,14 +819,21 @@ fn in_bare_url(t: &Text, start: usize) -> bool {
 
 /// `178.55.139.175`: four dot-separated groups of at most three digits.
 fn is_ipv4(t: &Text, run: &Run) -> bool {
-    // Group lengths without allocating: every cut must be exactly one `.` (one code point).
+    // Group lengths without allocating: every cut must be exactly one `.` with nothing else
+    // visible; a cut of invisible characters only is no cut (`178.128.2\u{200D}33.71`).
     let mut groups = [0usize; 4];
     let mut g = 0;
     for k in 1..run.digits.len() {
         if run.cut[k] {
             let (a, b) = (run.pos[k - 1] as usize + 1, run.pos[k] as usize);
-            if b != a + 1 || t.fold(a) != '.' {
-                return false;
+            let mut visible = (a..b).filter(|&j| t.class(j) != Class::Invisible);
+            match (visible.next(), visible.next()) {
+                (None, _) => {
+                    groups[g] += 1;
+                    continue;
+                }
+                (Some(j), None) if t.fold(j) == '.' => {}
+                _ => return false,
             }
             g += 1;
             if g == 4 {
