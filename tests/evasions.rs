@@ -422,6 +422,18 @@ fn spans_of_unseen_forms() {
                 (Kind::Address, "重庆市渝北区怡景苑9-2\u{feff}-2901"),
             ],
         ),
+        // Emoji inside words separate nothing: no name in `欢迎👉来玩`, no handle in
+        // `Tele🙏gram`, a price unit after `/📌`.
+        (
+            "本店开业，欢迎👉来玩，电话13912345678；交易通过飞机（Tele🙏gram）进行 查档 ｊｚｘｘ6O/📌条",
+            &[
+                (Kind::Phone, "13912345678"),
+                (Kind::AdKeyword, "飞机"),
+                (Kind::AdKeyword, "Tele🙏gram"),
+                (Kind::AdKeyword, "查档"),
+                (Kind::AdKeyword, "ｊｚｘｘ"),
+            ],
+        ),
         // A table row's last cell ends at sentence punctuation; a full stop after an e-mail.
         (
             "姓名 | QQ\n张娟 | ５９５ ５３２ ３５１。他女朋友黄强（18297851875）。邮箱 houqiang_91#126.com。Name",

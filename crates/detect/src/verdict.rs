@@ -9,6 +9,7 @@
 //! Self-disclosure (联系人, 出租, 招聘 …) and reporting (记者, 警方, quotes around a keyword)
 //! count against. A sale ad that shows a sample record is both.
 
+use crate::chars::Class;
 use crate::lexicon::{Form, Group, Hit};
 use crate::text::Text;
 use crate::Found;
@@ -65,10 +66,18 @@ impl KwSet {
 }
 
 /// The four folded, lower-cased characters from `j` (`'\0'` past the end).
+/// The next four characters from `j`, lower-cased, emoji and invisible characters skipped
+/// (`6O/📌条`).
 fn tail_at(t: &Text, j: usize) -> [char; 4] {
     let mut tail = ['\0'; 4];
-    for (slot, k) in tail.iter_mut().zip(j..t.len()) {
-        *slot = t.fold(k).to_ascii_lowercase();
+    let mut chars = (j..t.len())
+        .filter(|&k| !matches!(t.class(k), Class::Emoji | Class::Invisible))
+        .map(|k| t.fold(k).to_ascii_lowercase());
+    for slot in &mut tail {
+        match chars.next() {
+            Some(c) => *slot = c,
+            None => break,
+        }
     }
     tail
 }

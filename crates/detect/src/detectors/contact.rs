@@ -634,6 +634,8 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
             && t.class(i) == Class::Letter
             && !claimed[i]
             && !(h.group == Group::Sale && keyword_with_price(t, hits, i))
+            // The name of Telegram itself is no handle (`飞机”（Telegra👉m）`, `Tele🙏gram`).
+            && !hits.iter().any(|k| k.group == Group::Tg && k.start <= i && i < k.end)
         {
             let start = if i > 0 && t.fold(i - 1) == '@' && !claimed[i - 1] {
                 i - 1

@@ -102,6 +102,14 @@ pub fn read_name(t: &Text, dicts: &Dictionaries, i: usize) -> Option<(usize, Str
     Some((end, name))
 }
 
+/// The character before `i` that is neither invisible nor an emoji: evasion puts those
+/// inside words, so they separate nothing.
+fn word_char_before(t: &Text, i: usize) -> Option<usize> {
+    (0..i)
+        .rev()
+        .find(|&j| !matches!(t.class(j), Class::Invisible | Class::Emoji))
+}
+
 /// A name that ends exactly at `k` and starts after a non-CJK character or right after a
 /// context word (`骗子马涛`, `渣男王强`: a doxxing, reporting or sale word ends where it starts).
 fn name_ending_at(
@@ -115,8 +123,9 @@ fn name_ending_at(
             continue;
         }
         let b = k - len;
-        // The visible character before: an invisible one does not separate words.
-        let before = t.prev_visible(b);
+        // The character before: an invisible one or an emoji does not separate words
+        // (`欢迎👉来玩` holds no name).
+        let before = word_char_before(t, b);
         let before_ok = before
             .is_none_or(|p| t.class(p) != Class::Cjk || t.info[p].digit().is_some())
             || hits
@@ -378,7 +387,7 @@ pub fn detect(
         if claimed[i] || t.class(i) != Class::Cjk {
             continue;
         }
-        if t.prev_visible(i).is_some_and(|p| t.class(p) == Class::Cjk) {
+        if word_char_before(t, i).is_some_and(|p| t.class(p) == Class::Cjk) {
             continue;
         }
         if let Some((e, v)) = read_name(t, dicts, i) {

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Writes a variant of a labelled corpus (the format of ../shared/eval/dev.jsonl) with one kind
+of rewriting applied to every post, and the gold spans and hard negatives moved with the text,
+so that score.py can score the matcher on phrasings and evasions the corpus does not contain.
+
+    python3 scripts/mutate_corpus.py MODE [--seed N] [--corpus PATH] > variant.jsonl
+    target/debug/doxwatch scan --json variant.jsonl > out.json
+    python3 ../shared/eval/scan_to_preds.py out.json > preds.jsonl
+    python3 ../shared/eval/score.py preds.jsonl --corpus variant.jsonl
+
+Modes:
+  zero-width   an invisible character (U+200B-U+200D, U+FEFF, U+2060) before 8 % of the
+               characters, inside spans too (a span then covers the ones inside it)
+  emoji        an emoji before 4 % of the characters outside spans and never touching one
+  traditional  80 % of the characters that have a traditional form written in it (the
+               first form listed for it in dictionaries/t2s.tsv)
+  separators   the field separators outside spans (，；、 and line breaks outside tables)
+               swapped among themselves, and the lead-in of positive posts (up to the
+               last sentence break before the first span) swapped with another post's
+
+Only the standard library; the rewriting is deterministic for a seed.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_CORPUS = os.path.join(HERE, "..", "..", "shared", "eval", "dev.jsonl")
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\ufeff", "\u2060"]
+EMOJI = ["🔥", "💯", "🌟", "👉", "🎯", "😂", "🙏", "📌"]
+SEPARATORS = ["，", "\n", "；", "、", "。", " "]
+BREAK = re.compile(r"[，。！？!?\n]")
+
+
+def moved(post, text, index):
+    """The post with `text`; `index[i]` is the new position of old code point i."""
+    def span(item):
+        return dict(item, start=index[item["start"]], end=index[item["end"] - 1] + 1)
+
+    meta = dict(post["meta"], hard_negatives=[span(h) for h in post["meta"]["hard_negatives"]])
+    return dict(post, text=text, gold=[span(g) for g in post["gold"]], meta=meta)
+
+
+def insert_before(post, rng, rate, pick, allowed):
+    """Inserts pick() before each character i where allowed(i) and a coin with `rate` says so."""
+    out, index = [], []
+    for i, c in enumerate(post["text"]):
+        if i > 0 and allowed(i) and rng.random() < rate:
+            out.append(pick())
+        index.append(len(out))
+        out.append(c)
+    index.append(len(out))
+    return moved(post, "".join(out), index)
+
+
+def replace_ranges(post, edits):
+    """Replaces non-overlapping (start, end, text) ranges that no span touches."""
+    text, out, index, cur = post["text"], [], [], 0
+    for start, end, rep in sorted(edits):
+        for i in range(cur, start):
+            index.append(len(out))
+            out.append(text[i])
+        for i in range(start, end):
+            index.append(len(out))
+        out.extend(rep)
+        cur = end
+    for i in range(cur, len(text)):
+        index.append(len(out))
+        out.append(text[i])
+    index.append(len(out))
+    return moved(post, "".join(out), index)
+
+
+def covered(post):
+    """Code points inside a gold span or a hard negative."""
+    inside = set()
+    for item in post["gold"] + post["meta"]["hard_negatives"]:
+        inside.update(range(item["start"], item["end"]))
+    return inside
+
+
+def lead_in_end(post):
+    """End of the lead-in: the last sentence break before the first span (0 if none)."""
+    if not post["gold"]:
+        return 0
+    first = min(g["start"] for g in post["gold"])
+    return max((m.end() for m in BREAK.finditer(post["text"][:first])), default=0)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("mode", choices=["zero-width", "emoji", "traditional", "separators"])
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--corpus", default=DEFAULT_CORPUS)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    posts = [json.loads(line) for line in open(args.corpus, encoding="utf-8") if line.strip()]
+
+    s2t = {}
+    if args.mode == "traditional":
+        with open(os.path.join(HERE, "..", "dictionaries", "t2s.tsv"), encoding="utf-8") as f:
+            for line in f:
+                if not line.startswith("#"):
+                    trad, simp = line.rstrip("\n").split("\t")[:2]
+                    s2t.setdefault(simp, trad)
+    lead_ins = {}
+    if args.mode == "separators":
+        for p in posts:
+            end = lead_in_end(p)
+            if end:
+                lead_ins.setdefault(p["meta"]["gen"], []).append(p["text"][:end])
+
+    for p in posts:
+        if args.mode == "zero-width":
+            p = insert_before(p, rng, 0.08, lambda: rng.choice(INVISIBLE), lambda i: True)
+        elif args.mode == "emoji":
+            inside = covered(p)
+            p = insert_before(
+                p, rng, 0.04, lambda: rng.choice(EMOJI),
+                lambda i: i not in inside and i - 1 not in inside)
+        elif args.mode == "traditional":
+            text = "".join(
+                s2t[c] if c in s2t and rng.random() < 0.8 else c for c in p["text"])
+            p = dict(p, text=text)
+        else:
+            inside = covered(p)
+            table = "|" in p["text"] or "｜" in p["text"]
+            edits = [
+                (m.start(), m.end(), rng.choice(SEPARATORS))
+                for m in re.finditer(r"[，；、\n]", p["text"])
+                if m.start() not in inside and not (table and m.group() == "\n")
+                and rng.random() < 0.5
+            ]
+            end = lead_in_end(p)
+            lead_in_free = all(h["start"] >= end for h in p["meta"]["hard_negatives"])
+            if end and lead_in_free and p["meta"]["gen"] in lead_ins and rng.random() < 0.5:
+                edits = [e for e in edits if e[0] >= end]
+                edits.append((0, end, rng.choice(lead_ins[p["meta"]["gen"]])))
+            p = replace_ranges(p, edits)
+        sys.stdout.write(json.dumps(p, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    main()
