@@ -65,18 +65,18 @@ impl KwSet {
     }
 }
 
-/// The four folded, lower-cased characters from `j` (`'\0'` past the end).
-/// The next four characters from `j`, lower-cased, emoji and invisible characters skipped
-/// (`6O/📌条`).
+/// The next four folded, lower-cased characters from `j` (`'\0'` past the end), emoji and
+/// invisible characters skipped (`6O/📌条`).
 fn tail_at(t: &Text, j: usize) -> [char; 4] {
     let mut tail = ['\0'; 4];
-    let mut chars = (j..t.len())
-        .filter(|&k| !matches!(t.class(k), Class::Emoji | Class::Invisible))
-        .map(|k| t.fold(k).to_ascii_lowercase());
-    for slot in &mut tail {
-        match chars.next() {
-            Some(c) => *slot = c,
-            None => break,
+    let mut n = 0;
+    for k in j..t.len() {
+        if n == tail.len() {
+            break;
+        }
+        if !matches!(t.class(k), Class::Emoji | Class::Invisible) {
+            tail[n] = t.fold(k).to_ascii_lowercase();
+            n += 1;
         }
     }
     tail
@@ -85,7 +85,11 @@ fn tail_at(t: &Text, j: usize) -> [char; 4] {
 /// Whether a price unit starts at `j`, right after a number: 元 块 米 r u 刀 条 次, /条 /次
 /// 一条 一次 包月 每条 (a match instead of comparing the tail with each unit's characters).
 pub(crate) fn price_unit_at(t: &Text, j: usize) -> bool {
-    let tail = tail_at(t, j);
+    is_price_unit(&tail_at(t, j))
+}
+
+/// Whether `tail` starts with a price unit (see [`price_unit_at`]).
+fn is_price_unit(tail: &[char; 4]) -> bool {
     match tail[0] {
         '元' | '块' | '米' | 'r' | 'u' | '刀' | '条' | '次' => true,
         '/' | '一' => matches!(tail[1], '条' | '次'),
@@ -143,7 +147,7 @@ pub fn price_count(t: &Text) -> usize {
         let glued_letter = tail[0].is_ascii_alphabetic()
             && tail[1].is_ascii_alphabetic()
             && tail != ['u', 's', 'd', 't'];
-        if price_unit_at(t, j) && !glued_letter && ascii_digits <= 6 {
+        if is_price_unit(&tail) && !glued_letter && ascii_digits <= 6 {
             count += 1;
         }
         i = j.max(i + 1);

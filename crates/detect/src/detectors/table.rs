@@ -79,11 +79,14 @@ fn split_cells(t: &Text, a: usize, b: usize) -> Vec<(usize, usize)> {
             while x < y && t.info[x].is_gap() {
                 x += 1;
             }
-            // A value ends at sentence punctuation: the row's last cell runs on into prose
+            // The row's last cell ends at sentence punctuation: it may run on into prose
             // (`| ５９５ ５３２ ３５１。他女朋友黄强（182…）`).
-            if let Some(p) = (x..y).find(|&p| matches!(t.fold(p), '，' | '。' | '；' | '！' | '？'))
-            {
-                y = p;
+            if k == b {
+                if let Some(p) =
+                    (x..y).find(|&p| matches!(t.fold(p), '，' | '。' | '；' | '！' | '？'))
+                {
+                    y = p;
+                }
             }
             while y > x && t.info[y - 1].is_gap() {
                 y -= 1;
