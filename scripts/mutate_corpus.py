@@ -17,6 +17,8 @@ Modes:
   separators   the field separators outside spans (，；、 and line breaks outside tables)
                swapped among themselves, and the lead-in of positive posts (up to the
                last sentence break before the first span) swapped with another post's
+  labels       field labels outside spans (手机号, 身份证号, 地址, 微信, QQ, 姓名 …) replaced by
+               other labels of the same field (移动电话, 证件号码, 居住地址, 薇信, 企鹅号, 原名 …)
 
 Only the standard library; the rewriting is deterministic for a seed.
 """
@@ -34,6 +36,18 @@ INVISIBLE = ["\u200b", "\u200c", "\u200d", "\ufeff", "\u2060"]
 EMOJI = ["🔥", "💯", "🌟", "👉", "🎯", "😂", "🙏", "📌"]
 SEPARATORS = ["，", "\n", "；", "、", "。", " "]
 BREAK = re.compile(r"[，。！？!?\n]")
+# Labels of one field, any of which may stand for another (longest first when matching).
+LABELS = [
+    ["手机号码", "手机号", "联系电话", "电话号码", "移动电话", "手机", "电话"],
+    ["身份证号码", "身份证号", "证件号码", "身份证件号", "公民身份号码", "身份证"],
+    ["家庭住址", "居住地址", "现住址", "常住地址", "住址", "地址"],
+    ["微信号", "微信", "薇信", "V信", "vx"],
+    ["QQ号", "扣扣", "企鹅号", "球球", "QQ"],
+    ["真实姓名", "姓名", "名字", "真名", "本名", "原名"],
+    ["银行卡号", "银行卡", "银行账号", "银行帐号", "卡号"],
+    ["邮箱", "电子邮箱", "邮件", "常用邮箱"],
+]
+LABEL_RE = re.compile("|".join(sorted({w for g in LABELS for w in g}, key=len, reverse=True)))
 
 
 def moved(post, text, index):
@@ -93,7 +107,8 @@ def lead_in_end(post):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("mode", choices=["zero-width", "emoji", "traditional", "separators"])
+    ap.add_argument(
+        "mode", choices=["zero-width", "emoji", "traditional", "separators", "labels"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     args = ap.parse_args()
@@ -126,6 +141,15 @@ def main():
             text = "".join(
                 s2t[c] if c in s2t and rng.random() < 0.8 else c for c in p["text"])
             p = dict(p, text=text)
+        elif args.mode == "labels":
+            inside = covered(p)
+            edits = []
+            for m in LABEL_RE.finditer(p["text"]):
+                if any(i in inside for i in range(m.start(), m.end())) or rng.random() < 0.3:
+                    continue
+                group = next(g for g in LABELS if m.group() in g)
+                edits.append((m.start(), m.end(), rng.choice(group)))
+            p = replace_ranges(p, edits)
         else:
             inside = covered(p)
             table = "|" in p["text"] or "｜" in p["text"]

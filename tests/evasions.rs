@@ -434,6 +434,16 @@ fn spans_of_unseen_forms() {
                 (Kind::AdKeyword, "ｊｚｘｘ"),
             ],
         ),
+        // A QQ label glued to its number; no place name across punctuation (`五、常住` is no
+        // 五常).
+        (
+            "QQ558417 和 QQ⑨⑥⑥⑨⑦③⑥⑨⑧③，电话一八五两五八四九五、常住地址天水市 秦安县 李楼镇 高庄村5组44号",
+            &[
+                (Kind::Qq, "558417"),
+                (Kind::Qq, "⑨⑥⑥⑨⑦③⑥⑨⑧③"),
+                (Kind::Address, "天水市 秦安县 李楼镇 高庄村5组44号"),
+            ],
+        ),
         // A table row's last cell ends at sentence punctuation; a full stop after an e-mail.
         (
             "姓名 | QQ\n张娟 | ５９５ ５３２ ３５１。他女朋友黄强（18297851875）。邮箱 houqiang_91#126.com。Name",

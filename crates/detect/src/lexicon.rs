@@ -63,7 +63,8 @@ struct Pattern {
     latin_start: bool,
     latin_end: bool,
     /// A digit may follow the term (`kfjl300米`, `户j9O/条`): it ends with a letter and is
-    /// long or partly Chinese, so no longer word is being cut (`cd4`, `kh2` stay out).
+    /// long or partly Chinese, so no longer word is being cut (`cd4`, `kh2` stay out), or it
+    /// labels a number (`QQ558417`).
     digit_may_follow: bool,
 }
 
@@ -187,8 +188,14 @@ impl Lexicon {
             }
             let latin_start = term.starts_with(|c: char| c.is_ascii_alphanumeric());
             let latin_end = term.ends_with(|c: char| c.is_ascii_alphanumeric());
+            // A number's label may be glued to it too (`QQ558417`, `sfz1101…`).
             let digit_may_follow = term.ends_with(|c: char| c.is_ascii_alphabetic())
-                && (term.len() >= 4 || !term.is_ascii());
+                && (term.len() >= 4
+                    || !term.is_ascii()
+                    || matches!(
+                        group,
+                        Group::Label(Field::Qq | Field::Phone | Field::Id | Field::Card)
+                    ));
             terms.push(term);
             patterns.push(Pattern {
                 group,

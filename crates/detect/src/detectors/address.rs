@@ -584,6 +584,8 @@ pub fn detect(t: &Text, places: &Places, hits: &[Hit], claimed: &mut [bool], out
             at.push((s, s, Level::Province));
         }
     }
+    // A place name is never read across punctuation: `…四九五、常住地址` holds no `五常`.
+    at.retain(|&(s, e, _)| !(s..e).any(|k| t.class(k) == Class::Sep));
     at.sort_unstable();
     // `at` is sorted: the first anchor at `p` that is a name (not a label's start).
     let place_at = |p: usize| -> Option<(usize, Level)> {
