@@ -250,7 +250,7 @@ impl Lexicon {
     }
 
     /// Every (pattern, skeleton start, skeleton end) match, as an overlapping Aho-Corasick
-    /// search over the skeleton would report them (order aside).
+    /// search over the skeleton would report them (order aside), in skeleton characters.
     fn matches(&self, text: &Text, mut each: impl FnMut(usize, usize, usize)) {
         let skel = &text.skel[..];
         let mut scratch = Vec::new();
@@ -385,9 +385,11 @@ mod tests {
             t.load_with(&table, lex.triggers(), s);
             let mut got = Vec::new();
             lex.matches(&t, |id, a, b| got.push((id, a, b)));
+            // The automaton runs on the skeleton as UTF-8; its byte offsets back to characters.
+            let (skel, char_at) = crate::testutil::utf8_with_char_offsets(&t.skel);
             let mut want: Vec<(usize, usize, usize)> = ac
-                .find_overlapping_iter(&t.skel)
-                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                .find_overlapping_iter(&skel)
+                .map(|m| (m.pattern().as_usize(), char_at[m.start()], char_at[m.end()]))
                 .collect();
             got.sort_unstable();
             want.sort_unstable();

@@ -1,4 +1,4 @@
-//! A fixed set of terms (UTF-8 strings) found at chosen positions of UTF-8 text: the keyword
+//! A fixed set of terms found at chosen positions of a text as `char`s: the keyword
 //! lexicon ([`crate::lexicon`]) and the gazetteer of place names ([`crate::detectors::address`]).
 //!
 //! [`Triggers`] answer, from one or two characters, whether any term may start there: a bitmap of
@@ -105,46 +105,21 @@ fn key_of(term: &str) -> (char, char) {
     }
 }
 
-/// The first character of valid UTF-8 bytes (`None` when empty or cut short). Decoded by hand:
-/// validating with `str::from_utf8` at every candidate was 2 % of a scan.
+/// `hay.starts_with(term)` for the short terms of a lexicon (one to a few characters): an
+/// early-exit loop over the characters instead of a call to `memcmp`.
 #[inline]
-pub fn first_char(b: &[u8]) -> Option<char> {
-    let x = *b.first()?;
-    let cont = |k: usize| b.get(k).map(|&y| u32::from(y & 0x3F));
-    let u = match x {
-        0..=0x7F => return Some(char::from(x)),
-        0xC0..=0xDF => (u32::from(x & 0x1F) << 6) | cont(1)?,
-        0xE0..=0xEF => (u32::from(x & 0x0F) << 12) | cont(1)? << 6 | cont(2)?,
-        0xF0..=0xF7 => (u32::from(x & 0x07) << 18) | cont(1)? << 12 | cont(2)? << 6 | cont(3)?,
-        // A continuation byte: not at a character boundary.
-        _ => return None,
-    };
-    char::from_u32(u)
-}
-
-/// `hay.starts_with(term)` for the short terms of a lexicon: two overlapping word loads per side
-/// (a term of 4 to 16 bytes, nearly all of them) instead of a call to `memcmp`, which was 4 % of
-/// a scan.
-#[inline]
-pub fn starts_with(hay: &[u8], term: &[u8]) -> bool {
-    let n = term.len();
-    let Some(h) = hay.get(..n) else { return false };
-    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
-    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or([0; 4]));
-    match n {
-        8..=16 => word(h, 0) == word(term, 0) && word(h, n - 8) == word(term, n - 8),
-        4..=7 => half(h, 0) == half(term, 0) && half(h, n - 4) == half(term, n - 4),
-        _ => h == term,
-    }
+pub fn starts_with(hay: &[char], term: &[char]) -> bool {
+    hay.get(..term.len())
+        .is_some_and(|h| h.iter().zip(term).all(|(a, b)| a == b))
 }
 
 /// The terms, indexed by their first two characters.
 pub struct Terms {
-    /// (term id, offset and length in `bytes`), grouped by [`key_of`], ascending ids within a
+    /// (term id, offset and length in `chars`), grouped by [`key_of`], ascending ids within a
     /// group.
     grouped: Vec<(u32, u32, u32)>,
-    /// Every term's bytes, one after the other.
-    bytes: Vec<u8>,
+    /// Every term's characters, one after the other.
+    chars: Vec<char>,
     /// (first, second or NUL) → range in `grouped`: an open-addressing table probed linearly.
     groups: Vec<(char, char, u32, u32)>,
     pub triggers: Triggers,
@@ -157,12 +132,12 @@ impl Terms {
             .filter(|&i| !terms[i as usize].is_empty())
             .collect();
         ids.sort_by_key(|&i| (key_of(&terms[i as usize]), i));
-        let mut bytes = Vec::new();
+        let mut chars = Vec::new();
         let mut grouped = Vec::new();
         for &i in &ids {
-            let t = terms[i as usize].as_bytes();
-            grouped.push((i, bytes.len() as u32, t.len() as u32));
-            bytes.extend_from_slice(t);
+            let at = chars.len() as u32;
+            chars.extend(terms[i as usize].chars());
+            grouped.push((i, at, chars.len() as u32 - at));
         }
         let mut ranges: Vec<(char, char, u32, u32)> = Vec::new();
         for (k, &i) in ids.iter().enumerate() {
@@ -183,7 +158,7 @@ impl Terms {
         }
         Terms {
             grouped,
-            bytes,
+            chars,
             groups,
             triggers: Triggers::build(terms),
         }
@@ -193,7 +168,7 @@ impl Terms {
     pub fn memory_usage(&self) -> usize {
         let t = &self.triggers;
         self.grouped.len() * 12
-            + self.bytes.len()
+            + self.chars.len() * 4
             + self.groups.len() * 16
             + (t.chars.len() * 2 + t.pairs.len()) * 8
     }
@@ -215,24 +190,23 @@ impl Terms {
         }
     }
 
-    /// Calls `each(id, byte length)` for every term that `rest` (valid UTF-8 from a character
-    /// boundary) starts with, in ascending id order (as an automaton reports the terms that
-    /// end at one place). `scratch` is a reusable buffer.
+    /// Calls `each(id, length in characters)` for every term that `rest` starts with, in
+    /// ascending id order (as an automaton reports the terms that end at one place). `scratch`
+    /// is a reusable buffer.
     #[inline]
     pub fn prefixes_of(
         &self,
-        rest: &[u8],
+        rest: &[char],
         scratch: &mut Vec<(u32, u32, u32)>,
         mut each: impl FnMut(usize, usize),
     ) {
         let tr = &self.triggers;
-        let Some(a) = first_char(rest) else { return };
-        // The trigger bits (in cache) say which of the two groups can be non-empty; the second
-        // character is decoded only when `a` starts a longer term.
+        let Some(&a) = rest.first() else { return };
+        // The trigger bits (in cache) say which of the two groups can be non-empty.
         let (alone, first) = tr.kinds(a);
         let singles = if alone { self.group(a, '\0') } else { &[] };
-        let pairs = match first.then(|| first_char(&rest[a.len_utf8()..])).flatten() {
-            Some(b) if tr.pair(a, b) => self.group(a, b),
+        let pairs = match rest.get(1) {
+            Some(&b) if first && tr.pair(a, b) => self.group(a, b),
             _ => &[],
         };
         let cands: &[(u32, u32, u32)] = if singles.is_empty() {
@@ -247,7 +221,7 @@ impl Terms {
             scratch
         };
         for &(id, at, len) in cands {
-            let term = &self.bytes[at as usize..(at + len) as usize];
+            let term = &self.chars[at as usize..(at + len) as usize];
             if starts_with(rest, term) {
                 each(id as usize, term.len());
             }
@@ -259,12 +233,12 @@ impl Terms {
 mod tests {
     use super::starts_with;
 
-    /// The word-load comparison agrees with `<[u8]>::starts_with` for every term length, with
-    /// the difference at every byte and haystacks shorter than the term.
+    /// The comparison agrees with `<[char]>::starts_with` for every term length, with the
+    /// difference at every character and haystacks shorter than the term.
     #[test]
     fn starts_with_equals_the_slice_method() {
-        let hay: Vec<u8> = (0..24u8).map(|b| b.wrapping_mul(37)).collect();
-        for n in 0..=20 {
+        let hay: Vec<char> = "开盒查档户籍社工库kaihe开房记录手机号码".chars().collect();
+        for n in 0..=hay.len() {
             let term = hay[..n].to_vec();
             for cut in 0..=hay.len() {
                 assert_eq!(
@@ -274,8 +248,8 @@ mod tests {
             }
             for k in 0..n {
                 let mut other = term.clone();
-                other[k] ^= 1;
-                assert!(!starts_with(&hay, &other), "len {n}, byte {k}");
+                other[k] = '\u{1}';
+                assert!(!starts_with(&hay, &other), "len {n}, char {k}");
             }
         }
     }

@@ -3,8 +3,12 @@
 //!
 //! The skeleton is the folded text with every gap character (space, separator punctuation,
 //! emoji, zero-width and format characters) removed and ASCII lower-cased: `開 ‍盒`, `开丶盒`
-//! and `开🔥盒` all read `开盒` there. `skel_pos[b]` gives, for each skeleton byte, the index of
-//! the original code point it came from, so a match maps back to original offsets exactly.
+//! and `开🔥盒` all read `开盒` there. `skel_pos[k]` gives, for each skeleton character, the index
+//! of the original code point it came from, so a match maps back to original offsets exactly.
+//!
+//! The skeleton is kept as `char`s, not UTF-8: one write and one position per character (a Han
+//! character took three bytes and three positions), and the term searches read characters
+//! without decoding.
 
 use crate::chars::{self, CharInfo, CharTable, Class};
 use crate::terms::Triggers;
@@ -14,14 +18,16 @@ use crate::terms::Triggers;
 pub struct Text {
     pub chars: Vec<char>,
     pub info: Vec<CharInfo>,
-    pub skel: Vec<u8>,
+    /// The skeleton's characters.
+    pub skel: Vec<char>,
+    /// Per skeleton character, the index of the original code point it came from.
     pub skel_pos: Vec<u32>,
     /// Cheap facts gathered while loading, used to skip detectors that cannot match.
     pub flags: Flags,
     /// Code points right after a number that may end an address component.
     pub address_marks: Vec<u32>,
-    /// Skeleton byte offsets where a lexicon term may start, ascending: every character start
-    /// after [`Text::load`], only the offsets the [`Triggers`] allow after [`Text::load_with`].
+    /// Skeleton indices where a lexicon term may start, ascending: every skeleton character
+    /// after [`Text::load`], only those the [`Triggers`] allow after [`Text::load_with`].
     pub lex_starts: Vec<u32>,
     /// Code points that are digit forms (`info.digit()` is some), ascending.
     pub digit_pos: Vec<u32>,
@@ -51,7 +57,7 @@ struct StartNotes<'a> {
 }
 
 impl StartNotes<'_> {
-    /// Notes the skeleton character `f` written at byte offset `off`.
+    /// Notes the skeleton character `f` written at skeleton index `off`.
     #[inline]
     fn note(&mut self, off: u32, f: char, starts: &mut Vec<u32>) {
         let Some(tr) = self.triggers else {
@@ -103,6 +109,7 @@ impl Text {
         }
         chars.reserve(text.len());
         info_v.reserve(text.len());
+        // A character takes at least one byte: `text.len()` bounds every per-character vector.
         skel.reserve(text.len());
         skel_pos.reserve(text.len());
         let mut flags = Flags::default();
@@ -160,27 +167,8 @@ impl Text {
                 f
             };
             notes.note(skel.len() as u32, f, &mut starts);
-            // Direct pushes of constant length: `extend` of one to three bytes per character,
-            // or a loop over `encode_utf8`, was a hot spot.
-            let pos = i as u32;
-            let u = f as u32;
-            if u < 0x80 {
-                skel.push(u as u8);
-                skel_pos.push(pos);
-            } else if (0x800..0x10000).contains(&u) {
-                skel.extend_from_slice(&[
-                    0xE0 | (u >> 12) as u8,
-                    0x80 | (u >> 6 & 0x3F) as u8,
-                    0x80 | (u & 0x3F) as u8,
-                ]);
-                skel_pos.extend_from_slice(&[pos; 3]);
-            } else {
-                let mut buf = [0u8; 4];
-                for &b in f.encode_utf8(&mut buf).as_bytes() {
-                    skel.push(b);
-                    skel_pos.push(pos);
-                }
-            }
+            skel.push(f);
+            skel_pos.push(i as u32);
         }
         self.chars = chars;
         self.info = info_v;
@@ -260,7 +248,7 @@ impl Text {
         s
     }
 
-    /// Skeleton byte range → original code-point range (`end` exclusive).
+    /// Skeleton index range → original code-point range (`end` exclusive).
     pub fn skel_span(&self, sb: usize, se: usize) -> (usize, usize) {
         (
             self.skel_pos[sb] as usize,
