@@ -80,6 +80,9 @@ fn is_special(f: char) -> bool {
 }
 
 impl CharInfo {
+    /// What buffers are filled with before they are written: NUL, [`Class::Other`], no digit.
+    pub const FILLER: CharInfo = CharInfo(NO_DIGIT << 25);
+
     fn new(fold: char, class: Class, digit: Option<u8>) -> CharInfo {
         let d = digit.map_or(NO_DIGIT, u32::from);
         let mut bits = if is_special(fold) { SPECIAL } else { 0 };

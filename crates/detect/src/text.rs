@@ -100,28 +100,38 @@ impl Text {
         let mut address_marks = std::mem::take(&mut self.address_marks);
         let mut marks = std::mem::take(&mut self.marks);
         let mut digit_pos = std::mem::take(&mut self.digit_pos);
-        digit_pos.clear();
-        chars.clear();
-        info_v.clear();
-        skel.clear();
-        for v in [&mut skel_pos, &mut starts, &mut address_marks, &mut marks] {
+        for v in [&mut starts, &mut address_marks, &mut marks, &mut digit_pos] {
             v.clear();
         }
-        chars.reserve(text.len());
-        info_v.reserve(text.len());
-        // A character takes at least one byte: `text.len()` bounds every per-character vector.
-        skel.reserve(text.len());
-        skel_pos.reserve(text.len());
+        // The four per-character vectors are sized for one byte a character (the most there
+        // can be), written by index, and cut to length after the loop: with eight vectors live
+        // in the loop, every push kept its length and capacity on the stack, a load, a compare
+        // and a store per vector and character.
+        let n = text.len();
+        chars.clear();
+        chars.resize(n, '\0');
+        info_v.clear();
+        info_v.resize(n, CharInfo::FILLER);
+        skel.clear();
+        skel.resize(n, '\0');
+        skel_pos.clear();
+        skel_pos.resize(n, 0);
+        let (chars_w, info_w) = (&mut chars[..], &mut info_v[..]);
+        let (skel_w, pos_w) = (&mut skel[..], &mut skel_pos[..]);
+        // Skeleton characters written so far.
+        let mut k = 0;
         let mut flags = Flags::default();
         let mut prev_digit = false;
         let mut notes = StartNotes {
             triggers,
             pending: None,
         };
+        let mut len = 0;
         for (i, c) in text.chars().enumerate() {
+            len = i + 1;
             let info = table.info(c);
-            chars.push(c);
-            info_v.push(info);
+            chars_w[i] = c;
+            info_w[i] = info;
             let f = if info.is_plain_han(c) {
                 // The fast path (most characters of Chinese prose): a Han character that is
                 // itself in the skeleton, with no digit value and no flag to note.
@@ -166,10 +176,15 @@ impl Text {
                 prev_digit = is_digit || matches!(f, '十' | '百');
                 f
             };
-            notes.note(skel.len() as u32, f, &mut starts);
-            skel.push(f);
-            skel_pos.push(i as u32);
+            notes.note(k as u32, f, &mut starts);
+            skel_w[k] = f;
+            pos_w[k] = i as u32;
+            k += 1;
         }
+        chars.truncate(len);
+        info_v.truncate(len);
+        skel.truncate(k);
+        skel_pos.truncate(k);
         self.chars = chars;
         self.info = info_v;
         self.skel = skel;
