@@ -209,20 +209,23 @@ impl Terms {
             Some(&b) if first && tr.pair(a, b) => self.group(a, b),
             _ => &[],
         };
-        let cands: &[(u32, u32, u32)] = if singles.is_empty() {
-            pairs
+        // `known`: how many first characters every candidate shares with `rest` already (the
+        // group's key), so only the rest of each term is compared (most terms are two to four
+        // characters long).
+        let (cands, known): (&[(u32, u32, u32)], usize) = if singles.is_empty() {
+            (pairs, 2)
         } else if pairs.is_empty() {
-            singles
+            (singles, 1)
         } else {
             scratch.clear();
             scratch.extend_from_slice(singles);
             scratch.extend_from_slice(pairs);
             scratch.sort_unstable();
-            scratch
+            (scratch, 1)
         };
         for &(id, at, len) in cands {
             let term = &self.chars[at as usize..(at + len) as usize];
-            if starts_with(rest, term) {
+            if starts_with(&rest[known..], &term[known..]) {
                 each(id as usize, term.len());
             }
         }
