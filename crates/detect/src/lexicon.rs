@@ -253,13 +253,10 @@ impl Lexicon {
     /// search over the skeleton would report them (order aside), in skeleton characters.
     fn matches(&self, text: &Text, mut each: impl FnMut(usize, usize, usize)) {
         let skel = &text.skel[..];
-        let mut scratch = Vec::new();
         for &off in &text.lex_starts {
             let off = off as usize;
             self.index
-                .prefixes_of(&skel[off..], &mut scratch, |id, len| {
-                    each(id, off, off + len)
-                });
+                .prefixes_of(&skel[off..], |id, len| each(id, off, off + len));
         }
     }
 

@@ -105,21 +105,24 @@ fn key_of(term: &str) -> (char, char) {
     }
 }
 
-/// `hay.starts_with(term)` for the short terms of a lexicon (one to a few characters): an
-/// early-exit loop over the characters instead of a call to `memcmp`.
-#[inline]
-pub fn starts_with(hay: &[char], term: &[char]) -> bool {
-    hay.get(..term.len())
-        .is_some_and(|h| h.iter().zip(term).all(|(a, b)| a == b))
+/// How many characters of a term its group's key holds.
+fn key_len((_, b): (char, char)) -> usize {
+    if b == '\0' {
+        1
+    } else {
+        2
+    }
 }
 
 /// The terms, indexed by their first two characters.
 pub struct Terms {
-    /// (term id, offset and length in `chars`), grouped by [`key_of`], ascending ids within a
+    /// (term id, offset and length in `tails`), grouped by [`key_of`], ascending ids within a
     /// group.
     grouped: Vec<(u32, u32, u32)>,
-    /// Every term's characters, one after the other.
-    chars: Vec<char>,
+    /// Every term's characters after its group's key (the first character, or the first two),
+    /// one term after the other: the key is equal already where a group is looked up, so only
+    /// the tail is compared (most terms are two to four characters long).
+    tails: Vec<char>,
     /// (first, second or NUL) → range in `grouped`: an open-addressing table probed linearly.
     groups: Vec<(char, char, u32, u32)>,
     pub triggers: Triggers,
@@ -132,12 +135,13 @@ impl Terms {
             .filter(|&i| !terms[i as usize].is_empty())
             .collect();
         ids.sort_by_key(|&i| (key_of(&terms[i as usize]), i));
-        let mut chars = Vec::new();
+        let mut tails = Vec::new();
         let mut grouped = Vec::new();
         for &i in &ids {
-            let at = chars.len() as u32;
-            chars.extend(terms[i as usize].chars());
-            grouped.push((i, at, chars.len() as u32 - at));
+            let term = &terms[i as usize];
+            let at = tails.len() as u32;
+            tails.extend(term.chars().skip(key_len(key_of(term))));
+            grouped.push((i, at, tails.len() as u32 - at));
         }
         let mut ranges: Vec<(char, char, u32, u32)> = Vec::new();
         for (k, &i) in ids.iter().enumerate() {
@@ -158,7 +162,7 @@ impl Terms {
         }
         Terms {
             grouped,
-            chars,
+            tails,
             groups,
             triggers: Triggers::build(terms),
         }
@@ -168,7 +172,7 @@ impl Terms {
     pub fn memory_usage(&self) -> usize {
         let t = &self.triggers;
         self.grouped.len() * 12
-            + self.chars.len() * 4
+            + self.tails.len() * 4
             + self.groups.len() * 16
             + (t.chars.len() * 2 + t.pairs.len()) * 8
     }
@@ -190,69 +194,48 @@ impl Terms {
         }
     }
 
-    /// Calls `each(id, length in characters)` for every term that `rest` starts with, in
-    /// ascending id order (as an automaton reports the terms that end at one place). `scratch`
-    /// is a reusable buffer.
+    /// Calls `each(id, length in characters)` for every term that `rest` starts with: the
+    /// one-character terms (and all terms that start above the BMP) first, then the longer
+    /// ones, each group in ascending id order. That is the order an automaton reports terms
+    /// ending at one place in, among terms of equal length (a BMP character's group of its own
+    /// holds only the character itself, so the two groups never share a length), which is all
+    /// the callers rely on.
     #[inline]
-    pub fn prefixes_of(
-        &self,
-        rest: &[char],
-        scratch: &mut Vec<(u32, u32, u32)>,
-        mut each: impl FnMut(usize, usize),
-    ) {
+    pub fn prefixes_of(&self, rest: &[char], mut each: impl FnMut(usize, usize)) {
         let tr = &self.triggers;
         let Some(&a) = rest.first() else { return };
         // The trigger bits (in cache) say which of the two groups can be non-empty.
         let (alone, first) = tr.kinds(a);
-        let singles = if alone { self.group(a, '\0') } else { &[] };
-        let pairs = match rest.get(1) {
-            Some(&b) if first && tr.pair(a, b) => self.group(a, b),
-            _ => &[],
-        };
-        // `known`: how many first characters every candidate shares with `rest` already (the
-        // group's key), so only the rest of each term is compared (most terms are two to four
-        // characters long).
-        let (cands, known): (&[(u32, u32, u32)], usize) = if singles.is_empty() {
-            (pairs, 2)
-        } else if pairs.is_empty() {
-            (singles, 1)
-        } else {
-            scratch.clear();
-            scratch.extend_from_slice(singles);
-            scratch.extend_from_slice(pairs);
-            scratch.sort_unstable();
-            (scratch, 1)
-        };
-        for &(id, at, len) in cands {
-            let term = &self.chars[at as usize..(at + len) as usize];
-            if starts_with(&rest[known..], &term[known..]) {
-                each(id as usize, term.len());
+        if alone {
+            self.each_tail(self.group(a, '\0'), &rest[1..], 1, &mut each);
+        }
+        match rest.get(1) {
+            Some(&b) if first && tr.pair(a, b) => {
+                self.each_tail(self.group(a, b), &rest[2..], 2, &mut each)
             }
+            _ => {}
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::starts_with;
-
-    /// The comparison agrees with `<[char]>::starts_with` for every term length, with the
-    /// difference at every character and haystacks shorter than the term.
-    #[test]
-    fn starts_with_equals_the_slice_method() {
-        let hay: Vec<char> = "开盒查档户籍社工库kaihe开房记录手机号码".chars().collect();
-        for n in 0..=hay.len() {
-            let term = hay[..n].to_vec();
-            for cut in 0..=hay.len() {
-                assert_eq!(
-                    starts_with(&hay[..cut], &term),
-                    hay[..cut].starts_with(&term)
-                );
-            }
-            for k in 0..n {
-                let mut other = term.clone();
-                other[k] = '\u{1}';
-                assert!(!starts_with(&hay, &other), "len {n}, char {k}");
+    /// Calls `each(id, key + tail length)` for the terms of `group` whose tail `rest` starts
+    /// with.
+    #[inline]
+    fn each_tail(
+        &self,
+        group: &[(u32, u32, u32)],
+        rest: &[char],
+        key: usize,
+        each: &mut impl FnMut(usize, usize),
+    ) {
+        for &(id, at, len) in group {
+            let tail = &self.tails[at as usize..(at + len) as usize];
+            // A loop, not `==`: slices of `char` compare with a call to `memcmp`, too dear for
+            // tails of none to three characters.
+            let matches = rest
+                .get(..tail.len())
+                .is_some_and(|r| r.iter().zip(tail).all(|(x, y)| x == y));
+            if matches {
+                each(id as usize, key + tail.len());
             }
         }
     }

@@ -83,16 +83,11 @@ impl Places {
 
     /// Leftmost-longest, non-overlapping names in `hay`: `each(start, end, id)` in character
     /// offsets. Among equal names the first listed wins.
-    fn find_iter(
-        &self,
-        hay: &[char],
-        scratch: &mut Vec<(u32, u32, u32)>,
-        mut each: impl FnMut(usize, usize, usize),
-    ) {
+    fn find_iter(&self, hay: &[char], mut each: impl FnMut(usize, usize, usize)) {
         let mut p = 0;
         while p < hay.len() {
             let mut best: Option<(usize, usize)> = None;
-            self.index.prefixes_of(&hay[p..], scratch, |id, len| {
+            self.index.prefixes_of(&hay[p..], |id, len| {
                 // Ascending ids: only a strictly longer name replaces the one found.
                 if best.is_none_or(|(_, l)| len > l) {
                     best = Some((id, len));
@@ -496,7 +491,6 @@ pub fn detect(t: &Text, places: &Places, hits: &[Hit], claimed: &mut [bool], out
     // is searched.
     let mut at: Vec<(usize, usize, Level)> = Vec::new();
     let mut window_end = 0usize;
-    let mut scratch = Vec::new();
     for &m in &t.address_marks {
         let m = m as usize;
         let from = t
@@ -508,7 +502,7 @@ pub fn detect(t: &Text, places: &Places, hits: &[Hit], claimed: &mut [bool], out
             continue;
         }
         window_end = to;
-        places.find_iter(&t.skel[from..to], &mut scratch, |ms, me, id| {
+        places.find_iter(&t.skel[from..to], |ms, me, id| {
             let (s, e) = t.skel_span(from + ms, from + me);
             let lv = match places.levels[id] {
                 PlaceLevel::Province => Level::Province,
@@ -622,7 +616,6 @@ mod tests {
             "",
         ]);
         let mut t = Text::default();
-        let mut scratch = Vec::new();
         for s in &texts {
             t.load_with(&table, lex.triggers(), s);
             let n = t.skel.len();
@@ -633,9 +626,7 @@ mod tests {
             }
             for (from, to) in windows {
                 let mut got = Vec::new();
-                places.find_iter(&t.skel[from..to], &mut scratch, |a, b, id| {
-                    got.push((a, b, id))
-                });
+                places.find_iter(&t.skel[from..to], |a, b, id| got.push((a, b, id)));
                 // The automaton runs on the window as UTF-8; its byte offsets back to characters.
                 let (hay, char_at) = crate::testutil::utf8_with_char_offsets(&t.skel[from..to]);
                 let want: Vec<(usize, usize, usize)> = ac
