@@ -115,6 +115,13 @@ impl CharInfo {
         self.0 == c as u32 | (Class::Cjk as u32) << 21 | NO_DIGIT << 25
     }
 
+    /// No digit value and no loader flag ([`CharInfo::is_special`]): the loader needs only its
+    /// class and folded form.
+    #[inline]
+    pub fn is_plain(self) -> bool {
+        self.0 & (SPECIAL | 0xF << 25) == NO_DIGIT << 25
+    }
+
     /// Whether the loader must look at this character for its flags (rare characters).
     #[inline]
     pub fn is_special(self) -> bool {

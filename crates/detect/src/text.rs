@@ -125,6 +125,23 @@ impl Text {
                 // itself in the skeleton, with no digit value and no flag to note.
                 prev_digit = false;
                 c
+            } else if info.is_plain() {
+                // The second most common case: punctuation, spaces, Latin letters, a folded Han
+                // character; nothing to note but the letters' flag. An invisible character
+                // leaves even `prev_digit` as it was.
+                let class = info.class();
+                if class == Class::Invisible {
+                    continue;
+                }
+                prev_digit = false;
+                match class {
+                    Class::Cjk | Class::KeySymbol | Class::Other => info.fold(),
+                    Class::Letter => {
+                        flags.contact = true;
+                        info.fold().to_ascii_lowercase()
+                    }
+                    _ => continue,
+                }
             } else {
                 let class = info.class();
                 let is_digit = info.digit().is_some();
