@@ -48,6 +48,64 @@ pub struct Flags {
     pub role: bool,
 }
 
+/// What the loader notes besides the views: flags and the positions of digits and marks.
+struct Notes {
+    flags: Flags,
+    /// The last skeleton character was a digit form, `十` or `百`.
+    prev_digit: bool,
+    digit_pos: Vec<u32>,
+    marks: Vec<u32>,
+    address_marks: Vec<u32>,
+}
+
+impl Notes {
+    /// The loader's slow path, for a character with a digit value or a flag (digits, marks,
+    /// address suffixes): notes it at code point `i` and returns its skeleton character, `None`
+    /// for a gap. Not inlined: kept out of the loop, its state does not take the registers the
+    /// common paths need.
+    #[inline(never)]
+    fn special(&mut self, i: usize, info: CharInfo) -> Option<char> {
+        let flags = &mut self.flags;
+        let class = info.class();
+        let is_digit = info.digit().is_some();
+        flags.digit |= is_digit;
+        if is_digit {
+            self.digit_pos.push(i as u32);
+        }
+        let f = info.fold();
+        if info.is_special() {
+            let mark = chars::is_mark(f);
+            if mark {
+                self.marks.push(i as u32);
+            }
+            match f {
+                '@' | '#' | '艾' => flags.contact = true,
+                '收' | '阿' => flags.role = true,
+                '十' => {}
+                _ if self.prev_digit && !mark => {
+                    flags.address_suffix = true;
+                    self.address_marks.push(i as u32);
+                }
+                _ => {}
+            }
+        }
+        let f = match class {
+            Class::Cjk | Class::Digit | Class::KeySymbol | Class::Other => f,
+            Class::Letter => {
+                flags.contact = true;
+                f.to_ascii_lowercase()
+            }
+            Class::Invisible => return None,
+            _ => {
+                self.prev_digit = false;
+                return None;
+            }
+        };
+        self.prev_digit = is_digit || matches!(f, '十' | '百');
+        Some(f)
+    }
+}
+
 /// Notes in `starts` the skeleton indices where a lexicon term may start: all of them without
 /// `triggers`. A loop of its own over the finished skeleton: tested while the skeleton was
 /// written, the notes (a pending first character, its index) took registers the loader's other
@@ -82,23 +140,30 @@ impl Text {
     }
 
     fn load_inner(&mut self, table: &CharTable, triggers: Option<&Triggers>, text: &str) {
-        // The buffers are moved into locals for the loop: pushes through `self` reloaded every
-        // vector's length and capacity from memory on each character.
         let mut chars = std::mem::take(&mut self.chars);
         let mut info_v = std::mem::take(&mut self.info);
         let mut skel = std::mem::take(&mut self.skel);
         let mut skel_pos = std::mem::take(&mut self.skel_pos);
         let mut starts = std::mem::take(&mut self.lex_starts);
-        let mut address_marks = std::mem::take(&mut self.address_marks);
-        let mut marks = std::mem::take(&mut self.marks);
-        let mut digit_pos = std::mem::take(&mut self.digit_pos);
-        for v in [&mut starts, &mut address_marks, &mut marks, &mut digit_pos] {
+        starts.clear();
+        let mut notes = Notes {
+            flags: Flags::default(),
+            prev_digit: false,
+            digit_pos: std::mem::take(&mut self.digit_pos),
+            marks: std::mem::take(&mut self.marks),
+            address_marks: std::mem::take(&mut self.address_marks),
+        };
+        for v in [
+            &mut notes.digit_pos,
+            &mut notes.marks,
+            &mut notes.address_marks,
+        ] {
             v.clear();
         }
         // The four per-character vectors are sized for one byte a character (the most there
-        // can be), written by index, and cut to length after the loop: with eight vectors live
-        // in the loop, every push kept its length and capacity on the stack, a load, a compare
-        // and a store per vector and character.
+        // can be), written by index, and cut to length after the loop: pushes kept every
+        // vector's length and capacity on the stack, a load, a compare and a store per vector
+        // and character. Sliced to the same length `n`, one bounds check serves all four.
         let n = text.len();
         chars.clear();
         chars.resize(n, '\0');
@@ -108,22 +173,20 @@ impl Text {
         skel.resize(n, '\0');
         skel_pos.clear();
         skel_pos.resize(n, 0);
-        let (chars_w, info_w) = (&mut chars[..], &mut info_v[..]);
-        let (skel_w, pos_w) = (&mut skel[..], &mut skel_pos[..]);
-        // Skeleton characters written so far.
-        let mut k = 0;
-        let mut flags = Flags::default();
-        let mut prev_digit = false;
-        let mut len = 0;
-        for (i, c) in text.chars().enumerate() {
-            len = i + 1;
+        let (chars_w, info_w) = (&mut chars[..n], &mut info_v[..n]);
+        let (skel_w, pos_w) = (&mut skel[..n], &mut skel_pos[..n]);
+        // Code points and skeleton characters written so far.
+        let (mut len, mut k) = (0, 0);
+        for c in text.chars() {
+            let i = len;
+            len += 1;
             let info = table.info(c);
             chars_w[i] = c;
             info_w[i] = info;
             let f = if info.is_plain_han(c) {
                 // The fast path (most characters of Chinese prose): a Han character that is
                 // itself in the skeleton, with no digit value and no flag to note.
-                prev_digit = false;
+                notes.prev_digit = false;
                 c
             } else if info.is_plain() {
                 // The second most common case: punctuation, spaces, Latin letters, a folded Han
@@ -133,53 +196,20 @@ impl Text {
                 if class == Class::Invisible {
                     continue;
                 }
-                prev_digit = false;
+                notes.prev_digit = false;
                 match class {
                     Class::Cjk | Class::KeySymbol | Class::Other => info.fold(),
                     Class::Letter => {
-                        flags.contact = true;
+                        notes.flags.contact = true;
                         info.fold().to_ascii_lowercase()
                     }
                     _ => continue,
                 }
             } else {
-                let class = info.class();
-                let is_digit = info.digit().is_some();
-                flags.digit |= is_digit;
-                if is_digit {
-                    digit_pos.push(i as u32);
+                match notes.special(i, info) {
+                    Some(f) => f,
+                    None => continue,
                 }
-                let f = info.fold();
-                if info.is_special() {
-                    let mark = chars::is_mark(f);
-                    if mark {
-                        marks.push(i as u32);
-                    }
-                    match f {
-                        '@' | '#' | '艾' => flags.contact = true,
-                        '收' | '阿' => flags.role = true,
-                        '十' => {}
-                        _ if prev_digit && !mark => {
-                            flags.address_suffix = true;
-                            address_marks.push(i as u32);
-                        }
-                        _ => {}
-                    }
-                }
-                let f = match class {
-                    Class::Cjk | Class::Digit | Class::KeySymbol | Class::Other => f,
-                    Class::Letter => {
-                        flags.contact = true;
-                        f.to_ascii_lowercase()
-                    }
-                    Class::Invisible => continue,
-                    _ => {
-                        prev_digit = false;
-                        continue;
-                    }
-                };
-                prev_digit = is_digit || matches!(f, '十' | '百');
-                f
             };
             skel_w[k] = f;
             pos_w[k] = i as u32;
@@ -195,10 +225,10 @@ impl Text {
         self.skel = skel;
         self.skel_pos = skel_pos;
         self.lex_starts = starts;
-        self.address_marks = address_marks;
-        self.marks = marks;
-        self.digit_pos = digit_pos;
-        self.flags = flags;
+        self.flags = notes.flags;
+        self.digit_pos = notes.digit_pos;
+        self.marks = notes.marks;
+        self.address_marks = notes.address_marks;
     }
 
     pub fn len(&self) -> usize {
