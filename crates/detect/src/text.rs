@@ -67,6 +67,14 @@ impl Notes {
     fn special(&mut self, i: usize, info: CharInfo) -> Option<char> {
         let flags = &mut self.flags;
         let class = info.class();
+        if let (Class::Digit, Some(d), false) = (class, info.digit(), info.is_special()) {
+            // Most of the calls: a digit (ASCII, full-width, circled), whose folded form is the
+            // ASCII digit.
+            flags.digit = true;
+            self.digit_pos.push(i as u32);
+            self.prev_digit = true;
+            return Some(char::from(b'0' + d));
+        }
         let is_digit = info.digit().is_some();
         flags.digit |= is_digit;
         if is_digit {
