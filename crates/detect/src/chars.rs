@@ -137,8 +137,11 @@ impl CharInfo {
 
     #[inline]
     pub fn fold(self) -> char {
-        // The low 21 bits always hold a valid scalar value: they were written from a `char`.
-        char::from_u32(self.0 & 0x1F_FFFF).unwrap_or('\u{FFFD}')
+        // SAFETY: every `CharInfo` is made by `CharInfo::new`, whose low 21 bits are a `char`
+        // (`fold as u32`), or is `FILLER` (NUL): always a valid scalar value. The checked
+        // conversion was 2.6 % of a scan's instructions: the detectors read folds of most
+        // characters, several times.
+        unsafe { char::from_u32_unchecked(self.0 & 0x1F_FFFF) }
     }
 
     #[inline]
