@@ -89,7 +89,9 @@ impl CharInfo {
         if crate::detectors::address::starts_suffix(fold) {
             bits |= SUFFIX_START;
         }
-        if ADDRESS_NAME_BREAK.contains(fold) {
+        // Every breaking character is in the BMP: an emoji (the scan builds entries for code
+        // points above the BMP as it meets them, see `CharTable::astral`) skips the search.
+        if (fold as u32) < 0x10000 && ADDRESS_NAME_BREAK.contains(fold) {
             bits |= NAME_BREAK;
         }
         CharInfo(fold as u32 | (class as u32) << 21 | d << 25 | bits)
