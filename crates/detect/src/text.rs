@@ -59,22 +59,14 @@ struct Notes {
 }
 
 impl Notes {
-    /// The loader's slow path, for a character with a digit value or a flag (digits, marks,
-    /// address suffixes): notes it at code point `i` and returns its skeleton character, `None`
-    /// for a gap. Not inlined: kept out of the loop, its state does not take the registers the
+    /// The loader's slow path, for a character with a flag (marks, address suffixes) or a
+    /// Chinese numeral (plain digits are noted in the loop): notes it at code point `i` and
+    /// returns its skeleton character, `None` for a gap. Not inlined: kept out of the loop, its state does not take the registers the
     /// common paths need.
     #[inline(never)]
     fn special(&mut self, i: usize, info: CharInfo) -> Option<char> {
         let flags = &mut self.flags;
         let class = info.class();
-        if let (Class::Digit, Some(d), false) = (class, info.digit(), info.is_special()) {
-            // Most of the calls: a digit (ASCII, full-width, circled), whose folded form is the
-            // ASCII digit.
-            flags.digit = true;
-            self.digit_pos.push(i as u32);
-            self.prev_digit = true;
-            return Some(char::from(b'0' + d));
-        }
         let is_digit = info.digit().is_some();
         flags.digit |= is_digit;
         if is_digit {
@@ -216,6 +208,14 @@ impl Text {
                     }
                     _ => continue,
                 }
+            } else if let (Class::Digit, Some(d), false) =
+                (info.class(), info.digit(), info.is_special())
+            {
+                // A digit (ASCII, full-width, circled), whose folded form is the ASCII digit.
+                notes.flags.digit = true;
+                notes.digit_pos.push(i as u32);
+                notes.prev_digit = true;
+                char::from(b'0' + d)
             } else {
                 match notes.special(i, info) {
                     Some(f) => f,
