@@ -183,7 +183,9 @@ impl CharInfo {
 
 /// The folding table. Built once; cheap to share behind an `Arc`.
 pub struct CharTable {
-    bmp: Vec<CharInfo>,
+    /// One entry per BMP code point. A fixed-size array: an index below 0x10000 needs no
+    /// bounds check against a length kept in memory.
+    bmp: Box<[CharInfo; 0x10000]>,
 }
 
 fn is_invisible(c: char) -> bool {
@@ -310,12 +312,16 @@ fn classify(c: char, t2s: &HashMap<char, char>) -> CharInfo {
 
 impl CharTable {
     pub fn new(t2s: &HashMap<char, char>) -> CharTable {
-        let bmp = (0u32..0x10000)
+        let bmp: Vec<CharInfo> = (0u32..0x10000)
             .map(|u| match char::from_u32(u) {
                 Some(c) => classify(c, t2s),
                 None => CharInfo::new('\u{FFFD}', Class::Other, None),
             })
             .collect();
+        let bmp = bmp
+            .into_boxed_slice()
+            .try_into()
+            .unwrap_or_else(|_| unreachable!("0x10000 entries"));
         CharTable { bmp }
     }
 

@@ -16,13 +16,15 @@ pub struct Triggers {
     /// `q`, `✈`) and those that start a term of two or more characters (2 × 64 Ki bits). The
     /// two words of a character share a cache line: the loader asks both for every character.
     chars: Vec<[u64; 2]>,
-    /// Hashed (first, second) character pairs of every term of two or more characters.
-    pairs: Vec<u64>,
+    /// Hashed (first, second) character pairs of every term of two or more characters. A
+    /// fixed-size array: a hash of [`PAIR_BITS`] bits indexes it without a bounds check.
+    pairs: Box<[u64; PAIR_WORDS]>,
     /// Some term starts above the BMP: every such character is a candidate.
     astral: bool,
 }
 
 const PAIR_BITS: u32 = 16;
+const PAIR_WORDS: usize = (1 << PAIR_BITS) / 64;
 
 #[inline]
 fn pair_hash(a: char, b: char) -> usize {
@@ -44,7 +46,7 @@ impl Triggers {
     fn build(terms: &[String]) -> Triggers {
         let mut t = Triggers {
             chars: vec![[0; 2]; 0x10000 / 64],
-            pairs: vec![0; (1 << PAIR_BITS) / 64],
+            pairs: Box::new([0; PAIR_WORDS]),
             astral: false,
         };
         for term in terms {
@@ -58,7 +60,7 @@ impl Triggers {
                 None => t.chars[a as usize >> 6][0] |= 1 << (a as u32 & 63),
                 Some(b) => {
                     t.chars[a as usize >> 6][1] |= 1 << (a as u32 & 63);
-                    set_bit(&mut t.pairs, pair_hash(a, b));
+                    set_bit(&mut t.pairs[..], pair_hash(a, b));
                 }
             }
         }
@@ -90,7 +92,7 @@ impl Triggers {
 
     #[inline]
     pub fn pair(&self, a: char, b: char) -> bool {
-        bit(&self.pairs, pair_hash(a, b))
+        bit(&self.pairs[..], pair_hash(a, b))
     }
 }
 
