@@ -137,9 +137,8 @@ impl CharInfo {
     #[inline]
     pub fn fold(self) -> char {
         // SAFETY: every `CharInfo` is made by `CharInfo::new`, whose low 21 bits are a `char`
-        // (`fold as u32`): always a valid scalar value. The checked
-        // conversion was 2.6 % of a scan's instructions: the detectors read folds of most
-        // characters, several times.
+        // (`fold as u32`): always a valid scalar value. The checked conversion was 2.6 % of a
+        // scan's instructions: the detectors read folds of most characters, several times.
         unsafe { char::from_u32_unchecked(self.0 & 0x1F_FFFF) }
     }
 
