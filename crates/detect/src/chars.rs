@@ -106,14 +106,6 @@ impl CharInfo {
         self.0 & NAME_BREAK != 0
     }
 
-    /// Whether this is the entry of `c` itself as a plain Han character: folds to itself, no
-    /// digit value, no loader or address flag. One comparison; the loader's fast path (most
-    /// characters of Chinese prose) copies such a character's bytes to the skeleton as they are.
-    #[inline]
-    pub fn is_plain_han(self, c: char) -> bool {
-        self.0 == c as u32 | (Class::Cjk as u32) << 21 | NO_DIGIT << 25
-    }
-
     /// No digit value and no loader flag ([`CharInfo::is_special`]): the loader needs only its
     /// class and folded form.
     #[inline]

@@ -106,6 +106,17 @@ impl Notes {
     }
 }
 
+/// Whether characters of `class` are in the skeleton (not gaps), as a bit test.
+#[inline]
+fn in_skeleton(class: Class) -> bool {
+    const KEPT: u16 = 1 << Class::Other as u16
+        | 1 << Class::Cjk as u16
+        | 1 << Class::Letter as u16
+        | 1 << Class::Digit as u16
+        | 1 << Class::KeySymbol as u16;
+    KEPT >> class as u16 & 1 != 0
+}
+
 /// Notes in `starts` the skeleton indices where a lexicon term may start: all of them without
 /// `triggers`. A loop of its own over the finished skeleton (tested while the skeleton was
 /// written, the notes took registers the loader's other state needed), and without branches on
@@ -195,28 +206,20 @@ impl Text {
             let info = table.info(c);
             chars_w[i].write(c);
             info_w[i].write(info);
-            let f = if info.is_plain_han(c) {
-                // The fast path (most characters of Chinese prose): a Han character that is
-                // itself in the skeleton, with no digit value and no flag to note.
-                notes.prev_digit = false;
-                c
-            } else if info.is_plain() {
-                // The second most common case: punctuation, spaces, Latin letters, a folded Han
-                // character; nothing to note but the letters' flag. An invisible character
-                // leaves even `prev_digit` as it was.
+            // `keep`: whether `f` joins the skeleton. It is written either way and counted only
+            // if kept, so the common characters take no branch on their kind.
+            let (f, keep) = if info.is_plain() {
+                // Most characters: Han characters, punctuation, spaces, Latin letters, with no
+                // digit value and no flag to note. Without branches on the class: in mixed
+                // text Han and other characters alternate too irregularly to predict.
                 let class = info.class();
-                if class == Class::Invisible {
-                    continue;
-                }
-                notes.prev_digit = false;
-                match class {
-                    Class::Cjk | Class::KeySymbol | Class::Other => info.fold(),
-                    Class::Letter => {
-                        notes.flags.contact = true;
-                        info.fold().to_ascii_lowercase()
-                    }
-                    _ => continue,
-                }
+                notes.flags.contact |= class == Class::Letter;
+                // A gap leaves the skeleton and ends a number; an invisible character does
+                // neither.
+                notes.prev_digit &= class == Class::Invisible;
+                // Only letters fold to ASCII letters, so lower-casing every fold is lower-casing
+                // the letters.
+                (info.fold().to_ascii_lowercase(), in_skeleton(class))
             } else if let (Class::Digit, Some(d), false) =
                 (info.class(), info.digit(), info.is_special())
             {
@@ -224,20 +227,21 @@ impl Text {
                 notes.flags.digit = true;
                 notes.digit_pos.push(i as u32);
                 notes.prev_digit = true;
-                char::from(b'0' + d)
+                (char::from(b'0' + d), true)
             } else {
                 match notes.special(i, info) {
-                    Some(f) => f,
+                    Some(f) => (f, true),
                     None => continue,
                 }
             };
             skel_w[k].write(f);
             pos_w[k].write(i as u32);
-            k += 1;
+            k += usize::from(keep);
         }
         // SAFETY: every iteration writes `chars_w[i]` and `info_w[i]` for its `i`, the code
         // points `0..len`, before anything else, and writes `skel_w[k]` and `pos_w[k]` before
-        // it counts `k`: the first `len` and `k` elements are initialized, within capacity.
+        // it counts `k` (by one or none): the first `len` and `k` elements are initialized,
+        // within capacity.
         unsafe {
             chars.set_len(len);
             info_v.set_len(len);
