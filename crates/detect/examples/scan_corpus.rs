@@ -11,6 +11,11 @@
 use doxwatch_detect::{Scanner, Scratch};
 use std::time::Instant;
 
+// As in the `doxwatch` binary, so the figures are the scan's cost there (glibc's malloc and free
+// were about 5 % of a scan's instructions, mimalloc's about 3 %: findings' values, facts, reasons).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),

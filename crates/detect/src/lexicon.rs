@@ -257,16 +257,13 @@ impl Lexicon {
     }
 
     /// Every (pattern, skeleton start, skeleton end) match, as an overlapping Aho-Corasick
-    /// search over the skeleton would report them (order aside).
+    /// search over the skeleton would report them (order aside), in skeleton characters.
     fn matches(&self, text: &Text, mut each: impl FnMut(usize, usize, usize)) {
         let skel = &text.skel[..];
-        let mut scratch = Vec::new();
         for &off in &text.lex_starts {
             let off = off as usize;
             self.index
-                .prefixes_of(&skel[off..], &mut scratch, |id, len| {
-                    each(id, off, off + len)
-                });
+                .prefixes_of(&skel[off..], |id, len| each(id, off, off + len));
         }
     }
 
@@ -315,7 +312,9 @@ impl Lexicon {
 
 /// Keeps, among hits of the groups selected by `keep`, the longest non-overlapping ones.
 pub fn longest_non_overlapping(hits: &[Hit], keep: impl Fn(Group) -> bool) -> Vec<Hit> {
-    let mut sel: Vec<Hit> = hits.iter().copied().filter(|h| keep(h.group)).collect();
+    // Sized at once: collected from a filter, the list grew two or three times.
+    let mut sel: Vec<Hit> = Vec::with_capacity(hits.len());
+    sel.extend(hits.iter().filter(|h| keep(h.group)));
     sel.sort_by_key(|h| (std::cmp::Reverse(h.end - h.start), h.start));
     // The hits taken are kept at the front of `sel` (one vector instead of two).
     let mut taken = 0;
@@ -392,9 +391,11 @@ mod tests {
             t.load_with(&table, lex.triggers(), s);
             let mut got = Vec::new();
             lex.matches(&t, |id, a, b| got.push((id, a, b)));
+            // The automaton runs on the skeleton as UTF-8; its byte offsets back to characters.
+            let (skel, char_at) = crate::testutil::utf8_with_char_offsets(&t.skel);
             let mut want: Vec<(usize, usize, usize)> = ac
-                .find_overlapping_iter(&t.skel)
-                .map(|m| (m.pattern().as_usize(), m.start(), m.end()))
+                .find_overlapping_iter(&skel)
+                .map(|m| (m.pattern().as_usize(), char_at[m.start()], char_at[m.end()]))
                 .collect();
             got.sort_unstable();
             want.sort_unstable();

@@ -118,6 +118,7 @@ pub struct Scratch {
     cells: Vec<Option<lexicon::Field>>,
     found: Vec<Found>,
     names: Vec<Found>,
+    ad_hits: Vec<Hit>,
 }
 
 /// What `--explain` shows: keyword hits and the findings before the verdict filter.
@@ -358,38 +359,43 @@ impl Scanner {
         // Sale keywords: the longest non-overlapping hits not inside another finding.
         let kw =
             lexicon::longest_non_overlapping(&s.hits, |g| matches!(g, Group::Ad(_) | Group::Tg));
-        let ad_hits: Vec<Hit> = s
-            .hits
-            .iter()
-            .copied()
-            .filter(|h| !matches!(h.group, Group::Ad(_) | Group::Tg) || kw.contains(h))
-            .collect();
-        let d = verdict::decide(t, &ad_hits, found, &self.lexicon.canonical);
+        // A buffer kept in the scratch: collected from a filter, the list grew two or three
+        // times for most posts.
+        let ad_hits = &mut s.ad_hits;
+        ad_hits.clear();
+        ad_hits.extend(
+            s.hits
+                .iter()
+                .filter(|h| !matches!(h.group, Group::Ad(_) | Group::Tg) || kw.contains(h)),
+        );
+        let d = verdict::decide(t, ad_hits, found, &self.lexicon.canonical);
         let positive = d.sale_ad || d.doxxing;
         // Keyword findings are built only for the posts that report them.
-        let kw_found: Vec<Found> = kw
-            .iter()
-            .filter(|_| positive)
-            .filter(|h| !s.claimed[h.start..h.end].iter().any(|&c| c))
-            .filter(|h| !label_only(t, &s.hits, h))
-            .map(|h| {
-                let canon = match h.group {
-                    Group::Ad(i) => self.lexicon.canonical[i as usize].clone(),
-                    _ => "TG".to_string(),
-                };
-                let mut f = Facts::new();
-                f.insert(
-                    "form",
-                    match h.form {
-                        lexicon::Form::Plain => "plain",
-                        lexicon::Form::Pinyin => "pinyin",
-                        lexicon::Form::Homophone => "homophone",
-                    }
-                    .into(),
-                );
-                Found::new(Kind::AdKeyword, Span::new(h.start, h.end), canon, f, 0.8)
-            })
-            .collect();
+        // Sized at once: at most one finding a keyword (growing from empty reallocated).
+        let mut kw_found: Vec<Found> = Vec::with_capacity(if positive { kw.len() } else { 0 });
+        kw_found.extend(
+            kw.iter()
+                .filter(|_| positive)
+                .filter(|h| !s.claimed[h.start..h.end].iter().any(|&c| c))
+                .filter(|h| !label_only(t, &s.hits, h))
+                .map(|h| {
+                    let canon = match h.group {
+                        Group::Ad(i) => self.lexicon.canonical[i as usize].clone(),
+                        _ => "TG".to_string(),
+                    };
+                    let mut f = Facts::new();
+                    f.insert(
+                        "form",
+                        match h.form {
+                            lexicon::Form::Plain => "plain",
+                            lexicon::Form::Pinyin => "pinyin",
+                            lexicon::Form::Homophone => "homophone",
+                        }
+                        .into(),
+                    );
+                    Found::new(Kind::AdKeyword, Span::new(h.start, h.end), canon, f, 0.8)
+                }),
+        );
         // Both lists sized once (growing them from empty reallocated for most positive posts).
         let signal_n = found.iter().filter(|f| f.kind.is_signal()).count();
         let mut findings = Vec::with_capacity(found.len() - signal_n + kw_found.len());

@@ -1,4 +1,4 @@
-//! A fixed set of terms (UTF-8 strings) found at chosen positions of UTF-8 text: the keyword
+//! A fixed set of terms found at chosen positions of a text as `char`s: the keyword
 //! lexicon ([`crate::lexicon`]) and the gazetteer of place names ([`crate::detectors::address`]).
 //!
 //! [`Triggers`] answer, from one or two characters, whether any term may start there: a bitmap of
@@ -16,13 +16,15 @@ pub struct Triggers {
     /// `q`, `✈`) and those that start a term of two or more characters (2 × 64 Ki bits). The
     /// two words of a character share a cache line: the loader asks both for every character.
     chars: Vec<[u64; 2]>,
-    /// Hashed (first, second) character pairs of every term of two or more characters.
-    pairs: Vec<u64>,
+    /// Hashed (first, second) character pairs of every term of two or more characters. A
+    /// fixed-size array: a hash of [`PAIR_BITS`] bits indexes it without a bounds check.
+    pairs: Box<[u64; PAIR_WORDS]>,
     /// Some term starts above the BMP: every such character is a candidate.
     astral: bool,
 }
 
 const PAIR_BITS: u32 = 16;
+const PAIR_WORDS: usize = (1 << PAIR_BITS) / 64;
 
 #[inline]
 fn pair_hash(a: char, b: char) -> usize {
@@ -44,7 +46,7 @@ impl Triggers {
     fn build(terms: &[String]) -> Triggers {
         let mut t = Triggers {
             chars: vec![[0; 2]; 0x10000 / 64],
-            pairs: vec![0; (1 << PAIR_BITS) / 64],
+            pairs: Box::new([0; PAIR_WORDS]),
             astral: false,
         };
         for term in terms {
@@ -58,7 +60,7 @@ impl Triggers {
                 None => t.chars[a as usize >> 6][0] |= 1 << (a as u32 & 63),
                 Some(b) => {
                     t.chars[a as usize >> 6][1] |= 1 << (a as u32 & 63);
-                    set_bit(&mut t.pairs, pair_hash(a, b));
+                    set_bit(&mut t.pairs[..], pair_hash(a, b));
                 }
             }
         }
@@ -90,7 +92,7 @@ impl Triggers {
 
     #[inline]
     pub fn pair(&self, a: char, b: char) -> bool {
-        bit(&self.pairs, pair_hash(a, b))
+        bit(&self.pairs[..], pair_hash(a, b))
     }
 }
 
@@ -105,46 +107,24 @@ fn key_of(term: &str) -> (char, char) {
     }
 }
 
-/// The first character of valid UTF-8 bytes (`None` when empty or cut short). Decoded by hand:
-/// validating with `str::from_utf8` at every candidate was 2 % of a scan.
-#[inline]
-pub fn first_char(b: &[u8]) -> Option<char> {
-    let x = *b.first()?;
-    let cont = |k: usize| b.get(k).map(|&y| u32::from(y & 0x3F));
-    let u = match x {
-        0..=0x7F => return Some(char::from(x)),
-        0xC0..=0xDF => (u32::from(x & 0x1F) << 6) | cont(1)?,
-        0xE0..=0xEF => (u32::from(x & 0x0F) << 12) | cont(1)? << 6 | cont(2)?,
-        0xF0..=0xF7 => (u32::from(x & 0x07) << 18) | cont(1)? << 12 | cont(2)? << 6 | cont(3)?,
-        // A continuation byte: not at a character boundary.
-        _ => return None,
-    };
-    char::from_u32(u)
-}
-
-/// `hay.starts_with(term)` for the short terms of a lexicon: two overlapping word loads per side
-/// (a term of 4 to 16 bytes, nearly all of them) instead of a call to `memcmp`, which was 4 % of
-/// a scan.
-#[inline]
-pub fn starts_with(hay: &[u8], term: &[u8]) -> bool {
-    let n = term.len();
-    let Some(h) = hay.get(..n) else { return false };
-    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
-    let half = |s: &[u8], at: usize| u32::from_le_bytes(s[at..at + 4].try_into().unwrap_or([0; 4]));
-    match n {
-        8..=16 => word(h, 0) == word(term, 0) && word(h, n - 8) == word(term, n - 8),
-        4..=7 => half(h, 0) == half(term, 0) && half(h, n - 4) == half(term, n - 4),
-        _ => h == term,
+/// How many characters of a term its group's key holds.
+fn key_len((_, b): (char, char)) -> usize {
+    if b == '\0' {
+        1
+    } else {
+        2
     }
 }
 
 /// The terms, indexed by their first two characters.
 pub struct Terms {
-    /// (term id, offset and length in `bytes`), grouped by [`key_of`], ascending ids within a
+    /// (term id, offset and length in `tails`), grouped by [`key_of`], ascending ids within a
     /// group.
     grouped: Vec<(u32, u32, u32)>,
-    /// Every term's bytes, one after the other.
-    bytes: Vec<u8>,
+    /// Every term's characters after its group's key (the first character, or the first two),
+    /// one term after the other: the key is equal already where a group is looked up, so only
+    /// the tail is compared (most terms are two to four characters long).
+    tails: Vec<char>,
     /// (first, second or NUL) → range in `grouped`: an open-addressing table probed linearly.
     groups: Vec<(char, char, u32, u32)>,
     pub triggers: Triggers,
@@ -157,12 +137,13 @@ impl Terms {
             .filter(|&i| !terms[i as usize].is_empty())
             .collect();
         ids.sort_by_key(|&i| (key_of(&terms[i as usize]), i));
-        let mut bytes = Vec::new();
+        let mut tails = Vec::new();
         let mut grouped = Vec::new();
         for &i in &ids {
-            let t = terms[i as usize].as_bytes();
-            grouped.push((i, bytes.len() as u32, t.len() as u32));
-            bytes.extend_from_slice(t);
+            let term = &terms[i as usize];
+            let at = tails.len() as u32;
+            tails.extend(term.chars().skip(key_len(key_of(term))));
+            grouped.push((i, at, tails.len() as u32 - at));
         }
         let mut ranges: Vec<(char, char, u32, u32)> = Vec::new();
         for (k, &i) in ids.iter().enumerate() {
@@ -183,7 +164,7 @@ impl Terms {
         }
         Terms {
             grouped,
-            bytes,
+            tails,
             groups,
             triggers: Triggers::build(terms),
         }
@@ -193,7 +174,7 @@ impl Terms {
     pub fn memory_usage(&self) -> usize {
         let t = &self.triggers;
         self.grouped.len() * 12
-            + self.bytes.len()
+            + self.tails.len() * 4
             + self.groups.len() * 16
             + (t.chars.len() * 2 + t.pairs.len()) * 8
     }
@@ -215,67 +196,48 @@ impl Terms {
         }
     }
 
-    /// Calls `each(id, byte length)` for every term that `rest` (valid UTF-8 from a character
-    /// boundary) starts with, in ascending id order (as an automaton reports the terms that
-    /// end at one place). `scratch` is a reusable buffer.
+    /// Calls `each(id, length in characters)` for every term that `rest` starts with: the
+    /// one-character terms (and all terms that start above the BMP) first, then the longer
+    /// ones, each group in ascending id order. That is the order an automaton reports terms
+    /// ending at one place in, among terms of equal length (a BMP character's group of its own
+    /// holds only the character itself, so the two groups never share a length), which is all
+    /// the callers rely on.
     #[inline]
-    pub fn prefixes_of(
-        &self,
-        rest: &[u8],
-        scratch: &mut Vec<(u32, u32, u32)>,
-        mut each: impl FnMut(usize, usize),
-    ) {
+    pub fn prefixes_of(&self, rest: &[char], mut each: impl FnMut(usize, usize)) {
         let tr = &self.triggers;
-        let Some(a) = first_char(rest) else { return };
-        // The trigger bits (in cache) say which of the two groups can be non-empty; the second
-        // character is decoded only when `a` starts a longer term.
+        let Some(&a) = rest.first() else { return };
+        // The trigger bits (in cache) say which of the two groups can be non-empty.
         let (alone, first) = tr.kinds(a);
-        let singles = if alone { self.group(a, '\0') } else { &[] };
-        let pairs = match first.then(|| first_char(&rest[a.len_utf8()..])).flatten() {
-            Some(b) if tr.pair(a, b) => self.group(a, b),
-            _ => &[],
-        };
-        let cands: &[(u32, u32, u32)] = if singles.is_empty() {
-            pairs
-        } else if pairs.is_empty() {
-            singles
-        } else {
-            scratch.clear();
-            scratch.extend_from_slice(singles);
-            scratch.extend_from_slice(pairs);
-            scratch.sort_unstable();
-            scratch
-        };
-        for &(id, at, len) in cands {
-            let term = &self.bytes[at as usize..(at + len) as usize];
-            if starts_with(rest, term) {
-                each(id as usize, term.len());
+        if alone {
+            self.each_tail(self.group(a, '\0'), &rest[1..], 1, &mut each);
+        }
+        match rest.get(1) {
+            Some(&b) if first && tr.pair(a, b) => {
+                self.each_tail(self.group(a, b), &rest[2..], 2, &mut each)
             }
+            _ => {}
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::starts_with;
-
-    /// The word-load comparison agrees with `<[u8]>::starts_with` for every term length, with
-    /// the difference at every byte and haystacks shorter than the term.
-    #[test]
-    fn starts_with_equals_the_slice_method() {
-        let hay: Vec<u8> = (0..24u8).map(|b| b.wrapping_mul(37)).collect();
-        for n in 0..=20 {
-            let term = hay[..n].to_vec();
-            for cut in 0..=hay.len() {
-                assert_eq!(
-                    starts_with(&hay[..cut], &term),
-                    hay[..cut].starts_with(&term)
-                );
-            }
-            for k in 0..n {
-                let mut other = term.clone();
-                other[k] ^= 1;
-                assert!(!starts_with(&hay, &other), "len {n}, byte {k}");
+    /// Calls `each(id, key + tail length)` for the terms of `group` whose tail `rest` starts
+    /// with.
+    #[inline]
+    fn each_tail(
+        &self,
+        group: &[(u32, u32, u32)],
+        rest: &[char],
+        key: usize,
+        each: &mut impl FnMut(usize, usize),
+    ) {
+        for &(id, at, len) in group {
+            let tail = &self.tails[at as usize..(at + len) as usize];
+            // A loop, not `==`: slices of `char` compare with a call to `memcmp`, too dear for
+            // tails of none to three characters.
+            let matches = rest
+                .get(..tail.len())
+                .is_some_and(|r| r.iter().zip(tail).all(|(x, y)| x == y));
+            if matches {
+                each(id as usize, key + tail.len());
             }
         }
     }

@@ -24,3 +24,14 @@ pub fn texts_with_dev_corpus(extra: &[&str]) -> Vec<String> {
     }
     texts
 }
+
+/// `chars` as UTF-8, and for every byte offset of it (end included) the index of the character
+/// it falls in: reference automata run on bytes, the term searches on characters.
+pub fn utf8_with_char_offsets(chars: &[char]) -> (String, Vec<usize>) {
+    let s: String = chars.iter().collect();
+    let mut char_at = vec![chars.len(); s.len() + 1];
+    for (k, (b, c)) in s.char_indices().enumerate() {
+        char_at[b..b + c.len_utf8()].fill(k);
+    }
+    (s, char_at)
+}

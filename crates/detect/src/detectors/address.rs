@@ -8,7 +8,7 @@
 use crate::chars::Class;
 use crate::dict::{Dictionaries, PlaceLevel};
 use crate::lexicon::{Field, Group, Hit};
-use crate::terms::{first_char, Terms};
+use crate::terms::Terms;
 use crate::text::Text;
 use crate::Found;
 use doxwatch_model::{Facts, Kind, Span};
@@ -81,18 +81,13 @@ impl Places {
         }
     }
 
-    /// Leftmost-longest, non-overlapping names in `hay` (valid UTF-8): `each(start, end, id)`
-    /// in byte offsets. Among equal names the first listed wins.
-    fn find_iter(
-        &self,
-        hay: &[u8],
-        scratch: &mut Vec<(u32, u32, u32)>,
-        mut each: impl FnMut(usize, usize, usize),
-    ) {
+    /// Leftmost-longest, non-overlapping names in `hay`: `each(start, end, id)` in character
+    /// offsets. Among equal names the first listed wins.
+    fn find_iter(&self, hay: &[char], mut each: impl FnMut(usize, usize, usize)) {
         let mut p = 0;
         while p < hay.len() {
             let mut best: Option<(usize, usize)> = None;
-            self.index.prefixes_of(&hay[p..], scratch, |id, len| {
+            self.index.prefixes_of(&hay[p..], |id, len| {
                 // Ascending ids: only a strictly longer name replaces the one found.
                 if best.is_none_or(|(_, l)| len > l) {
                     best = Some((id, len));
@@ -103,7 +98,7 @@ impl Places {
                     each(p, p + len, id);
                     p += len;
                 }
-                None => p += first_char(&hay[p..]).map_or(1, char::len_utf8),
+                None => p += 1,
             }
         }
     }
@@ -542,7 +537,6 @@ pub fn detect(t: &Text, places: &Places, hits: &[Hit], claimed: &mut [bool], out
     // is searched.
     let mut at: Vec<(usize, usize, Level)> = Vec::new();
     let mut window_end = 0usize;
-    let mut scratch = Vec::new();
     for &m in &t.address_marks {
         let m = m as usize;
         let from = t
@@ -553,13 +547,8 @@ pub fn detect(t: &Text, places: &Places, hits: &[Hit], claimed: &mut [bool], out
         if from >= to {
             continue;
         }
-        // Windows start on a character boundary: skip continuation bytes.
-        let mut from = from;
-        while from < to && (t.skel[from] & 0xC0) == 0x80 {
-            from += 1;
-        }
         window_end = to;
-        places.find_iter(&t.skel[from..to], &mut scratch, |ms, me, id| {
+        places.find_iter(&t.skel[from..to], |ms, me, id| {
             let (s, e) = t.skel_span(from + ms, from + me);
             let lv = match places.levels[id] {
                 PlaceLevel::Province => Level::Province,
@@ -675,24 +664,22 @@ mod tests {
             "",
         ]);
         let mut t = Text::default();
-        let mut scratch = Vec::new();
         for s in &texts {
             t.load_with(&table, lex.triggers(), s);
-            let bounds: Vec<usize> = (0..=t.skel.len())
-                .filter(|&b| b == t.skel.len() || t.skel[b] & 0xC0 != 0x80)
-                .collect();
+            let n = t.skel.len();
             // The whole skeleton and windows of 16 characters from every 5th character.
-            let mut windows = vec![(0, t.skel.len())];
-            for k in (0..bounds.len()).step_by(5) {
-                windows.push((bounds[k], bounds[(k + 16).min(bounds.len() - 1)]));
+            let mut windows = vec![(0, n)];
+            for k in (0..=n).step_by(5) {
+                windows.push((k, (k + 16).min(n)));
             }
             for (from, to) in windows {
-                let hay = &t.skel[from..to];
                 let mut got = Vec::new();
-                places.find_iter(hay, &mut scratch, |a, b, id| got.push((a, b, id)));
+                places.find_iter(&t.skel[from..to], |a, b, id| got.push((a, b, id)));
+                // The automaton runs on the window as UTF-8; its byte offsets back to characters.
+                let (hay, char_at) = crate::testutil::utf8_with_char_offsets(&t.skel[from..to]);
                 let want: Vec<(usize, usize, usize)> = ac
-                    .find_iter(hay)
-                    .map(|m| (m.start(), m.end(), m.pattern().as_usize()))
+                    .find_iter(&hay)
+                    .map(|m| (char_at[m.start()], char_at[m.end()], m.pattern().as_usize()))
                     .collect();
                 assert_eq!(got, want, "{s}");
             }
