@@ -4,9 +4,10 @@
 //! string bytes (the masked post text, reasons, masked values; ~1.2 kB, mostly CJK), and that
 //! loop was 82 % of serializing one (callgrind, dev corpus: 70 of 86 M instructions for 4,798
 //! alerts). [`write_str`] looks at eight bytes at a time and copies the runs that need no escape
-//! whole. Everything else (numbers, `null`, evidence) is still written by serde_json, so the
-//! only thing restated here is which bytes serde_json escapes and how; `Alert::write_json` is
-//! tested byte for byte against `serde_json::to_vec` (see the tests below).
+//! whole. Enum names are written from their `as_str`, integers by `itoa` (what serde_json
+//! uses); the score and the evidence are still written by serde_json. `Alert::write_json` is
+//! tested byte for byte against `serde_json::to_vec` (see the tests below, and the alerts
+//! files of `doxwatch run --once` in benches/README.md).
 
 use crate::{Alert, WireFinding};
 use serde::Serialize;
@@ -36,12 +37,16 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let mut start = 0;
     let mut i = 0;
+    let word_at = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
     while i < bytes.len() {
-        if let Some(word) = bytes.get(i..i + 8) {
-            if !needs_escape(u64::from_le_bytes(word.try_into().expect("8 bytes"))) {
+        if i + 8 <= bytes.len() {
+            if !needs_escape(word_at(i)) {
                 i += 8;
                 continue;
             }
+        } else if bytes.len() >= 8 && !needs_escape(word_at(bytes.len() - 8)) {
+            // The tail, read as the last eight bytes (overlapping what was checked already).
+            break;
         }
         let b = bytes[i];
         let escape: &[u8] = match b {
@@ -79,10 +84,22 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// A value serde_json writes in a line's middle (numbers, enums, evidence): infallible for
-/// these types into a `Vec`.
+/// A value serde_json writes in a line's middle (the score, evidence): infallible for these
+/// types into a `Vec`.
 fn write_value<T: Serialize + ?Sized>(out: &mut Vec<u8>, v: &T) {
     serde_json::to_writer(&mut *out, v).expect("serializing into a Vec cannot fail");
+}
+
+/// An enum's wire name (its `as_str`, the same snake_case name serde writes; tested for every
+/// variant): no escape needed.
+fn write_name(out: &mut Vec<u8>, name: &str) {
+    out.push(b'"');
+    out.extend_from_slice(name.as_bytes());
+    out.push(b'"');
+}
+
+fn write_u32(out: &mut Vec<u8>, n: u32) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 /// `,"name":` (the leading comma left out for the first field).
@@ -109,11 +126,11 @@ fn write_strs<S: AsRef<str>>(out: &mut Vec<u8>, items: &[S]) {
 fn write_finding(out: &mut Vec<u8>, f: &WireFinding) {
     out.push(b'{');
     key(out, "kind", true);
-    write_value(out, &f.kind);
+    write_name(out, f.kind.as_str());
     key(out, "start", false);
-    write_value(out, &f.start);
+    write_u32(out, f.start);
     key(out, "end", false);
-    write_value(out, &f.end);
+    write_u32(out, f.end);
     key(out, "masked", false);
     write_str(out, &f.masked);
     if let Some(h) = &f.hash {
@@ -163,11 +180,11 @@ impl Alert {
         key(out, "ts_detected", false);
         write_str(out, &self.ts_detected);
         key(out, "verdict", false);
-        write_value(out, &self.verdict);
+        write_name(out, self.verdict.as_str());
         key(out, "labels", false);
         write_strs(out, &self.labels);
         key(out, "severity", false);
-        write_value(out, &self.severity);
+        write_name(out, self.severity.as_str());
         key(out, "score", false);
         write_value(out, &self.score);
         key(out, "findings", false);
@@ -223,6 +240,17 @@ mod tests {
                 cases.push(s);
             }
         }
+        // Every length around the word size, with an escape at each position (the tail is
+        // read as an overlapping word).
+        for len in 1..20 {
+            for pos in 0..len {
+                for esc in ['"', '\n', '\u{1}'] {
+                    let mut s = "字".repeat(len / 3) + &"y".repeat(len % 3);
+                    s.insert(s.char_indices().nth(pos).map_or(s.len(), |(b, _)| b), esc);
+                    cases.push(s);
+                }
+            }
+        }
         for s in cases {
             let mut ours = Vec::new();
             write_str(&mut ours, &s);
@@ -231,6 +259,27 @@ mod tests {
                 serde_json::to_string(&s).unwrap(),
                 "{s:?}"
             );
+        }
+    }
+
+    #[test]
+    fn enum_names_are_serde_names() {
+        let serde_name = |v: serde_json::Value| v.as_str().unwrap().to_string();
+        for k in Kind::ALL {
+            assert_eq!(k.as_str(), serde_name(serde_json::to_value(k).unwrap()));
+        }
+        use Verdict::*;
+        for v in [Doxxing, DataSaleAd, LeakRepost, PiiExposure, None] {
+            assert_eq!(v.as_str(), serde_name(serde_json::to_value(v).unwrap()));
+        }
+        for s in [
+            Severity::None,
+            Severity::Low,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ] {
+            assert_eq!(s.as_str(), serde_name(serde_json::to_value(s).unwrap()));
         }
     }
 
