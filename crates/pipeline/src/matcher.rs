@@ -657,5 +657,3 @@ mod leak_rule_tests {
         }
     }
 }
-#[cfg(test)]
-mod p3_equiv;
