@@ -247,9 +247,7 @@ impl KafkaSink {
             topic: topic.to_string(),
         })
     }
-}
 
-impl KafkaSink {
     /// Produces one alert (`payload`: its JSON) and returns the broker's acknowledgement.
     async fn send(
         &self,

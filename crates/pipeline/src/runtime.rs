@@ -8,7 +8,8 @@
 //! Memory is bounded: the source queue holds at most `queue_batches` batches and at most
 //! `workers` batches are being matched. Matching runs on tokio's blocking pool, never on the
 //! async worker threads; the matching thread also serializes the batch's alerts for the alerts
-//! files, so the sink task only writes bytes. A batch is acknowledged to its source only after every sink has
+//! files and for the sinks that take JSONL ([`Sink::wants_jsonl`]: Kafka), so the sink task
+//! only writes bytes. A batch is acknowledged to its source only after every sink has
 //! written (and synced) its alerts; sources checkpoint on acknowledgements. On stop (SIGINT,
 //! SIGTERM) sources stop reading, everything in flight drains through the sinks, sources commit,
 //! then `run` returns.
