@@ -19,6 +19,7 @@ use doxwatch_pipeline::config::{SinkConfig, SourceConfig};
 use doxwatch_pipeline::runtime::{
     Ack, Batch, BoxFuture, PipelineError, Plugins, Sink, Source, SourceStats,
 };
+use futures_util::FutureExt;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
@@ -246,20 +247,53 @@ impl KafkaSink {
             topic: topic.to_string(),
         })
     }
+
+    /// Produces one alert (`payload`: its JSON) and returns the broker's acknowledgement.
+    async fn send(
+        &self,
+        a: &Alert,
+        payload: &[u8],
+    ) -> Result<rdkafka::producer::DeliveryFuture, PipelineError> {
+        let record = FutureRecord::to(&self.topic)
+            .key(&a.post_id)
+            .payload(payload);
+        enqueue(&self.producer, record, "producing alert").await
+    }
 }
 
 impl Sink for KafkaSink {
     fn write<'a>(&'a mut self, alerts: &'a [Alert]) -> BoxFuture<'a, Result<(), PipelineError>> {
         Box::pin(async move {
             let mut futures = Vec::with_capacity(alerts.len());
+            let mut payload = Vec::new();
             for a in alerts {
-                let payload =
-                    serde_json::to_vec(a).map_err(|e| PipelineError::Io(e.to_string()))?;
-                let record = FutureRecord::to(&self.topic)
-                    .key(&a.post_id)
-                    .payload(&payload);
-                futures.push(enqueue(&self.producer, record, "producing alert").await?);
+                payload.clear();
+                a.write_json(&mut payload);
+                futures.push(self.send(a, &payload).await?);
             }
+            delivered(futures, "producing alert").await?;
+            Ok(())
+        })
+    }
+
+    fn wants_jsonl(&self) -> bool {
+        true
+    }
+
+    /// The payloads are the lines serialized on the matching thread (the same bytes as
+    /// `Alert::write_json`), so nothing is serialized on the async threads.
+    fn write_jsonl<'a>(
+        &'a mut self,
+        alerts: &'a [Alert],
+        jsonl: &'a [u8],
+    ) -> BoxFuture<'a, Result<(), PipelineError>> {
+        Box::pin(async move {
+            let lines = jsonl.strip_suffix(b"\n").unwrap_or(jsonl);
+            let mut futures = Vec::with_capacity(alerts.len());
+            for (a, line) in alerts.iter().zip(lines.split(|&b| b == b'\n')) {
+                futures.push(self.send(a, line).await?);
+            }
+            debug_assert_eq!(futures.len(), alerts.len(), "one line per alert");
             delivered(futures, "producing alert").await?;
             Ok(())
         })
@@ -326,6 +360,18 @@ fn lag_gauge(group: &str, topic: &str, lag: Option<i64>) {
 
 /// Per batch: the next offset to commit for each partition it touched.
 type Positions = HashMap<i32, i64>;
+
+/// Adds a consumed record to the batch being gathered.
+fn take(
+    m: Result<rdkafka::message::BorrowedMessage<'_>, KafkaError>,
+    records: &mut Vec<Vec<u8>>,
+    positions: &mut Positions,
+) -> Result<(), PipelineError> {
+    let m = m.map_err(|e| kerr("consuming", e))?;
+    records.push(m.payload().unwrap_or_default().to_vec());
+    positions.insert(m.partition(), m.offset() + 1);
+    Ok(())
+}
 
 impl KafkaSource {
     async fn park(
@@ -412,7 +458,12 @@ impl KafkaSource {
         let mut acked: BTreeSet<u64> = BTreeSet::new();
         let mut records: Vec<Vec<u8>> = Vec::new();
         let mut positions: Positions = HashMap::new();
+        // A partial batch is sent at most `linger` after its first record. One timer, reset per
+        // batch: a fresh `sleep` in every turn of the loop registered and dropped a timer per
+        // record.
         let linger = Duration::from_millis(20);
+        let flush = tokio::time::sleep(linger);
+        tokio::pin!(flush);
         let mut lag_tick = tokio::time::interval(Duration::from_secs(5));
         loop {
             let flush_due = !records.is_empty();
@@ -425,9 +476,18 @@ impl KafkaSource {
                     continue;
                 }
                 m = consumer.recv() => {
-                    let m = m.map_err(|e| kerr("consuming", e))?;
-                    records.push(m.payload().unwrap_or_default().to_vec());
-                    positions.insert(m.partition(), m.offset() + 1);
+                    if records.is_empty() {
+                        flush.as_mut().reset(tokio::time::Instant::now() + linger);
+                    }
+                    take(m, &mut records, &mut positions)?;
+                    // Take what librdkafka has already fetched without another turn of the
+                    // `select!` (its five branches cost more than a record).
+                    while records.len() < self.batch_records {
+                        match consumer.recv().now_or_never() {
+                            Some(m) => take(m, &mut records, &mut positions)?,
+                            None => break,
+                        }
+                    }
                     if records.len() < self.batch_records {
                         continue;
                     }
@@ -438,7 +498,7 @@ impl KafkaSource {
                     self.commit(&consumer, &mut pending, &mut acked, CommitMode::Async)?;
                     continue;
                 }
-                _ = tokio::time::sleep(linger), if flush_due => {}
+                _ = &mut flush, if flush_due => {}
                 r = stop.changed() => {
                     if r.is_err() || *stop.borrow() {
                         break;

@@ -15,6 +15,7 @@
 mod blake3_lanes;
 mod evidence;
 mod hash;
+mod json;
 mod mask;
 mod post;
 mod time;

@@ -41,13 +41,12 @@ fn repair_torn_tail(path: &Path) -> std::io::Result<()> {
 }
 
 /// Appends `alerts` to `buf` as the JSONL lines this sink writes (one alert a line).
-pub fn append_jsonl(buf: &mut Vec<u8>, alerts: &[Alert]) -> Result<(), PipelineError> {
+pub fn append_jsonl(buf: &mut Vec<u8>, alerts: &[Alert]) {
     buf.reserve(alerts.len() * 1024);
     for a in alerts {
-        serde_json::to_writer(&mut *buf, a).map_err(|e| PipelineError::Io(e.to_string()))?;
+        a.write_json(buf);
         buf.push(b'\n');
     }
-    Ok(())
 }
 
 pub struct AlertsFileSink {
@@ -84,7 +83,7 @@ impl AlertsFileSink {
         }
         let mut buf = std::mem::take(&mut self.buf);
         buf.clear();
-        append_jsonl(&mut buf, alerts)?;
+        append_jsonl(&mut buf, alerts);
         let r = self.write_jsonl(&buf);
         self.buf = buf;
         r

@@ -259,31 +259,65 @@ pub fn masked_text(text: &str, findings: &[WireFinding]) -> String {
 }
 
 fn mask_long_digit_runs(text: &str) -> String {
-    let is_digit = |c: char| c.is_ascii_digit() || ('０'..='９').contains(&c);
+    // Bytes, not chars: digits are ASCII or the full-width `０`-`９` (EF BC 90-99), and neither
+    // starts inside another character, so a byte walk finds every run; the text between runs
+    // is copied whole.
+    let digit_len = |b: &[u8]| match b {
+        [d, ..] if d.is_ascii_digit() => 1,
+        [0xef, 0xbc, 0x90..=0x99, ..] => 3,
+        _ => 0,
+    };
+    let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = rest.find(is_digit) {
-        out.push_str(&rest[..start]);
-        rest = &rest[start..];
-        let end = rest.find(|c| !is_digit(c)).unwrap_or(rest.len());
-        let run = &rest[..end];
-        let chars = run.chars().count();
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip to the next byte that can start a digit.
+        match bytes[i..]
+            .iter()
+            .position(|&b| b.is_ascii_digit() || b == 0xef)
+        {
+            Some(n) => i += n,
+            None => break,
+        }
+        let start = i;
+        let mut chars = 0;
+        loop {
+            match digit_len(&bytes[i..]) {
+                0 => break,
+                n => (i, chars) = (i + n, chars + 1),
+            }
+        }
+        if chars == 0 {
+            i += 1;
+            continue;
+        }
         if chars >= 7 {
+            let run = &text[start..i];
             let head = run.char_indices().nth(3).map_or(run.len(), |(b, _)| b);
             let tail = run
                 .char_indices()
                 .nth(chars - 2)
                 .map_or(run.len(), |(b, _)| b);
+            out.push_str(&text[copied..start]);
             out.push_str(&run[..head]);
             out.extend(std::iter::repeat_n('*', chars - 5));
             out.push_str(&run[tail..]);
-        } else {
-            out.push_str(run);
+            copied = i;
         }
-        rest = &rest[end..];
     }
-    out.push_str(rest);
+    out.push_str(&text[copied..]);
     out
+}
+
+/// The byte offset `n` characters after byte `from` of `text` (its length if it has fewer).
+fn char_offset(text: &str, from: usize, n: u32) -> usize {
+    let rest = &text[from..];
+    let mut chars = rest.chars();
+    if n > 0 {
+        chars.nth(n as usize - 1);
+    }
+    from + rest.len() - chars.as_str().len()
 }
 
 fn replace_findings(text: &str, findings: &[WireFinding]) -> String {
@@ -292,25 +326,30 @@ fn replace_findings(text: &str, findings: &[WireFinding]) -> String {
         .map(|f| (f.start, f.end, f.masked.as_str()))
         .collect();
     spans.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
+    let limit = MASKED_TEXT_CHARS as u32;
     let mut out = String::with_capacity(text.len().min(MASKED_TEXT_CHARS * 3));
-    let mut next = spans.iter().peekable();
-    let mut skip_to = 0u32;
-    for (i, c) in text.chars().enumerate().take(MASKED_TEXT_CHARS) {
-        let i = i as u32;
-        while let Some((start, end, masked)) = next.peek() {
-            if *start > i {
-                break;
-            }
-            if *start == i && i >= skip_to {
-                out.push_str(masked);
-                skip_to = *end;
-            }
-            next.next();
+    // Everything before `(at_char, at_byte)` is settled: copied, or replaced by a masked value.
+    // Spans are in code points; the text between them is copied whole.
+    let (mut at_char, mut at_byte) = (0u32, 0usize);
+    for (start, end, masked) in spans {
+        if start >= limit {
+            break;
         }
-        if i >= skip_to {
-            out.push(c);
+        if start < at_char {
+            // Starts inside a span already replaced (the longest at a position comes first).
+            continue;
         }
+        let start_byte = char_offset(text, at_byte, start - at_char);
+        if start_byte == text.len() {
+            break;
+        }
+        out.push_str(&text[at_byte..start_byte]);
+        out.push_str(masked);
+        let end = end.clamp(start, limit);
+        (at_char, at_byte) = (end, char_offset(text, start_byte, end - start));
     }
+    let end_byte = char_offset(text, at_byte, limit.saturating_sub(at_char));
+    out.push_str(&text[at_byte..end_byte]);
     out
 }
 
@@ -439,6 +478,100 @@ mod tests {
         );
     }
 
+    /// The replacement as it was first written, one character at a time: the oracle for
+    /// `replace_findings`, which copies the text between spans whole.
+    fn replace_findings_char_by_char(text: &str, findings: &[WireFinding]) -> String {
+        let mut spans: Vec<(u32, u32, &str)> = findings
+            .iter()
+            .map(|f| (f.start, f.end, f.masked.as_str()))
+            .collect();
+        spans.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
+        let mut out = String::new();
+        let mut next = spans.iter().peekable();
+        let mut skip_to = 0u32;
+        for (i, c) in text.chars().enumerate().take(MASKED_TEXT_CHARS) {
+            let i = i as u32;
+            while let Some((start, end, masked)) = next.peek() {
+                if *start > i {
+                    break;
+                }
+                if *start == i && i >= skip_to {
+                    out.push_str(masked);
+                    skip_to = *end;
+                }
+                next.next();
+            }
+            if i >= skip_to {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn findings_are_replaced_as_char_by_char() {
+        let wf = |start, end, masked: &str| WireFinding {
+            kind: doxwatch_model::Kind::Phone,
+            start,
+            end,
+            masked: masked.into(),
+            hash: None,
+            known_leaks: vec![],
+            facts: Default::default(),
+        };
+        let text = "手机13800138000，姓名张伟，地址北京市朝阳区";
+        let long = "字".repeat(MASKED_TEXT_CHARS + 10);
+        let cases: Vec<(&str, &str, Vec<WireFinding>)> = vec![
+            ("none", text, vec![]),
+            ("one", text, vec![wf(2, 13, "138****8000")]),
+            ("at the start", text, vec![wf(0, 2, "**")]),
+            ("at the end", text, vec![wf(20, 26, "北京市***")]),
+            (
+                "two, unsorted",
+                text,
+                vec![wf(17, 19, "张*"), wf(2, 13, "138****8000")],
+            ),
+            (
+                "nested: the longest wins",
+                text,
+                vec![wf(2, 13, "A"), wf(2, 5, "B"), wf(4, 8, "C")],
+            ),
+            (
+                "overlapping",
+                text,
+                vec![wf(2, 10, "A"), wf(8, 15, "B"), wf(15, 16, "C")],
+            ),
+            ("empty span", text, vec![wf(3, 3, "E"), wf(3, 6, "F")]),
+            ("past the end", text, vec![wf(24, 40, "X"), wf(40, 41, "Y")]),
+            ("empty text", "", vec![wf(0, 1, "X")]),
+            (
+                "truncated",
+                &long,
+                vec![
+                    wf(5, 6, "a"),
+                    wf(
+                        MASKED_TEXT_CHARS as u32 - 1,
+                        MASKED_TEXT_CHARS as u32 + 3,
+                        "b",
+                    ),
+                    wf(
+                        MASKED_TEXT_CHARS as u32 + 5,
+                        MASKED_TEXT_CHARS as u32 + 6,
+                        "c",
+                    ),
+                ],
+            ),
+            ("cut at the limit", &long, vec![wf(1, 2, "a")]),
+        ];
+        for (name, text, findings) in cases {
+            assert_eq!(
+                replace_findings(text, &findings),
+                replace_findings_char_by_char(text, &findings),
+                "{name}"
+            );
+        }
+    }
+
     #[test]
     fn long_digit_runs_are_masked() {
         let cases = [
@@ -449,6 +582,12 @@ mod tests {
             ("１２３４５６７８９", "１２３****８９"),
             ("号12３456７8 和 99", "号12３***７8 和 99"),
             ("0123456789", "012*****89"),
+            ("1234567", "123**67"),
+            (
+                "电话１２３４５６７和1234567890末",
+                "电话１２３**６７和123*****90末",
+            ),
+            ("ｘ１２３４５６", "ｘ１２３４５６"),
         ];
         for (text, want) in cases {
             assert_eq!(mask_long_digit_runs(text), want, "{text}");

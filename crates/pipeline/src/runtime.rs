@@ -8,7 +8,8 @@
 //! Memory is bounded: the source queue holds at most `queue_batches` batches and at most
 //! `workers` batches are being matched. Matching runs on tokio's blocking pool, never on the
 //! async worker threads; the matching thread also serializes the batch's alerts for the alerts
-//! files, so the sink task only writes bytes. A batch is acknowledged to its source only after every sink has
+//! files and for the sinks that take JSONL ([`Sink::wants_jsonl`]: Kafka), so the sink task
+//! only writes bytes. A batch is acknowledged to its source only after every sink has
 //! written (and synced) its alerts; sources checkpoint on acknowledgements. On stop (SIGINT,
 //! SIGTERM) sources stop reading, everything in flight drains through the sinks, sources commit,
 //! then `run` returns.
@@ -90,6 +91,24 @@ pub trait Sink: Send + 'static {
         &'a mut self,
         alerts: &'a [doxwatch_model::Alert],
     ) -> BoxFuture<'a, Result<(), PipelineError>>;
+
+    /// Whether [`write_jsonl`](Sink::write_jsonl) uses the serialized alerts: the matching
+    /// thread then serializes them, off the async threads.
+    fn wants_jsonl(&self) -> bool {
+        false
+    }
+
+    /// [`write`](Sink::write), given also the batch's alerts as JSONL (one line per alert, in
+    /// the order of `alerts`, byte for byte what the alerts file holds) when
+    /// [`wants_jsonl`](Sink::wants_jsonl) says so; empty otherwise. Same contract as `write`.
+    fn write_jsonl<'a>(
+        &'a mut self,
+        alerts: &'a [doxwatch_model::Alert],
+        jsonl: &'a [u8],
+    ) -> BoxFuture<'a, Result<(), PipelineError>> {
+        let _ = jsonl;
+        self.write(alerts)
+    }
 }
 
 /// Builds the sources and sinks of config entries this crate cannot build itself.
@@ -257,7 +276,8 @@ pub async fn run_with(
     // The matching thread serializes the alerts for the alerts files and, unless some sink
     // needs them as values, drops them there: freeing them on the sink's thread, away from the
     // allocator arena they came from, cost more than writing them.
-    let want_jsonl = sinks.iter().any(|s| matches!(s, AnySink::File(_)));
+    let want_jsonl = sinks.iter().any(|s| matches!(s, AnySink::File(_)))
+        || external.iter().any(|s| s.wants_jsonl());
     let keep_alerts = sinks.iter().any(|s| matches!(s, AnySink::Stdout(_)))
         || !webhooks.is_empty()
         || !external.is_empty();
@@ -353,7 +373,7 @@ pub async fn run_with(
                         .collect();
                     let mut jsonl = Vec::new();
                     if want_jsonl {
-                        append_jsonl(&mut jsonl, &outcome.alerts)?;
+                        append_jsonl(&mut jsonl, &outcome.alerts);
                     }
                     let verdicts = outcome.alerts.iter().map(|a| a.verdict).collect();
                     if !keep_alerts {
@@ -390,21 +410,24 @@ pub async fn run_with(
     let mut sinks = Some(sinks);
     while let Some(m) = matched_rx.recv().await {
         let mut s = sinks.take().unwrap_or_default();
-        let (alerts, jsonl) = (Arc::new(m.outcome.alerts), m.jsonl);
-        let a2 = alerts.clone();
-        let (back, res) = tokio::task::spawn_blocking(move || {
-            let r = s.iter_mut().try_for_each(|sink| sink.write(&a2, &jsonl));
-            (s, r)
-        })
-        .await
-        .map_err(|e| PipelineError::Task(e.to_string()))?;
-        sinks = Some(back);
-        res?;
+        let (alerts, jsonl) = (Arc::new(m.outcome.alerts), Arc::new(m.jsonl));
+        if !s.is_empty() {
+            let (a2, j2) = (alerts.clone(), jsonl.clone());
+            let (back, res) = tokio::task::spawn_blocking(move || {
+                let r = s.iter_mut().try_for_each(|sink| sink.write(&a2, &j2));
+                (s, r)
+            })
+            .await
+            .map_err(|e| PipelineError::Task(e.to_string()))?;
+            s = back;
+            res?;
+        }
+        sinks = Some(s);
         for w in &webhooks {
             w.write(&alerts).await?;
         }
         for x in external.iter_mut() {
-            x.write(&alerts).await?;
+            x.write_jsonl(&alerts, &jsonl).await?;
         }
         stats.records += (m.outcome.posts + m.outcome.rejected.len()) as u64;
         stats.posts += m.outcome.posts as u64;
