@@ -564,14 +564,28 @@ fn label_before(hits: &[Hit], t: &Text, start: usize) -> Option<Group> {
     Some(best)
 }
 
-fn letter_token_before(t: &Text, start: usize) -> Option<String> {
+/// Whether letters glued right before `start` make a word other than a number's label (`qq`,
+/// `tel`, `sfz` …). Reads at most four letters into a stack buffer: every label has at most
+/// three ASCII letters, so a longer or non-ASCII token is a word without reading it whole
+/// (building the token as a `String` was most of this check).
+fn glued_word_before(t: &Text, start: usize) -> bool {
+    let mut tok = [0u8; 3];
+    let mut len = 0;
     let mut k = start;
-    let mut s = String::new();
     while k > 0 && t.class(k - 1) == Class::Letter {
         k -= 1;
-        s.insert(0, t.fold(k).to_ascii_lowercase());
+        let c = t.fold(k).to_ascii_lowercase();
+        if len == tok.len() || !c.is_ascii() {
+            return true;
+        }
+        len += 1;
+        tok[tok.len() - len] = c as u8;
     }
-    (!s.is_empty()).then_some(s)
+    len > 0
+        && !matches!(
+            &tok[tok.len() - len..],
+            b"qq" | b"q" | b"tel" | b"sj" | b"dh" | b"id" | b"sfz" | b"no" | b"vx" | b"wx" | b"v"
+        )
 }
 
 /// Number findings of one post.
@@ -685,13 +699,8 @@ fn judge(
     let (start, end) = (run.start(), run.end());
     let n = run.digits.len();
     // Digits glued to letters belong to something else (`wxid_31s8`, `130r`, `5G`).
-    if let Some(tok) = letter_token_before(t, start) {
-        if !matches!(
-            tok.as_str(),
-            "qq" | "q" | "tel" | "sj" | "dh" | "id" | "sfz" | "no" | "vx" | "wx" | "v"
-        ) {
-            return Err(Rejected::Because("digits glued to a word"));
-        }
+    if glued_word_before(t, start) {
+        return Err(Rejected::Because("digits glued to a word"));
     }
     if end < t.len() && t.class(end) == Class::Letter && t.fold(end) != 'X' {
         return Err(Rejected::Because("digits glued to a word or unit"));
