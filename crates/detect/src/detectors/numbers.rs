@@ -17,6 +17,7 @@ use crate::lexicon::{Field, Group, Hit};
 use crate::text::Text;
 use crate::{Ctx, Found};
 use doxwatch_model::{Facts, Kind, Span};
+use std::borrow::Cow;
 
 const MASK: u8 = 11;
 const X: u8 = 10;
@@ -60,6 +61,18 @@ impl Run {
     }
     fn masks(&self) -> usize {
         self.digits.iter().filter(|&&d| d == MASK).count()
+    }
+    /// The elements as text (`X`, `*` for check and mask characters) in `buf`, which holds
+    /// exactly as many bytes as the run has elements.
+    fn str_into<'b>(&self, buf: &'b mut [u8]) -> &'b str {
+        for (o, &d) in buf.iter_mut().zip(&self.digits) {
+            *o = match d {
+                X => b'X',
+                MASK => b'*',
+                d => b'0' + d,
+            };
+        }
+        std::str::from_utf8(buf).unwrap_or_default()
     }
     fn string(&self, a: usize, b: usize) -> String {
         self.digits[a..b]
@@ -720,7 +733,13 @@ fn judge(
             "labelled as a number that is not personal (order, IMEI, licence …)",
         ));
     }
-    let digits_only = run.string(0, n);
+    // The run as text, on the stack when short (nearly all runs): most runs end as segments
+    // (their own values) or rejected, and never need this one as a `String`.
+    let mut buf = [0u8; 24];
+    let digits_only: Cow<'_, str> = match buf.get_mut(..n) {
+        Some(b) => Cow::Borrowed(run.str_into(b)),
+        None => Cow::Owned(run.string(0, n)),
+    };
     if run.masks() > 0 {
         if run.masks() >= 2 {
             masked_signal(run, &digits_only, out);
@@ -737,7 +756,7 @@ fn judge(
         out.push(Found::new(
             Kind::Qq,
             Span::new(start, end),
-            digits_only,
+            digits_only.into_owned(),
             Facts::new(),
             0.9,
         ));
@@ -777,7 +796,7 @@ fn judge(
         out.push(Found::new(
             Kind::Landline,
             Span::new(start, end),
-            digits_only,
+            digits_only.into_owned(),
             f,
             0.6,
         ));
