@@ -1,7 +1,7 @@
 //! Contact handles: e-mail (with obfuscated `@` and dots), links (claimed so their digits are
 //! not read as numbers), Telegram links and handles, WeChat IDs after a WeChat label.
 
-use crate::chars::Class;
+use crate::chars::{CharSet, Class};
 use crate::lexicon::{Field, Group, Hit};
 use crate::text::Text;
 use crate::Found;
@@ -273,32 +273,15 @@ fn email_at(t: &Text, i: usize, claimed: &[bool]) -> Option<Found> {
 }
 
 /// Folded characters where an e-mail's sign (`@ # [ ( {`, a space before `at`, `艾特`, `小老鼠`,
-/// `圈a`) or a link (`t` `h`, either case) may start, in a table of 64 slots indexed by a
-/// multiplicative hash of the code point: each slot holds the one candidate that hashes there,
-/// or `u32::MAX` (no code point). A character is a candidate iff its slot holds it: one
-/// multiply, one load and one comparison, no branch on the text (a branch on ASCII versus
-/// Chinese was mispredicted often, Chinese and Latin alternating irregularly in posts).
-const LINK_START: [u32; 64] = {
-    const CANDIDATES: [char; 13] = [
+/// `圈a`) or a link (`t` `h`, either case) may start. Tested by hashed slots, without branches
+/// on the text: a branch on ASCII versus Chinese (the previous bit test for ASCII, three
+/// comparisons otherwise) was mispredicted often, Chinese and Latin alternating irregularly.
+const LINK_START: CharSet<64> = CharSet::new(
+    &[
         '@', '#', '[', '(', '{', ' ', 't', 'T', 'h', 'H', '艾', '小', '圈',
-    ];
-    let mut table = [u32::MAX; 64];
-    let mut k = 0;
-    while k < CANDIDATES.len() {
-        let u = CANDIDATES[k] as u32;
-        let slot = link_slot(u);
-        // Two candidates in one slot would lose one: the multiplier was chosen so none do.
-        assert!(table[slot] == u32::MAX);
-        table[slot] = u;
-        k += 1;
-    }
-    table
-};
-
-/// The slot of code point `u` in [`LINK_START`] (Fibonacci hashing: the top six bits).
-const fn link_slot(u: u32) -> usize {
-    (u.wrapping_mul(0x9E37_79B1) >> 26) as usize
-}
+    ],
+    0x9E37_79B1,
+);
 
 /// E-mails, links and Telegram links: these claim their code points first.
 pub fn detect_links(t: &Text, claimed: &mut [bool], out: &mut Vec<Found>) {
@@ -306,7 +289,7 @@ pub fn detect_links(t: &Text, claimed: &mut [bool], out: &mut Vec<Found>) {
     let mut i = 0;
     let candidate = |info: &crate::chars::CharInfo| {
         let u = info.fold_code();
-        LINK_START[link_slot(u)] == u
+        LINK_START.contains_code(u)
     };
     while i < n {
         // Straight to the next candidate: every other character only moves `i` on.
@@ -621,7 +604,15 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
             take(i, i + 1, claimed, out);
         }
     }
-    const BRIDGE: &str = "私聊搜联系号是加后台找群道频进下单咨询请详情@";
+    // Words between a sale word and a handle (hashed slots: `str::contains` encoded the
+    // character and searched the string's bytes at every step).
+    const BRIDGE: CharSet<64> = CharSet::new(
+        &[
+            '私', '聊', '搜', '联', '系', '号', '是', '加', '后', '台', '找', '群', '道', '频',
+            '进', '下', '单', '咨', '询', '请', '详', '情', '@',
+        ],
+        0x0034_7FD5,
+    );
     for h in hits
         .iter()
         .filter(|h| matches!(h.group, Group::Tg | Group::Sale))

@@ -3,7 +3,7 @@
 //! `王婷收`). A name is a known surname (compound first) plus one or two given characters.
 //! Masked names (`张某某`, `李*`) and a surname with a title (`王经理`) are not names.
 
-use crate::chars::Class;
+use crate::chars::{CharSet, Class};
 use crate::dict::Dictionaries;
 use crate::lexicon::{Field, Group, Hit};
 use crate::text::Text;
@@ -11,8 +11,16 @@ use crate::Found;
 use doxwatch_model::{Facts, Kind, Span};
 
 /// Characters that end a given name when they follow it.
-const STOP: &str =
-    "的是收在阿和与就这那家住电手微身号码邮地他她们了也都被已叫名姓说去给很从到啊呀吗呢吧，。";
+/// (Hashed slots instead of `str::contains`, which encoded the character and searched the
+/// string's bytes at every test.)
+const STOP: CharSet<128> = CharSet::new(
+    &[
+        '的', '是', '收', '在', '阿', '和', '与', '就', '这', '那', '家', '住', '电', '手', '微',
+        '身', '号', '码', '邮', '地', '他', '她', '们', '了', '也', '都', '被', '已', '叫', '名',
+        '姓', '说', '去', '给', '很', '从', '到', '啊', '呀', '吗', '呢', '吧', '，', '。',
+    ],
+    0x0024_4781,
+);
 /// Titles that make a surname plus one or two characters no name (as characters: compared with
 /// the given name's characters without building a string).
 const TITLES: &[&[char]] = &[
