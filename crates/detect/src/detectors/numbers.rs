@@ -425,14 +425,20 @@ fn ascii_digits<'b>(d: &[u8], buf: &'b mut [u8; 19]) -> &'b str {
 /// the value and the facts: the segmentation tries many candidates and keeps few.
 fn check(run: &Run, a: usize, b: usize, ctx: &Ctx) -> Option<(Kind, u32, usize)> {
     let d = &run.digits[a..b];
-    if d.len() > 19 || d.contains(&MASK) {
+    if d.len() > 19 {
+        return None;
+    }
+    // `MASK` (11) > `X` (10) > every digit: the largest element says whether either is there,
+    // in one pass instead of two `contains` (each a `memchr` call for at most 19 bytes).
+    let top = d.iter().copied().max().unwrap_or(0);
+    if top == MASK {
         return None;
     }
     let n = d.len();
     if n == 18 {
         return id_card::is_valid18(d, ctx.dicts, ctx.today).then_some((Kind::IdCard, 100, 0));
     }
-    if d.contains(&X) {
+    if top == X {
         // Only an 18-character ID carries a check character.
         return None;
     }
