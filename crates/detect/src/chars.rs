@@ -176,7 +176,8 @@ impl CharInfo {
 /// a multiplicative hash of the code point (the top bits of `u * mul`), each holding the one
 /// member that hashes there or `u32::MAX` (no code point). A character is a member iff its
 /// slot holds it: one multiply, one load, one comparison. `mul` is chosen for the members so
-/// that no two share a slot; building the set fails at compile time otherwise.
+/// that no two share a slot; building the set fails at compile time otherwise (after adding a
+/// member, try odd multipliers until none collide, or double `N`).
 pub struct CharSet<const N: usize> {
     slots: [u32; N],
     mul: u32,
