@@ -172,6 +172,51 @@ impl CharInfo {
     }
 }
 
+/// A small fixed set of characters tested without branches on the text: `N` slots indexed by
+/// a multiplicative hash of the code point (the top bits of `u * mul`), each holding the one
+/// member that hashes there or `u32::MAX` (no code point). A character is a member iff its
+/// slot holds it: one multiply, one load, one comparison. `mul` is chosen for the members so
+/// that no two share a slot; building the set fails at compile time otherwise (after adding a
+/// member, try odd multipliers until none collide, or double `N`).
+pub struct CharSet<const N: usize> {
+    slots: [u32; N],
+    mul: u32,
+}
+
+impl<const N: usize> CharSet<N> {
+    /// `N` must be a power of two.
+    pub const fn new(members: &[char], mul: u32) -> Self {
+        assert!(N.is_power_of_two() && N > 1);
+        let mut slots = [u32::MAX; N];
+        let mut k = 0;
+        while k < members.len() {
+            let u = members[k] as u32;
+            let slot = Self::slot_of(u, mul);
+            assert!(
+                slots[slot] == u32::MAX || slots[slot] == u,
+                "two members share a slot"
+            );
+            slots[slot] = u;
+            k += 1;
+        }
+        CharSet { slots, mul }
+    }
+
+    const fn slot_of(u: u32, mul: u32) -> usize {
+        (u.wrapping_mul(mul) >> (32 - N.trailing_zeros())) as usize
+    }
+
+    #[inline]
+    pub fn contains_code(&self, u: u32) -> bool {
+        self.slots[Self::slot_of(u, self.mul)] == u
+    }
+
+    #[inline]
+    pub fn contains(&self, c: char) -> bool {
+        self.contains_code(c as u32)
+    }
+}
+
 /// The folding table. Built once; cheap to share behind an `Arc`.
 pub struct CharTable {
     /// One entry per BMP code point. A fixed-size array: an index below 0x10000 needs no
@@ -370,6 +415,19 @@ impl CharTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A hashed set holds exactly its members among all code points (the name detector's stop
+    /// characters as the example; every set is built by the same constructor).
+    #[test]
+    fn char_set_holds_exactly_its_members() {
+        const STOP: &str =
+            "的是收在阿和与就这那家住电手微身号码邮地他她们了也都被已叫名姓说去给很从到啊呀吗呢吧，。";
+        let members: Vec<char> = STOP.chars().collect();
+        let set = CharSet::<128>::new(&members, 0x0024_4781);
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(set.contains(c), STOP.contains(c), "{c:?}");
+        }
+    }
 
     fn table() -> CharTable {
         let t2s: HashMap<char, char> = [('開', '开'), ('機', '机'), ('陸', '陆'), ('兩', '两')]

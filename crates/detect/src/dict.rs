@@ -150,6 +150,8 @@ impl RegionTable {
 pub struct Dictionaries {
     regions: RegionTable,
     mobile: FastMap<String, String>,
+    /// Bit `n` set when some segment in `mobile` has `n` digits: the lengths worth looking up.
+    mobile_lens: u32,
     pub landline: FastMap<String, String>,
     bins: FastMap<String, (String, String)>,
     bin_lens: Vec<usize>,
@@ -363,9 +365,14 @@ impl Dictionaries {
             s.pinyin,
             s.lexicon,
         ]);
+        let mobile_lens = mobile
+            .keys()
+            .filter(|k| k.len() < 32)
+            .fold(0u32, |m, k| m | 1 << k.len());
         Ok(Dictionaries {
             regions,
             mobile,
+            mobile_lens,
             landline,
             bins,
             bin_lens,
@@ -383,8 +390,11 @@ impl Dictionaries {
 
     /// Carrier of a mainland mobile number, if its segment is allocated (longest prefix wins).
     pub fn mobile_carrier(&self, digits: &str) -> Option<&str> {
+        // Only the prefix lengths some segment has are hashed and looked up (3 and 4 digits in
+        // the shipped table: two lookups a number instead of five).
         (3..=7.min(digits.len()))
             .rev()
+            .filter(|&n| self.mobile_lens >> n & 1 != 0)
             .find_map(|n| self.mobile.get(&digits[..n]).map(String::as_str))
     }
 

@@ -36,6 +36,11 @@ impl KwSet {
     }
 
     fn len(self) -> usize {
+        // Most posts have no keyword: without a `popcnt` target feature `count_ones` is a
+        // dozen instructions a word, and the verdict asks six sizes per post.
+        if self.0 == [0; 4] {
+            return 0;
+        }
         self.0.iter().map(|w| w.count_ones() as usize).sum()
     }
 
@@ -175,62 +180,78 @@ fn quoted(t: &Text, h: &Hit) -> bool {
 
 pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> Decision {
     let mut reasons = Vec::new();
-    let kinds = found.iter().fold(0u32, |m, f| m | 1 << f.kind as u32);
+    // The kinds present and the counts the rules need, in one pass over the findings.
+    let mut kinds = 0u32;
+    let (mut handles, mut tg_handles, mut people, mut records) = (0, 0, 0, 0);
+    for f in found {
+        kinds |= 1 << f.kind as u32;
+        match f.kind {
+            Kind::Telegram => {
+                handles += 1;
+                tg_handles += 1;
+            }
+            Kind::Wechat | Kind::Qq => handles += 1,
+            Kind::Name => people += 1,
+            Kind::IdCard | Kind::Phone | Kind::BankCard => records += 1,
+            _ => {}
+        }
+    }
     let has = |k: Kind| kinds & 1 << k as u32 != 0;
-    let count = |g: fn(&Group) -> bool| hits.iter().filter(|h| g(&h.group)).count();
     let mut kw_plain = KwSet::default();
     let mut kw_spelled = KwSet::default();
     let mut kw_other = KwSet::default();
     let mut kw_quoted = 0;
-    for h in hits {
-        if let Group::Ad(i) = h.group {
-            if quoted(t, h) {
-                kw_quoted += 1;
+    // Every count over the hits in one pass (it was six passes, one per group, and a look back
+    // over all earlier hits for each sale word).
+    let (mut tg, mut news, mut dox, mut selfctx) = (0, 0, 0, 0);
+    let mut trade = false;
+    // The first hit of each distinct sale word, by index: `价格` three times in a shopping
+    // complaint is one word. A term has one group, so an earlier hit with the same term is an
+    // earlier sale hit: only those are compared.
+    let mut sale_first: Vec<usize> = Vec::new();
+    for (k, h) in hits.iter().enumerate() {
+        match h.group {
+            Group::Ad(i) => {
+                trade = true;
+                if quoted(t, h) {
+                    kw_quoted += 1;
+                }
+                match h.form {
+                    Form::Plain => kw_plain.insert(i),
+                    Form::Pinyin if spelled_out(t, h) => kw_spelled.insert(i),
+                    _ => kw_other.insert(i),
+                }
             }
-            match h.form {
-                Form::Plain => kw_plain.insert(i),
-                Form::Pinyin if spelled_out(t, h) => kw_spelled.insert(i),
-                _ => kw_other.insert(i),
+            Group::Tg => {
+                trade = true;
+                tg += 1;
             }
+            Group::Sale => {
+                trade = true;
+                if sale_first.iter().all(|&e| hits[e].term != h.term) {
+                    sale_first.push(k);
+                }
+            }
+            Group::News => news += 1,
+            Group::Dox => dox += 1,
+            Group::SelfCtx => selfctx += 1,
+            _ => {}
         }
     }
-    let tg = count(|g| *g == Group::Tg);
-    // Distinct sale words: `价格` three times in a shopping complaint is one word.
-    let sale = hits
-        .iter()
-        .enumerate()
-        .filter(|&(k, h)| h.group == Group::Sale && hits[..k].iter().all(|e| e.term != h.term))
-        .count();
+    let sale = sale_first.len();
     // Distinct sale words that name a lookup (`手机号查`, `查姓名`, `找人`, `代查`).
     let lookups = || {
-        hits.iter()
-            .enumerate()
-            .filter(|&(k, h)| {
-                h.group == Group::Sale
-                    && hits[..k].iter().all(|e| e.term != h.term)
-                    && t.info[h.start..h.end]
-                        .iter()
-                        .any(|c| matches!(c.fold(), '查' | '找'))
+        sale_first
+            .iter()
+            .filter(|&&k| {
+                t.info[hits[k].start..hits[k].end]
+                    .iter()
+                    .any(|c| matches!(c.fold(), '查' | '找'))
             })
             .count()
     };
-    let news = count(|g| *g == Group::News);
-    let dox = count(|g| *g == Group::Dox);
-    let selfctx = count(|g| *g == Group::SelfCtx);
     // Prices only matter next to sale vocabulary.
-    let price = if hits
-        .iter()
-        .any(|h| matches!(h.group, Group::Ad(_) | Group::Tg | Group::Sale))
-    {
-        price_count(t)
-    } else {
-        0
-    };
-    let handles = found
-        .iter()
-        .filter(|f| matches!(f.kind, Kind::Telegram | Kind::Wechat | Kind::Qq))
-        .count();
-    let tg_handles = found.iter().filter(|f| f.kind == Kind::Telegram).count();
+    let price = if trade { price_count(t) } else { 0 };
 
     // Sale score.
     // A keyword counts once, in its strongest form: written out, spelled in full pinyin
@@ -338,11 +359,6 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         name && (sensitive >= 1 || other) && dox >= 1 && dox >= news && selfctx == 0;
     // Several people's names and identifiers in one post (`王伟 139…；李娜 186…`), nothing
     // saying it is one's own or a report.
-    let people = found.iter().filter(|f| f.kind == Kind::Name).count();
-    let records = found
-        .iter()
-        .filter(|f| matches!(f.kind, Kind::IdCard | Kind::Phone | Kind::BankCard))
-        .count();
     let several = people >= 2 && records >= 2 && unframed && !is_sale;
     // An identifier under hostile calls outnumbering reporting words (`手机号 152…，建议大家
     // 都去骚扰一下`): exposed for harassment even without a name.

@@ -249,6 +249,48 @@ fn first_chars() -> &'static [u8] {
     })
 }
 
+/// The four suffix lists' entries as `char`s, indexed like [`Suffixes::items`] (list `k` has
+/// bit `1 << k`): the grammar compares entries at nearly every suffix start, and decoding the
+/// `&str` literals there again each time was a third of `suffix_at`.
+struct DecodedSuffixes {
+    /// Each entry's first character (`'\0'` for an empty entry).
+    first: Vec<char>,
+    /// Each entry's characters after the first, as a range of `rest`.
+    span: Vec<(u32, u32)>,
+    rest: Vec<char>,
+}
+
+fn decoded(bit: u8) -> &'static DecodedSuffixes {
+    static DECODED: OnceLock<Vec<DecodedSuffixes>> = OnceLock::new();
+    let all = DECODED.get_or_init(|| {
+        let lists: [Vec<&str>; 4] = [
+            ADMIN.items.iter().map(|e| e.0).collect(),
+            ROAD.items.iter().map(|e| e.0).collect(),
+            COMPOUND.items.iter().map(|e| e.0).collect(),
+            NUMBER.items.iter().map(|e| e.0).collect(),
+        ];
+        lists
+            .iter()
+            .map(|words| {
+                let mut d = DecodedSuffixes {
+                    first: Vec::new(),
+                    span: Vec::new(),
+                    rest: Vec::new(),
+                };
+                for w in words {
+                    let mut cs = w.chars();
+                    d.first.push(cs.next().unwrap_or('\0'));
+                    let a = d.rest.len() as u32;
+                    d.rest.extend(cs);
+                    d.span.push((a, d.rest.len() as u32));
+                }
+                d
+            })
+            .collect()
+    });
+    &all[bit.trailing_zeros() as usize]
+}
+
 /// Whether some address suffix starts with `c`: the loader marks these characters
 /// ([`crate::chars::CharInfo::may_start_suffix`]) so the grammar skips the others at once.
 pub(crate) fn starts_suffix(c: char) -> bool {
@@ -269,16 +311,16 @@ fn suffix_at<T: Copy>(t: &Text, i: usize, list: &Suffixes<T>) -> Option<(usize, 
     if u >= 0x10000 || first_chars()[u] & list.bit == 0 {
         return None;
     }
-    for &(s, v) in list.items {
-        // `k` is where the first character of every entry would be read. (A one-element char
-        // array decodes and compares; `starts_with(char)` encoded the char and called
-        // `memcmp`, 4 % of a scan.)
-        if !s.starts_with([first]) {
+    let dec = decoded(list.bit);
+    for (e, &(_, v)) in list.items.iter().enumerate() {
+        // `k` is where the first character of every entry would be read.
+        if dec.first[e] != first {
             continue;
         }
-        let mut j = i;
+        let (a, b) = dec.span[e];
+        let mut j = k + 1;
         let mut ok = true;
-        for c in s.chars() {
+        for &c in &dec.rest[a as usize..b as usize] {
             j = next_pos(t, j);
             if j >= t.len() || t.fold(j) != c {
                 ok = false;

@@ -3,7 +3,7 @@
 //! `王婷收`). A name is a known surname (compound first) plus one or two given characters.
 //! Masked names (`张某某`, `李*`) and a surname with a title (`王经理`) are not names.
 
-use crate::chars::Class;
+use crate::chars::{CharSet, Class};
 use crate::dict::Dictionaries;
 use crate::lexicon::{Field, Group, Hit};
 use crate::text::Text;
@@ -11,8 +11,16 @@ use crate::Found;
 use doxwatch_model::{Facts, Kind, Span};
 
 /// Characters that end a given name when they follow it.
-const STOP: &str =
-    "的是收在阿和与就这那家住电手微身号码邮地他她们了也都被已叫名姓说去给很从到啊呀吗呢吧，。";
+/// (Hashed slots instead of `str::contains`, which encoded the character and searched the
+/// string's bytes at every test.)
+const STOP: CharSet<128> = CharSet::new(
+    &[
+        '的', '是', '收', '在', '阿', '和', '与', '就', '这', '那', '家', '住', '电', '手', '微',
+        '身', '号', '码', '邮', '地', '他', '她', '们', '了', '也', '都', '被', '已', '叫', '名',
+        '姓', '说', '去', '给', '很', '从', '到', '啊', '呀', '吗', '呢', '吧', '，', '。',
+    ],
+    0x0024_4781,
+);
 /// Titles that make a surname plus one or two characters no name (as characters: compared with
 /// the given name's characters without building a string).
 const TITLES: &[&[char]] = &[
@@ -42,6 +50,28 @@ const TITLES: &[&[char]] = &[
 /// Reads a name starting at `i`: (end, value) on success. Zero-width and other invisible
 /// characters inside the name (`王\u{200B}芳`) are skipped; the span covers them.
 pub fn read_name(t: &Text, dicts: &Dictionaries, i: usize) -> Option<(usize, String)> {
+    name_at(t, dicts, i).map(|n| (n.end, n.value(t)))
+}
+
+/// A name read by [`name_at`], its value not yet written: callers that may still reject it
+/// (it must end at a given point) build the `String` only for the names they keep.
+struct NameAt {
+    end: usize,
+    /// The positions of the name's visible characters (the first `len`).
+    pos: [usize; 5],
+    len: usize,
+}
+
+impl NameAt {
+    fn value(&self, t: &Text) -> String {
+        let mut name = String::with_capacity(3 * self.len);
+        name.extend(self.pos[..self.len].iter().map(|&k| t.fold(k)));
+        name
+    }
+}
+
+/// [`read_name`] without the value.
+fn name_at(t: &Text, dicts: &Dictionaries, i: usize) -> Option<NameAt> {
     let cjk_at = |k: usize| k < t.len() && t.class(k) == Class::Cjk && t.info[k].digit().is_none();
     // The positions of the next five visible characters from `i` (`t.len()` past the end).
     let mut pos = [t.len(); 5];
@@ -97,9 +127,11 @@ pub fn read_name(t: &Text, dicts: &Dictionaries, i: usize) -> Option<(usize, Str
     if given == 2 && cjk_at(next) && !STOP.contains(t.fold(next)) && sur_len == 1 {
         return None;
     }
-    let mut name = String::with_capacity(3 * (last + 1));
-    name.extend(pos[..=last].iter().map(|&k| t.fold(k)));
-    Some((end, name))
+    Some(NameAt {
+        end,
+        pos,
+        len: last + 1,
+    })
 }
 
 /// The character before `i` that is neither invisible nor an emoji: evasion puts those
@@ -117,7 +149,7 @@ fn name_ending_at(
     dicts: &Dictionaries,
     hits: &[Hit],
     k: usize,
-) -> Option<(usize, String)> {
+) -> Option<(usize, NameAt)> {
     for len in [3usize, 2, 4] {
         if k < len {
             continue;
@@ -134,9 +166,9 @@ fn name_ending_at(
         if !before_ok {
             continue;
         }
-        if let Some((e, v)) = read_name(t, dicts, b) {
-            if e == k {
-                return Some((b, v));
+        if let Some(name) = name_at(t, dicts, b) {
+            if name.end == k {
+                return Some((b, name));
             }
         }
     }
@@ -224,20 +256,31 @@ pub fn detect(
     found: &[Found],
     out: &mut Vec<Found>,
 ) {
-    let push =
-        |s: usize, e: usize, v: String, how: &str, claimed: &mut [bool], out: &mut Vec<Found>| {
-            // A keyword is not a name (`银行卡` starts with the surname 银, `保真` with 保).
-            let label = hits.iter().any(|h| h.start < e && s < h.end);
-            if label || claimed[s..e].iter().any(|&c| c) {
-                return;
-            }
-            for c in &mut claimed[s..e] {
-                *c = true;
-            }
-            let mut f = Facts::new();
-            f.insert("context", how.to_string());
-            out.push(Found::new(Kind::Name, Span::new(s, e), v, f, 0.8));
-        };
+    let push = |s: usize,
+                e: usize,
+                name: &NameAt,
+                how: &str,
+                claimed: &mut [bool],
+                out: &mut Vec<Found>| {
+        // A keyword is not a name (`银行卡` starts with the surname 银, `保真` with 保).
+        let label = hits.iter().any(|h| h.start < e && s < h.end);
+        if label || claimed[s..e].iter().any(|&c| c) {
+            return;
+        }
+        for c in &mut claimed[s..e] {
+            *c = true;
+        }
+        let mut f = Facts::new();
+        f.insert("context", how.to_string());
+        // The value only now, for a name kept.
+        out.push(Found::new(
+            Kind::Name,
+            Span::new(s, e),
+            name.value(t),
+            f,
+            0.8,
+        ));
+    };
     // `叫` and `本人` alone are everyday speech (`叫后悔`, a dog `叫查理`, `本人承诺`): they
     // label a name only in a post that also carries an identifier (`本人张伟不慎遗失身份证…`).
     let record = !found.is_empty();
@@ -251,8 +294,9 @@ pub fn detect(
             continue;
         }
         let i = skip_label_tail(t, h.end);
-        if let Some((e, v)) = read_name(t, dicts, i) {
-            push(i, e, v, "label", claimed, out);
+        if let Some(name) = name_at(t, dicts, i) {
+            let e = name.end;
+            push(i, e, &name, "label", claimed, out);
         }
     }
     // Next to an identifier of the record.
@@ -271,8 +315,8 @@ pub fn detect(
         let (s, e) = (f.span.start as usize, f.span.end as usize);
         // Before: `样例： 赵桂荣 330…`, `王芳 身份证 510…`, `周杰，住杭州市…`.
         if let Some(k) = name_end_before(t, hits, s) {
-            if let Some((b, v)) = name_ending_at(t, dicts, hits, k) {
-                push(b, k, v, "adjacent", claimed, out);
+            if let Some((b, name)) = name_ending_at(t, dicts, hits, k) {
+                push(b, k, &name, "adjacent", claimed, out);
             }
         }
         // After: `电话 138…（邱博）`, `…，王婷收`.
@@ -288,11 +332,12 @@ pub fn detect(
             .prev_visible(a)
             .is_some_and(|p| p >= e && matches!(t.chars[p], '(' | '（'));
         if a > e && a < t.len() && opened {
-            if let Some((ne, v)) = read_name(t, dicts, a) {
+            if let Some(name) = name_at(t, dicts, a) {
+                let ne = name.end;
                 if t.next_visible(ne)
                     .is_some_and(|k| matches!(t.fold(k), ')' | '）'))
                 {
-                    push(a, ne, v, "adjacent", claimed, out);
+                    push(a, ne, &name, "adjacent", claimed, out);
                 }
             }
         }
@@ -300,8 +345,9 @@ pub fn detect(
     // Cells of a name column.
     for k in 0..cells.len() {
         if cells[k] == Some(Field::Name) && (k == 0 || cells[k - 1] != Some(Field::Name)) {
-            if let Some((e, v)) = read_name(t, dicts, k) {
-                push(k, e, v, "table", claimed, out);
+            if let Some(name) = name_at(t, dicts, k) {
+                let e = name.end;
+                push(k, e, &name, "table", claimed, out);
             }
         }
     }
@@ -326,8 +372,8 @@ pub fn detect(
             while k > 0 && t.class(k - 1) == Class::Invisible {
                 k -= 1;
             }
-            if let Some((b, v)) = name_ending_at(t, dicts, hits, k) {
-                push(b, k, v, "accused", claimed, out);
+            if let Some((b, name)) = name_ending_at(t, dicts, hits, k) {
+                push(b, k, &name, "accused", claimed, out);
             }
             // `就是他，张志强`: the name after it, ending its phrase, in a post with an
             // identifier.
@@ -340,9 +386,10 @@ pub fn detect(
                 a += 1;
             }
             if record && a > ta + 1 {
-                if let Some((e, v)) = read_name(t, dicts, a) {
+                if let Some(name) = name_at(t, dicts, a) {
+                    let e = name.end;
                     if t.next_visible(e).is_none_or(|k| t.class(k) != Class::Cjk) {
-                        push(a, e, v, "accused", claimed, out);
+                        push(a, e, &name, "accused", claimed, out);
                     }
                 }
             }
@@ -356,7 +403,8 @@ pub fn detect(
             while s < t.len() && matches!(t.class(s), Class::Space | Class::Invisible) {
                 s += 1;
             }
-            if let Some((e, v)) = read_name(t, dicts, s) {
+            if let Some(name) = name_at(t, dicts, s) {
+                let e = name.end;
                 let after =
                     (e..t.len()).find(|&k| !matches!(t.class(k), Class::Space | Class::Invisible));
                 let cell_end = after.is_none_or(|k| {
@@ -364,7 +412,7 @@ pub fn detect(
                         || t.class(k) == Class::Newline
                 });
                 if cell_end {
-                    push(s, e, v, "table", claimed, out);
+                    push(s, e, &name, "table", claimed, out);
                 }
             }
         }
@@ -390,7 +438,8 @@ pub fn detect(
         if word_char_before(t, i).is_some_and(|p| t.class(p) == Class::Cjk) {
             continue;
         }
-        if let Some((e, v)) = read_name(t, dicts, i) {
+        if let Some(name) = name_at(t, dicts, i) {
+            let e = name.end;
             // (Invisible characters skipped: `黄岩\u{200B}阿姨`.)
             let role = t.next_visible(e).is_some_and(|r| match t.fold(r) {
                 '收' => t
@@ -400,7 +449,7 @@ pub fn detect(
                 _ => false,
             });
             if role {
-                push(i, e, v, "role", claimed, out);
+                push(i, e, &name, "role", claimed, out);
             }
         }
     }
@@ -423,15 +472,17 @@ pub fn detect(
         }
         if matches!(t.fold(colon), ':' | '：') {
             let i = skip_spaces(colon + 1);
-            if let Some((e, v)) = read_name(t, dicts, i) {
-                push(i, e, v, "after_keyword", claimed, out);
+            if let Some(name) = name_at(t, dicts, i) {
+                let e = name.end;
+                push(i, e, &name, "after_keyword", claimed, out);
             }
         } else if record && t.class(colon) == Class::Space && exposing(h) {
             let i = skip_spaces(colon);
-            if let Some((e, v)) = read_name(t, dicts, i) {
+            if let Some(name) = name_at(t, dicts, i) {
+                let e = name.end;
                 let ends_phrase = t.next_visible(e).is_none_or(|k| t.class(k) != Class::Cjk);
                 if ends_phrase {
-                    push(i, e, v, "after_keyword", claimed, out);
+                    push(i, e, &name, "after_keyword", claimed, out);
                 }
             }
         }
