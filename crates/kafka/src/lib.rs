@@ -371,12 +371,15 @@ impl Sink for KafkaSink {
         jsonl: &'a [u8],
     ) -> BoxFuture<'a, Result<Outstanding, PipelineError>> {
         Box::pin(async move {
-            if jsonl.iter().filter(|&&b| b == b'\n').count() != alerts.len() {
+            // The lines' ends by memchr: a byte-at-a-time split (and count) of the ~1.2 kB lines
+            // cost ~5 k instructions per alert.
+            let ends: Vec<usize> = memchr::memchr_iter(b'\n', jsonl).collect();
+            if ends.len() != alerts.len() || ends.last().map_or(0, |&e| e + 1) != jsonl.len() {
                 return Err(kerr("producing alerts", "not one line per alert"));
             }
-            let lines = jsonl.strip_suffix(b"\n").unwrap_or(jsonl);
-            self.enqueue_batch(alerts, lines.split(|&b| b == b'\n'))
-                .await
+            let starts = std::iter::once(0).chain(ends.iter().map(|&e| e + 1));
+            let lines = starts.zip(&ends).map(|(s, &e)| &jsonl[s..e]);
+            self.enqueue_batch(alerts, lines).await
         })
     }
 }
