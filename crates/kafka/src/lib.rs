@@ -6,7 +6,9 @@
 //!   dead-letter topic with the reason in the `doxwatch-reason` header before their offsets are
 //!   committed.
 //! - [`KafkaSink`]: an idempotent producer (`acks=all`) writing alerts to `doxwatch.alerts.v1`,
-//!   key = post id; `write` returns once the broker acknowledged every alert.
+//!   key = post id. `start_jsonl` enqueues a batch and returns the wait for the broker's
+//!   acknowledgement of every alert (one counter per batch, decremented by the delivery
+//!   callback); `write` awaits it.
 //! - [`KafkaPlugins`]: builds both from pipeline config entries for
 //!   `doxwatch_pipeline::runtime::run_with`.
 //! - [`produce_file`], [`ensure_topics`]: `doxwatch produce` and topic set-up for demos/tests.

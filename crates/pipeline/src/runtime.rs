@@ -1,18 +1,23 @@
 //! The runtime of an embedded pipeline: sources → bounded queue → matcher pool → sinks → acks.
 //!
 //! ```text
-//!  source tasks ──Batch──► dispatcher ──spawn_blocking (≤ workers)──► sink task ──ack──► source
-//!     (async)     bounded      (async)       matching on the blocking pool     writes, syncs
+//!  source tasks ──Batch──► dispatcher ──spawn_blocking (≤ workers)──► sink task ──► ack task
+//!     (async)     bounded      (async)       matching on the blocking pool     writes,   awaits
+//!                                                                              syncs,    the sinks'
+//!        ▲                                                                     hands     acks in
+//!        └──────────────────────────────── ack ◄────────────────────────────── over      order
 //! ```
 //!
 //! Memory is bounded: the source queue holds at most `queue_batches` batches and at most
 //! `workers` batches are being matched. Matching runs on tokio's blocking pool, never on the
 //! async worker threads; the matching thread also serializes the batch's alerts for the alerts
 //! files and for the sinks that take JSONL ([`Sink::wants_jsonl`]: Kafka), so the sink task
-//! only writes bytes. A batch is acknowledged to its source only after every sink has
-//! written (and synced) its alerts; sources checkpoint on acknowledgements. On stop (SIGINT,
-//! SIGTERM) sources stop reading, everything in flight drains through the sinks, sources commit,
-//! then `run` returns.
+//! only writes bytes. Sinks that are acknowledged asynchronously (Kafka, [`Sink::start_jsonl`])
+//! get the next batch while earlier batches' acknowledgements are outstanding; the ack task
+//! awaits them in order. A batch is acknowledged to its source only after every sink has
+//! written (and synced, or had acknowledged) its alerts; sources checkpoint on
+//! acknowledgements. On stop (SIGINT, SIGTERM) sources stop reading, everything in flight
+//! drains through the sinks, sources commit, then `run` returns.
 
 use crate::alerts_file_sink::{append_jsonl, AlertsFileSink};
 use crate::config::{Config, SinkConfig, SourceConfig};
