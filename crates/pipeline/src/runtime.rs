@@ -1,18 +1,23 @@
 //! The runtime of an embedded pipeline: sources → bounded queue → matcher pool → sinks → acks.
 //!
 //! ```text
-//!  source tasks ──Batch──► dispatcher ──spawn_blocking (≤ workers)──► sink task ──ack──► source
-//!     (async)     bounded      (async)       matching on the blocking pool     writes, syncs
+//!  source tasks ──Batch──► dispatcher ──spawn_blocking (≤ workers)──► sink task ──► ack task
+//!     (async)     bounded      (async)       matching on the blocking pool     writes,   awaits
+//!                                                                              syncs,    the sinks'
+//!        ▲                                                                     hands     acks in
+//!        └──────────────────────────────── ack ◄────────────────────────────── over      order
 //! ```
 //!
 //! Memory is bounded: the source queue holds at most `queue_batches` batches and at most
 //! `workers` batches are being matched. Matching runs on tokio's blocking pool, never on the
 //! async worker threads; the matching thread also serializes the batch's alerts for the alerts
 //! files and for the sinks that take JSONL ([`Sink::wants_jsonl`]: Kafka), so the sink task
-//! only writes bytes. A batch is acknowledged to its source only after every sink has
-//! written (and synced) its alerts; sources checkpoint on acknowledgements. On stop (SIGINT,
-//! SIGTERM) sources stop reading, everything in flight drains through the sinks, sources commit,
-//! then `run` returns.
+//! only writes bytes. Sinks that are acknowledged asynchronously (Kafka, [`Sink::start_jsonl`])
+//! get the next batch while earlier batches' acknowledgements are outstanding; the ack task
+//! awaits them in order. A batch is acknowledged to its source only after every sink has
+//! written (and synced, or had acknowledged) its alerts; sources checkpoint on
+//! acknowledgements. On stop (SIGINT, SIGTERM) sources stop reading, everything in flight
+//! drains through the sinks, sources commit, then `run` returns.
 
 use crate::alerts_file_sink::{append_jsonl, AlertsFileSink};
 use crate::config::{Config, SinkConfig, SourceConfig};
@@ -109,7 +114,32 @@ pub trait Sink: Send + 'static {
         let _ = jsonl;
         self.write(alerts)
     }
+
+    /// Starts writing a batch: resolves once the alerts are handed over, to a future that
+    /// resolves once they are durable at the destination. The runtime starts the next batch
+    /// while that future is outstanding and acknowledges batches in the order they were started,
+    /// each only after its future resolved. Default: [`write_jsonl`](Sink::write_jsonl), then
+    /// nothing outstanding. A sink whose destination acknowledges asynchronously (Kafka) hands
+    /// the alerts over here and returns the wait for the acknowledgements.
+    fn start_jsonl<'a>(
+        &'a mut self,
+        alerts: &'a [doxwatch_model::Alert],
+        jsonl: &'a [u8],
+    ) -> BoxFuture<'a, Result<Outstanding, PipelineError>> {
+        Box::pin(async move {
+            self.write_jsonl(alerts, jsonl).await?;
+            Ok(Box::pin(std::future::ready(Ok(()))) as Outstanding)
+        })
+    }
 }
+
+/// What a sink still waits for after [`Sink::start_jsonl`] handed a batch over.
+pub type Outstanding = BoxFuture<'static, Result<(), PipelineError>>;
+
+/// How many batches the sink stage may have handed to sinks without their acknowledgements (the
+/// one being awaited not counted). Batches wait a producer linger plus a broker round trip for
+/// their acknowledgements; with one batch at a time the sink stage idled through all of it.
+const OUTSTANDING_BATCHES: usize = 4;
 
 /// Builds the sources and sinks of config entries this crate cannot build itself.
 pub trait Plugins {
@@ -403,14 +433,35 @@ pub async fn run_with(
         Ok::<(), PipelineError>(())
     });
 
-    // Sink stage: write, sync, then acknowledge.
-    let mut stats = RunStats::default();
-    let mut suppressed = 0u64;
-    let mut last_reject_log: Option<std::time::Instant> = None;
+    // Acknowledgement stage: awaits, in order, what the sinks still wait for (the broker's
+    // acknowledgements), then counts the batch and acknowledges it to its source.
+    let (done_tx, mut done_rx) = mpsc::channel::<(Matched, Vec<Outstanding>)>(OUTSTANDING_BATCHES);
+    let acker = tokio::spawn(async move {
+        let mut stats = RunStats::default();
+        let mut suppressed = 0u64;
+        let mut last_reject_log: Option<std::time::Instant> = None;
+        while let Some((m, outstanding)) = done_rx.recv().await {
+            for o in outstanding {
+                o.await?;
+            }
+            acknowledge(
+                m,
+                &mut stats,
+                &metrics,
+                &ack_txs,
+                &mut suppressed,
+                &mut last_reject_log,
+            );
+        }
+        Ok::<_, PipelineError>(stats)
+    });
+
+    // Sink stage: write and sync the files, hand the alerts to the other sinks.
     let mut sinks = Some(sinks);
-    while let Some(m) = matched_rx.recv().await {
+    while let Some(mut m) = matched_rx.recv().await {
         let mut s = sinks.take().unwrap_or_default();
-        let (alerts, jsonl) = (Arc::new(m.outcome.alerts), Arc::new(m.jsonl));
+        let alerts = Arc::new(std::mem::take(&mut m.outcome.alerts));
+        let jsonl = Arc::new(std::mem::take(&mut m.jsonl));
         if !s.is_empty() {
             let (a2, j2) = (alerts.clone(), jsonl.clone());
             let (back, res) = tokio::task::spawn_blocking(move || {
@@ -426,56 +477,19 @@ pub async fn run_with(
         for w in &webhooks {
             w.write(&alerts).await?;
         }
+        let mut outstanding = Vec::with_capacity(external.len());
         for x in external.iter_mut() {
-            x.write_jsonl(&alerts, &jsonl).await?;
+            outstanding.push(x.start_jsonl(&alerts, &jsonl).await?);
         }
-        stats.records += (m.outcome.posts + m.outcome.rejected.len()) as u64;
-        stats.posts += m.outcome.posts as u64;
-        stats.alerts += m.verdicts.len() as u64;
-        for v in &m.verdicts {
-            *stats.alerts_by_verdict.entry(v.as_str()).or_default() += 1;
+        drop((alerts, jsonl));
+        if done_tx.send((m, outstanding)).await.is_err() {
+            break; // the acknowledgement stage failed: its error is returned below
         }
-        for (_, r) in &m.outcome.rejected {
-            *stats.rejected.entry(Reject::as_str(*r)).or_default() += 1;
-        }
-        if !m.outcome.rejected.is_empty() {
-            // Positions and reasons only (a rejected record may hold personal data), at most
-            // one line per second; the counts are exact in the metrics.
-            suppressed += m.outcome.rejected.len() as u64;
-            if last_reject_log.is_none_or(|t: std::time::Instant| t.elapsed().as_secs() >= 1) {
-                let first = m.outcome.rejected[0];
-                tracing::warn!(
-                    source = m.source,
-                    batch = m.seq,
-                    record = first.0,
-                    reason = first.1.as_str(),
-                    rejected_since_last_log = suppressed,
-                    "records parked in the dead letters"
-                );
-                suppressed = 0;
-                last_reject_log = Some(std::time::Instant::now());
-            }
-        }
-        metrics.records_in.fetch_add(
-            (m.outcome.posts + m.outcome.rejected.len()) as u64,
-            Ordering::Relaxed,
-        );
-        metrics
-            .posts
-            .fetch_add(m.outcome.posts as u64, Ordering::Relaxed);
-        for &v in &m.verdicts {
-            metrics.alert(v);
-        }
-        for (_, r) in &m.outcome.rejected {
-            metrics.rejected(r.as_str());
-        }
-        metrics.latency(m.read_at.elapsed().as_secs_f64());
-        metrics.batches_acked.fetch_add(1, Ordering::Relaxed);
-        let _ = ack_txs[m.source].send(Ack {
-            seq: m.seq,
-            rejected: m.rejected,
-        });
     }
+    drop(done_tx);
+    let mut stats = acker
+        .await
+        .map_err(|e| PipelineError::Task(e.to_string()))??;
     dispatcher
         .await
         .map_err(|e| PipelineError::Task(e.to_string()))??;
@@ -484,4 +498,196 @@ pub async fn run_with(
         stats.files_done += s.files;
     }
     Ok(stats)
+}
+
+/// Counts an acknowledged batch in the totals and metrics and acknowledges it to its source.
+fn acknowledge(
+    m: Matched,
+    stats: &mut RunStats,
+    metrics: &Metrics,
+    ack_txs: &[mpsc::UnboundedSender<Ack>],
+    suppressed: &mut u64,
+    last_reject_log: &mut Option<std::time::Instant>,
+) {
+    stats.records += (m.outcome.posts + m.outcome.rejected.len()) as u64;
+    stats.posts += m.outcome.posts as u64;
+    stats.alerts += m.verdicts.len() as u64;
+    for v in &m.verdicts {
+        *stats.alerts_by_verdict.entry(v.as_str()).or_default() += 1;
+    }
+    for (_, r) in &m.outcome.rejected {
+        *stats.rejected.entry(Reject::as_str(*r)).or_default() += 1;
+    }
+    if !m.outcome.rejected.is_empty() {
+        // Positions and reasons only (a rejected record may hold personal data), at most
+        // one line per second; the counts are exact in the metrics.
+        *suppressed += m.outcome.rejected.len() as u64;
+        if last_reject_log.is_none_or(|t: std::time::Instant| t.elapsed().as_secs() >= 1) {
+            let first = m.outcome.rejected[0];
+            tracing::warn!(
+                source = m.source,
+                batch = m.seq,
+                record = first.0,
+                reason = first.1.as_str(),
+                rejected_since_last_log = *suppressed,
+                "records parked in the dead letters"
+            );
+            *suppressed = 0;
+            *last_reject_log = Some(std::time::Instant::now());
+        }
+    }
+    metrics.records_in.fetch_add(
+        (m.outcome.posts + m.outcome.rejected.len()) as u64,
+        Ordering::Relaxed,
+    );
+    metrics
+        .posts
+        .fetch_add(m.outcome.posts as u64, Ordering::Relaxed);
+    for &v in &m.verdicts {
+        metrics.alert(v);
+    }
+    for (_, r) in &m.outcome.rejected {
+        metrics.rejected(r.as_str());
+    }
+    metrics.latency(m.read_at.elapsed().as_secs_f64());
+    metrics.batches_acked.fetch_add(1, Ordering::Relaxed);
+    let _ = ack_txs[m.source].send(Ack {
+        seq: m.seq,
+        rejected: m.rejected,
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    const BATCHES: u64 = 6;
+
+    /// Sends `BATCHES` one-record batches and records, for each ack, its seq and how many
+    /// batches the sink had reported durable at that moment.
+    struct TestSource {
+        acks: Arc<Mutex<Vec<(u64, usize)>>>,
+        durable: Arc<AtomicUsize>,
+    }
+
+    impl Source for TestSource {
+        fn run(
+            self: Box<Self>,
+            id: usize,
+            out: mpsc::Sender<Batch>,
+            mut acks: mpsc::UnboundedReceiver<Ack>,
+            _stop: watch::Receiver<bool>,
+        ) -> BoxFuture<'static, Result<SourceStats, PipelineError>> {
+            Box::pin(async move {
+                for seq in 1..=BATCHES {
+                    let record = format!(
+                        r#"{{"id":"p{seq}","text":"扒出来了，本名张伟，手机 138 0013 8000，身份证 11010519491231002X"}}"#
+                    );
+                    let batch = Batch {
+                        source: id,
+                        seq,
+                        records: vec![record.into_bytes()],
+                    };
+                    out.send(batch)
+                        .await
+                        .map_err(|e| PipelineError::Task(e.to_string()))?;
+                }
+                drop(out);
+                for _ in 0..BATCHES {
+                    let a = acks.recv().await.expect("an ack per batch");
+                    let durable = self.durable.load(Ordering::SeqCst);
+                    self.acks.lock().unwrap().push((a.seq, durable));
+                }
+                Ok(SourceStats::default())
+            })
+        }
+    }
+
+    /// Hands batches over at once; they become durable only when the gate opens, which it
+    /// does once three batches were handed over (one outstanding batch at a time would hang).
+    struct GatedSink {
+        started: usize,
+        gate: watch::Sender<bool>,
+        durable: Arc<AtomicUsize>,
+    }
+
+    impl Sink for GatedSink {
+        fn write<'a>(
+            &'a mut self,
+            _: &'a [doxwatch_model::Alert],
+        ) -> BoxFuture<'a, Result<(), PipelineError>> {
+            unreachable!("the runtime calls start_jsonl")
+        }
+
+        fn start_jsonl<'a>(
+            &'a mut self,
+            alerts: &'a [doxwatch_model::Alert],
+            _: &'a [u8],
+        ) -> BoxFuture<'a, Result<Outstanding, PipelineError>> {
+            assert_eq!(alerts.len(), 1);
+            self.started += 1;
+            if self.started == 3 {
+                let _ = self.gate.send(true);
+            }
+            let mut gate = self.gate.subscribe();
+            let durable = self.durable.clone();
+            Box::pin(async move {
+                Ok(Box::pin(async move {
+                    let _ = gate.wait_for(|open| *open).await;
+                    durable.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                }) as Outstanding)
+            })
+        }
+    }
+
+    struct TestPlugins {
+        acks: Arc<Mutex<Vec<(u64, usize)>>>,
+        durable: Arc<AtomicUsize>,
+    }
+
+    impl Plugins for TestPlugins {
+        fn source(&self, _: &SourceConfig) -> Result<Box<dyn Source>, PipelineError> {
+            Ok(Box::new(TestSource {
+                acks: self.acks.clone(),
+                durable: self.durable.clone(),
+            }))
+        }
+        fn sink(&self, _: &SinkConfig, _: &Keys) -> Result<Box<dyn Sink>, PipelineError> {
+            Ok(Box::new(GatedSink {
+                started: 0,
+                gate: watch::channel(false).0,
+                durable: self.durable.clone(),
+            }))
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn batches_are_handed_over_before_earlier_acks_and_acked_in_order() {
+        let path = std::path::Path::new("test.toml");
+        let cfg = crate::config::RawConfig::parse(
+            path,
+            "version = 1\n[matcher]\nworkers = 1\n\
+             [[sources]]\ntype = \"kafka\"\nbrokers = \"b\"\ntopic = \"t\"\ngroup = \"g\"\ndlq_topic = \"d\"\n\
+             [[sinks]]\ntype = \"kafka\"\nbrokers = \"b\"\ntopic = \"a\"\n",
+        )
+        .unwrap()
+        .validate(path)
+        .unwrap();
+        let plugins = TestPlugins {
+            acks: Arc::default(),
+            durable: Arc::default(),
+        };
+        let scanner = Arc::new(Scanner::new().unwrap());
+        let (_stop_tx, stop) = watch::channel(false);
+        let stats = run_with(cfg, scanner, stop, &plugins).await.unwrap();
+        assert_eq!(stats.alerts, BATCHES);
+        let acks = plugins.acks.lock().unwrap().clone();
+        let seqs: Vec<u64> = acks.iter().map(|a| a.0).collect();
+        assert_eq!(seqs, (1..=BATCHES).collect::<Vec<_>>());
+        for (i, &(_, durable)) in acks.iter().enumerate() {
+            assert!(durable > i, "batch {} acked before it was durable", i + 1);
+        }
+    }
 }
