@@ -112,6 +112,14 @@ fn key(out: &mut Vec<u8>, name: &str, first: bool) {
     out.extend_from_slice(b"\":");
 }
 
+/// `,"name":"value"` when there is a value (serde's `skip_serializing_if = "Option::is_none"`).
+fn opt_str(out: &mut Vec<u8>, name: &str, value: Option<&str>) {
+    if let Some(v) = value {
+        key(out, name, false);
+        write_str(out, v);
+    }
+}
+
 fn write_strs<S: AsRef<str>>(out: &mut Vec<u8>, items: &[S]) {
     out.push(b'[');
     for (i, s) in items.iter().enumerate() {
@@ -133,10 +141,7 @@ fn write_finding(out: &mut Vec<u8>, f: &WireFinding) {
     write_u32(out, f.end);
     key(out, "masked", false);
     write_str(out, &f.masked);
-    if let Some(h) = &f.hash {
-        key(out, "hash", false);
-        write_str(out, h);
-    }
+    opt_str(out, "hash", f.hash.as_deref());
     if !f.known_leaks.is_empty() {
         key(out, "known_leaks", false);
         write_strs(out, &f.known_leaks);
@@ -169,14 +174,8 @@ impl Alert {
         write_str(out, &self.post_id);
         key(out, "platform", false);
         write_str(out, &self.platform);
-        if let Some(url) = &self.url {
-            key(out, "url", false);
-            write_str(out, url);
-        }
-        if let Some(ts) = &self.ts_post {
-            key(out, "ts_post", false);
-            write_str(out, ts);
-        }
+        opt_str(out, "url", self.url.as_deref());
+        opt_str(out, "ts_post", self.ts_post.as_deref());
         key(out, "ts_detected", false);
         write_str(out, &self.ts_detected);
         key(out, "verdict", false);
@@ -200,14 +199,8 @@ impl Alert {
         write_strs(out, &self.reasons);
         key(out, "dict_version", false);
         write_str(out, &self.dict_version);
-        if let Some(a) = &self.author {
-            key(out, "author", false);
-            write_str(out, a);
-        }
-        if let Some(t) = &self.text_masked {
-            key(out, "text_masked", false);
-            write_str(out, t);
-        }
+        opt_str(out, "author", self.author.as_deref());
+        opt_str(out, "text_masked", self.text_masked.as_deref());
         if let Some(e) = &self.evidence {
             key(out, "evidence", false);
             write_value(out, e);

@@ -320,12 +320,18 @@ fn char_offset(text: &str, from: usize, n: u32) -> usize {
     from + rest.len() - chars.as_str().len()
 }
 
-fn replace_findings(text: &str, findings: &[WireFinding]) -> String {
+/// The findings' (start, end, masked value), by start, the longer of two at one start first.
+fn masked_spans(findings: &[WireFinding]) -> Vec<(u32, u32, &str)> {
     let mut spans: Vec<(u32, u32, &str)> = findings
         .iter()
         .map(|f| (f.start, f.end, f.masked.as_str()))
         .collect();
     spans.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
+    spans
+}
+
+fn replace_findings(text: &str, findings: &[WireFinding]) -> String {
+    let spans = masked_spans(findings);
     let limit = MASKED_TEXT_CHARS as u32;
     let mut out = String::with_capacity(text.len().min(MASKED_TEXT_CHARS * 3));
     // Everything before `(at_char, at_byte)` is settled: copied, or replaced by a masked value.
@@ -481,11 +487,7 @@ mod tests {
     /// The replacement as it was first written, one character at a time: the oracle for
     /// `replace_findings`, which copies the text between spans whole.
     fn replace_findings_char_by_char(text: &str, findings: &[WireFinding]) -> String {
-        let mut spans: Vec<(u32, u32, &str)> = findings
-            .iter()
-            .map(|f| (f.start, f.end, f.masked.as_str()))
-            .collect();
-        spans.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
+        let spans = masked_spans(findings);
         let mut out = String::new();
         let mut next = spans.iter().peekable();
         let mut skip_to = 0u32;

@@ -39,7 +39,8 @@ const MAIL_PROVIDERS: &[&str] = &[
     "proton.me",
 ];
 
-/// Lower-case ASCII of `t` from `i` matches `word` (invisibles skipped); returns the end.
+/// The folded, lower-cased text of `t` from `i` matches `word` (invisibles skipped); returns
+/// the end.
 fn ascii_at(t: &Text, mut i: usize, word: &str) -> Option<usize> {
     for w in word.chars() {
         i = t.skip_invisible(i);
@@ -124,15 +125,10 @@ fn at_sign(t: &Text, i: usize) -> Option<usize> {
         return Some(i + 1);
     }
     // Written-out names of the sign: `艾特` (at), `小老鼠` (little mouse), `圈a` (circled a).
-    let word = |w: &[char]| {
-        let end = i + w.len();
-        (end <= t.len() && (0..w.len()).all(|k| t.fold(i + k).to_ascii_lowercase() == w[k]))
-            .then_some(end)
-    };
     match f {
-        '艾' => return word(&['艾', '特']),
-        '小' => return word(&['小', '老', '鼠']),
-        '圈' => return word(&['圈', 'a']),
+        '艾' => return ascii_at(t, i, "艾特"),
+        '小' => return ascii_at(t, i, "小老鼠"),
+        '圈' => return ascii_at(t, i, "圈a"),
         _ => {}
     }
     if matches!(f, '[' | '(' | '{' | '<') {

@@ -368,10 +368,7 @@ pub fn detect(
             continue;
         };
         if t.fold(shi) == '是' && matches!(t.fold(ta), '他' | '她' | '这') {
-            let mut k = i;
-            while k > 0 && t.class(k - 1) == Class::Invisible {
-                k -= 1;
-            }
+            let k = t.prev_visible(i).map_or(0, |p| p + 1);
             if let Some((b, name)) = name_ending_at(t, dicts, hits, k) {
                 push(b, k, &name, "accused", claimed, out);
             }

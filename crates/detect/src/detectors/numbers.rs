@@ -168,19 +168,26 @@ fn read_gap(t: &Text, claimed: &[bool], mut j: usize) -> (usize, bool, bool) {
     (j, visible <= MAX_GAP && !(space && bar), newline)
 }
 
+/// End of the letters standing for digits from `j` (`j` itself when there are none).
+fn homoglyphs_end(t: &Text, j: usize) -> usize {
+    (j..t.len())
+        .find(|&e| homoglyph(t.info[e].fold()).is_none())
+        .unwrap_or(t.len())
+}
+
+/// Pushes the letters `from..to` as the digits they stand for; `cut` for the first.
+fn push_homoglyphs(t: &Text, run: &mut Run, from: usize, to: usize, cut: bool) {
+    for m in from..to {
+        let d = homoglyph(t.info[m].fold()).unwrap_or(0);
+        run.push_digit(d, m, cut && m == from, false);
+    }
+}
+
 /// A word that names a separator, read as one (`空格` space, `横杠`/`横线` dash, `斜杠`
 /// slash): returns its end. (`杠` alone is a separator character already.)
 fn separator_word(t: &Text, j: usize) -> Option<usize> {
     const WORDS: [[char; 2]; 4] = [['空', '格'], ['横', '杠'], ['横', '线'], ['斜', '杠']];
-    let first = t.fold(j);
-    if !matches!(first, '空' | '横' | '斜') || j + 1 >= t.len() {
-        return None;
-    }
-    let second = t.fold(j + 1);
-    WORDS
-        .iter()
-        .any(|w| w[0] == first && w[1] == second)
-        .then_some(j + 2)
+    (j + 1 < t.len() && WORDS.contains(&[t.fold(j), t.fold(j + 1)])).then_some(j + 2)
 }
 
 /// Fewer elements than this never make a finding or a signal (the shortest, a QQ number, has
@@ -284,17 +291,10 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
             }
             // Homoglyphs directly after a digit: `3O` → 30, `1l` → 11.
             if homoglyph(t.info[j].fold()).is_some() {
-                let mut k = j;
-                while k < n && homoglyph(t.info[k].fold()).is_some() {
-                    k += 1;
-                }
+                let k = homoglyphs_end(t, j);
                 let after_letter = k < n && t.class(k) == Class::Letter;
                 if !after_letter {
-                    for m in j..k {
-                        run.digits.push(homoglyph(t.info[m].fold()).unwrap_or(0));
-                        run.pos.push(m as u32);
-                        run.cut.push(false);
-                    }
+                    push_homoglyphs(t, run, j, k, false);
                     j = k;
                     if j >= n {
                         break;
@@ -322,10 +322,8 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
                 || (is_mask(next.fold()) && k + 1 < n && is_mask(t.info[k + 1].fold()));
             // After a gap a group may start with letters standing for digits (`l39 OOl2 3OOO`)
             // when a digit follows them.
-            let glyphs_end = (!next_is_digit && homoglyph(next.fold()).is_some())
-                .then(|| (k..n).find(|&e| homoglyph(t.info[e].fold()).is_none()))
-                .flatten()
-                .filter(|&e| t.info[e].digit().is_some());
+            let glyphs_end = Some(homoglyphs_end(t, k))
+                .filter(|&e| !next_is_digit && e > k && e < n && t.info[e].digit().is_some());
             if !next_is_digit && glyphs_end.is_none() {
                 break;
             }
@@ -335,11 +333,7 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
             }
             j = k;
             if let Some(e) = glyphs_end {
-                for m in k..e {
-                    run.digits.push(homoglyph(t.info[m].fold()).unwrap_or(0));
-                    run.pos.push(m as u32);
-                    run.cut.push(m == k && gap);
-                }
+                push_homoglyphs(t, run, k, e, gap);
                 j = e;
                 gap = false;
             }
