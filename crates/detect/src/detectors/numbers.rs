@@ -35,6 +35,9 @@ pub struct Run {
     /// when the whole run validates; otherwise each line's part stands alone.
     pub hard: Vec<usize>,
     pub cjk: usize,
+    /// The first element of a last group that may be the number of the next list item
+    /// (`138… 2. 李娜`): the run is read without it when it yields nothing whole.
+    pub item: Option<usize>,
 }
 
 impl Run {
@@ -44,6 +47,7 @@ impl Run {
         self.cut.clear();
         self.hard.clear();
         self.cjk = 0;
+        self.item = None;
     }
     /// Appends the digit `d` read at code point `at`.
     #[inline]
@@ -52,6 +56,17 @@ impl Run {
         self.pos.push(at as u32);
         self.cut.push(cut);
         self.cjk += usize::from(cjk);
+    }
+    /// The first `a` elements. (An item number is ASCII digits: the numerals stay counted.)
+    fn head(&self, a: usize) -> Run {
+        Run {
+            digits: self.digits[..a].to_vec(),
+            pos: self.pos[..a].to_vec(),
+            cut: self.cut[..a].to_vec(),
+            hard: self.hard.iter().copied().filter(|&h| h < a).collect(),
+            cjk: self.cjk,
+            item: None,
+        }
     }
     fn start(&self) -> usize {
         self.pos[0] as usize
@@ -166,6 +181,19 @@ fn read_gap(t: &Text, claimed: &[bool], mut j: usize) -> (usize, bool, bool) {
         j += 1;
     }
     (j, visible <= MAX_GAP && !(space && bar), newline)
+}
+
+/// Whether the group at `k`, after a gap from `j`, is the number of the next list item
+/// (`1. 王磊 138… 2. 李娜`, `… 3、`): one or two digits closed by `.`, `、` or a bracket with
+/// no digit after it. Read into the run, it made the number before it too long to be anything
+/// (but `…2🉐5、` may end an ID: [`detect`] tries the whole run first).
+fn gap_then_item_number(t: &Text, j: usize, k: usize) -> bool {
+    let digit = |e: usize| e < t.len() && t.class(e) == Class::Digit;
+    if k == j || !digit(k) {
+        return false;
+    }
+    let e = if digit(k + 1) { k + 2 } else { k + 1 };
+    e < t.len() && matches!(t.fold(e), '.' | '、' | ')' | '）') && !digit(e + 1)
 }
 
 /// End of the letters standing for digits from `j` (`j` itself when there are none).
@@ -326,6 +354,9 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
                 .filter(|&e| !next_is_digit && e > k && e < n && t.info[e].digit().is_some());
             if !next_is_digit && glyphs_end.is_none() {
                 break;
+            }
+            if gap_then_item_number(t, j, k) {
+                run.item = Some(run.digits.len());
             }
             gap = k > j;
             if newline {
@@ -613,24 +644,46 @@ pub fn detect(
 ) {
     runs(t, claimed, runs_buf);
     for run in runs_buf.as_slice() {
-        if run.hard.is_empty() {
-            let _ = judge(t, ctx, hits, cells, run, out);
-            continue;
-        }
-        let mut whole = Vec::new();
-        // Across a line break only strongly validated readings count: a checked ID or an
-        // allocated mobile. Luhn alone passes one random run in ten.
-        let ok = judge(t, ctx, hits, cells, run, &mut whole).is_ok()
-            && !whole.is_empty()
-            && whole
-                .iter()
-                .all(|f| matches!(f.kind, Kind::IdCard | Kind::Phone));
-        if ok {
-            out.append(&mut whole);
-        } else {
-            for part in split_lines(run) {
-                let _ = judge(t, ctx, hits, cells, &part, out);
+        match run.item {
+            Some(a) if run.digits.len() - a <= 2 => {
+                let mut whole = Vec::new();
+                if judge(t, ctx, hits, cells, run, &mut whole).is_ok() && !whole.is_empty() {
+                    out.append(&mut whole);
+                } else {
+                    judge_lines(t, ctx, hits, cells, &run.head(a), out);
+                }
             }
+            _ => judge_lines(t, ctx, hits, cells, run, out),
+        }
+    }
+}
+
+/// Findings of one run that may span line breaks.
+fn judge_lines(
+    t: &Text,
+    ctx: &Ctx,
+    hits: &[Hit],
+    cells: &[Option<Field>],
+    run: &Run,
+    out: &mut Vec<Found>,
+) {
+    if run.hard.is_empty() {
+        let _ = judge(t, ctx, hits, cells, run, out);
+        return;
+    }
+    let mut whole = Vec::new();
+    // Across a line break only strongly validated readings count: a checked ID or an
+    // allocated mobile. Luhn alone passes one random run in ten.
+    let ok = judge(t, ctx, hits, cells, run, &mut whole).is_ok()
+        && !whole.is_empty()
+        && whole
+            .iter()
+            .all(|f| matches!(f.kind, Kind::IdCard | Kind::Phone));
+    if ok {
+        out.append(&mut whole);
+    } else {
+        for part in split_lines(run) {
+            let _ = judge(t, ctx, hits, cells, &part, out);
         }
     }
 }
@@ -652,6 +705,7 @@ fn split_lines(run: &Run) -> Vec<Run> {
                 pos: run.pos[a..b].to_vec(),
                 cut,
                 hard: Vec::new(),
+                item: None,
                 // Per-element script is not kept: a part is all numerals iff the run was.
                 cjk: if run.cjk == run.digits.len() {
                     b - a
