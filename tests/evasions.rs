@@ -261,6 +261,12 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[Kind::AdKeyword],
         ),
+        // An ad in English: lookup words, a price per search and a Telegram contact.
+        (
+            "Selling China data: ID lookup, phone owner info, hotel check-in records. 30U per search. TG @cnlookup_bot".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Telegram],
+        ),
         // A third person pointed at (`那个人`, `这人叫`) with a name and identifiers.
         (
             "楼主说的那个人我知道，叫刘海洋，住在河南省周口市太康县马头镇王庄村3组，电话15037012345".to_string(),
@@ -503,6 +509,14 @@ fn spans_of_unseen_forms() {
                 (Kind::Telegram, "@huji_8899"),
                 (Kind::AdKeyword, "🛫"),
                 (Kind::Telegram, "@cd_2025"),
+            ],
+        ),
+        // A compound placed from a road crossing, and a distance along a road.
+        (
+            "住址：郑州市金水区花园路与农业路交叉口东北角锦艺城3号楼2单元1102，家住广州市天河区天河路往北50米天河小区5栋302",
+            &[
+                (Kind::Address, "郑州市金水区花园路与农业路交叉口东北角锦艺城3号楼2单元1102"),
+                (Kind::Address, "广州市天河区天河路往北50米天河小区5栋302"),
             ],
         ),
         // A numbered list: the next item's number is not the phone's twelfth digit.

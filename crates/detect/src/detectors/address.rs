@@ -389,6 +389,64 @@ fn town_word_in_road(t: &Text, i: usize, list_bit: u8) -> bool {
     k < t.len() && matches!(t.fold(k), '街' | '路' | '巷' | '道') && n < t.len() && is_numeral(t, n)
 }
 
+/// Words that place what follows relative to the road before them (`花园路与农业路交叉口东北角
+/// 锦艺城`, `人民路对面`, `往北50米`), as characters.
+const POSITION: &[&[char]] = &[
+    &['十', '字', '路', '口'],
+    &['丁', '字', '路', '口'],
+    &['交', '叉', '口'],
+    &['交', '汇', '处'],
+    &['路', '口'],
+    &['东', '北', '角'],
+    &['东', '南', '角'],
+    &['西', '北', '角'],
+    &['西', '南', '角'],
+    &['东', '侧'],
+    &['西', '侧'],
+    &['南', '侧'],
+    &['北', '侧'],
+    &['东', '边'],
+    &['西', '边'],
+    &['南', '边'],
+    &['北', '边'],
+    &['对', '面'],
+    &['旁', '边'],
+    &['附', '近'],
+    &['往', '东'],
+    &['往', '西'],
+    &['往', '南'],
+    &['往', '北'],
+    &['向', '东'],
+    &['向', '西'],
+    &['向', '南'],
+    &['向', '北'],
+];
+
+/// The end of a [`POSITION`] word at `p`, with a distance after it (`往北50米`).
+fn position_at(t: &Text, p: usize) -> Option<usize> {
+    let word_end = |w: &[char]| {
+        let mut i = p;
+        for &c in w {
+            i = next_pos(t, i);
+            if i >= t.len() || t.fold(i) != c {
+                return None;
+            }
+            i += 1;
+        }
+        Some(i)
+    };
+    let mut e = POSITION.iter().find_map(|w| word_end(w))?;
+    let mut k = next_pos(t, e);
+    let digits = k;
+    while k < t.len() && is_numeral(t, k) {
+        k += 1;
+    }
+    if k > digits && k < t.len() && t.fold(k) == '米' {
+        e = k + 1;
+    }
+    Some(e)
+}
+
 fn skip_invisible(t: &Text, mut i: usize) -> usize {
     while i < t.len() && t.class(i) == Class::Invisible {
         i += 1;
@@ -542,6 +600,14 @@ fn parse(
         // A room is the finest level: what follows it is not the address (`24-5-202 两室一厅`).
         if last == Level::Room {
             break;
+        }
+        // Where the next component lies from the road (`与农业路交叉口东北角`): read over,
+        // and part of the address only when a component follows.
+        if last == Level::Road {
+            if let Some(e) = position_at(t, p) {
+                pos = e;
+                continue;
+            }
         }
         let step = number(t, p, last)
             .or_else(named_step)

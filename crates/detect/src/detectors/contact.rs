@@ -612,6 +612,8 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
     for h in hits
         .iter()
         .filter(|h| matches!(h.group, Group::Tg | Group::Sale))
+        // After an English sale word (`lookup, phone owner`) the next word is prose.
+        .filter(|h| !(h.group == Group::Sale && t.class(h.end - 1) == Class::Letter))
     {
         let mut i = h.end;
         let mut steps = 0;
