@@ -519,6 +519,14 @@ fn spans_of_unseen_forms() {
                 (Kind::Address, "广州市天河区天河路往北50米天河小区5栋302"),
             ],
         ),
+        // Buildings named by letters and digits with a dash, or a digit and a letter.
+        (
+            "地址：深圳市南山区科技园南区R2-B栋3楼；住在杭州市西湖区文一路115号3A栋1201室",
+            &[
+                (Kind::Address, "深圳市南山区科技园南区R2-B栋3楼"),
+                (Kind::Address, "杭州市西湖区文一路115号3A栋1201室"),
+            ],
+        ),
         // A numbered list: the next item's number is not the phone's twelfth digit.
         (
             "名单：1. 王磊 13912345678 2. 李娜 15812345678 3、赵强",

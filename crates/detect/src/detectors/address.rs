@@ -465,12 +465,35 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
         i = skip_invisible(t, i);
     }
     let i = last;
+    // A building or unit with a letter after its number: `3A栋`, `12B座`.
+    if i > start && i + 1 < t.len() && t.class(i) == Class::Letter {
+        if let Some((e, lv)) = suffix_at(t, i + 1, &NUMBER) {
+            if matches!(lv, Level::Building | Level::Unit) {
+                return Some((e, lv));
+            }
+        }
+    }
     if i == start {
-        // A letter building or unit, with digits after the letter or not: `c座`, `A1栋`.
+        // A letter building or unit, with digits after the letter or not, and a dashed part
+        // after that: `c座`, `A1栋`, `R2-B栋`.
         if i < t.len() && t.class(i) == Class::Letter {
-            let mut k = i + 1;
-            while k < t.len() && t.class(k) == Class::Digit && k - i <= 3 {
-                k += 1;
+            let digits_from = |mut k: usize| {
+                let from = k;
+                while k < t.len() && t.class(k) == Class::Digit && k - from < 3 {
+                    k += 1;
+                }
+                k
+            };
+            let mut k = digits_from(i + 1);
+            if k + 1 < t.len() && matches!(t.fold(k), '-' | '－') {
+                let part = if t.class(k + 1) == Class::Letter {
+                    k + 2
+                } else {
+                    digits_from(k + 1)
+                };
+                if part > k + 1 && suffix_at(t, part, &NUMBER).is_some() {
+                    k = part;
+                }
             }
             let (e, lv) = suffix_at(t, k, &NUMBER)?;
             return matches!(lv, Level::Building | Level::Unit).then_some((e, lv));
