@@ -527,6 +527,11 @@ fn spans_of_unseen_forms() {
                 (Kind::Address, "杭州市西湖区文一路115号3A栋1201室"),
             ],
         ),
+        // Keycap digits: the span ends with the last keycap, not inside it.
+        (
+            "电话 1️⃣3️⃣9️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣",
+            &[(Kind::Phone, "1️⃣3️⃣9️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣")],
+        ),
         // A numbered list: the next item's number is not the phone's twelfth digit.
         (
             "名单：1. 王磊 13912345678 2. 李娜 15812345678 3、赵强",

@@ -947,7 +947,11 @@ fn masked_signal(run: &Run, s: &str, out: &mut Vec<Found>) {
 
 fn push_seg(t: &Text, run: &Run, s: Seg, out: &mut Vec<Found>) {
     let mut start = run.pos[s.a] as usize;
-    let end = run.pos[s.b - 1] as usize + 1;
+    let mut end = run.pos[s.b - 1] as usize + 1;
+    // A keycap digit (`0️⃣`: the digit, U+FE0F, U+20E3) ends with its keycap.
+    while end < t.len() && matches!(t.chars[end], '\u{FE0F}' | '\u{20E3}') {
+        end += 1;
+    }
     if s.kind == Kind::Phone && s.cc == 0 {
         // A country code written in front: `+86`, `(+86)`, `0086`, `86-`, `＋８６`.
         if s.a >= 2 && run.string(s.a - 2, s.a) == "86" && (s.a == 2 || run.cut[s.a - 2]) {
