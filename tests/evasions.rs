@@ -527,6 +527,14 @@ fn spans_of_unseen_forms() {
                 (Kind::Address, "杭州市西湖区文一路115号3A栋1201室"),
             ],
         ),
+        // An e-mail's signs in lenticular and tortoise-shell brackets.
+        (
+            "邮箱 zhangwei【at】163【dot】com 或 zw〔at〕qq〔dot〕com",
+            &[
+                (Kind::Email, "zhangwei【at】163【dot】com"),
+                (Kind::Email, "zw〔at〕qq〔dot〕com"),
+            ],
+        ),
         // Keycap digits: the span ends with the last keycap, not inside it.
         (
             "电话 1️⃣3️⃣9️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣",

@@ -131,9 +131,9 @@ fn at_sign(t: &Text, i: usize) -> Option<usize> {
         '圈' => return ascii_at(t, i, "圈a"),
         _ => {}
     }
-    if matches!(f, '[' | '(' | '{' | '<') {
+    if matches!(f, '[' | '(' | '{' | '<' | '【' | '〔') {
         if let Some(e) = ascii_at(t, i + 1, "at") {
-            if e < t.len() && matches!(t.fold(e), ']' | ')' | '}' | '>') {
+            if e < t.len() && matches!(t.fold(e), ']' | ')' | '}' | '>' | '】' | '〕') {
                 return Some(e + 1);
             }
         }
@@ -157,9 +157,9 @@ fn dot(t: &Text, i: usize) -> Option<usize> {
     match t.fold(i) {
         '.' | '。' => Some(i + 1),
         '点' => Some(i + 1),
-        '[' | '(' | '{' => {
+        '[' | '(' | '{' | '【' | '〔' => {
             let e = ascii_at(t, i + 1, "dot")?;
-            (e < t.len() && matches!(t.fold(e), ']' | ')' | '}')).then_some(e + 1)
+            (e < t.len() && matches!(t.fold(e), ']' | ')' | '}' | '】' | '〕')).then_some(e + 1)
         }
         ' ' => {
             if let Some(e) = ascii_at(t, i + 1, "dot") {
@@ -268,13 +268,13 @@ fn email_at(t: &Text, i: usize, claimed: &[bool]) -> Option<Found> {
     ))
 }
 
-/// Folded characters where an e-mail's sign (`@ # [ ( {`, a space before `at`, `艾特`, `小老鼠`,
+/// Folded characters where an e-mail's sign (`@ # [ ( { 【 〔`, a space before `at`, `艾特`, `小老鼠`,
 /// `圈a`) or a link (`t` `h`, either case) may start. Tested by hashed slots, without branches
 /// on the text: a branch on ASCII versus Chinese (the previous bit test for ASCII, three
 /// comparisons otherwise) was mispredicted often, Chinese and Latin alternating irregularly.
 const LINK_START: CharSet<64> = CharSet::new(
     &[
-        '@', '#', '[', '(', '{', ' ', 't', 'T', 'h', 'H', '艾', '小', '圈',
+        '@', '#', '[', '(', '{', '【', '〔', ' ', 't', 'T', 'h', 'H', '艾', '小', '圈',
     ],
     0x9E37_79B1,
 );
@@ -298,7 +298,10 @@ pub fn detect_links(t: &Text, claimed: &mut [bool], out: &mut Vec<Found>) {
             continue;
         }
         let f = t.fold(i);
-        if matches!(f, '@' | '#' | '艾' | '小' | '圈' | '[' | '(' | '{' | ' ') {
+        if matches!(
+            f,
+            '@' | '#' | '艾' | '小' | '圈' | '[' | '(' | '{' | '【' | '〔' | ' '
+        ) {
             if let Some(e) = email_at(t, i, claimed) {
                 for c in &mut claimed[e.span.start as usize..e.span.end as usize] {
                     *c = true;
