@@ -535,6 +535,18 @@ fn spans_of_unseen_forms() {
                 (Kind::Email, "zw〔at〕qq〔dot〕com"),
             ],
         ),
+        // Given names with a numeral (张三丰, 李一鸣); a weekday and a numeral before a
+        // number are none.
+        (
+            "曝光 张三丰 身份证 110105198703151235；李一鸣 13912345678；周一 13812345678",
+            &[
+                (Kind::Name, "张三丰"),
+                (Kind::IdCard, "110105198703151235"),
+                (Kind::Name, "李一鸣"),
+                (Kind::Phone, "13912345678"),
+                (Kind::Phone, "13812345678"),
+            ],
+        ),
         // Keycap digits: the span ends with the last keycap, not inside it.
         (
             "电话 1️⃣3️⃣9️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣",

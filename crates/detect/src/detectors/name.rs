@@ -98,12 +98,38 @@ fn name_at(t: &Text, dicts: &Dictionaries, i: usize) -> Option<NameAt> {
     if sur_len == 0 {
         return None;
     }
+    // A given name may hold a common numeral (`张三丰`, `李一鸣`) beside a character that is
+    // none: a numeral alone after a surname is a weekday or a grade (`周一`, `高三`), two are
+    // digits (`王一三八…`), and a numeral with a digit after it begins a number (`李明一三九…`).
+    let numeral_at = |k: usize| {
+        k < t.len()
+            && matches!(
+                t.fold(k),
+                '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九'
+            )
+    };
     let mut given = 0;
-    while given < 2 && cjk_at(pos[sur_len + given]) && !STOP.contains(t.fold(pos[sur_len + given]))
-    {
+    let mut numerals = 0;
+    while given < 2 {
+        let k = pos[sur_len + given];
+        if k >= t.len() || STOP.contains(t.fold(k)) {
+            break;
+        }
+        if numeral_at(k) {
+            numerals += 1;
+        } else if !cjk_at(k) {
+            break;
+        }
         given += 1;
     }
-    if given == 0 {
+    while given > 0 && numeral_at(pos[sur_len + given - 1]) && {
+        let next = pos[sur_len + given];
+        next < t.len() && t.info[next].digit().is_some()
+    } {
+        given -= 1;
+        numerals -= 1;
+    }
+    if given == 0 || numerals == given {
         return None;
     }
     let last = sur_len + given - 1;
