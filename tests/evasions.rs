@@ -267,6 +267,34 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[Kind::Telegram],
         ),
+        // Sale ads without a listed keyword: lookup phrases, data-trade words, a contact.
+        (
+            "高价收购各类数据，实名手机号，身份信息，有货的来，飞机 @buy_data01".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Telegram],
+        ),
+        (
+            "专业定位找人，只需提供手机号，当天出结果，价格面议 V：dingwei_pro".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Wechat],
+        ),
+        (
+            "提供各类信息查询：姓名查电话，电话查地址，车牌查车主，QQ查手机，tg：@cx_all".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Telegram],
+        ),
+        (
+            "调取个人征信、银行流水、名下房产 专业渠道 保密 联系qq 88886666".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Qq],
+        ),
+        // A seller's own contact with a price after it: no sale of data, and the price is
+        // not part of the WeChat ID (checked in `spans_of_unseen_forms`).
+        (
+            "新鲜一手货源，价格面议，有意者请联系 微信 abc123 50元一斤".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Wechat],
+        ),
         // A third person pointed at (`那个人`, `这人叫`) with a name and identifiers.
         (
             "楼主说的那个人我知道，叫刘海洋，住在河南省周口市太康县马头镇王庄村3组，电话15037012345".to_string(),
@@ -546,6 +574,11 @@ fn spans_of_unseen_forms() {
                 (Kind::Phone, "13912345678"),
                 (Kind::Phone, "13812345678"),
             ],
+        ),
+        // A price after a WeChat ID is not more of the ID.
+        (
+            "有意者请联系 微信 abc123 50元一斤",
+            &[(Kind::Wechat, "abc123")],
         ),
         // Keycap digits: the span ends with the last keycap, not inside it.
         (

@@ -497,7 +497,11 @@ pub fn detect_wechat(
         // `wx id_2wfm…`, `wxid_cwp8dn1 fv0k`: one inserted space.
         if end < t.len() && t.fold(end) == ' ' {
             let (more, e2) = read_wechat_id(t, end + 1);
+            // A price after the ID is not more of it (`abc123 50元`).
+            let price =
+                more.bytes().all(|b| b.is_ascii_digit()) && crate::verdict::price_unit_at(t, e2);
             if !more.is_empty()
+                && !price
                 && !is_label_word(&more.to_ascii_lowercase())
                 && (more.contains(|c: char| c.is_ascii_digit() || c == '_')
                     || id.len() < 6
