@@ -580,6 +580,15 @@ fn spans_of_unseen_forms() {
             "有意者请联系 微信 abc123 50元一斤",
             &[(Kind::Wechat, "abc123")],
         ),
+        // Sex and age between a name and its record.
+        (
+            "张伟 男 35岁 13812345678 北京市朝阳区建国路88号3单元502",
+            &[
+                (Kind::Name, "张伟"),
+                (Kind::Phone, "13812345678"),
+                (Kind::Address, "北京市朝阳区建国路88号3单元502"),
+            ],
+        ),
         // Keycap digits: the span ends with the last keycap, not inside it.
         (
             "电话 1️⃣3️⃣9️⃣1️⃣2️⃣3️⃣4️⃣5️⃣6️⃣7️⃣8️⃣",

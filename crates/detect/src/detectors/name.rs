@@ -252,7 +252,7 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
         }
         None => None,
     };
-    match lead {
+    let end = match lead {
         // A label written right after the name separates them (`王芳身份证…`); a residence
         // word needs a gap (`周杰，住…`).
         Some(b) => {
@@ -260,7 +260,32 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
             (more > 0 || label.is_some()).then_some(k2)
         }
         None => (gaps > 0).then_some(k),
+    }?;
+    // Sex and age between the name and the record (`张伟 男 35岁 138…`), each after a gap.
+    let mut end = end;
+    for _ in 0..2 {
+        let mut a = end;
+        if a > 0 && t.fold(a - 1) == '岁' {
+            a -= 1;
+            let digits = a;
+            while a > 0 && digits - a < 3 && t.info[a - 1].digit().is_some() {
+                a -= 1;
+            }
+            if a == digits {
+                break;
+            }
+        } else if a > 0 && matches!(t.fold(a - 1), '男' | '女') {
+            a -= 1;
+        } else {
+            break;
+        }
+        let (k2, more) = back_over(a, false);
+        if more == 0 {
+            break;
+        }
+        end = k2;
     }
+    Some(end)
 }
 
 fn skip_label_tail(t: &Text, mut i: usize) -> usize {
