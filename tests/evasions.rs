@@ -580,6 +580,14 @@ fn spans_of_unseen_forms() {
             "有意者请联系 微信 abc123 50元一斤",
             &[(Kind::Wechat, "abc123")],
         ),
+        // A dashed house number with its suffix, and a road's part named by a direction.
+        (
+            "地址：广西南宁市青秀区民族大道136-5号华润大厦C座2501；佛山市南海区桂城街道南海大道北55号",
+            &[
+                (Kind::Address, "广西南宁市青秀区民族大道136-5号华润大厦C座2501"),
+                (Kind::Address, "佛山市南海区桂城街道南海大道北55号"),
+            ],
+        ),
         // Sex and age between a name and its record.
         (
             "张伟 男 35岁 13812345678 北京市朝阳区建国路88号3单元502",

@@ -541,6 +541,13 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
         parts += 1;
     }
     if parts >= 2 && prev >= Level::Road && prev < Level::Room {
+        // A dashed house or building number with its suffix (`136-5号`, `3-2栋`) is at the
+        // suffix's level, and the address goes on after it.
+        if let Some((e, lv)) = suffix_at(t, skip_invisible(t, end), &NUMBER) {
+            if lv < Level::Room {
+                return Some((e, lv));
+            }
+        }
         return Some((end, Level::Room));
     }
     let digits = (start..i).filter(|&k| t.class(k) == Class::Digit).count();
@@ -647,6 +654,16 @@ fn parse(
                 )
             {
                 e = next_pos(t, k + 1) + 1;
+            }
+        }
+        // A direction after a road's suffix names a part of it (`南海大道北55号`).
+        if lv == Level::Road {
+            let k = next_pos(t, e);
+            if k + 1 < t.len()
+                && matches!(t.fold(k), '东' | '西' | '南' | '北' | '中')
+                && is_numeral(t, next_pos(t, k + 1))
+            {
+                e = k + 1;
             }
         }
         // Administrative units come before roads; a second address starts over.
