@@ -295,6 +295,12 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::PiiExposure,
             &[Kind::Wechat],
         ),
+        // Unboxing a blind box, sold on: 开盒 is opening a box here.
+        (
+            "今天拆了三个盲盒，开盒视频已上传，隐藏款到手！想要的私我，价格50元".to_string(),
+            Verdict::None,
+            &[],
+        ),
         // A third person pointed at (`那个人`, `这人叫`) with a name and identifiers.
         (
             "楼主说的那个人我知道，叫刘海洋，住在河南省周口市太康县马头镇王庄村3组，电话15037012345".to_string(),
