@@ -295,6 +295,18 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::PiiExposure,
             &[Kind::Wechat],
         ),
+        // A job seeker's own details: self-disclosure, not a profile of someone else.
+        (
+            "毕业生求职：王磊，男，23岁，电话13812345678，邮箱wanglei@163.com，住址：武汉市洪山区珞喻路1037号".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Name, Kind::Phone, Kind::Email, Kind::Address],
+        ),
+        // A business card: the name before a job title is the contact's.
+        (
+            "名片：张伟 总经理 手机13912345678 邮箱zw@abc.com".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Name, Kind::Phone, Kind::Email],
+        ),
         // Unboxing a blind box, sold on: 开盒 is opening a box here.
         (
             "今天拆了三个盲盒，开盒视频已上传，隐藏款到手！想要的私我，价格50元".to_string(),

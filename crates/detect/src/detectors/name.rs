@@ -47,6 +47,26 @@ const TITLES: &[&[char]] = &[
     &['叔'],
 ];
 
+/// Job titles written between a name and its contact details on a card or a company page.
+const JOB_TITLES: &[&[char]] = &[
+    &['总', '经', '理'],
+    &['经', '理'],
+    &['董', '事', '长'],
+    &['总', '裁'],
+    &['总', '监'],
+    &['主', '任'],
+    &['主', '管'],
+    &['店', '长'],
+    &['老', '板'],
+    &['老', '师'],
+    &['律', '师'],
+    &['医', '生'],
+    &['顾', '问'],
+    &['会', '计'],
+    &['销', '售'],
+    &['业', '务', '员'],
+];
+
 /// Reads a name starting at `i`: (end, value) on success. Zero-width and other invisible
 /// characters inside the name (`王\u{200B}芳`) are skipped; the span covers them.
 pub fn read_name(t: &Text, dicts: &Dictionaries, i: usize) -> Option<(usize, String)> {
@@ -261,11 +281,17 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
         }
         None => (gaps > 0).then_some(k),
     }?;
-    // Sex and age between the name and the record (`张伟 男 35岁 138…`), each after a gap.
+    // Sex, age and a job title between the name and the record (`张伟 男 35岁 138…`,
+    // `张伟 总经理 手机…`), each after a gap.
     let mut end = end;
     for _ in 0..2 {
         let mut a = end;
-        if a > 0 && t.fold(a - 1) == '岁' {
+        if let Some(w) = JOB_TITLES
+            .iter()
+            .find(|w| a >= w.len() && (0..w.len()).all(|k| t.fold(a - w.len() + k) == w[k]))
+        {
+            a -= w.len();
+        } else if a > 0 && t.fold(a - 1) == '岁' {
             a -= 1;
             let digits = a;
             while a > 0 && digits - a < 3 && t.info[a - 1].digit().is_some() {
