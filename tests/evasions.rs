@@ -307,6 +307,23 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::PiiExposure,
             &[Kind::Name, Kind::Phone, Kind::Email],
         ),
+        // Cantonese: 起底 (doxing), 呢個人 (this person), 係 (is).
+        (
+            format!("起底呢條友：陳大文，身份證 {ID}"),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::IdCard],
+        ),
+        (
+            "呢個人叫李志強，佢嘅電話係13912345678，大家去搵佢".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone],
+        ),
+        // 「起底」 warned against in a notice: no record, no verdict.
+        (
+            "私隱公署提醒市民，切勿在網上「起底」他人，違者最高可被判監3年。".to_string(),
+            Verdict::None,
+            &[],
+        ),
         // Unboxing a blind box, sold on: 开盒 is opening a box here.
         (
             "今天拆了三个盲盒，开盒视频已上传，隐藏款到手！想要的私我，价格50元".to_string(),
@@ -592,6 +609,11 @@ fn spans_of_unseen_forms() {
                 (Kind::Phone, "13912345678"),
                 (Kind::Phone, "13812345678"),
             ],
+        ),
+        // Cantonese `係` (is) before an address is not part of it.
+        (
+            "佢個地址係廣州市天河區天河路385號3棟502",
+            &[(Kind::Address, "廣州市天河區天河路385號3棟502")],
         ),
         // A price after a WeChat ID is not more of the ID.
         (

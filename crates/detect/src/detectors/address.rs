@@ -712,7 +712,8 @@ pub fn detect(t: &Text, places: &Places, hits: &[Hit], claimed: &mut [bool], out
     for h in &labels {
         let mut s = h.end;
         while s < t.len()
-            && (t.info[s].is_gap() || matches!(t.fold(s), '：' | ':' | '是' | '在'))
+            // (`系` is the fold of Cantonese `係`, "is"; `喺` is Cantonese "at".)
+            && (t.info[s].is_gap() || matches!(t.fold(s), '：' | ':' | '是' | '在' | '为' | '系' | '喺'))
             && t.class(s) != Class::Newline
         {
             s += 1;
