@@ -324,6 +324,17 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::None,
             &[],
         ),
+        // Taiwanese usage: 肉搜 (人肉), 販售個資 (selling personal data), 一筆 (per record).
+        (
+            format!("肉搜結果：姓名 林志明，身分證字號 {ID}"),
+            Verdict::Doxxing,
+            &[Kind::AdKeyword, Kind::Name, Kind::IdCard],
+        ),
+        (
+            "販售個資，身分證、電話、地址都有，一筆50元，加賴 @data_tw".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Telegram],
+        ),
         // Unboxing a blind box, sold on: 开盒 is opening a box here.
         (
             "今天拆了三个盲盒，开盒视频已上传，隐藏款到手！想要的私我，价格50元".to_string(),
