@@ -6,9 +6,11 @@
 //! Prints the total number of findings (compare with `EXPECTED_FINDINGS` in `benches/scan.rs`)
 //! and the best-of-N time per pass. Handy under `perf record`. A second argument writes every
 //! result to that file (diff two dumps to check an optimisation changed nothing);
-//! `ONLY=Doxxing` (any verdict's `Debug` name) measures just the posts with that verdict.
+//! `ONLY=Doxxing` (any verdict's `Debug` name) measures just the posts with that verdict,
+//! `ONLY=nothing` the posts with no finding and no signal.
 
 use doxwatch_detect::{Scanner, Scratch};
+use doxwatch_model::Verdict;
 use std::time::Instant;
 
 // As in the `doxwatch` binary, so the figures are the scan's cost there (glibc's malloc and free
@@ -71,7 +73,15 @@ fn main() {
     let texts: Vec<String> = match std::env::var("ONLY") {
         Ok(v) => texts
             .into_iter()
-            .filter(|t| format!("{:?}", scanner.scan_with(t, &mut scratch).verdict) == v)
+            .filter(|t| {
+                let r = scanner.scan_with(t, &mut scratch);
+                // `ONLY=nothing`: the posts with no finding and no signal at all.
+                if v == "nothing" {
+                    r.findings.is_empty() && r.signals.is_empty() && r.verdict == Verdict::None
+                } else {
+                    format!("{:?}", r.verdict) == v
+                }
+            })
             .collect(),
         Err(_) => texts,
     };

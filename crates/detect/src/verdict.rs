@@ -298,13 +298,22 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
                 && (price > 0 || handles > 0 || sale >= 3));
     if is_sale {
         if kw_n > 0 {
-            let names: Vec<&str> = kw_plain
+            // Written into one string (a list, `join` and `format!` were three allocations
+            // and the formatting machinery for every sale ad).
+            let mut r = String::with_capacity(64);
+            r.push_str("sale keywords: ");
+            for (k, i) in kw_plain
                 .union(kw_spelled)
                 .union(kw_other)
                 .iter()
-                .map(|i| canonical[i].as_str())
-                .collect();
-            reasons.push(format!("sale keywords: {}", names.join(", ")));
+                .enumerate()
+            {
+                if k > 0 {
+                    r.push_str(", ");
+                }
+                r.push_str(&canonical[i]);
+            }
+            reasons.push(r);
         }
         if price > 0 {
             reasons.push(format!("{price} price-per-record marker(s)"));
@@ -387,7 +396,10 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         || (ident_kinds >= 1 && dox_score >= 5.0 && (name || ident_kinds >= 2 || id || dox >= 1))
         || sample;
     if is_dox {
-        let mut what: Vec<&str> = Vec::new();
+        // Written into one string, as the sale keywords above.
+        let mut r = String::with_capacity(64);
+        r.push_str("identifiers of one person together: ");
+        let mut first = true;
         for (b, s) in [
             (id, "id_card"),
             (phone, "phone"),
@@ -397,13 +409,14 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
             (name, "name"),
         ] {
             if b {
-                what.push(s);
+                if !first {
+                    r.push_str(" + ");
+                }
+                first = false;
+                r.push_str(s);
             }
         }
-        reasons.push(format!(
-            "identifiers of one person together: {}",
-            what.join(" + ")
-        ));
+        reasons.push(r);
         if dox > 0 {
             reasons.push(format!("{dox} hostile exposure phrase(s)"));
         }
