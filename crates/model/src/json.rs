@@ -19,13 +19,20 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// character below 0x20. Exact (no false positives), so a word without one is copied as is.
 #[inline]
 fn needs_escape(w: u64) -> bool {
-    // The classic zero-byte tests: a byte below 0x20, a byte equal to `"` (w ^ 0x22… has a
-    // zero byte there), a byte equal to `\`. Bytes ≥ 0x80 (UTF-8 continuations and leads) have
-    // their high bit set and never match.
+    specials(w) != 0
+}
+
+/// The bytes of `w` that are `"`, `\` or a control character below 0x20, as the high bit of
+/// each: the classic zero-byte tests (a byte below 0x20; a byte equal to `"`, where
+/// w ^ 0x22… has a zero byte; a byte equal to `\`). Bytes ≥ 0x80 (UTF-8 continuations and
+/// leads) have their high bit set and never match. The lowest set bit is exact (a borrow can
+/// only mark bytes above a true match), so `trailing_zeros / 8` is the first such byte.
+#[inline]
+pub(crate) fn specials(w: u64) -> u64 {
     let below_space = w.wrapping_sub(ONES * 0x20) & !w;
     let quote = (w ^ (ONES * b'"' as u64)).wrapping_sub(ONES) & !(w ^ (ONES * b'"' as u64));
     let backslash = (w ^ (ONES * b'\\' as u64)).wrapping_sub(ONES) & !(w ^ (ONES * b'\\' as u64));
-    (below_space | quote | backslash) & HIGHS != 0
+    (below_space | quote | backslash) & HIGHS
 }
 
 /// Writes `s` as a JSON string exactly as serde_json's compact serializer does: `"` and `\`

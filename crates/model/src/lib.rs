@@ -18,6 +18,7 @@ mod hash;
 mod json;
 mod mask;
 mod post;
+mod post_reader;
 mod time;
 
 pub use evidence::{Evidence, EvidenceError, VaultKey};

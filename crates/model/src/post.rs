@@ -252,10 +252,15 @@ pub struct PostRef<'a> {
 
 impl<'a> PostRef<'a> {
     /// [`Post::from_json`] of a record already known to be UTF-8 (callers that check it to
-    /// report bad encoding separately): the strings are not validated a second time.
+    /// report bad encoding separately): the strings are not validated a second time. The
+    /// common record is read by [`crate::post_reader`]; what it leaves (every bad record among
+    /// them) is parsed by serde_json, so the errors are serde's.
     pub fn from_json_str(text: &'a str, limit: usize) -> Result<PostRef<'a>, PostError> {
         check_limit(text.len(), limit)?;
-        serde_json::from_str(text).map_err(post_error)
+        match crate::post_reader::read(text) {
+            Some(post) => Ok(post),
+            None => serde_json::from_str(text).map_err(post_error),
+        }
     }
 }
 
@@ -344,6 +349,64 @@ mod tests {
             r#"{"id":"p1","text":"hi"} x"#,
             r#"{nope"#,
             r#"[]"#,
+            // Escapes in keys: `te\u0078t` is `text` to serde.
+            r#"{"id":"p1","te\u0078t":"hi"}"#,
+            r#"{"id":"p1","text":"hi","te\u0078t":"again"}"#,
+            r#"{"id":"p1","text":"hi","g\"old":1}"#,
+            r#"{"id":"p1","text":"hi","g\qold":1}"#,
+            // Unknown fields: nesting, strings holding braces, quotes and escapes.
+            r#"{"id":"p1","gold":[{"kind":"phone","start":13,"value":"}]\"{["}],"text":"hi"}"#,
+            r#"{"id":"p1","meta":{"a":{"b":[[],{},[{}],[1,[2,[3]]]]},"c":null,"d":true,"e":false},"text":"hi"}"#,
+            r#"{"id":"p1","meta":{"s":"\ud800 lone \uDFFF \u00e9 \/ \b\f\n\r\t"},"text":"hi"}"#,
+            r#"{"id":"p1","gold":[],"gold":{},"text":"hi"}"#,
+            // Invalid JSON inside an unknown field.
+            r#"{"id":"p1","gold":[1,],"text":"hi"}"#,
+            r#"{"id":"p1","gold":{"a":1,},"text":"hi"}"#,
+            r#"{"id":"p1","gold":{"a" 1},"text":"hi"}"#,
+            r#"{"id":"p1","gold":{1:1},"text":"hi"}"#,
+            r#"{"id":"p1","gold":[1 2],"text":"hi"}"#,
+            r#"{"id":"p1","gold":[1}],"text":"hi"}"#,
+            r#"{"id":"p1","gold":{"a":1],"text":"hi"}"#,
+            r#"{"id":"p1","gold":"\x","text":"hi"}"#,
+            r#"{"id":"p1","gold":"\u12g4","text":"hi"}"#,
+            r#"{"id":"p1","gold":"tab	in","text":"hi"}"#,
+            r#"{"id":"p1","gold":nul,"text":"hi"}"#,
+            r#"{"id":"p1","gold":tru,"text":"hi"}"#,
+            r#"{"id":"p1","gold":[,"text":"hi"}"#,
+            r#"{"id":"p1","gold":"#,
+            r#"{"id":"p1","text":"hi","gold":[[[["#,
+            // Numbers, valid and not.
+            r#"{"id":"p1","n":[0,-0,1,-12,3.25,-0.5e10,1E+2,2e-3,123456789012345678901234567890],"text":"hi"}"#,
+            r#"{"id":"p1","n":01,"text":"hi"}"#,
+            r#"{"id":"p1","n":-,"text":"hi"}"#,
+            r#"{"id":"p1","n":1.,"text":"hi"}"#,
+            r#"{"id":"p1","n":.5,"text":"hi"}"#,
+            r#"{"id":"p1","n":1e,"text":"hi"}"#,
+            r#"{"id":"p1","n":1e+,"text":"hi"}"#,
+            r#"{"id":"p1","n":+1,"text":"hi"}"#,
+            r#"{"id":"p1","n":1.5.3,"text":"hi"}"#,
+            // Whitespace everywhere JSON allows it, and where it does not.
+            " \t\r\n{ \"id\" :\t\"p1\" ,\n\"gold\" : [ { \"a\" : 1 } , 2 ] , \"text\" : \"hi\" }\n ",
+            "{\"id\":\"p1\",\"text\":\"hi\"}\u{c}",
+            // Escapes and control bytes in the fields that are read.
+            r#"{"id":"p\u00311","text":"\ud83d\ude00 \u4e2d \"\\\/\b\f\n\r\t end"}"#,
+            r#"{"id":"p1","text":"\ud83d"}"#,
+            r#"{"id":"p1","text":"\ud83d\u0041"}"#,
+            r#"{"id":"p1","text":"\ude00"}"#,
+            r#"{"id":"p1","text":"\u00"}"#,
+            r#"{"id":"p1","text":"bad \q"}"#,
+            "{\"id\":\"p1\",\"text\":\"line\nbreak\"}",
+            r#"{"id":"p1","text":"unterminated}"#,
+            r#"{"id":"p1","text":true}"#,
+            r#"{"id":"p1","text":"hi","capture":null,"ts":null,"thread_id":null,"reply_to":null}"#,
+            r#"{"id":"p1","text":"hi","capture":{"source":"feed","http_status":200}}"#,
+            r#"{"id":"p1","text":"hi","author":nul}"#,
+            r#"{"id":"p1","text":"hi","url":nullx}"#,
+            r#"{"id":"p1","text":"hi",}"#,
+            r#"{"id":"p1","text":"hi""#,
+            r#"{"id":"p1","text":"hi"}}"#,
+            r#"{}"#,
+            r#""#,
         ];
         for r in records {
             let want = Post::from_json(r.as_bytes(), 1 << 20);
@@ -363,6 +426,7 @@ mod tests {
                 (Err(w), Err(g)) => assert_eq!(w, g, "{r}"),
                 _ => panic!("{r}: Post {want:?}, PostRef {got:?}"),
             }
+            assert_reader_sound(r);
         }
         let p = PostRef::from_json_str(records[0], 1 << 20).unwrap();
         assert!(matches!(p.text.0, Cow::Borrowed(_)));
@@ -375,6 +439,91 @@ mod tests {
             PostRef::from_json_str(records[1], 10),
             Err(PostError::TooLarge { .. })
         ));
+    }
+
+    /// What `post_reader::read` answers, serde_json's derive answers the same: the reader may
+    /// leave a record to serde (`None`), but never accepts one serde refuses or reads one
+    /// differently.
+    fn assert_reader_sound(r: &str) {
+        let serde: Result<PostRef, _> = serde_json::from_str(r);
+        match (crate::post_reader::read(r), serde) {
+            (Some(fast), Ok(slow)) => {
+                assert_eq!(fast, slow, "{r:?}");
+                // Borrowed exactly where serde borrows.
+                for (f, s) in [(&fast.id, &slow.id), (&fast.text, &slow.text)] {
+                    assert_eq!(
+                        matches!(f.0, Cow::Borrowed(_)),
+                        matches!(s.0, Cow::Borrowed(_)),
+                        "{r:?}"
+                    );
+                }
+            }
+            (Some(fast), Err(e)) => panic!("{r:?}: read {fast:?}, serde {e}"),
+            (None, _) => {}
+        }
+    }
+
+    /// The common records take the fast path (the soundness checks above would also pass if
+    /// the reader gave up on everything).
+    #[test]
+    fn reader_reads_common_records() {
+        for r in [
+            r#"{"id":"p00001","platform":"douban","author":"今天也少年_","ts":"2024-09-29T20:12:41+08:00","text":"婚车租赁，电话（文勇）","gold":[{"kind":"phone","start":13,"end":24,"value":"x"}],"labels":["benign"],"meta":{"gen":"self_pii","sources":["synthetic"],"decoy":null,"hard_negatives":[]}}"#,
+            r#"{"id":"p1","text":"a\nb \u4e2d \ud83d\ude00","author":null,"url":"https://x/1","n":[-0.5e10,true,false]}"#,
+            " { \"text\" : \"hi\" , \"id\" : \"p1\" }\n",
+        ] {
+            let fast = crate::post_reader::read(r).unwrap_or_else(|| panic!("{r:?}"));
+            assert_eq!(fast, serde_json::from_str::<PostRef>(r).unwrap(), "{r:?}");
+        }
+    }
+
+    /// Every record made from a few valid ones by deleting one byte, or putting one of a set of
+    /// JSON-significant bytes in place of one, at every position: the reader stays sound.
+    #[test]
+    fn reader_sound_under_mutation() {
+        let bases = [
+            r#"{"id":"p1","platform":"w","author":"a\u0062","ts":null,"text":"x\"y\\z\u4e2d\ud83d\ude00","gold":[{"k":"p","s":13,"v":"1e-5"}],"m":{"d":null,"t":true,"f":false,"n":-0.25E+3,"e":[]}}"#,
+            r#"{"text":"t","id":"i","url":"u","thread_id":"th","reply_to":"r","capture":null,"x":"\/\b\f\n\r\t"}"#,
+        ];
+        let swaps = b"\"\\{}[],:0123456789-+.eEuntfl \t\n\x01aA/";
+        for base in bases {
+            assert!(crate::post_reader::read(base).is_some(), "{base}");
+            let bytes = base.as_bytes();
+            for i in 0..bytes.len() {
+                let mut v = bytes.to_vec();
+                v.remove(i);
+                if let Ok(s) = std::str::from_utf8(&v) {
+                    assert_reader_sound(s);
+                }
+                for &c in swaps {
+                    let mut v = bytes.to_vec();
+                    v[i] = c;
+                    if let Ok(s) = std::str::from_utf8(&v) {
+                        assert_reader_sound(s);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Unknown values nested deeper than the reader's stack are left to serde, which skips
+    /// them at any depth.
+    #[test]
+    fn reader_leaves_deep_nesting_to_serde() {
+        let deep = format!(
+            r#"{{"id":"p1","text":"hi","x":{}{}}}"#,
+            "[".repeat(200),
+            "]".repeat(200)
+        );
+        assert!(crate::post_reader::read(&deep).is_none());
+        assert!(PostRef::from_json_str(&deep, 1 << 20).is_ok());
+        let ok = format!(
+            r#"{{"id":"p1","text":"hi","x":{}1{}}}"#,
+            "[{\"a\":".repeat(30),
+            "}]".repeat(30)
+        );
+        assert!(crate::post_reader::read(&ok).is_some());
+        assert_reader_sound(&ok);
     }
 
     #[test]

@@ -1,0 +1,385 @@
+//! A fast reader for [`PostRef`] that handles the common record and gives up on anything else.
+//!
+//! serde_json's derive walks every token of the fields the matcher does not read (the dev
+//! corpus' `gold`, `labels` and `meta`: ~260 of a record's ~570 bytes, in dozens of short
+//! tokens) through `IgnoredAny`, and `PostRef::from_json_str` cost ~8.4 k instructions per
+//! record (callgrind, 16,000 posts), half of it in those fields. [`read`] walks the record
+//! once with a byte loop and an eight-byte search through strings: 5.0 k instructions per
+//! dev.jsonl record against serde's 8.35 k (callgrind, the 8,000 records read 60 times each).
+//! Most of what is left is per token (~50 tokens a record), spread over the loop.
+//!
+//! The contract: when [`read`] returns `Some`, serde_json would have accepted the record and
+//! produced the same `PostRef`; when it returns `None`, the caller parses the record again
+//! with serde_json, which gives the answer (and, for a bad record, the error) as before. So
+//! [`read`] only has to be *sound*, not complete: it checks unknown values exactly as serde_json's
+//! `ignore_value` does (strings, escapes, numbers, literals, nesting), and returns `None` for
+//! every form it does not handle itself: keys with escapes, known fields of an unusual type
+//! (an author object or array, a `capture` object), duplicate known fields, missing `id` or
+//! `text`, surrogate escapes in known fields, nesting deeper than 64, trailing data.
+
+use crate::json::specials;
+use crate::post::{PostRef, Text};
+use std::borrow::Cow;
+
+/// The known fields, as bits of the set of fields seen (a duplicate is serde's error).
+const ID: u16 = 1;
+const PLATFORM: u16 = 1 << 1;
+const URL: u16 = 1 << 2;
+const AUTHOR: u16 = 1 << 3;
+const TS: u16 = 1 << 4;
+const TEXT: u16 = 1 << 5;
+const THREAD_ID: u16 = 1 << 6;
+const REPLY_TO: u16 = 1 << 7;
+const CAPTURE: u16 = 1 << 8;
+
+/// Deeper unknown values are left to serde_json (which skips them at any depth).
+const MAX_DEPTH: u32 = 64;
+
+/// Reads `s` as serde_json would read it into a [`PostRef`], or `None` (see the module doc).
+pub(crate) fn read(s: &str) -> Option<PostRef<'_>> {
+    let mut r = Reader {
+        s,
+        b: s.as_bytes(),
+        i: 0,
+    };
+    let mut post = PostRef::default();
+    let mut seen = 0u16;
+    r.ws();
+    r.eat(b'{')?;
+    loop {
+        r.ws();
+        r.eat(b'"')?;
+        let key = r.key()?;
+        r.ws();
+        r.eat(b':')?;
+        r.ws();
+        let field = match key {
+            b"id" => ID,
+            b"platform" => PLATFORM,
+            b"url" => URL,
+            b"author" => AUTHOR,
+            b"ts" => TS,
+            b"text" => TEXT,
+            b"thread_id" => THREAD_ID,
+            b"reply_to" => REPLY_TO,
+            b"capture" => CAPTURE,
+            _ => 0,
+        };
+        if seen & field != 0 {
+            return None;
+        }
+        seen |= field;
+        match field {
+            ID => post.id = r.string()?,
+            PLATFORM => post.platform = r.string()?,
+            URL => post.url = r.opt_string()?,
+            AUTHOR => post.author_id = r.opt_string()?.unwrap_or_default(),
+            TS => post.ts = r.opt_string()?,
+            TEXT => post.text = r.string()?,
+            THREAD_ID => post.thread_id = r.opt_string()?,
+            REPLY_TO => post.reply_to = r.opt_string()?,
+            // `null`; a capture object is left to serde.
+            CAPTURE => r.literal(b"null")?,
+            _ => r.skip_value()?,
+        }
+        r.ws();
+        match r.next()? {
+            b',' => {}
+            b'}' => break,
+            _ => return None,
+        }
+    }
+    r.ws();
+    (r.i == r.b.len() && seen & (ID | TEXT) == ID | TEXT).then_some(post)
+}
+
+struct Reader<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Reader<'a> {
+    /// JSON's whitespace, as serde_json's `parse_whitespace`.
+    #[inline]
+    fn ws(&mut self) {
+        // Tokens mostly follow each other with no space: one compare for that case.
+        if self.b.get(self.i).is_some_and(|&c| c > b' ') {
+            return;
+        }
+        while let Some(b' ' | b'\n' | b'\t' | b'\r') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    #[inline]
+    fn next(&mut self) -> Option<u8> {
+        let c = *self.b.get(self.i)?;
+        self.i += 1;
+        Some(c)
+    }
+
+    #[inline]
+    fn eat(&mut self, c: u8) -> Option<()> {
+        (self.next()? == c).then_some(())
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        let end = self.i + word.len();
+        (self.b.get(self.i..end)? == word).then(|| self.i = end)
+    }
+
+    /// The index of the first `"`, `\` or control byte at or after `self.i`, or `None` at the
+    /// end of the record.
+    #[inline(always)]
+    fn find_special(&self) -> Option<usize> {
+        let mut i = self.i;
+        while i + 8 <= self.b.len() {
+            let w = u64::from_le_bytes(self.b[i..i + 8].try_into().expect("8 bytes"));
+            let m = specials(w);
+            if m != 0 {
+                return Some(i + (m.trailing_zeros() / 8) as usize);
+            }
+            i += 8;
+        }
+        (i..self.b.len()).find(|&j| matches!(self.b[j], b'"' | b'\\' | 0..=0x1f))
+    }
+
+    /// A key after its opening quote, without escapes (a key with one is left to serde: an
+    /// escaped key can name a known field).
+    fn key(&mut self) -> Option<&'a [u8]> {
+        let end = self.find_special()?;
+        if self.b[end] != b'"' {
+            return None;
+        }
+        let key = &self.b[self.i..end];
+        self.i = end + 1;
+        Some(key)
+    }
+
+    /// A string value, borrowed when it holds no escape.
+    fn string(&mut self) -> Option<Text<'a>> {
+        self.eat(b'"')?;
+        let start = self.i;
+        let end = self.find_special()?;
+        match self.b[end] {
+            b'"' => {
+                self.i = end + 1;
+                Some(Text(Cow::Borrowed(&self.s[start..end])))
+            }
+            b'\\' => self.unescape(start, end).map(|s| Text(Cow::Owned(s))),
+            _ => None,
+        }
+    }
+
+    /// `null` (`None`) or a string.
+    fn opt_string(&mut self) -> Option<Option<Text<'a>>> {
+        if self.b.get(self.i) == Some(&b'n') {
+            self.literal(b"null")?;
+            return Some(None);
+        }
+        self.string().map(Some)
+    }
+
+    /// The rest of a string whose first escape is at `esc`, unescaped as serde_json does for a
+    /// `str`. Surrogate escapes other than a well-formed pair are left to serde.
+    fn unescape(&mut self, start: usize, mut esc: usize) -> Option<String> {
+        let mut out = String::with_capacity(self.b.len() - start);
+        out.push_str(&self.s[start..esc]);
+        loop {
+            // self.b[esc] == b'\\'
+            let c = *self.b.get(esc + 1)?;
+            self.i = esc + 2;
+            match c {
+                b'"' => out.push('"'),
+                b'\\' => out.push('\\'),
+                b'/' => out.push('/'),
+                b'b' => out.push('\x08'),
+                b'f' => out.push('\x0c'),
+                b'n' => out.push('\n'),
+                b'r' => out.push('\r'),
+                b't' => out.push('\t'),
+                b'u' => {
+                    let hi = self.hex4()?;
+                    let code = match hi {
+                        0xD800..=0xDBFF => {
+                            self.literal(b"\\u")?;
+                            let lo = self.hex4()?;
+                            if !(0xDC00..=0xDFFF).contains(&lo) {
+                                return None;
+                            }
+                            0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00)
+                        }
+                        0xDC00..=0xDFFF => return None,
+                        _ => u32::from(hi),
+                    };
+                    out.push(char::from_u32(code)?);
+                }
+                _ => return None,
+            }
+            let run = self.i;
+            let end = self.find_special()?;
+            out.push_str(&self.s[run..end]);
+            match self.b[end] {
+                b'"' => {
+                    self.i = end + 1;
+                    return Some(out);
+                }
+                b'\\' => esc = end,
+                _ => return None,
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u16> {
+        let digits = self.b.get(self.i..self.i + 4)?;
+        let mut v = 0u16;
+        for &d in digits {
+            let x = match d {
+                b'0'..=b'9' => d - b'0',
+                b'a'..=b'f' => d - b'a' + 10,
+                b'A'..=b'F' => d - b'A' + 10,
+                _ => return None,
+            };
+            v = v << 4 | u16::from(x);
+        }
+        self.i += 4;
+        Some(v)
+    }
+
+    /// A string after its opening quote, checked as serde_json's `ignore_str` checks it: no
+    /// control byte, known escapes, four hex digits after `\u` (any code unit: serde does not
+    /// look at surrogates in a value it ignores).
+    #[inline(always)]
+    fn skip_str(&mut self) -> Option<()> {
+        loop {
+            let end = self.find_special()?;
+            self.i = end + 1;
+            match self.b[end] {
+                b'"' => return Some(()),
+                b'\\' => match self.next()? {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                    b'u' => {
+                        self.hex4()?;
+                    }
+                    _ => return None,
+                },
+                _ => return None,
+            }
+        }
+    }
+
+    /// A number as serde_json's `ignore_integer` checks it: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    fn skip_number(&mut self) -> Option<()> {
+        if self.b[self.i] == b'-' {
+            self.i += 1;
+        }
+        match self.next()? {
+            b'0' => {
+                if self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
+                    return None;
+                }
+            }
+            b'1'..=b'9' => {
+                self.digits();
+            }
+            _ => return None,
+        }
+        if self.b.get(self.i) == Some(&b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        if let Some(b'e' | b'E') = self.b.get(self.i) {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.b.get(self.i) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        Some(())
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while self.b.get(self.i).is_some_and(u8::is_ascii_digit) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    /// An object's key and colon, inside a skipped value.
+    fn skip_key(&mut self) -> Option<()> {
+        self.ws();
+        self.eat(b'"')?;
+        self.skip_str()?;
+        self.ws();
+        self.eat(b':')
+    }
+
+    /// Any JSON value, checked as serde_json's `ignore_value` checks it. Open containers are
+    /// kept as bits of `stack` (1 = object).
+    fn skip_value(&mut self) -> Option<()> {
+        let mut stack = 0u64;
+        let mut depth = 0u32;
+        loop {
+            self.ws();
+            match *self.b.get(self.i)? {
+                b'"' => {
+                    self.i += 1;
+                    self.skip_str()?;
+                }
+                c @ (b'{' | b'[') => {
+                    if depth == MAX_DEPTH {
+                        return None;
+                    }
+                    self.i += 1;
+                    let object = c == b'{';
+                    stack = stack << 1 | u64::from(object);
+                    depth += 1;
+                    self.ws();
+                    let close = if object { b'}' } else { b']' };
+                    if self.b.get(self.i) == Some(&close) {
+                        self.i += 1;
+                        stack >>= 1;
+                        depth -= 1;
+                    } else {
+                        if object {
+                            self.skip_key()?;
+                        }
+                        continue;
+                    }
+                }
+                b'n' => self.literal(b"null")?,
+                b't' => self.literal(b"true")?,
+                b'f' => self.literal(b"false")?,
+                b'-' | b'0'..=b'9' => self.skip_number()?,
+                _ => return None,
+            }
+            // After a value: close what ends here, then a comma (and a key in an object).
+            loop {
+                if depth == 0 {
+                    return Some(());
+                }
+                self.ws();
+                let object = stack & 1 == 1;
+                match self.next()? {
+                    b',' => {
+                        if object {
+                            self.skip_key()?;
+                        }
+                        break;
+                    }
+                    b'}' if object => {}
+                    b']' if !object => {}
+                    _ => return None,
+                }
+                stack >>= 1;
+                depth -= 1;
+            }
+        }
+    }
+}
