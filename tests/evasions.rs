@@ -288,6 +288,28 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[Kind::Qq],
         ),
+        (
+            "本工作室提供人员背景调查服务，姓名+身份证即可查询，收费300元/人，VX：bg_check".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Wechat],
+        ),
+        (
+            "📱机主 🏠住址 🚗车辆 🏨开房 全都能查 ✈️ @quick_info".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Telegram],
+        ),
+        // `机主本人` is the phone's owner at the counter, and `一条龙` a renovation firm's
+        // full service: no sale of data.
+        (
+            "机主本人携带身份证到营业厅办理，客服10086".to_string(),
+            Verdict::None,
+            &[],
+        ),
+        (
+            "装修一条龙服务，价格实惠，电话13912345678，微信 zx_2025".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Phone, Kind::Wechat],
+        ),
         // A seller's own contact with a price after it: no sale of data, and the price is
         // not part of the WeChat ID (checked in `spans_of_unseen_forms`).
         (
