@@ -685,6 +685,15 @@ fn spans_of_unseen_forms() {
                 (Kind::Phone, "15812345678"),
             ],
         ),
+        // A comment thread: the next comment's floor number is not the phone's twelfth digit.
+        (
+            "1楼：这人是谁？ 2楼：叫刘强，13512345678 3楼：家在天津市南开区卫津路94号",
+            &[
+                (Kind::Name, "刘强"),
+                (Kind::Phone, "13512345678"),
+                (Kind::Address, "天津市南开区卫津路94号"),
+            ],
+        ),
         // Common words that read as a surname and a given name are not names.
         (
             "计算 110105198703151235 的校验位",

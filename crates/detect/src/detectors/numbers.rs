@@ -184,16 +184,17 @@ fn read_gap(t: &Text, claimed: &[bool], mut j: usize) -> (usize, bool, bool) {
 }
 
 /// Whether the group at `k`, after a gap from `j`, is the number of the next list item
-/// (`1. 王磊 138… 2. 李娜`, `… 3、`): one or two digits closed by `.`, `、` or a bracket with
-/// no digit after it. Read into the run, it made the number before it too long to be anything
-/// (but `…2🉐5、` may end an ID: [`detect`] tries the whole run first).
+/// (`1. 王磊 138… 2. 李娜`, `… 3、`), or of the next comment in a thread (`138… 3楼：`): one
+/// or two digits closed by `.`, `、`, a bracket or `楼` with no digit after it. Read into the
+/// run, it made the number before it too long to be anything (but `…2🉐5、` may end an ID:
+/// [`detect`] tries the whole run first).
 fn gap_then_item_number(t: &Text, j: usize, k: usize) -> bool {
     let digit = |e: usize| e < t.len() && t.class(e) == Class::Digit;
     if k == j || !digit(k) {
         return false;
     }
     let e = if digit(k + 1) { k + 2 } else { k + 1 };
-    e < t.len() && matches!(t.fold(e), '.' | '、' | ')' | '）') && !digit(e + 1)
+    e < t.len() && matches!(t.fold(e), '.' | '、' | ')' | '）' | '楼') && !digit(e + 1)
 }
 
 /// End of the letters standing for digits from `j` (`j` itself when there are none).
