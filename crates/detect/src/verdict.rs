@@ -178,6 +178,20 @@ fn quoted(t: &Text, h: &Hit) -> bool {
         && matches!(after, Some('”' | '」' | '』' | '"' | '\'' | '’' | '》'))
 }
 
+/// `prefix` and then `items` separated by `sep`, written into one string: a list, `join` and
+/// `format!` were three allocations and the formatting machinery for every positive post.
+fn joined<'a>(prefix: &str, sep: &str, items: impl Iterator<Item = &'a str>) -> String {
+    let mut r = String::with_capacity(64);
+    r.push_str(prefix);
+    for (k, item) in items.enumerate() {
+        if k > 0 {
+            r.push_str(sep);
+        }
+        r.push_str(item);
+    }
+    r
+}
+
 pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> Decision {
     let mut reasons = Vec::new();
     // The kinds present and the counts the rules need, in one pass over the findings.
@@ -298,22 +312,15 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
                 && (price > 0 || handles > 0 || sale >= 3));
     if is_sale {
         if kw_n > 0 {
-            // Written into one string (a list, `join` and `format!` were three allocations
-            // and the formatting machinery for every sale ad).
-            let mut r = String::with_capacity(64);
-            r.push_str("sale keywords: ");
-            for (k, i) in kw_plain
-                .union(kw_spelled)
-                .union(kw_other)
-                .iter()
-                .enumerate()
-            {
-                if k > 0 {
-                    r.push_str(", ");
-                }
-                r.push_str(&canonical[i]);
-            }
-            reasons.push(r);
+            reasons.push(joined(
+                "sale keywords: ",
+                ", ",
+                kw_plain
+                    .union(kw_spelled)
+                    .union(kw_other)
+                    .iter()
+                    .map(|i| canonical[i].as_str()),
+            ));
         }
         if price > 0 {
             reasons.push(format!("{price} price-per-record marker(s)"));
@@ -396,27 +403,19 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         || (ident_kinds >= 1 && dox_score >= 5.0 && (name || ident_kinds >= 2 || id || dox >= 1))
         || sample;
     if is_dox {
-        // Written into one string, as the sale keywords above.
-        let mut r = String::with_capacity(64);
-        r.push_str("identifiers of one person together: ");
-        let mut first = true;
-        for (b, s) in [
+        let what = [
             (id, "id_card"),
             (phone, "phone"),
             (card, "bank_card"),
             (addr, "address"),
             (other, "contact ids"),
             (name, "name"),
-        ] {
-            if b {
-                if !first {
-                    r.push_str(" + ");
-                }
-                first = false;
-                r.push_str(s);
-            }
-        }
-        reasons.push(r);
+        ];
+        reasons.push(joined(
+            "identifiers of one person together: ",
+            " + ",
+            what.iter().filter(|w| w.0).map(|w| w.1),
+        ));
         if dox > 0 {
             reasons.push(format!("{dox} hostile exposure phrase(s)"));
         }

@@ -232,11 +232,12 @@ fn first_chars() -> &'static [u8] {
     static FIRST: OnceLock<Vec<u8>> = OnceLock::new();
     FIRST.get_or_init(|| {
         let mut v = vec![0u8; 0x10000];
-        let lists: [(u8, Vec<&str>); 4] = [
+        let lists: [(u8, Vec<&str>); 5] = [
             (ADMIN.bit, ADMIN.items.iter().map(|e| e.0).collect()),
             (ROAD.bit, ROAD.items.iter().map(|e| e.0).collect()),
             (COMPOUND.bit, COMPOUND.items.iter().map(|e| e.0).collect()),
             (NUMBER.bit, NUMBER.items.iter().map(|e| e.0).collect()),
+            (POSITION.bit, POSITION.items.iter().map(|e| e.0).collect()),
         ];
         for (bit, words) in lists {
             for w in words {
@@ -249,7 +250,7 @@ fn first_chars() -> &'static [u8] {
     })
 }
 
-/// The four suffix lists' entries as `char`s, indexed like [`Suffixes::items`] (list `k` has
+/// The five word lists' entries as `char`s, indexed like [`Suffixes::items`] (list `k` has
 /// bit `1 << k`): the grammar compares entries at nearly every suffix start, and decoding the
 /// `&str` literals there again each time was a third of `suffix_at`.
 struct DecodedSuffixes {
@@ -263,11 +264,12 @@ struct DecodedSuffixes {
 fn decoded(bit: u8) -> &'static DecodedSuffixes {
     static DECODED: OnceLock<Vec<DecodedSuffixes>> = OnceLock::new();
     let all = DECODED.get_or_init(|| {
-        let lists: [Vec<&str>; 4] = [
+        let lists: [Vec<&str>; 5] = [
             ADMIN.items.iter().map(|e| e.0).collect(),
             ROAD.items.iter().map(|e| e.0).collect(),
             COMPOUND.items.iter().map(|e| e.0).collect(),
             NUMBER.items.iter().map(|e| e.0).collect(),
+            POSITION.items.iter().map(|e| e.0).collect(),
         ];
         lists
             .iter()
@@ -390,52 +392,44 @@ fn town_word_in_road(t: &Text, i: usize, list_bit: u8) -> bool {
 }
 
 /// Words that place what follows relative to the road before them (`花园路与农业路交叉口东北角
-/// 锦艺城`, `人民路对面`, `往北50米`), as characters.
-const POSITION: &[&[char]] = &[
-    &['十', '字', '路', '口'],
-    &['丁', '字', '路', '口'],
-    &['交', '叉', '口'],
-    &['交', '汇', '处'],
-    &['路', '口'],
-    &['东', '北', '角'],
-    &['东', '南', '角'],
-    &['西', '北', '角'],
-    &['西', '南', '角'],
-    &['东', '侧'],
-    &['西', '侧'],
-    &['南', '侧'],
-    &['北', '侧'],
-    &['东', '边'],
-    &['西', '边'],
-    &['南', '边'],
-    &['北', '边'],
-    &['对', '面'],
-    &['旁', '边'],
-    &['附', '近'],
-    &['往', '东'],
-    &['往', '西'],
-    &['往', '南'],
-    &['往', '北'],
-    &['向', '东'],
-    &['向', '西'],
-    &['向', '南'],
-    &['向', '北'],
-];
+/// 锦艺城`, `人民路对面`, `往北50米`); longer first.
+const POSITION: Suffixes<()> = Suffixes {
+    bit: 16,
+    items: &[
+        ("十字路口", ()),
+        ("丁字路口", ()),
+        ("交叉口", ()),
+        ("交汇处", ()),
+        ("路口", ()),
+        ("东北角", ()),
+        ("东南角", ()),
+        ("西北角", ()),
+        ("西南角", ()),
+        ("东侧", ()),
+        ("西侧", ()),
+        ("南侧", ()),
+        ("北侧", ()),
+        ("东边", ()),
+        ("西边", ()),
+        ("南边", ()),
+        ("北边", ()),
+        ("对面", ()),
+        ("旁边", ()),
+        ("附近", ()),
+        ("往东", ()),
+        ("往西", ()),
+        ("往南", ()),
+        ("往北", ()),
+        ("向东", ()),
+        ("向西", ()),
+        ("向南", ()),
+        ("向北", ()),
+    ],
+};
 
 /// The end of a [`POSITION`] word at `p`, with a distance after it (`往北50米`).
 fn position_at(t: &Text, p: usize) -> Option<usize> {
-    let word_end = |w: &[char]| {
-        let mut i = p;
-        for &c in w {
-            i = next_pos(t, i);
-            if i >= t.len() || t.fold(i) != c {
-                return None;
-            }
-            i += 1;
-        }
-        Some(i)
-    };
-    let mut e = POSITION.iter().find_map(|w| word_end(w))?;
+    let (mut e, ()) = suffix_at(t, p, &POSITION)?;
     let mut k = next_pos(t, e);
     let digits = k;
     while k < t.len() && is_numeral(t, k) {

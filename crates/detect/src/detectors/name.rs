@@ -21,22 +21,33 @@ const STOP: CharSet<128> = CharSet::new(
     ],
     0x0024_4781,
 );
-/// Titles that make a surname plus one or two characters no name (as characters: compared with
-/// the given name's characters without building a string).
+/// Titles (as characters: compared without building a string). Glued to a surname they make no
+/// name (`王经理`, `李某`); written after a name and a gap, between it and its contact details
+/// (`张伟 总经理 手机…`), they are read over.
 const TITLES: &[&[char]] = &[
     &['经', '理'],
+    &['总', '经', '理'],
     &['女', '士'],
     &['先', '生'],
     &['老', '师'],
     &['师', '傅'],
     &['小', '姐'],
     &['总'],
+    &['总', '裁'],
+    &['总', '监'],
+    &['董', '事', '长'],
     &['阿', '姨'],
     &['同', '学'],
     &['医', '生'],
     &['律', '师'],
     &['主', '任'],
+    &['主', '管'],
+    &['店', '长'],
     &['老', '板'],
+    &['顾', '问'],
+    &['会', '计'],
+    &['销', '售'],
+    &['业', '务', '员'],
     &['警', '官'],
     &['某'],
     &['某', '某'],
@@ -45,26 +56,6 @@ const TITLES: &[&[char]] = &[
     &['哥'],
     &['姐'],
     &['叔'],
-];
-
-/// Job titles written between a name and its contact details on a card or a company page.
-const JOB_TITLES: &[&[char]] = &[
-    &['总', '经', '理'],
-    &['经', '理'],
-    &['董', '事', '长'],
-    &['总', '裁'],
-    &['总', '监'],
-    &['主', '任'],
-    &['主', '管'],
-    &['店', '长'],
-    &['老', '板'],
-    &['老', '师'],
-    &['律', '师'],
-    &['医', '生'],
-    &['顾', '问'],
-    &['会', '计'],
-    &['销', '售'],
-    &['业', '务', '员'],
 ];
 
 /// Reads a name starting at `i`: (end, value) on success. Zero-width and other invisible
@@ -286,9 +277,11 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
     let mut end = end;
     for _ in 0..2 {
         let mut a = end;
-        if let Some(w) = JOB_TITLES
+        // The longest title ending here (`总经理`, not its `经理`).
+        if let Some(w) = TITLES
             .iter()
-            .find(|w| a >= w.len() && (0..w.len()).all(|k| t.fold(a - w.len() + k) == w[k]))
+            .filter(|w| a >= w.len() && (0..w.len()).all(|k| t.fold(a - w.len() + k) == w[k]))
+            .max_by_key(|w| w.len())
         {
             a -= w.len();
         } else if a > 0 && t.fold(a - 1) == '岁' {

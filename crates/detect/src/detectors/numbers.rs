@@ -57,14 +57,22 @@ impl Run {
         self.cut.push(cut);
         self.cjk += usize::from(cjk);
     }
-    /// The first `a` elements. (An item number is ASCII digits: the numerals stay counted.)
-    fn head(&self, a: usize) -> Run {
+    /// Elements `a..b` as a run of their own, `cjk` of them numerals (the per-element script
+    /// is not kept: callers know it).
+    fn sub(&self, a: usize, b: usize, cjk: usize) -> Run {
+        let mut cut = self.cut[a..b].to_vec();
+        cut[0] = false;
         Run {
-            digits: self.digits[..a].to_vec(),
-            pos: self.pos[..a].to_vec(),
-            cut: self.cut[..a].to_vec(),
-            hard: self.hard.iter().copied().filter(|&h| h < a).collect(),
-            cjk: self.cjk,
+            digits: self.digits[a..b].to_vec(),
+            pos: self.pos[a..b].to_vec(),
+            cut,
+            hard: self
+                .hard
+                .iter()
+                .filter(|&&h| a < h && h < b)
+                .map(|&h| h - a)
+                .collect(),
+            cjk,
             item: None,
         }
     }
@@ -375,9 +383,8 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
             if !next_is_digit && glyphs_end.is_none() {
                 break;
             }
-            if gap_then_item_number(t, j, k) {
-                run.item = Some(run.digits.len());
-            }
+            // Set at every group: only the last group can be the next item's number.
+            run.item = gap_then_item_number(t, j, k).then_some(run.digits.len());
             gap = k > j;
             if newline {
                 run.hard.push(run.digits.len());
@@ -665,15 +672,16 @@ pub fn detect(
     runs(t, claimed, runs_buf);
     for run in runs_buf.as_slice() {
         match run.item {
-            Some(a) if run.digits.len() - a <= 2 => {
+            Some(a) => {
                 let mut whole = Vec::new();
                 if judge(t, ctx, hits, cells, run, &mut whole).is_ok() && !whole.is_empty() {
                     out.append(&mut whole);
                 } else {
-                    judge_lines(t, ctx, hits, cells, &run.head(a), out);
+                    // The item number is ASCII digits: every numeral of the run is before it.
+                    judge_lines(t, ctx, hits, cells, &run.sub(0, a, run.cjk), out);
                 }
             }
-            _ => judge_lines(t, ctx, hits, cells, run, out),
+            None => judge_lines(t, ctx, hits, cells, run, out),
         }
     }
 }
@@ -718,21 +726,9 @@ fn split_lines(run: &Run) -> Vec<Run> {
         .filter(|w| w[0] < w[1])
         .map(|w| {
             let (a, b) = (w[0], w[1]);
-            let mut cut = run.cut[a..b].to_vec();
-            cut[0] = false;
-            Run {
-                digits: run.digits[a..b].to_vec(),
-                pos: run.pos[a..b].to_vec(),
-                cut,
-                hard: Vec::new(),
-                item: None,
-                // Per-element script is not kept: a part is all numerals iff the run was.
-                cjk: if run.cjk == run.digits.len() {
-                    b - a
-                } else {
-                    0
-                },
-            }
+            // A part is all numerals iff the run was.
+            let all = run.cjk == run.digits.len();
+            run.sub(a, b, if all { b - a } else { 0 })
         })
         .collect()
 }
