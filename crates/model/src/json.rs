@@ -15,20 +15,13 @@ use serde::Serialize;
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any of the eight bytes of `w` is one serde_json escapes: `"`, `\` or a control
-/// character below 0x20. Exact (no false positives), so a word without one is copied as is.
-#[inline]
-fn needs_escape(w: u64) -> bool {
-    specials(w) != 0
-}
-
 /// The bytes of `w` that are `"`, `\` or a control character below 0x20, as the high bit of
 /// each: the classic zero-byte tests (a byte below 0x20; a byte equal to `"`, where
 /// w ^ 0x22… has a zero byte; a byte equal to `\`). Bytes ≥ 0x80 (UTF-8 continuations and
 /// leads) have their high bit set and never match. The lowest set bit is exact (a borrow can
 /// only mark bytes above a true match), so `trailing_zeros / 8` is the first such byte.
 #[inline]
-pub(crate) fn specials(w: u64) -> u64 {
+fn specials(w: u64) -> u64 {
     let below_space = w.wrapping_sub(ONES * 0x20) & !w;
     let quote = (w ^ (ONES * b'"' as u64)).wrapping_sub(ONES) & !(w ^ (ONES * b'"' as u64));
     let backslash = (w ^ (ONES * b'\\' as u64)).wrapping_sub(ONES) & !(w ^ (ONES * b'\\' as u64));
@@ -43,52 +36,49 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut start = 0;
-    let mut i = 0;
-    let word_at = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
-    while i < bytes.len() {
-        if i + 8 <= bytes.len() {
-            if !needs_escape(word_at(i)) {
-                i += 8;
-                continue;
-            }
-        } else if bytes.len() >= 8 && !needs_escape(word_at(bytes.len() - 8)) {
-            // The tail, read as the last eight bytes (overlapping what was checked already).
-            break;
-        }
-        let b = bytes[i];
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\x08' => b"\\b",
-            b'\x0c' => b"\\f",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => &[],
-            _ => {
-                i += 1;
-                continue;
-            }
-        };
+    while let Some(i) = find_special(bytes, start) {
         out.extend_from_slice(&bytes[start..i]);
-        if escape.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.extend_from_slice(&[
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[usize::from(b >> 4)],
-                HEX[usize::from(b & 0xf)],
-            ]);
-        } else {
-            out.extend_from_slice(escape);
+        let b = bytes[i];
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\x08' => out.extend_from_slice(b"\\b"),
+            b'\x0c' => out.extend_from_slice(b"\\f"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(&[
+                    b'\\',
+                    b'u',
+                    b'0',
+                    b'0',
+                    HEX[usize::from(b >> 4)],
+                    HEX[usize::from(b & 0xf)],
+                ]);
+            }
         }
-        i += 1;
-        start = i;
+        start = i + 1;
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// The index of the first `"`, `\` or control byte of `b` at or after `from`: eight bytes at a
+/// time by [`specials`]. What the alert writer escapes and the post reader stops at.
+#[inline(always)]
+pub(crate) fn find_special(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while i + 8 <= b.len() {
+        let w = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        let m = specials(w);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    (i..b.len()).find(|&j| matches!(b[j], b'"' | b'\\' | 0..=0x1f))
 }
 
 /// A value serde_json writes in a line's middle (the score, evidence): infallible for these
@@ -240,8 +230,8 @@ mod tests {
                 cases.push(s);
             }
         }
-        // Every length around the word size, with an escape at each position (the tail is
-        // read as an overlapping word).
+        // Every length around the word size, with an escape at each position (the bytes after
+        // the last whole word are read one by one).
         for len in 1..20 {
             for pos in 0..len {
                 for esc in ['"', '\n', '\u{1}'] {

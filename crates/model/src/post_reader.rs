@@ -17,7 +17,7 @@
 //! (an author object or array, a `capture` object), duplicate known fields, missing `id` or
 //! `text`, surrogate escapes in known fields, nesting deeper than 64, trailing data.
 
-use crate::json::specials;
+use crate::json::find_special;
 use crate::post::{PostRef, Text};
 use std::borrow::Cow;
 
@@ -133,16 +133,7 @@ impl<'a> Reader<'a> {
     /// end of the record.
     #[inline(always)]
     fn find_special(&self) -> Option<usize> {
-        let mut i = self.i;
-        while i + 8 <= self.b.len() {
-            let w = u64::from_le_bytes(self.b[i..i + 8].try_into().expect("8 bytes"));
-            let m = specials(w);
-            if m != 0 {
-                return Some(i + (m.trailing_zeros() / 8) as usize);
-            }
-            i += 8;
-        }
-        (i..self.b.len()).find(|&j| matches!(self.b[j], b'"' | b'\\' | 0..=0x1f))
+        find_special(self.b, self.i)
     }
 
     /// A key after its opening quote, without escapes (a key with one is left to serde: an
