@@ -374,6 +374,63 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::Name, Kind::BankCard, Kind::Phone],
         ),
+        // `扒一扒`, `这货`, `这个女人`, `他家地址`: more ways to point at the person exposed.
+        (
+            "扒一扒这个骗子：李华 电话：幺三八 拐勾两三 四五六洞".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone],
+        ),
+        (
+            "这货叫韩梅梅，手机号码: 1 3 9 1 2 3 4 5 6 7 8，在深圳南山区上班".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone],
+        ),
+        (
+            "@所有人 这个女人 赵敏 130 1234 5678 家在成都市武侯区人民南路四段12号".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone, Kind::Address],
+        ),
+        (
+            "孙悟空他家地址 南京市鼓楼区中山路100号 电话139 8765 4321 大家冲".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Address, Kind::Phone],
+        ),
+        // A price per set (`一套30`) next to a keyword and sale words.
+        (
+            "出料子 全国户籍 一套30 要的私".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword],
+        ),
+        // Keywords in pinyin and initials and a name of Telegram, the handle left out.
+        (
+            "kh 查dang 户ji 机主 x息 联系tg".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword],
+        ),
+        // Location tracking offered with a WeChat contact, no keyword of the list.
+        (
+            "提供手机号定位服务 实时位置 准确率百分百 V:dingwei168 价格面议".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Wechat],
+        ),
+        // `微❤:` as a WeChat label; a lookup service with a price.
+        (
+            "精准定位，手机号查机主，500一次，微❤: abc_8888".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Wechat],
+        ),
+        // A campus dormitory as a home address.
+        (
+            "宿舍在华中科技大学东区宿舍12栋305，叫马超，电话13812345678，大家去问候他".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone, Kind::Address],
+        ),
+        // `稍微` and a name ending in `微` are no WeChat label.
+        (
+            "稍微 iphone12 便宜点，李小微 13912345678".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Phone],
+        ),
     ];
     let mut failures = Vec::new();
     for (text, verdict, kinds) in &cases {
@@ -706,6 +763,49 @@ fn spans_of_unseen_forms() {
                 (Kind::AdKeyword, "户籍"),
                 (Kind::Wechat, "chaxun_vip"),
             ],
+        ),
+        // The pinyin half of a keyword is no Telegram handle (`开房jilu`); a handle that is a
+        // keyword's pinyin with digits still is (`chadang99`); `杳` and `🏠` read as 查 and 房.
+        (
+            "开房jilu 机主xinxi 杳档 开🏠记录 tg：chadang99",
+            &[
+                (Kind::AdKeyword, "开房jilu"),
+                (Kind::AdKeyword, "机主xinxi"),
+                (Kind::AdKeyword, "杳档"),
+                (Kind::AdKeyword, "开🏠记录"),
+                (Kind::AdKeyword, "tg"),
+                (Kind::Telegram, "chadang99"),
+            ],
+        ),
+        // A year of birth between a name and its record is read over; `1990年生` holds no
+        // name (`年` is a surname).
+        (
+            "人肉搜索结果：王芳，女，1990年生，电话13800138000",
+            &[
+                (Kind::AdKeyword, "人肉"),
+                (Kind::Name, "王芳"),
+                (Kind::Phone, "13800138000"),
+            ],
+        ),
+        // Spaces around a written-out `@` or `#`; separator words (`下划线`, `逗号`).
+        (
+            "邮箱 abc123 圈a 163.com，或 abc123 # qq.com",
+            &[
+                (Kind::Email, "abc123 圈a 163.com"),
+                (Kind::Email, "abc123 # qq.com"),
+            ],
+        ),
+        (
+            "电话138逗号0013逗号8000，身份证110105199003071239",
+            &[
+                (Kind::Phone, "138逗号0013逗号8000"),
+                (Kind::IdCard, "110105199003071239"),
+            ],
+        ),
+        // A part of a compound (`东区`) after the compound, not a district.
+        (
+            "家住幸福小区东区5栋2单元301",
+            &[(Kind::Address, "幸福小区东区5栋2单元301")],
         ),
         // Look-alike characters and emoji standing for a keyword's character.
         (

@@ -37,10 +37,10 @@ pub use date::Date;
 pub use dict::{Dictionaries, Sources};
 pub use error::DictError;
 
-use chars::CharTable;
+use chars::{CharTable, Class};
 use detectors::{address, contact, name, numbers};
 use doxwatch_model::{Facts, Finding, Kind, Redacted, Severity, Span, Verdict};
-use lexicon::{Group, Hit, Lexicon};
+use lexicon::{Field, Group, Hit, Lexicon};
 
 /// Texts longer than this (bytes) are scanned in windows by [`Scanner::scan_any`].
 pub const LONG_TEXT: usize = 256 * 1024;
@@ -299,6 +299,7 @@ impl Scanner {
             today: self.today,
         };
         self.lexicon.find(t, &mut s.hits);
+        s.hits.retain(|h| !weak_wechat_label(t, h));
         let flags = t.flags;
         let keywords = s
             .hits
@@ -464,4 +465,14 @@ fn label_only(t: &text::Text, hits: &[Hit], h: &Hit) -> bool {
                 ['地', '址'] | ['所', '在'] | ['证', '明'] | ['迁', '移']
             )
     }
+}
+
+/// `微` alone starts many words (`微博`, `稍微`) and ends many names (`李小微`): a WeChat label
+/// only right before a colon or an emoji (`微：abc…`, `微❤: abc…`).
+fn weak_wechat_label(t: &text::Text, h: &Hit) -> bool {
+    h.group == Group::Label(Field::Wechat)
+        && h.end - h.start == 1
+        && t.fold(h.start) == '微'
+        && !(h.end < t.len()
+            && (matches!(t.fold(h.end), '：' | ':') || t.class(h.end) == Class::Emoji))
 }

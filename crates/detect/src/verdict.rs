@@ -87,8 +87,9 @@ fn tail_at(t: &Text, j: usize) -> [char; 4] {
     tail
 }
 
-/// Whether a price unit starts at `j`, right after a number: 元 块 米 r u 刀 条 次, /条 /次
-/// 一条 一次 包月 每条 (a match instead of comparing the tail with each unit's characters).
+/// Whether a price unit starts at `j`, right after a number: 元 块 米 r u 刀 条 次 套, /条 /次
+/// /套 一条 一次 一套 包月 每条 每套 (a match instead of comparing the tail with each unit's
+/// characters).
 pub(crate) fn price_unit_at(t: &Text, j: usize) -> bool {
     is_price_unit(&tail_at(t, j))
 }
@@ -96,10 +97,10 @@ pub(crate) fn price_unit_at(t: &Text, j: usize) -> bool {
 /// Whether `tail` starts with a price unit (see [`price_unit_at`]).
 fn is_price_unit(tail: &[char; 4]) -> bool {
     match tail[0] {
-        '元' | '块' | '米' | 'r' | 'u' | '刀' | '条' | '次' => true,
-        '/' | '一' => matches!(tail[1], '条' | '次'),
+        '元' | '块' | '米' | 'r' | 'u' | '刀' | '条' | '次' | '套' => true,
+        '/' | '一' => matches!(tail[1], '条' | '次' | '套'),
         '包' => tail[1] == '月',
-        '每' => tail[1] == '条',
+        '每' => matches!(tail[1], '条' | '套'),
         _ => false,
     }
 }
@@ -305,11 +306,15 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // Two lookup phrases with a price and a contact offer a lookup service whatever the score
     // (`手机号查姓名身份证 50一次 加微信 …`).
     let lookup_offer = price > 0 && handles > 0 && lookups() >= 2;
+    // An offer needs a way to buy: a price, a contact, or more sale vocabulary. Three distinct
+    // keywords, or two with a name of Telegram (`kh 查dang 户ji … 联系tg`), are a listing of
+    // the trade's goods whose contact is left to the reader.
+    let listing = kw_n >= 3 || kw_n >= 2 && tg > 0;
     let is_sale = !(reporting || dossier_only)
         && (lookup_offer
             || sale_score >= 4.5
                 && (kw_n > 0 || sale >= 3)
-                && (price > 0 || handles > 0 || sale >= 3));
+                && (price > 0 || handles > 0 || sale >= 3 || listing));
     if is_sale {
         if kw_n > 0 {
             reasons.push(joined(

@@ -147,6 +147,10 @@ const COMPOUND: Suffixes<()> = Suffixes {
     items: &[
         ("职工宿舍", ()),
         ("家属院", ()),
+        // A campus and its parts: 华中科技大学东区宿舍12栋, 清华大学紫荆公寓3号楼.
+        ("大学", ()),
+        ("学院", ()),
+        ("校区", ()),
         ("小区", ()),
         ("花园", ()),
         ("花苑", ()),
@@ -194,6 +198,8 @@ const NUMBER: Suffixes<Level> = Suffixes {
         ("栋", Level::Building),
         ("幢", Level::Building),
         ("座", Level::Building),
+        // A dormitory building on a campus (`南园12舍305`).
+        ("舍", Level::Building),
         ("室", Level::Room),
         ("层", Level::Unit),
         ("楼", Level::Unit),
@@ -367,7 +373,11 @@ fn named<T: Copy>(
         }
         let info = t.info[i];
         let ok = match info.class() {
-            Class::Cjk => !info.breaks_address_name() || town_word_in_road(t, i, list.bit),
+            Class::Cjk => {
+                !info.breaks_address_name()
+                    || town_word_in_road(t, i, list.bit)
+                    || list.bit == COMPOUND.bit && count == 1 && part_of_compound(t, i)
+            }
             Class::Letter | Class::Digit => allow_digits,
             _ => false,
         };
@@ -378,6 +388,12 @@ fn named<T: Copy>(
         count += 1;
     }
     None
+}
+
+/// `幸福小区东区5栋`, `华中科技大学东区宿舍`: a direction and `区` at the start of a
+/// compound's name name a part of it, not a district (`区` at `i`, the name's second character).
+fn part_of_compound(t: &Text, i: usize) -> bool {
+    i > 0 && t.fold(i) == '区' && matches!(t.fold(i - 1), '东' | '西' | '南' | '北' | '中')
 }
 
 /// `北镇街232号`: a road named after a town or village word (`镇`, `乡`, `村` right before
@@ -566,7 +582,11 @@ fn unsuffixed_compound(t: &Text, p: usize, last: Level) -> Option<(usize, Level)
             return None;
         }
         let info = t.info[i];
-        if info.class() != Class::Cjk || info.digit().is_some() || info.breaks_address_name() {
+        if info.class() != Class::Cjk
+            || info.digit().is_some()
+            || info.breaks_address_name()
+                && !(count == 1 && last >= Level::Road && part_of_compound(t, i))
+        {
             break;
         }
         i += 1;
@@ -615,7 +635,11 @@ fn parse(
                     .flatten(),
                 (last < Level::Road).then(|| place_at(p)).flatten(),
                 named(t, p, 8, road, true).map(|(e, ())| (e, Level::Road)),
-                named(t, p, 8, compound, true).map(|(e, ())| (e, Level::Compound)),
+                named(t, p, 8, compound, true)
+                    // A part of a compound (`东区宿舍`) only after one (`南区花园…` after a
+                    // city is the district 南区 and a road).
+                    .filter(|_| last >= Level::Road || !part_of_compound(t, next_pos(t, p + 1)))
+                    .map(|(e, ())| (e, Level::Compound)),
             ]
             .into_iter()
             .flatten()

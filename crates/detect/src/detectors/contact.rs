@@ -211,9 +211,10 @@ fn domain(t: &Text, mut i: usize, accept: impl Fn(&str) -> bool) -> Option<(Stri
 fn email_at(t: &Text, i: usize, claimed: &[bool]) -> Option<Found> {
     let hash_form = t.fold(i) == '#';
     let at_end = if hash_form { i + 1 } else { at_sign(t, i)? };
-    // Local part, backwards from the sign (invisibles skipped; ` @ ` allows one space).
+    // Local part, backwards from the sign (invisibles skipped; a sign other than ` at ` allows
+    // one space around it: ` @ `, ` # `, ` 圈a `).
     let mut k = i;
-    if !hash_form && t.fold(i) == '@' {
+    if t.fold(i) != ' ' {
         if let Some(p) = t.prev_visible(i) {
             if t.fold(p) == ' ' {
                 k = p;
@@ -246,7 +247,7 @@ fn email_at(t: &Text, i: usize, claimed: &[bool]) -> Option<Found> {
         return None;
     }
     let mut d = at_end;
-    if t.fold(i) == '@' && d < t.len() && t.fold(d) == ' ' {
+    if t.fold(i) != ' ' && d < t.len() && t.fold(d) == ' ' {
         d += 1;
     }
     // `#` stands for `@` only before a mail provider's domain.
@@ -640,8 +641,13 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
             && t.class(i) == Class::Letter
             && !claimed[i]
             && !(h.group == Group::Sale && keyword_with_price(t, hits, i))
-            // The name of Telegram itself is no handle (`飞机”（Telegra👉m）`, `Tele🙏gram`).
-            && !hits.iter().any(|k| k.group == Group::Tg && k.start <= i && i < k.end)
+            // The name of Telegram itself is no handle (`飞机”（Telegra👉m）`, `Tele🙏gram`), nor
+            // the pinyin half of a keyword (`开房jilu`, `机主xinxi`).
+            && !hits.iter().any(|k| {
+                k.start <= i
+                    && i < k.end
+                    && (k.group == Group::Tg || matches!(k.group, Group::Ad(_)) && k.start < i)
+            })
         {
             let start = if i > 0 && t.fold(i - 1) == '@' && !claimed[i - 1] {
                 i - 1

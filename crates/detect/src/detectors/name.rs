@@ -189,6 +189,9 @@ fn word_char_before(t: &Text, i: usize) -> Option<usize> {
         .find(|&j| !matches!(t.class(j), Class::Invisible | Class::Emoji))
 }
 
+/// Surnames that are also units after a number (`1990年`, `3时`, `5万`, `2楼`, `4路`).
+const UNITS: [char; 9] = ['年', '时', '万', '周', '米', '区', '楼', '路', '位'];
+
 /// A name that ends exactly at `k` and starts after a non-CJK character or right after a
 /// context word (`骗子马涛`, `渣男王强`: a doxxing, reporting or sale word ends where it starts).
 fn name_ending_at(
@@ -205,6 +208,10 @@ fn name_ending_at(
         // The character before: an invisible one or an emoji does not separate words
         // (`欢迎👉来玩` holds no name).
         let before = word_char_before(t, b);
+        // A unit after a number is no surname (`1990年生`, `3时许`, `5万元`).
+        if before.is_some_and(|p| t.info[p].digit().is_some()) && UNITS.contains(&t.fold(b)) {
+            continue;
+        }
         let before_ok = before
             .is_none_or(|p| t.class(p) != Class::Cjk || t.info[p].digit().is_some())
             || hits
@@ -280,14 +287,15 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
         // The longest title ending here (`总经理`, not its `经理`).
         if let Some(w) = TITLES
             .iter()
-            .filter(|w| a >= w.len() && (0..w.len()).all(|k| t.fold(a - w.len() + k) == w[k]))
+            .filter(|w| ends_with(t, a, w))
             .max_by_key(|w| w.len())
         {
             a -= w.len();
-        } else if a > 0 && t.fold(a - 1) == '岁' {
-            a -= 1;
+        } else if let Some(unit) = AGES.iter().find(|u| ends_with(t, a, u)) {
+            // An age or a year of birth: `35岁`, `1990年生`, `1990年出生`, `90后`.
+            a -= unit.len();
             let digits = a;
-            while a > 0 && digits - a < 3 && t.info[a - 1].digit().is_some() {
+            while a > 0 && digits - a < 4 && t.info[a - 1].digit().is_some() {
                 a -= 1;
             }
             if a == digits {
@@ -305,6 +313,14 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
         end = k2;
     }
     Some(end)
+}
+
+/// Words after a number that give an age or a year of birth (`35岁`, `1990年生`, `90后`).
+const AGES: [&[char]; 4] = [&['岁'], &['年', '生'], &['年', '出', '生'], &['后']];
+
+/// Whether the folded characters before `a` are `w`.
+fn ends_with(t: &Text, a: usize, w: &[char]) -> bool {
+    a >= w.len() && (0..w.len()).all(|k| t.fold(a - w.len() + k) == w[k])
 }
 
 fn skip_label_tail(t: &Text, mut i: usize) -> usize {

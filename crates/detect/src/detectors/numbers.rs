@@ -221,10 +221,29 @@ fn push_homoglyphs(t: &Text, run: &mut Run, from: usize, to: usize, cut: bool) {
 }
 
 /// A word that names a separator, read as one (`空格` space, `横杠`/`横线` dash, `斜杠`
-/// slash): returns its end. (`杠` alone is a separator character already.)
+/// slash, `下划线` underscore, `逗号` comma …): returns its end. (`杠` alone is a separator
+/// character already.)
 fn separator_word(t: &Text, j: usize) -> Option<usize> {
-    const WORDS: [[char; 2]; 4] = [['空', '格'], ['横', '杠'], ['横', '线'], ['斜', '杠']];
-    (j + 1 < t.len() && WORDS.contains(&[t.fold(j), t.fold(j + 1)])).then_some(j + 2)
+    const WORDS: [&[char]; 14] = [
+        &['空', '格'],
+        &['空', '白'],
+        &['横', '杠'],
+        &['横', '线'],
+        &['短', '横'],
+        &['斜', '杠'],
+        &['斜', '线'],
+        &['竖', '线'],
+        &['逗', '号'],
+        &['顿', '号'],
+        &['句', '号'],
+        &['下', '划', '线'],
+        &['中', '划', '线'],
+        &['破', '折', '号'],
+    ];
+    WORDS
+        .iter()
+        .find(|w| j + w.len() <= t.len() && (0..w.len()).all(|k| t.fold(j + k) == w[k]))
+        .map(|w| j + w.len())
 }
 
 /// Fewer elements than this never make a finding or a signal (the shortest, a QQ number, has
