@@ -395,11 +395,28 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::Address, Kind::Phone],
         ),
-        // A price per set (`一套30`) next to a keyword and sale words.
+        // Three keywords and no word of reporting: a listing. With one (`怎么办`) it is a
+        // question about the trade.
         (
-            "出料子 全国户籍 一套30 要的私".to_string(),
+            "开盒 查档 户籍 秒出 要的私".to_string(),
             Verdict::DataSaleAd,
             &[Kind::AdKeyword],
+        ),
+        (
+            "开盒、查档、户籍信息泄露怎么办？专家支招".to_string(),
+            Verdict::None,
+            &[],
+        ),
+        // A set's price is no price per record: a second-hand sale, a watch.
+        (
+            "二手书出售 一套30 要的私 微信 book_2024".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Wechat],
+        ),
+        (
+            "跑步轨迹 定位准确 这个手表一套399 需要的私".to_string(),
+            Verdict::None,
+            &[],
         ),
         // Keywords in pinyin and initials and a name of Telegram, the handle left out.
         (

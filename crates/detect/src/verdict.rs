@@ -87,9 +87,8 @@ fn tail_at(t: &Text, j: usize) -> [char; 4] {
     tail
 }
 
-/// Whether a price unit starts at `j`, right after a number: 元 块 米 r u 刀 条 次 套, /条 /次
-/// /套 一条 一次 一套 包月 每条 每套 (a match instead of comparing the tail with each unit's
-/// characters).
+/// Whether a price unit starts at `j`, right after a number: 元 块 米 r u 刀 条 次, /条 /次
+/// 一条 一次 包月 每条 (a match instead of comparing the tail with each unit's characters).
 pub(crate) fn price_unit_at(t: &Text, j: usize) -> bool {
     is_price_unit(&tail_at(t, j))
 }
@@ -97,10 +96,10 @@ pub(crate) fn price_unit_at(t: &Text, j: usize) -> bool {
 /// Whether `tail` starts with a price unit (see [`price_unit_at`]).
 fn is_price_unit(tail: &[char; 4]) -> bool {
     match tail[0] {
-        '元' | '块' | '米' | 'r' | 'u' | '刀' | '条' | '次' | '套' => true,
-        '/' | '一' => matches!(tail[1], '条' | '次' | '套'),
+        '元' | '块' | '米' | 'r' | 'u' | '刀' | '条' | '次' => true,
+        '/' | '一' => matches!(tail[1], '条' | '次'),
         '包' => tail[1] == '月',
-        '每' => matches!(tail[1], '条' | '套'),
+        '每' => tail[1] == '条',
         _ => false,
     }
 }
@@ -307,9 +306,11 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // (`手机号查姓名身份证 50一次 加微信 …`).
     let lookup_offer = price > 0 && handles > 0 && lookups() >= 2;
     // An offer needs a way to buy: a price, a contact, or more sale vocabulary. Three distinct
-    // keywords, or two with a name of Telegram (`kh 查dang 户ji … 联系tg`), are a listing of
-    // the trade's goods whose contact is left to the reader.
-    let listing = kw_n >= 3 || kw_n >= 2 && tg > 0;
+    // keywords, or two with a name of Telegram (`kh 查dang 户ji … 联系tg`), with no word of
+    // reporting or advice, are a listing of the trade's goods whose contact is left to the
+    // reader. (A price per set, `一套30`, is no marker: sets are what second-hand goods and
+    // watches are sold in.)
+    let listing = (kw_n >= 3 || kw_n >= 2 && tg > 0) && news == 0 && kw_quoted == 0;
     let is_sale = !(reporting || dossier_only)
         && (lookup_offer
             || sale_score >= 4.5
