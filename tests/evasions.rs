@@ -442,6 +442,40 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::Name, Kind::Phone, Kind::Address],
         ),
+        // A name, a phone and a street address with nothing framing them: a profile.
+        (
+            "【挂】某宝差评师 王德发 收货地址：江苏省无锡市梁溪区中山路333号 电话 13951234567".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Address, Kind::Phone],
+        ),
+        (
+            "这个出轨的男人叫蒋文，老婆都不知道，电话 177 1234 5678，住在合肥市蜀山区长江西路200号".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone, Kind::Address],
+        ),
+        // The same with the framing of a rental or of lost and found stays the person's own.
+        (
+            "合租 房东刘畅 13912345678 看房地址北京市朝阳区建国路88号".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Phone, Kind::Address],
+        ),
+        (
+            "捡到钱包一个，失主请联系王芳 13812345678，领取地址：杭州市西湖区文三路478号".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Phone, Kind::Address],
+        ),
+        // A name after a copula (`就是赵强`), a doxxing keyword over it.
+        (
+            "楼上说的对，这人就是赵强，电话一三八一二三四五六七八，我有他开房记录".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone],
+        ),
+        // `公司` inside a hostile phrase (`去她公司闹`) is no business context.
+        (
+            "渣女 邓丽丽 微信 denglili88 手机 18812345678 公司：某某科技 大家去她公司闹".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Wechat, Kind::Phone],
+        ),
         // `稍微` and a name ending in `微` are no WeChat label.
         (
             "稍微 iphone12 便宜点，李小微 13912345678".to_string(),

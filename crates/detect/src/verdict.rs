@@ -192,6 +192,16 @@ fn joined<'a>(prefix: &str, sep: &str, items: impl Iterator<Item = &'a str>) -> 
     r
 }
 
+/// Whether `h` lies inside a hostile phrase's hit.
+fn inside_dox(hits: &[Hit], h: &Hit) -> bool {
+    hits.iter().any(|d| {
+        d.group == Group::Dox
+            && d.start <= h.start
+            && h.end <= d.end
+            && d.end - d.start > h.end - h.start
+    })
+}
+
 pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> Decision {
     let mut reasons = Vec::new();
     // The kinds present and the counts the rules need, in one pass over the findings.
@@ -246,6 +256,8 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
                     sale_first.push(k);
                 }
             }
+            // A word inside a hostile phrase is part of it (`公司` in `去她公司`).
+            Group::News | Group::SelfCtx if inside_dox(hits, h) => {}
             Group::News => news += 1,
             Group::Dox => dox += 1,
             Group::SelfCtx => selfctx += 1,
@@ -378,7 +390,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // 手机…`, `这个骗子叫…，银行卡…，大家曝光他`): a warning that names the person still
     // exposes them.
     let named_dossier =
-        name && (sensitive >= 1 || other) && dox >= 1 && dox >= news && selfctx == 0;
+        name && (sensitive >= 1 || other) && dox >= 1 && dox >= news && dox > selfctx;
     // Several people's names and identifiers in one post (`王伟 139…；李娜 186…`), nothing
     // saying it is one's own or a report.
     let several = people >= 2 && records >= 2 && unframed && !is_sale;
@@ -397,7 +409,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         });
     // A name with three kinds of identifiers and nothing framing them (a table of 名字 | 电话
     // | 住址 | QQ): a profile of the person, not a contact line.
-    let profile = name && ident_kinds >= 3 && unframed && !is_sale;
+    let profile = name && (ident_kinds >= 3 || phone && addr) && unframed && !is_sale;
     let is_dox = id_bundle
         || profile
         || kw_bundle

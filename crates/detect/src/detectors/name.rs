@@ -214,6 +214,8 @@ fn name_ending_at(
         }
         let before_ok = before
             .is_none_or(|p| t.class(p) != Class::Cjk || t.info[p].digit().is_some())
+            // A copula before the name (`这人就是赵强，电话…`).
+            || before.is_some_and(|p| t.fold(p) == '是')
             || hits
                 .iter()
                 .any(|h| h.end == b && matches!(h.group, Group::Dox | Group::News | Group::Ad(_)));
