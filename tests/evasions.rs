@@ -476,6 +476,17 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::Name, Kind::Wechat, Kind::Phone],
         ),
+        // Everyday words that hold a keyword (`查档案`, `坐飞机`), with a price or a contact.
+        (
+            "查档案要去人社局，档案费20元一次".to_string(),
+            Verdict::None,
+            &[],
+        ),
+        (
+            "明天坐飞机去北京，机票800元一张，有同行的加我微信 travel_88".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Wechat],
+        ),
         // `稍微` and a name ending in `微` are no WeChat label.
         (
             "稍微 iphone12 便宜点，李小微 13912345678".to_string(),

@@ -43,6 +43,9 @@ pub enum Group {
     News,
     Label(Field),
     Neg,
+    /// An everyday word that holds a keyword (`查档案`, `户籍制度`, `坐飞机`): the keyword
+    /// inside it is none.
+    Everyday,
 }
 
 /// How a keyword hit was written, for reasons and confidence.
@@ -96,6 +99,7 @@ fn parse_group(name: &str) -> Option<Group> {
         "self" => Group::SelfCtx,
         "news" => Group::News,
         "neg" => Group::Neg,
+        "everyday" => Group::Everyday,
         "label.id" => Group::Label(Field::Id),
         "label.phone" => Group::Label(Field::Phone),
         "label.card" => Group::Label(Field::Card),

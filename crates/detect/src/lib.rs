@@ -186,6 +186,7 @@ impl Scanner {
                     Group::News => "news-context",
                     Group::Label(_) => "label",
                     Group::Neg => "not-personal-label",
+                    Group::Everyday => "everyday-word",
                 };
                 let surface: String = s.text.chars[h.start..h.end].iter().collect();
                 (surface, group, Span::new(h.start, h.end))
@@ -359,10 +360,16 @@ impl Scanner {
         }
         // Sale keywords: the longest non-overlapping hits not inside another finding.
         // None without a keyword hit (most posts here): the selection allocates for all hits.
+        // An everyday word that holds a keyword (`查档案`) takes part in the selection and is
+        // then dropped with the keyword it covers.
         let kw = if keywords == 0 {
             Vec::new()
         } else {
-            lexicon::longest_non_overlapping(&s.hits, |g| matches!(g, Group::Ad(_) | Group::Tg))
+            let mut kw = lexicon::longest_non_overlapping(&s.hits, |g| {
+                matches!(g, Group::Ad(_) | Group::Tg | Group::Everyday)
+            });
+            kw.retain(|h| h.group != Group::Everyday);
+            kw
         };
         // A buffer kept in the scratch: collected from a filter, the list grew two or three
         // times for most posts.
