@@ -864,6 +864,14 @@ fn spans_of_unseen_forms() {
                 (Kind::IdCard, "110105199003071239"),
             ],
         ),
+        // Parenthesized ideographic numerals; a dot read out between digit groups.
+        (
+            "电话 ㈠㈢㈧㈠㈡㈢㈣㈤㈥㈦㈧，或一三八點一二三四點五六七八",
+            &[
+                (Kind::Phone, "㈠㈢㈧㈠㈡㈢㈣㈤㈥㈦㈧"),
+                (Kind::Phone, "一三八點一二三四點五六七八"),
+            ],
+        ),
         // A part of a compound (`东区`) after the compound, not a district.
         (
             "家住幸福小区东区5栋2单元301",

@@ -220,11 +220,13 @@ fn push_homoglyphs(t: &Text, run: &mut Run, from: usize, to: usize, cut: bool) {
     }
 }
 
-/// A word that names a separator, read as one (`空格` space, `横杠`/`横线` dash, `斜杠`
-/// slash, `下划线` underscore, `逗号` comma …): returns its end. (`杠` alone is a separator
+/// A word that names a separator, read as one (`点` dot, `空格` space, `横杠`/`横线` dash,
+/// `斜杠` slash, `下划线` underscore, `逗号` comma …): returns its end. (`杠` alone is a separator
 /// character already.)
 fn separator_word(t: &Text, j: usize) -> Option<usize> {
-    const WORDS: [&[char]; 14] = [
+    const WORDS: [&[char]; 15] = [
+        // `一三八点一二三四…`: a dot read out.
+        &['点'],
         &['空', '格'],
         &['空', '白'],
         &['横', '杠'],
