@@ -872,6 +872,8 @@ fn spans_of_unseen_forms() {
                 (Kind::Phone, "一三八點一二三四點五六七八"),
             ],
         ),
+        // A nickname (`小王`, `阿丽`) is no full name.
+        ("曝光 小王 13812345678，阿丽 13912345678", &[(Kind::Phone, "13812345678"), (Kind::Phone, "13912345678")]),
         // A part of a compound (`东区`) after the compound, not a district.
         (
             "家住幸福小区东区5栋2单元301",

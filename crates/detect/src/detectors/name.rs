@@ -143,6 +143,10 @@ fn name_at(t: &Text, dicts: &Dictionaries, i: usize) -> Option<NameAt> {
     if given == 0 || numerals == given {
         return None;
     }
+    // `小王`, `老李`, `阿丽`: a nickname, not a full name.
+    if sur_len == 1 && given == 1 && matches!(c0, '小' | '老' | '阿') {
+        return None;
+    }
     let last = sur_len + given - 1;
     let end = pos[last] + 1;
     // The visible character after the name (`t.len()` at the end).
