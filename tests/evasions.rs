@@ -872,6 +872,19 @@ fn spans_of_unseen_forms() {
                 (Kind::Phone, "一三八點一二三四點五六七八"),
             ],
         ),
+        // A room in Chinese digits, a floor written `15F`, a named village group.
+        (
+            "住址：朝阳区幸福小区三号楼二单元五零一",
+            &[(Kind::Address, "朝阳区幸福小区三号楼二单元五零一")],
+        ),
+        (
+            "地址：福建省厦门市思明区鹭江道8号国际银行大厦15F",
+            &[(Kind::Address, "福建省厦门市思明区鹭江道8号国际银行大厦15F")],
+        ),
+        (
+            "住址：于都县大桥村下屋组5号",
+            &[(Kind::Address, "于都县大桥村下屋组5号")],
+        ),
         // A nickname (`小王`, `阿丽`) is no full name.
         ("曝光 小王 13812345678，阿丽 13912345678", &[(Kind::Phone, "13812345678"), (Kind::Phone, "13912345678")]),
         // A part of a compound (`东区`) after the compound, not a district.

@@ -526,6 +526,25 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
     if spaced {
         return None;
     }
+    // A floor written with an `F` after a building or compound (`国际银行大厦15F`).
+    if prev >= Level::Compound
+        && prev < Level::Unit
+        && i < t.len()
+        && matches!(t.fold(i), 'F' | 'f')
+        && (i + 1 >= t.len() || t.class(i + 1) != Class::Letter)
+        && (start..i).all(|k| t.class(k) != Class::Cjk)
+    {
+        return Some((i + 1, Level::Unit));
+    }
+    // A room in Chinese digits after a building or unit (`二单元五零一`): three or four
+    // digits, no `十` or `百` (those count floors and rooms in words, not a number).
+    if matches!(prev, Level::Building | Level::Unit)
+        && (start..i).all(|k| t.info[k].digit().is_some() || t.class(k) == Class::Invisible)
+        && (start..i).any(|k| t.class(k) == Class::Cjk)
+        && (3..=4).contains(&(start..i).filter(|&k| t.info[k].digit().is_some()).count())
+    {
+        return Some((i, Level::Room));
+    }
     // `15-4-1304`, `3号楼1406`: a dashed or bare room number after a building.
     let ascii = (start..i).all(|k| matches!(t.class(k), Class::Digit | Class::Invisible));
     if !ascii {
@@ -563,6 +582,27 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
     let digits = (start..i).filter(|&k| t.class(k) == Class::Digit).count();
     if matches!(prev, Level::Building | Level::Unit) && (3..=5).contains(&digits) {
         return Some((i, Level::Room));
+    }
+    None
+}
+
+/// `大桥村下屋组`: a village group with a name instead of a number, after its village (one to
+/// three characters before `组`).
+fn village_group(t: &Text, p: usize) -> Option<(usize, Level)> {
+    let village = p > 0 && t.fold(p - 1) == '村';
+    let mut i = p;
+    for count in 0..=3 {
+        if i >= t.len() {
+            return None;
+        }
+        if count > 0 && t.fold(i) == '组' {
+            return village.then_some((i + 1, Level::Number));
+        }
+        let info = t.info[i];
+        if info.class() != Class::Cjk || info.digit().is_some() || info.breaks_address_name() {
+            return None;
+        }
+        i += 1;
     }
     None
 }
@@ -658,6 +698,7 @@ fn parse(
             }
         }
         let step = number(t, p, last)
+            .or_else(|| (last == Level::Road).then(|| village_group(t, p)).flatten())
             .or_else(named_step)
             .or_else(|| unsuffixed_compound(t, p, last));
         let Some((mut e, lv)) = step else { break };
