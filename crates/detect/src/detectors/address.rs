@@ -590,19 +590,14 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
 /// three characters before `组`).
 fn village_group(t: &Text, p: usize) -> Option<(usize, Level)> {
     let village = p > 0 && t.fold(p - 1) == '村';
-    let mut i = p;
-    for count in 0..=3 {
-        if i >= t.len() {
-            return None;
-        }
-        if count > 0 && t.fold(i) == '组' {
+    for i in p..(p + 4).min(t.len()) {
+        if i > p && t.fold(i) == '组' {
             return village.then_some((i + 1, Level::Number));
         }
         let info = t.info[i];
         if info.class() != Class::Cjk || info.digit().is_some() || info.breaks_address_name() {
             return None;
         }
-        i += 1;
     }
     None
 }
