@@ -487,6 +487,17 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::PiiExposure,
             &[Kind::Wechat],
         ),
+        // Sale ads in other words: records of chats and messages, secrecy, a studio.
+        (
+            "代查：微信聊天记录、通话记录、短信记录，1500一条，保密 电报 cha_jilu".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Telegram],
+        ),
+        (
+            "各位老板，本工作室提供开盒服务，出结果快，保密，加企鹅 1234567890".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Qq, Kind::AdKeyword],
+        ),
         // `稍微` and a name ending in `微` are no WeChat label.
         (
             "稍微 iphone12 便宜点，李小微 13912345678".to_string(),
