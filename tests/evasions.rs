@@ -498,6 +498,23 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[Kind::Qq, Kind::AdKeyword],
         ),
+        // A request to hunt someone down with their phone, no full name; a call to add them.
+        (
+            "求人肉：昨天在地铁偷拍的男子，有人认识吗？电话好像是13812345678，姓王".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Phone],
+        ),
+        (
+            "她的微信是 lili_1990，手机13612345678，名字叫李丽，大家加她问问".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Wechat, Kind::Phone, Kind::Name],
+        ),
+        // A group buy's pick-up point is the organiser's own address.
+        (
+            "团购群主：周敏 13812345678 提货点：武汉市洪山区珞喻路1037号".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Phone, Kind::Address],
+        ),
         // `稍微` and a name ending in `微` are no WeChat label.
         (
             "稍微 iphone12 便宜点，李小微 13912345678".to_string(),
