@@ -290,6 +290,16 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
     let mut end = end;
     for _ in 0..2 {
         let mut a = end;
+        // Most identifiers have none of these before them: one look at the last character
+        // turns them away before the word lists are compared.
+        let Some(last) = a.checked_sub(1).map(|k| t.fold(k)) else {
+            break;
+        };
+        if !matches!(last, '岁' | '生' | '后' | '男' | '女')
+            && !TITLES.iter().any(|w| w[w.len() - 1] == last)
+        {
+            break;
+        }
         // The longest title ending here (`总经理`, not its `经理`).
         if let Some(w) = TITLES
             .iter()
@@ -325,6 +335,7 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
 const AGES: [&[char]; 4] = [&['岁'], &['年', '生'], &['年', '出', '生'], &['后']];
 
 /// Whether the folded characters before `a` are `w`.
+#[inline]
 fn ends_with(t: &Text, a: usize, w: &[char]) -> bool {
     a >= w.len() && (0..w.len()).all(|k| t.fold(a - w.len() + k) == w[k])
 }

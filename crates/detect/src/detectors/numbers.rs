@@ -223,6 +223,7 @@ fn push_homoglyphs(t: &Text, run: &mut Run, from: usize, to: usize, cut: bool) {
 /// A word that names a separator, read as one (`点` dot, `空格` space, `横杠`/`横线` dash,
 /// `斜杠` slash, `下划线` underscore, `逗号` comma …): returns its end. (`杠` alone is a separator
 /// character already.)
+#[inline]
 fn separator_word(t: &Text, j: usize) -> Option<usize> {
     const WORDS: [&[char]; 15] = [
         // `一三八点一二三四…`: a dot read out.
@@ -242,7 +243,23 @@ fn separator_word(t: &Text, j: usize) -> Option<usize> {
         &['中', '划', '线'],
         &['破', '折', '号'],
     ];
-    WORDS
+    // Called at every lone digit form before a Han character: one match on the first
+    // character turns nearly all of them away before the list is read.
+    if j >= t.len()
+        || !matches!(
+            t.fold(j),
+            '点' | '空' | '横' | '短' | '斜' | '竖' | '逗' | '顿' | '句' | '下' | '中' | '破'
+        )
+    {
+        return None;
+    }
+    separator_word_in(t, j, &WORDS)
+}
+
+/// The rest of [`separator_word`], out of line: most of its calls end at the first character.
+#[inline(never)]
+fn separator_word_in(t: &Text, j: usize, words: &[&[char]]) -> Option<usize> {
+    words
         .iter()
         .find(|w| j + w.len() <= t.len() && (0..w.len()).all(|k| t.fold(j + k) == w[k]))
         .map(|w| j + w.len())
