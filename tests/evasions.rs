@@ -855,14 +855,13 @@ fn spans_of_unseen_forms() {
             ],
         ),
         // The pinyin half of a keyword is no Telegram handle (`开房jilu`); a handle that is a
-        // keyword's pinyin with digits still is (`chadang99`); `杳` and `🏠` read as 查 and 房.
+        // keyword's pinyin with digits still is (`chadang99`); `杳` reads as 查.
         (
-            "开房jilu 机主xinxi 杳档 开🏠记录 tg：chadang99",
+            "开房jilu 机主xinxi 杳档 tg：chadang99",
             &[
                 (Kind::AdKeyword, "开房jilu"),
                 (Kind::AdKeyword, "机主xinxi"),
                 (Kind::AdKeyword, "杳档"),
-                (Kind::AdKeyword, "开🏠记录"),
                 (Kind::AdKeyword, "tg"),
                 (Kind::Telegram, "chadang99"),
             ],
@@ -912,6 +911,16 @@ fn spans_of_unseen_forms() {
         (
             "住址：于都县大桥村下屋组5号",
             &[(Kind::Address, "于都县大桥村下屋组5号")],
+        ),
+        // A house emoji before an address is no character of a name (`王芳🏠北京市…`).
+        (
+            "开盒：王芳🏠北京市朝阳区建国路88号 📱13812345678",
+            &[
+                (Kind::AdKeyword, "开盒"),
+                (Kind::Name, "王芳"),
+                (Kind::Address, "北京市朝阳区建国路88号"),
+                (Kind::Phone, "13812345678"),
+            ],
         ),
         // A nickname (`小王`, `阿丽`) is no full name.
         ("曝光 小王 13812345678，阿丽 13912345678", &[(Kind::Phone, "13812345678"), (Kind::Phone, "13912345678")]),
