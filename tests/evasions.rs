@@ -924,6 +924,14 @@ fn spans_of_unseen_forms() {
         ),
         // A nickname (`小王`, `阿丽`) is no full name.
         ("曝光 小王 13812345678，阿丽 13912345678", &[(Kind::Phone, "13812345678"), (Kind::Phone, "13912345678")]),
+        // Filler words between the groups of a number.
+        (
+            "电话 138 然后 0013 然后 8000，或1哈3哈9哈1哈2哈3哈4哈5哈6哈7哈8",
+            &[
+                (Kind::Phone, "138 然后 0013 然后 8000"),
+                (Kind::Phone, "1哈3哈9哈1哈2哈3哈4哈5哈6哈7哈8"),
+            ],
+        ),
         // A part of a compound (`东区`) after the compound, not a district.
         (
             "家住幸福小区东区5栋2单元301",

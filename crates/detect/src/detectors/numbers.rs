@@ -225,9 +225,23 @@ fn push_homoglyphs(t: &Text, run: &mut Run, from: usize, to: usize, cut: bool) {
 /// character already.)
 #[inline]
 fn separator_word(t: &Text, j: usize) -> Option<usize> {
-    const WORDS: [&[char]; 15] = [
+    const WORDS: [&[char]; 27] = [
         // `一三八点一二三四…`: a dot read out.
         &['点'],
+        // Fillers written between the groups to break a pattern (`138然后0013然后8000`,
+        // `1哈3哈8…`).
+        &['然', '后'],
+        &['接', '着'],
+        &['那', '个'],
+        &['就', '是'],
+        &['再'],
+        &['嗯'],
+        &['哈'],
+        &['呃'],
+        &['啊'],
+        &['哦'],
+        &['嘿'],
+        &['噢'],
         &['空', '格'],
         &['空', '白'],
         &['横', '杠'],
@@ -248,7 +262,29 @@ fn separator_word(t: &Text, j: usize) -> Option<usize> {
     if j >= t.len()
         || !matches!(
             t.fold(j),
-            '点' | '空' | '横' | '短' | '斜' | '竖' | '逗' | '顿' | '句' | '下' | '中' | '破'
+            '点' | '空'
+                | '横'
+                | '短'
+                | '斜'
+                | '竖'
+                | '逗'
+                | '顿'
+                | '句'
+                | '下'
+                | '中'
+                | '破'
+                | '然'
+                | '接'
+                | '那'
+                | '就'
+                | '再'
+                | '嗯'
+                | '哈'
+                | '呃'
+                | '啊'
+                | '哦'
+                | '嘿'
+                | '噢'
         )
     {
         return None;
