@@ -855,13 +855,14 @@ fn spans_of_unseen_forms() {
             ],
         ),
         // The pinyin half of a keyword is no Telegram handle (`开房jilu`); a handle that is a
-        // keyword's pinyin with digits still is (`chadang99`); `杳` reads as 查.
+        // keyword's pinyin with digits still is (`chadang99`); `杳` and `🔍` read as 查.
         (
-            "开房jilu 机主xinxi 杳档 tg：chadang99",
+            "开房jilu 机主xinxi 杳档 🔍档 tg：chadang99",
             &[
                 (Kind::AdKeyword, "开房jilu"),
                 (Kind::AdKeyword, "机主xinxi"),
                 (Kind::AdKeyword, "杳档"),
+                (Kind::AdKeyword, "🔍档"),
                 (Kind::AdKeyword, "tg"),
                 (Kind::Telegram, "chadang99"),
             ],
