@@ -149,6 +149,14 @@ impl CharInfo {
         CLASSES[(self.0 >> 21 & 0xF) as usize]
     }
 
+    /// The class field as a number (the discriminant of [`CharInfo::class`]; the unused codes
+    /// 10 to 15 stand for [`Class::Other`]): for the loader, which tests it against masks
+    /// instead of loading the class from a table.
+    #[inline]
+    pub fn class_code(self) -> u32 {
+        self.0 >> 21 & 0xF
+    }
+
     /// The digit this code point stands for (`3`, `３`, `③`, `三`, `叁`, `幺`).
     #[inline]
     pub fn digit(self) -> Option<u8> {
@@ -378,6 +386,13 @@ impl CharTable {
         } else {
             self.astral(c)
         }
+    }
+
+    /// The entry of a BMP code point, by its number: for the loader, which decodes UTF-8
+    /// itself and so knows a sequence's range from its length.
+    #[inline]
+    pub fn bmp_info(&self, u: u16) -> CharInfo {
+        self.bmp[usize::from(u)]
     }
 
     #[cold]

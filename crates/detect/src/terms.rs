@@ -15,13 +15,17 @@ pub struct Triggers {
     /// Per 64 BMP characters: `[whole, first]`, the characters that are a whole term (`售`,
     /// `q`, `✈`) and those that start a term of two or more characters (2 × 64 Ki bits). The
     /// two words of a character share a cache line: the loader asks both for every character.
-    chars: Vec<[u64; 2]>,
+    /// One more entry at [`ASTRAL`] stands for every character above the BMP: `whole` all ones
+    /// if some term starts there. A fixed-size array indexed by `min(c / 64, ASTRAL)`: no
+    /// bounds check and no branch on the character's range.
+    chars: Box<[[u64; 2]; ASTRAL + 1]>,
     /// Hashed (first, second) character pairs of every term of two or more characters. A
     /// fixed-size array: a hash of [`PAIR_BITS`] bits indexes it without a bounds check.
     pairs: Box<[u64; PAIR_WORDS]>,
-    /// Some term starts above the BMP: every such character is a candidate.
-    astral: bool,
 }
+
+/// The entry of [`Triggers::chars`] for the characters above the BMP.
+const ASTRAL: usize = 0x10000 / 64;
 
 const PAIR_BITS: u32 = 16;
 const PAIR_WORDS: usize = (1 << PAIR_BITS) / 64;
@@ -45,15 +49,14 @@ fn set_bit(set: &mut [u64], i: usize) {
 impl Triggers {
     fn build(terms: &[String]) -> Triggers {
         let mut t = Triggers {
-            chars: vec![[0; 2]; 0x10000 / 64],
+            chars: Box::new([[0; 2]; ASTRAL + 1]),
             pairs: Box::new([0; PAIR_WORDS]),
-            astral: false,
         };
         for term in terms {
             let mut cs = term.chars();
             let Some(a) = cs.next() else { continue };
             if a as u32 >= 0x10000 {
-                t.astral = true;
+                t.chars[ASTRAL][0] = u64::MAX;
                 continue;
             }
             match cs.next() {
@@ -84,10 +87,8 @@ impl Triggers {
     #[inline]
     pub fn kinds(&self, c: char) -> (bool, bool) {
         let u = c as usize;
-        match self.chars.get(u >> 6) {
-            Some(&[whole, first]) => (whole >> (u & 63) & 1 != 0, first >> (u & 63) & 1 != 0),
-            None => (self.astral, false),
-        }
+        let [whole, first] = self.chars[(u >> 6).min(ASTRAL)];
+        (whole >> (u & 63) & 1 != 0, first >> (u & 63) & 1 != 0)
     }
 
     #[inline]
