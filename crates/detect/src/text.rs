@@ -217,10 +217,12 @@ fn decode(
             p += 1;
             u32::from(b0)
         } else if b0 & 0xF0 == 0xE0 {
-            // Three bytes: the Han block, 72 % of the corpus's characters.
+            // Three bytes: the Han block, 72 % of the corpus's characters. The lead byte's
+            // marker (0xE0) and the continuation bytes' (0x80 each) taken off in one
+            // subtraction instead of a mask per byte.
             let (b1, b2) = unsafe { (*bytes.get_unchecked(p + 1), *bytes.get_unchecked(p + 2)) };
             p += 3;
-            u32::from(b0 & 0xF) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F)
+            (u32::from(b0) << 12) + (u32::from(b1) << 6) + u32::from(b2) - 0xE2080
         } else if b0 < 0xE0 {
             let b1 = unsafe { *bytes.get_unchecked(p + 1) };
             p += 2;
