@@ -125,9 +125,9 @@ struct Entry {
     at: u32,
     len: u32,
     /// The tail's first character, [`NO_CHAR`] for an empty tail: tested before the tail is
-    /// compared. A group holds 7.7 terms on average where the dev corpus looks one up, and
-    /// most differ from the text in their first tail character already; setting up the
-    /// comparison of slices for each cost about 20 instructions.
+    /// compared. A group the dev corpus looks up holds 3.4 terms on average, and 58 % of them
+    /// differ from the text in their first tail character already: one comparison instead of
+    /// setting up the comparison of slices.
     first: u32,
 }
 
