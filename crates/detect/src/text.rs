@@ -316,7 +316,7 @@ impl Text {
         // their counters, the flags) did not fit the registers, and the slow path's call made
         // every value that lives across it a stack slot: the output pointers and counters were
         // loaded from and stored to the stack on every character. In all, 103 instructions a
-        // character before (decoding and `note_starts` included), 93 now.
+        // character before (decoding and `note_starts` included), 91 now.
         let len = decode(
             table,
             text,
