@@ -12,6 +12,7 @@
 
 use crate::chars::{self, CharInfo, CharTable, Class};
 use crate::terms::Triggers;
+use std::mem::MaybeUninit;
 
 /// Reusable buffers for one post; keep one per worker thread to avoid allocation per post.
 #[derive(Default)]
@@ -33,6 +34,8 @@ pub struct Text {
     pub digit_pos: Vec<u32>,
     /// Code points whose folded form is a [`chars::is_mark`] character, ascending.
     pub marks: Vec<u32>,
+    /// The loader's scratch: code points whose table entry is not plain, ascending.
+    rare: Vec<u32>,
 }
 
 #[derive(Default, Clone, Copy, Debug)]
@@ -59,12 +62,9 @@ struct Notes {
 }
 
 impl Notes {
-    /// The loader's slow path, for a character with a flag (marks, address suffixes) or a
-    /// Chinese numeral (plain digits are noted in the loop): notes it at code point `i` and
-    /// returns its skeleton character, `None` for a gap. Not inlined: kept out of the loop, its
-    /// state does not take the registers the common paths need.
-    #[inline(never)]
-    fn special(&mut self, i: usize, info: CharInfo) -> Option<char> {
+    /// Notes a character with a flag (marks, address suffixes) or a Chinese numeral at code
+    /// point `i` (plain digits are noted by the caller), after the skeleton is written.
+    fn special(&mut self, i: usize, info: CharInfo) {
         let flags = &mut self.flags;
         let class = info.class();
         let is_digit = info.digit().is_some();
@@ -89,33 +89,28 @@ impl Notes {
                 _ => {}
             }
         }
-        let f = match class {
-            Class::Cjk | Class::Digit | Class::KeySymbol | Class::Other => f,
-            Class::Letter => {
-                flags.contact = true;
-                f.to_ascii_lowercase()
+        match class {
+            Class::Cjk | Class::Digit | Class::KeySymbol | Class::Other | Class::Letter => {
+                self.prev_digit = is_digit || matches!(f, '十' | '百');
             }
-            Class::Invisible => return None,
-            _ => {
-                self.prev_digit = false;
-                return None;
-            }
-        };
-        self.prev_digit = is_digit || matches!(f, '十' | '百');
-        Some(f)
+            Class::Invisible => {}
+            _ => self.prev_digit = false,
+        }
     }
 }
 
-/// Whether characters of `class` are in the skeleton (not gaps), as a bit test.
-#[inline]
-fn in_skeleton(class: Class) -> bool {
-    const KEPT: u16 = 1 << Class::Other as u16
-        | 1 << Class::Cjk as u16
-        | 1 << Class::Letter as u16
-        | 1 << Class::Digit as u16
-        | 1 << Class::KeySymbol as u16;
-    KEPT >> class as u16 & 1 != 0
-}
+/// Per class code ([`CharInfo::class_code`]), 1 if characters of that class are in the skeleton
+/// (not gaps): the unused codes 10 to 15 read as [`Class::Other`], which is kept. A load, where
+/// a bit test of a constant by the code took the shift register and a copy of the constant.
+const IN_SKELETON: [u8; 16] = {
+    let mut t = [1; 16];
+    t[Class::Space as usize] = 0;
+    t[Class::Newline as usize] = 0;
+    t[Class::Sep as usize] = 0;
+    t[Class::Invisible as usize] = 0;
+    t[Class::Emoji as usize] = 0;
+    t
+};
 
 /// Notes in `starts` the skeleton indices where a lexicon term may start: all of them without
 /// `triggers`. A loop of its own over the finished skeleton (tested while the skeleton was
@@ -125,6 +120,7 @@ fn in_skeleton(class: Class) -> bool {
 /// mispredicted often: testing every pair costs 3 M more instructions per pass but saves 0.2 M
 /// simulated mispredictions and 5-7 % of a scan's wall time.
 fn note_starts(skel: &[char], triggers: Option<&Triggers>, starts: &mut Vec<u32>) {
+    starts.clear();
     let Some(tr) = triggers else {
         starts.extend(0..skel.len() as u32);
         return;
@@ -132,17 +128,136 @@ fn note_starts(skel: &[char], triggers: Option<&Triggers>, starts: &mut Vec<u32>
     let Some((&last, _)) = skel.split_last() else {
         return;
     };
-    starts.resize(skel.len(), 0);
+    // Written by index into the spare capacity, as the loader's views.
+    starts.reserve(skel.len());
+    let w = &mut starts.spare_capacity_mut()[..skel.len()];
     let mut m = 0;
-    for (k, w) in skel.windows(2).enumerate() {
-        let (alone, first) = tr.kinds(w[0]);
-        starts[m] = k as u32;
-        m += usize::from(alone | (first & tr.pair(w[0], w[1])));
+    for (k, p) in skel.windows(2).enumerate() {
+        let (alone, first) = tr.kinds(p[0]);
+        // SAFETY: `m` counts at most one per window, so `m <= k < skel.len()`, within `w`.
+        unsafe { w.get_unchecked_mut(m).write(k as u32) };
+        m += usize::from(alone | (first & tr.pair(p[0], p[1])));
     }
-    starts.truncate(m);
+    // SAFETY: every window writes `w[m]` before it counts `m`: the first `m` are initialized.
+    unsafe { starts.set_len(m) };
     if tr.alone(last) {
         starts.push(skel.len() as u32 - 1);
     }
+}
+
+/// The skeleton and the list of rare characters as the loader writes them: by index into the
+/// vectors' spare capacity, given their lengths after the loop (pushes kept every vector's
+/// length and capacity on the stack, a load, a compare and a store per vector and character).
+struct Views<'a> {
+    skel: &'a mut [MaybeUninit<char>],
+    pos: &'a mut [MaybeUninit<u32>],
+    /// Code points whose entry is not [`CharInfo::is_plain`]: digit forms and flagged
+    /// characters, noted after the loop.
+    rare: &'a mut [MaybeUninit<u32>],
+    /// Elements of `skel` and `pos` written, of `rare`.
+    k: usize,
+    r: usize,
+    /// Not 0 if some character is a letter.
+    contact: u32,
+}
+
+impl Views<'_> {
+    /// Adds code point `i` (called for `0, 1, 2…`, fewer than the slices' length) without a
+    /// branch on its kind: its skeleton form is its fold, lower-cased for a letter (digit forms
+    /// fold to ASCII digits already), written at `k` and counted only if its class is kept;
+    /// `i` is written to `rare` and counted only if the notes need it. In mixed text Han
+    /// characters, digits and others alternate too irregularly for a branch on the class to be
+    /// predicted; the slow path's call in the loop had made the loop's state stack slots.
+    #[inline(always)]
+    fn push(&mut self, i: usize, info: CharInfo) {
+        let class = info.class_code();
+        let letter = u32::from(class == Class::Letter as u32);
+        self.contact |= letter;
+        // Only letters fold to ASCII letters: setting bit 5 of a letter's fold lower-cases it.
+        let f = info.fold_code() | letter << 5;
+        debug_assert!(self.k <= i && self.r <= i && i < self.skel.len().min(self.rare.len()));
+        // SAFETY: `f` is a folded form (`CharInfo::fold_code`, a `char`) or an ASCII letter's
+        // fold with bit 5 set, its lower-case form. `k` and `r` count at most one per call, so
+        // both are at most `i`, within the slices (which `pos` shares with `skel`).
+        unsafe {
+            self.skel
+                .get_unchecked_mut(self.k)
+                .write(char::from_u32_unchecked(f));
+            self.pos.get_unchecked_mut(self.k).write(i as u32);
+            self.rare.get_unchecked_mut(self.r).write(i as u32);
+        }
+        self.k += usize::from(IN_SKELETON[class as usize]);
+        self.r += usize::from(!info.is_plain());
+    }
+}
+
+/// Decodes `text` into `chars_w` and looks every code point up in `table` into `info_w`;
+/// returns the number of code points (the first `len` elements of both are initialized).
+///
+/// UTF-8 decoded here rather than by `str::chars`: the text is valid UTF-8, so the lead byte
+/// alone says how long a sequence is, and only a four-byte sequence lies above the BMP. The
+/// loop makes no call, so its state stays in registers: the code points above the BMP (emoji,
+/// rare Han characters) get a BMP entry first and their real one from a second pass after the
+/// loop, only in texts that have one.
+#[inline]
+fn decode(
+    table: &CharTable,
+    text: &str,
+    chars_w: &mut [MaybeUninit<char>],
+    info_w: &mut [MaybeUninit<CharInfo>],
+) -> usize {
+    let bytes = text.as_bytes();
+    assert!(chars_w.len() >= bytes.len() && info_w.len() >= bytes.len());
+    let (mut p, mut len, mut astral) = (0, 0, false);
+    while p < bytes.len() {
+        let b0 = bytes[p];
+        // SAFETY (the unchecked reads): `bytes` is valid UTF-8 and `p` is at the start of a
+        // sequence, so the continuation bytes its lead byte announces are all within `bytes`.
+        let u = if b0 < 0x80 {
+            p += 1;
+            u32::from(b0)
+        } else if b0 & 0xF0 == 0xE0 {
+            // Three bytes: the Han block, 72 % of the corpus's characters. The lead byte's
+            // marker (0xE0) and the continuation bytes' (0x80 each) taken off in one
+            // subtraction instead of a mask per byte.
+            let (b1, b2) = unsafe { (*bytes.get_unchecked(p + 1), *bytes.get_unchecked(p + 2)) };
+            p += 3;
+            (u32::from(b0) << 12) + (u32::from(b1) << 6) + u32::from(b2) - 0xE2080
+        } else if b0 < 0xE0 {
+            let b1 = unsafe { *bytes.get_unchecked(p + 1) };
+            p += 2;
+            u32::from(b0 & 0x1F) << 6 | u32::from(b1 & 0x3F)
+        } else {
+            let s = &bytes[p..p + 4];
+            p += 4;
+            astral = true;
+            u32::from(b0 & 0x07) << 18
+                | u32::from(s[1] & 0x3F) << 12
+                | u32::from(s[2] & 0x3F) << 6
+                | u32::from(s[3] & 0x3F)
+        };
+        // SAFETY: `u` is decoded from a complete UTF-8 sequence of a `str`: a scalar value.
+        let c = unsafe { char::from_u32_unchecked(u) };
+        // SAFETY: every code point takes at least one byte, so `len < p <= bytes.len()`, and
+        // both slices hold at least `bytes.len()` elements (asserted above).
+        unsafe {
+            chars_w.get_unchecked_mut(len).write(c);
+            info_w
+                .get_unchecked_mut(len)
+                .write(table.bmp_info(u as u16));
+        }
+        len += 1;
+    }
+    if astral {
+        for (c, info) in chars_w[..len].iter().zip(&mut info_w[..len]) {
+            // SAFETY: the loop above initialized the first `len` elements.
+            let c = unsafe { c.assume_init() };
+            if c as u32 >= 0x10000 {
+                info.write(table.info(c));
+            }
+        }
+    }
+    len
 }
 
 impl Text {
@@ -180,11 +295,11 @@ impl Text {
         ] {
             v.clear();
         }
-        // The four per-character vectors are written by index into their spare capacity, sized
-        // for one byte a character (the most there can be), and given their lengths after the
-        // loop: pushes kept every vector's length and capacity on the stack, a load, a compare
+        // The per-character vectors are written by index into their spare capacity, sized for
+        // one byte a character (the most there can be), and given their lengths after the
+        // loops: pushes kept every vector's length and capacity on the stack, a load, a compare
         // and a store per vector and character; filling the buffers first (`resize`) cost 2 %
-        // of a scan. Sliced to the same length `n`, one bounds check serves all four.
+        // of a scan.
         let n = text.len();
         for v in [&mut chars, &mut skel] {
             v.clear();
@@ -194,60 +309,76 @@ impl Text {
         info_v.reserve(n);
         skel_pos.clear();
         skel_pos.reserve(n);
-        let chars_w = &mut chars.spare_capacity_mut()[..n];
-        let info_w = &mut info_v.spare_capacity_mut()[..n];
-        let skel_w = &mut skel.spare_capacity_mut()[..n];
-        let pos_w = &mut skel_pos.spare_capacity_mut()[..n];
-        // Code points and skeleton characters written so far.
-        let (mut len, mut k) = (0, 0);
-        for c in text.chars() {
-            let i = len;
-            len += 1;
-            let info = table.info(c);
-            chars_w[i].write(c);
-            info_w[i].write(info);
-            // `keep`: whether `f` joins the skeleton. It is written either way and counted only
-            // if kept, so the common characters take no branch on their kind.
-            let (f, keep) = if info.is_plain() {
-                // Most characters: Han characters, punctuation, spaces, Latin letters, with no
-                // digit value and no flag to note. Without branches on the class: in mixed
-                // text Han and other characters alternate too irregularly to predict.
-                let class = info.class();
-                notes.flags.contact |= class == Class::Letter;
-                // A gap leaves the skeleton and ends a number; an invisible character does
-                // neither.
-                notes.prev_digit &= class == Class::Invisible;
-                // Only letters fold to ASCII letters, so lower-casing every fold is lower-casing
-                // the letters.
-                (info.fold().to_ascii_lowercase(), in_skeleton(class))
-            } else if let (Class::Digit, Some(d), false) =
-                (info.class(), info.digit(), info.is_special())
-            {
-                // A digit (ASCII, full-width, circled), whose folded form is the ASCII digit.
-                notes.flags.digit = true;
-                notes.digit_pos.push(i as u32);
-                notes.prev_digit = true;
-                (char::from(b'0' + d), true)
-            } else {
-                match notes.special(i, info) {
-                    Some(f) => (f, true),
-                    None => continue,
-                }
-            };
-            skel_w[k].write(f);
-            pos_w[k].write(i as u32);
-            k += usize::from(keep);
-        }
-        // SAFETY: every iteration writes `chars_w[i]` and `info_w[i]` for its `i`, the code
-        // points `0..len`, before anything else, and writes `skel_w[k]` and `pos_w[k]` before
-        // it counts `k` (by one or none): the first `len` and `k` elements are initialized,
-        // within capacity.
+        // Three loops, none of which calls a function on the common path: the decoder (code
+        // points and their table entries), the views (skeleton and the list of rare characters,
+        // reading the entries back from L1) and the notes over the rare characters. In the one
+        // loop they were before, the state of all three (the text, the table, four outputs and
+        // their counters, the flags) did not fit the registers, and the slow path's call made
+        // every value that lives across it a stack slot: the output pointers and counters were
+        // loaded from and stored to the stack on every character. In all, 103 instructions a
+        // character before (decoding and `note_starts` included), 91 now.
+        let len = decode(
+            table,
+            text,
+            &mut chars.spare_capacity_mut()[..n],
+            &mut info_v.spare_capacity_mut()[..n],
+        );
+        // SAFETY: `decode` initializes the first `len` elements of both (one per code point,
+        // at most `n`).
         unsafe {
             chars.set_len(len);
             info_v.set_len(len);
+        }
+        let mut rare = std::mem::take(&mut self.rare);
+        rare.clear();
+        rare.reserve(len);
+        let mut views = Views {
+            skel: &mut skel.spare_capacity_mut()[..len],
+            pos: &mut skel_pos.spare_capacity_mut()[..len],
+            rare: &mut rare.spare_capacity_mut()[..len],
+            k: 0,
+            r: 0,
+            contact: 0,
+        };
+        for (i, &info) in info_v.iter().enumerate() {
+            views.push(i, info);
+        }
+        let (k, r, contact) = (views.k, views.r, views.contact != 0);
+        // SAFETY: `Views::push` writes `skel[k]`, `pos[k]` and `rare[r]` before it counts `k`
+        // and `r` (by one or none): the first `k` and `r` elements are initialized, within
+        // capacity.
+        unsafe {
             skel.set_len(k);
             skel_pos.set_len(k);
+            rare.set_len(r);
         }
+        notes.flags.contact = contact;
+        // The notes, in text order. Whether a number precedes the character (`prev_digit`):
+        // the state the last listed character left, kept only across invisible characters
+        // (every other character between ends a number: a gap, or a kept character that is no
+        // digit form).
+        let mut last = 0;
+        for &i in &rare {
+            let i = i as usize;
+            if notes.prev_digit
+                && !info_v[last + 1..i]
+                    .iter()
+                    .all(|x| x.class() == Class::Invisible)
+            {
+                notes.prev_digit = false;
+            }
+            last = i;
+            let info = info_v[i];
+            if let (Class::Digit, false) = (info.class(), info.is_special()) {
+                // A digit (ASCII, full-width, circled).
+                notes.flags.digit = true;
+                notes.digit_pos.push(i as u32);
+                notes.prev_digit = true;
+            } else {
+                notes.special(i, info);
+            }
+        }
+        self.rare = rare;
         note_starts(&skel, triggers, &mut starts);
         self.chars = chars;
         self.info = info_v;
@@ -338,5 +469,125 @@ impl Text {
     /// Whether the code points `a..b` contain a line break.
     pub fn has_newline(&self, a: usize, b: usize) -> bool {
         self.info[a..b].iter().any(|i| i.class() == Class::Newline)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexicon::Lexicon;
+
+    /// What the loader wrote, for comparisons.
+    type Views = (
+        Vec<char>,
+        Vec<CharInfo>,
+        Vec<char>,
+        Vec<u32>,
+        [bool; 4],
+        [Vec<u32>; 4],
+    );
+
+    fn views(t: &Text) -> Views {
+        let f = t.flags;
+        (
+            t.chars.clone(),
+            t.info.clone(),
+            t.skel.clone(),
+            t.skel_pos.clone(),
+            [f.digit, f.contact, f.address_suffix, f.role],
+            [
+                t.digit_pos.clone(),
+                t.marks.clone(),
+                t.address_marks.clone(),
+                t.lex_starts.clone(),
+            ],
+        )
+    }
+
+    /// The loader as one plain loop over `str::chars`, with a branch per kind of character
+    /// and the notes taken in order: what the decoder, the branch-free skeleton and the notes
+    /// after it must reproduce.
+    fn reference(table: &CharTable, triggers: &Triggers, text: &str) -> Views {
+        let mut notes = Notes {
+            flags: Flags::default(),
+            prev_digit: false,
+            digit_pos: Vec::new(),
+            marks: Vec::new(),
+            address_marks: Vec::new(),
+        };
+        let (mut chars, mut info, mut skel, mut pos) = (vec![], vec![], vec![], vec![]);
+        for (i, c) in text.chars().enumerate() {
+            let x = table.info(c);
+            chars.push(c);
+            info.push(x);
+            let f = if x.is_plain() {
+                let class = x.class();
+                notes.flags.contact |= class == Class::Letter;
+                notes.prev_digit &= class == Class::Invisible;
+                match class {
+                    Class::Other | Class::Cjk | Class::Letter | Class::Digit | Class::KeySymbol => {
+                        Some(x.fold().to_ascii_lowercase())
+                    }
+                    _ => None,
+                }
+            } else if let (Class::Digit, Some(d), false) = (x.class(), x.digit(), x.is_special()) {
+                notes.flags.digit = true;
+                notes.digit_pos.push(i as u32);
+                notes.prev_digit = true;
+                Some(char::from(b'0' + d))
+            } else {
+                notes.special(i, x);
+                match x.class() {
+                    Class::Cjk | Class::Digit | Class::KeySymbol | Class::Other => Some(x.fold()),
+                    Class::Letter => Some(x.fold().to_ascii_lowercase()),
+                    _ => None,
+                }
+            };
+            if let Some(f) = f {
+                skel.push(f);
+                pos.push(i as u32);
+            }
+        }
+        let mut starts = Vec::new();
+        note_starts(&skel, Some(triggers), &mut starts);
+        let f = notes.flags;
+        (
+            chars,
+            info,
+            skel,
+            pos,
+            [f.digit, f.contact, f.address_suffix, f.role],
+            [notes.digit_pos, notes.marks, notes.address_marks, starts],
+        )
+    }
+
+    /// The loader equals the plain loop on evasions, every code point (in runs of 61, between
+    /// digits and address suffixes) and the development corpus when present; one `Text`
+    /// reused throughout, as the scanner does.
+    #[test]
+    fn loads_as_a_plain_loop() {
+        let dicts = crate::testutil::dicts();
+        let table = CharTable::new(&dicts.t2s);
+        let lex = Lexicon::build(dicts);
+        let mut texts = crate::testutil::texts_with_dev_corpus(&[
+            "",
+            "a",
+            "開 ‍盒 开丶盒 开🔥盒 ✈️ TG：@Abc_9 #艾特",
+            "住15号楼3单元1302室，138-0013-8000，十五栋二〇一",
+            "1\u{200B}号 1\u{200B}\u{200B}栋 1 号 ⑦\u{FE0F}室 𝟏𝟑𝟖 ❶❸❽ 十\u{200C}号 百户",
+            "收件人：王芳阿姨 ¥300 ￥5万 就是他 |姓名|电话|",
+            "éÉüÜ·×ＡＢＣ１２３ 𠀀𠀁 🛩✈ \r\n\u{2028}",
+        ]);
+        let all: Vec<char> = (0..=0x10FFFF).filter_map(char::from_u32).collect();
+        for (n, run) in all.chunks(61).enumerate() {
+            let mut s: String = run.iter().collect();
+            s.push_str(["1号", "二", "-", ""][n % 4]);
+            texts.push(s);
+        }
+        let mut t = Text::default();
+        for s in &texts {
+            t.load_with(&table, lex.triggers(), s);
+            assert!(views(&t) == reference(&table, lex.triggers(), s), "{s:?}");
+        }
     }
 }
