@@ -515,6 +515,12 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::PiiExposure,
             &[Kind::Phone, Kind::Address],
         ),
+        // A doxxing word over a name and an account.
+        (
+            "开盒：刘洋 支付宝账号 liuyang@163.com".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Email],
+        ),
         // `稍微` and a name ending in `微` are no WeChat label.
         (
             "稍微 iphone12 便宜点，李小微 13912345678".to_string(),

@@ -378,9 +378,10 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // A validated ID next to the person's name, phone or address is a dossier whatever the
     // framing: nobody posts their own ID card number with their phone.
     let id_bundle = id && (name || phone || addr);
-    // A doxxing word (开盒, 社工库, 机主信息 …) over a person's identifiers: self-disclosure
-    // never says 开盒. Sale ads are left to the sample rule (a seller gives a phone too).
-    let kw_bundle = kw_n > 0 && !is_sale && (sensitive >= 2 || (name && sensitive >= 1));
+    // A doxxing word (开盒, 社工库, 机主信息 …) over a person's identifiers, or over a name and
+    // an account (`开盒：刘洋 支付宝账号 …@163.com`): self-disclosure never says 开盒. Sale ads
+    // are left to the sample rule (a seller gives a phone too).
+    let kw_bundle = kw_n > 0 && !is_sale && (sensitive >= 2 || (name && (sensitive >= 1 || other)));
     // Nothing says self-disclosure or reporting.
     let unframed = selfctx == 0 && news == 0;
     // A validated ID number under a hostile exposure phrase (曝光, 扒出 …) or a doxxing word
