@@ -929,6 +929,16 @@ fn spans_of_unseen_forms() {
                 (Kind::Phone, "13812345678"),
             ],
         ),
+        // A full name with a courtesy title glued to it, read with and without a label.
+        (
+            "曝光 王建国先生 13812345678，联系人：李娜女士，电话13912345678",
+            &[
+                (Kind::Name, "王建国"),
+                (Kind::Phone, "13812345678"),
+                (Kind::Name, "李娜"),
+                (Kind::Phone, "13912345678"),
+            ],
+        ),
         // A nickname (`小王`, `阿丽`) is no full name.
         ("曝光 小王 13812345678，阿丽 13912345678", &[(Kind::Phone, "13812345678"), (Kind::Phone, "13912345678")]),
         // Filler words between the groups of a number.

@@ -133,6 +133,10 @@ fn name_at(t: &Text, dicts: &Dictionaries, i: usize) -> Option<NameAt> {
         }
         given += 1;
     }
+    // A title right after a one-character given name (`王芳女士`, `李娜同学`) is not part of it.
+    if given == 2 && title_at(t, pos[sur_len + 1]) {
+        given = 1;
+    }
     while given > 0 && numeral_at(pos[sur_len + given - 1]) && {
         let next = pos[sur_len + given];
         next < t.len() && t.info[next].digit().is_some()
@@ -164,8 +168,13 @@ fn name_at(t: &Text, dicts: &Dictionaries, i: usize) -> Option<NameAt> {
         return None;
     }
     // A third CJK character right after a two-character given name means we are inside a
-    // longer word, unless it is a stop character.
-    if given == 2 && cjk_at(next) && !STOP.contains(t.fold(next)) && sur_len == 1 {
+    // longer word, unless it is a stop character or begins a title (`王建国先生`).
+    if given == 2
+        && cjk_at(next)
+        && !STOP.contains(t.fold(next))
+        && sur_len == 1
+        && !title_at(t, next)
+    {
         return None;
     }
     // A common word that reads as a name (`计算`, `有意`, `马上`), alone or as the start of a
@@ -182,6 +191,16 @@ fn name_at(t: &Text, dicts: &Dictionaries, i: usize) -> Option<NameAt> {
         end,
         pos,
         len: last + 1,
+    })
+}
+
+/// Whether a title of two or more characters (`先生`, `女士`, `总经理`) starts at `k`.
+fn title_at(t: &Text, k: usize) -> bool {
+    TITLES.iter().any(|w| {
+        w.len() >= 2
+            && w[0] != '某'
+            && k + w.len() <= t.len()
+            && (0..w.len()).all(|i| t.fold(k + i) == w[i])
     })
 }
 
@@ -307,6 +326,15 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
             .max_by_key(|w| w.len())
         {
             a -= w.len();
+            // A courtesy title glued to the name (`王建国先生 138…`): the name ends where it
+            // starts. (Role words such as `阿姨` and `师傅` are read by the role rule.)
+            if matches!(w, ['先', '生'] | ['女', '士'] | ['小', '姐'] | ['同', '学'])
+                && a > 0
+                && !t.info[a - 1].is_gap()
+            {
+                end = a;
+                break;
+            }
         } else if let Some(unit) = AGES.iter().find(|u| ends_with(t, a, u)) {
             // An age or a year of birth: `35岁`, `1990年生`, `1990年出生`, `90后`.
             a -= unit.len();
