@@ -521,6 +521,12 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::Name, Kind::Email],
         ),
+        // A private investigator's lookups of a spouse's calls and hotel stays.
+        (
+            "查老婆出轨 查通话记录 查开房 微信 zhentan_001".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Wechat],
+        ),
         // `稍微` and a name ending in `微` are no WeChat label.
         (
             "稍微 iphone12 便宜点，李小微 13912345678".to_string(),
