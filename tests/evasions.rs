@@ -527,6 +527,12 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[Kind::Wechat],
         ),
+        // An ad in Taiwan's words: `個資`, `身分證字號`, a price per record (`一筆50元`).
+        (
+            "販售個資 身分證字號 手機號碼 地址 一筆50元 加LINE: data_tw88".to_string(),
+            Verdict::DataSaleAd,
+            &[],
+        ),
         // `稍微` and a name ending in `微` are no WeChat label.
         (
             "稍微 iphone12 便宜点，李小微 13912345678".to_string(),

@@ -87,8 +87,9 @@ fn tail_at(t: &Text, j: usize) -> [char; 4] {
     tail
 }
 
-/// Whether a price unit starts at `j`, right after a number: 元 块 米 r u 刀 条 次, /条 /次
-/// 一条 一次 包月 每条 (a match instead of comparing the tail with each unit's characters).
+/// Whether a price unit starts at `j`, right after a number: 元 块 米 r u 刀 条 次 笔, /条 /次
+/// /笔 一条 一次 一笔 包月 每条 每笔 (`笔`, a record, in Taiwan's ads; a match instead of
+/// comparing the tail with each unit's characters).
 pub(crate) fn price_unit_at(t: &Text, j: usize) -> bool {
     is_price_unit(&tail_at(t, j))
 }
@@ -96,10 +97,10 @@ pub(crate) fn price_unit_at(t: &Text, j: usize) -> bool {
 /// Whether `tail` starts with a price unit (see [`price_unit_at`]).
 fn is_price_unit(tail: &[char; 4]) -> bool {
     match tail[0] {
-        '元' | '块' | '米' | 'r' | 'u' | '刀' | '条' | '次' => true,
-        '/' | '一' => matches!(tail[1], '条' | '次'),
+        '元' | '块' | '米' | 'r' | 'u' | '刀' | '条' | '次' | '笔' => true,
+        '/' | '一' => matches!(tail[1], '条' | '次' | '笔'),
         '包' => tail[1] == '月',
-        '每' => tail[1] == '条',
+        '每' => matches!(tail[1], '条' | '笔'),
         _ => false,
     }
 }
