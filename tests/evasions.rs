@@ -533,6 +533,23 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[],
         ),
+        // A person exposed by their role (a landlord, an agent, a shop owner): the role is no
+        // self-disclosure, and the name after it is read.
+        (
+            "这个黑心房东叫王建国，电话13812345678，大家曝光他".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone],
+        ),
+        (
+            "无良中介刘强，手机13912345678，坑了我两万押金，扩散".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone],
+        ),
+        (
+            "曝光黑心商家老板陈伟 电话13712345678 家住杭州市西湖区文三路478号2栋301".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone, Kind::Address],
+        ),
         // `稍微` and a name ending in `微` are no WeChat label.
         (
             "稍微 iphone12 便宜点，李小微 13912345678".to_string(),

@@ -212,6 +212,24 @@ fn word_char_before(t: &Text, i: usize) -> Option<usize> {
         .find(|&j| !matches!(t.class(j), Class::Invisible | Class::Emoji))
 }
 
+/// Jobs and relations written right before a name (`中介刘强`, `前男友王磊`), besides the
+/// [`TITLES`] and the jobs ending in `员` or `官`.
+const ROLES: &[&[char]] = &[
+    &['中', '介'],
+    &['房', '东'],
+    &['司', '机'],
+    &['主', '播'],
+    &['博', '主'],
+    &['网', '红'],
+    &['同', '事'],
+    &['邻', '居'],
+    &['前', '任'],
+    &['男', '友'],
+    &['女', '友'],
+    &['老', '公'],
+    &['老', '婆'],
+];
+
 /// Surnames that are also units after a number (`1990年`, `3时`, `5万`, `2楼`, `4路`).
 const UNITS: [char; 9] = ['年', '时', '万', '周', '米', '区', '楼', '路', '位'];
 
@@ -239,6 +257,11 @@ fn name_ending_at(
             .is_none_or(|p| t.class(p) != Class::Cjk || t.info[p].digit().is_some())
             // A copula before the name (`这人就是赵强，电话…`).
             || before.is_some_and(|p| t.fold(p) == '是')
+            // A job or a relation before the name (`快递员李军`, `老板陈伟`, `房东王建国`).
+            || before.is_some_and(|p| {
+                matches!(t.fold(p), '员' | '官')
+                    || TITLES.iter().chain(ROLES).any(|w| w.len() >= 2 && ends_with(t, p + 1, w))
+            })
             || hits
                 .iter()
                 .any(|h| h.end == b && matches!(h.group, Group::Dox | Group::News | Group::Ad(_)));
