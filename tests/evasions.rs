@@ -968,6 +968,23 @@ fn spans_of_unseen_forms() {
                 (Kind::Phone, "13912345678"),
             ],
         ),
+        // A possessive before the label, a copula after it; a date in brackets before a phone.
+        (
+            "开盒 王芳的手机号13812345678，李娜的身份证是110105199003071239",
+            &[
+                (Kind::AdKeyword, "开盒"),
+                (Kind::Name, "王芳"),
+                (Kind::Phone, "13812345678"),
+                (Kind::Name, "李娜"),
+                (Kind::IdCard, "110105199003071239"),
+            ],
+        ),
+        (
+            "王芳（1990.03.07）13812345678",
+            &[(Kind::Phone, "13812345678")],
+        ),
+        // Spaces alone do not set a phone apart inside a long account number.
+        ("燃气户号：6739 7138 1782 1699 298", &[]),
         // A nickname (`小王`, `阿丽`) is no full name.
         ("曝光 小王 13812345678，阿丽 13912345678", &[(Kind::Phone, "13812345678"), (Kind::Phone, "13912345678")]),
         // Filler words between the groups of a number.

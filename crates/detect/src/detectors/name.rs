@@ -300,6 +300,10 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
             .find(|h| matches!(h.group, Group::Label(_)) && h.end == k && h.start < k)
     };
     let (mut k, mut gaps) = back_over(s, false);
+    // A copula between the label and the identifier (`身份证是…`).
+    if k > 0 && matches!(t.fold(k - 1), '是' | '为') && label_ending_at(k - 1).is_some() {
+        k -= 1;
+    }
     let mut label = label_ending_at(k);
     if label.is_none() {
         let (k2, gaps2) = back_over(s, true);
@@ -322,6 +326,12 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
         // A label written right after the name separates them (`王芳身份证…`); a residence
         // word needs a gap (`周杰，住…`).
         Some(b) => {
+            // `王芳的手机号…`: a possessive between the name and its label.
+            let b = if label.is_some() && b > 0 && t.fold(b - 1) == '的' {
+                b - 1
+            } else {
+                b
+            };
             let (k2, more) = back_over(b, label.is_some());
             (more > 0 || label.is_some()).then_some(k2)
         }

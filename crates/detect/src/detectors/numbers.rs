@@ -682,6 +682,23 @@ fn numeral_words_at_edges(t: &Text, run: &Run, segs: &[Seg]) -> bool {
             .all(|k| t.info[run.pos[k] as usize].is_cjk_digit())
 }
 
+/// Whether every segment is set apart from the digits no segment covers by a bracket
+/// (`王芳(35) 138…`, `（1990.03.07）138…`): another number beside it, not more of it. Spaces,
+/// dashes, dots and emoji sit inside one number (`户号 4995 2415 1598 2206 690` holds no
+/// phone), so those are not enough.
+fn set_apart(t: &Text, run: &Run, segs: &[Seg]) -> bool {
+    let n = run.digits.len();
+    let apart = |a: usize, b: usize| {
+        (run.pos[a] as usize + 1..run.pos[b] as usize)
+            .any(|k| matches!(t.fold(k), '(' | ')' | '（' | '）' | '[' | ']' | '【' | '】'))
+    };
+    segs.iter().enumerate().all(|(i, s)| {
+        let covered_before = s.a == 0 || i > 0 && segs[i - 1].b == s.a;
+        let covered_after = s.b == n || segs.get(i + 1).is_some_and(|x| x.a == s.b);
+        (covered_before || apart(s.a - 1, s.a)) && (covered_after || apart(s.b - 1, s.b))
+    })
+}
+
 /// Field label or negative label closest before `start`, within a few characters.
 fn label_before(hits: &[Hit], t: &Text, start: usize) -> Option<Group> {
     let in_label = |k: usize| {
@@ -912,7 +929,9 @@ fn judge(
         ));
     }
     let (segs, junk) = segment(run, ctx);
-    if !segs.is_empty() && (junk == 0 || numeral_words_at_edges(t, run, &segs)) {
+    if !segs.is_empty()
+        && (junk == 0 || numeral_words_at_edges(t, run, &segs) || set_apart(t, run, &segs))
+    {
         for s in segs {
             push_seg(t, run, s, out);
         }
