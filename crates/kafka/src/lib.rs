@@ -18,6 +18,7 @@ pub use partition_reader::{PartitionReader, Record};
 
 use doxwatch_model::Alert;
 use doxwatch_pipeline::config::{SinkConfig, SourceConfig};
+use doxwatch_pipeline::records::Records;
 use doxwatch_pipeline::runtime::{
     Ack, Batch, BoxFuture, Outstanding, PipelineError, Plugins, Sink, Source, SourceStats,
 };
@@ -450,11 +451,13 @@ type Positions = HashMap<i32, i64>;
 /// Adds a consumed record to the batch being gathered.
 fn take(
     m: Result<rdkafka::message::BorrowedMessage<'_>, KafkaError>,
-    records: &mut Vec<Vec<u8>>,
+    records: &mut Records,
     positions: &mut Positions,
 ) -> Result<(), PipelineError> {
     let m = m.map_err(|e| kerr("consuming", e))?;
-    records.push(m.payload().unwrap_or_default().to_vec());
+    // Copied once, into the batch's one buffer: the message's memory belongs to librdkafka
+    // until the message is dropped, here.
+    records.push(m.payload().unwrap_or_default());
     positions.insert(m.partition(), m.offset() + 1);
     Ok(())
 }
@@ -542,7 +545,7 @@ impl KafkaSource {
         let mut seq = 0u64;
         let mut pending: BTreeMap<u64, Positions> = BTreeMap::new();
         let mut acked: BTreeSet<u64> = BTreeSet::new();
-        let mut records: Vec<Vec<u8>> = Vec::new();
+        let mut records = Records::default();
         let mut positions: Positions = HashMap::new();
         // A partial batch is sent at most `linger` after its first record. One timer, reset per
         // batch: a fresh `sleep` in every turn of the loop registered and dropped a timer per
@@ -598,10 +601,13 @@ impl KafkaSource {
             seq += 1;
             stats.records += records.len() as u64;
             pending.insert(seq, std::mem::take(&mut positions));
+            // The next batch's buffer is sized as this one's, so that it fills without growing.
+            let next =
+                Records::with_capacity(self.batch_records, records.bytes() + records.bytes() / 8);
             let batch = Batch {
                 source: id,
                 seq,
-                records: std::mem::take(&mut records),
+                records: std::mem::replace(&mut records, next),
             };
             if out.send(batch).await.is_err() {
                 break;

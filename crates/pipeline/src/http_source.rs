@@ -3,6 +3,7 @@
 //! the lines that were refused and why (never their content), and is sent only once the
 //! accepted posts' alerts are written by every sink, so a 200 means durable.
 
+use crate::records::Records;
 use crate::runtime::{Batch, PipelineError, SourceStats};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -64,7 +65,7 @@ async fn intake(
             serde_json::json!({"error": "missing or wrong bearer token"}),
         );
     }
-    let mut records = Vec::new();
+    let mut records = Records::default();
     let mut errors = Vec::new();
     for (n, line) in body.split(|&b| b == b'\n').enumerate() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -83,7 +84,7 @@ async fn intake(
         };
         match why {
             Some(e) => errors.push(serde_json::json!({"line": n + 1, "error": e})),
-            None => records.push(line.to_vec()),
+            None => records.push(line),
         }
     }
     let accepted = records.len();

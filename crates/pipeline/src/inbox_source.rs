@@ -9,6 +9,7 @@
 //! `done/` and its checkpoint is removed.
 
 use crate::line_reader::read_record;
+use crate::records::Records;
 use crate::runtime::{Batch, PipelineError, SourceStats};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -222,14 +223,17 @@ impl InboxSource {
         let mut offset = start;
         let mut stopped = false;
         let mut eof = false;
+        let mut last_bytes = 0;
         while !eof {
             if *stop.borrow() {
                 stopped = true;
                 break;
             }
-            let mut records = Vec::with_capacity(self.batch_records);
+            // Sized as the batch before, so that a batch of like records fills it without
+            // growing.
+            let mut records = Records::with_capacity(self.batch_records, last_bytes);
             while records.len() < self.batch_records {
-                let Some((n, line)) = read_record(&mut reader, self.max_record_bytes)
+                let Some(n) = read_record(&mut reader, self.max_record_bytes, records.buffer())
                     .await
                     .map_err(|e| io_err("reading", &path, e))?
                 else {
@@ -237,14 +241,16 @@ impl InboxSource {
                     break;
                 };
                 offset += n;
-                if line.iter().all(u8::is_ascii_whitespace) {
+                if records.open().iter().all(u8::is_ascii_whitespace) {
+                    records.drop_open();
                     continue;
                 }
-                records.push(line);
+                records.end_record();
             }
             if records.is_empty() {
                 continue;
             }
+            last_bytes = records.bytes() + records.bytes() / 8;
             stats.records += records.len() as u64;
             *seq += 1;
             progress.pending.insert(*seq, offset);

@@ -4,6 +4,7 @@
 //! - [`config`]: TOML pipeline configs (`pipelines/*.toml`), parsed then validated.
 //! - [`runtime::run`]: sources → bounded queue → matcher pool (blocking threads) → sinks →
 //!   acknowledgements → source checkpoints.
+//! - [`records::Records`]: a batch's raw records in one buffer.
 //! - Sources: [`inbox_source::InboxSource`] (a directory of JSONL files, resumable),
 //!   [`stdin_source::StdinSource`]. Sinks: [`alerts_file_sink::AlertsFileSink`],
 //!   [`stdout_sink::StdoutSink`].
@@ -26,6 +27,7 @@ pub mod keys;
 pub mod line_reader;
 pub mod matcher;
 pub mod metrics;
+pub mod records;
 pub mod runtime;
 pub mod stdin_source;
 pub mod stdout_sink;

@@ -2,19 +2,22 @@
 
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
-/// Reads one record: `Ok(None)` at end of input, else the bytes consumed and the line without
-/// its line break. A line over `max` bytes is cut to `max + 2` bytes (the matcher then parks
-/// it as too large) and the rest of it is skipped, so memory stays bounded.
+/// Reads one record: `Ok(None)` at end of input, else the bytes consumed; the line, without
+/// its line break, is appended to `out`. A line over `max` bytes is cut to `max + 2` bytes (the
+/// matcher then parks it as too large) and the rest of it is skipped, so memory stays bounded.
 ///
-/// The line is found in the reader's buffer and copied out once, at its length: reading it
-/// with `read_until` into an empty `Vec` grew it by doubling, five to eight allocations a
-/// record.
+/// The line is found in the reader's buffer and copied out once, into the batch's buffer
+/// ([`Records::buffer`](crate::records::Records::buffer)): a `Vec` per line cost an allocation
+/// where it was read and a free where it was matched (with `read_until` into an empty `Vec`,
+/// five to eight allocations a record, as it grew by doubling). If the returned future is
+/// dropped before it resolves, part of the line may have been appended.
 pub async fn read_record<R: AsyncBufRead + Unpin>(
     reader: &mut R,
     max: usize,
-) -> std::io::Result<Option<(u64, Vec<u8>)>> {
+    out: &mut Vec<u8>,
+) -> std::io::Result<Option<u64>> {
     let keep = max.saturating_add(2);
-    let mut line = Vec::new();
+    let start = out.len();
     let mut consumed = 0u64;
     loop {
         let buf = reader.fill_buf().await?;
@@ -25,14 +28,9 @@ pub async fn read_record<R: AsyncBufRead + Unpin>(
             Some(i) => (&buf[..=i], true),
             None => (buf, false),
         };
-        let room = keep - line.len();
+        let room = keep - (out.len() - start);
         if room > 0 {
-            let take = &chunk[..chunk.len().min(room)];
-            if line.is_empty() {
-                line = take.to_vec();
-            } else {
-                line.extend_from_slice(take);
-            }
+            out.extend_from_slice(&chunk[..chunk.len().min(room)]);
         }
         let n = chunk.len();
         consumed += n as u64;
@@ -44,10 +42,10 @@ pub async fn read_record<R: AsyncBufRead + Unpin>(
     if consumed == 0 {
         return Ok(None);
     }
-    while line.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
-        line.pop();
+    while out.len() > start && out.last().is_some_and(|&b| b == b'\n' || b == b'\r') {
+        out.pop();
     }
-    Ok(Some((consumed, line)))
+    Ok(Some(consumed))
 }
 
 #[cfg(test)]
@@ -58,17 +56,18 @@ mod tests {
     async fn limits_and_line_breaks() {
         let data = b"{\"a\":1}\r\n0123456789ABCDEF\nlast";
         let mut r = tokio::io::BufReader::new(&data[..]);
-        assert_eq!(
-            read_record(&mut r, 8).await.unwrap(),
-            Some((9, b"{\"a\":1}".to_vec()))
-        );
-        let (n, cut) = read_record(&mut r, 8).await.unwrap().unwrap();
-        assert_eq!((n, cut.len()), (17, 10));
-        assert_eq!(
-            read_record(&mut r, 8).await.unwrap(),
-            Some((4, b"last".to_vec()))
-        );
-        assert_eq!(read_record(&mut r, 8).await.unwrap(), None);
+        // Appended after what the buffer holds, which stays as it was.
+        let mut out = b"x\n".to_vec();
+        assert_eq!(read_record(&mut r, 8, &mut out).await.unwrap(), Some(9));
+        assert_eq!(out, b"x\n{\"a\":1}");
+        out.clear();
+        assert_eq!(read_record(&mut r, 8, &mut out).await.unwrap(), Some(17));
+        assert_eq!(out.len(), 10);
+        out.clear();
+        assert_eq!(read_record(&mut r, 8, &mut out).await.unwrap(), Some(4));
+        assert_eq!(out, b"last");
+        assert_eq!(read_record(&mut r, 8, &mut out).await.unwrap(), None);
+        assert_eq!(out, b"last");
     }
 
     /// Lines that span the reader's buffer (here 4 bytes), at and around the limit, read as
@@ -79,8 +78,9 @@ mod tests {
         for cap in [1, 4, 7, 64] {
             let mut r = tokio::io::BufReader::with_capacity(cap, &data[..]);
             let mut got = Vec::new();
-            while let Some((n, line)) = read_record(&mut r, 8).await.unwrap() {
-                got.push((n, String::from_utf8(line).unwrap()));
+            let mut line = Vec::new();
+            while let Some(n) = read_record(&mut r, 8, &mut line).await.unwrap() {
+                got.push((n, String::from_utf8(std::mem::take(&mut line)).unwrap()));
             }
             let want = [
                 (11, "0123456789"),

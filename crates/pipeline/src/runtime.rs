@@ -26,6 +26,7 @@ use crate::inbox_source::InboxSource;
 use crate::keys::Keys;
 use crate::matcher::{Matcher, Outcome, Reject};
 use crate::metrics::Metrics;
+use crate::records::Records;
 use crate::stdin_source::StdinSource;
 use crate::stdout_sink::StdoutSink;
 use crate::webhook_sink::WebhookSink;
@@ -48,7 +49,7 @@ pub enum PipelineError {
 pub struct Batch {
     pub source: usize,
     pub seq: u64,
-    pub records: Vec<Vec<u8>>,
+    pub records: Records,
 }
 
 struct Matched {
@@ -395,11 +396,10 @@ pub async fn run_with(
                     if let Ok(mut p) = pool.lock() {
                         p.push(scratch);
                     }
-                    let mut records = batch.records;
                     let rejected: Vec<(Vec<u8>, Reject)> = outcome
                         .rejected
                         .iter()
-                        .map(|&(i, r)| (std::mem::take(&mut records[i]), r))
+                        .map(|&(i, r)| (batch.records.get(i).unwrap_or_default().to_vec(), r))
                         .collect();
                     let mut jsonl = Vec::new();
                     if want_jsonl {
@@ -587,7 +587,7 @@ mod tests {
                     let batch = Batch {
                         source: id,
                         seq,
-                        records: vec![record.into_bytes()],
+                        records: [record].into_iter().collect(),
                     };
                     out.send(batch)
                         .await

@@ -2,6 +2,7 @@
 //! read is gone, so acknowledgements only pace the reader.
 
 use crate::line_reader::read_record;
+use crate::records::Records;
 use crate::runtime::{Batch, PipelineError, SourceStats};
 use tokio::io::BufReader;
 use tokio::sync::{mpsc, watch};
@@ -25,18 +26,21 @@ impl StdinSource {
         let mut acked = 0u64;
         let mut eof = false;
         while !eof && !*stop.borrow() {
-            let mut records = Vec::with_capacity(self.batch_records);
+            let mut records = Records::default();
             while records.len() < self.batch_records {
-                let read = read_record(&mut reader, self.max_record_bytes);
-                let line = tokio::select! {
+                let read = read_record(&mut reader, self.max_record_bytes, records.buffer());
+                tokio::select! {
                     r = read => match r.map_err(|e| PipelineError::Io(format!("reading stdin: {e}")))? {
-                        Some((_, line)) => line,
+                        Some(_) => {}
                         None => { eof = true; break; }
                     },
-                    _ = stop.changed() => { eof = true; break; }
+                    // A line cut short by the stop is not a record.
+                    _ = stop.changed() => { records.drop_open(); eof = true; break; }
                 };
-                if !line.iter().all(u8::is_ascii_whitespace) {
-                    records.push(line);
+                if records.open().iter().all(u8::is_ascii_whitespace) {
+                    records.drop_open();
+                } else {
+                    records.end_record();
                 }
                 // Deliver what is there when input pauses (interactive use).
                 if reader.buffer().is_empty() {

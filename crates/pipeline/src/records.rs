@@ -1,0 +1,165 @@
+//! A batch's raw records in one buffer.
+//!
+//! The sources read 2,048 records a batch; as one `Vec<u8>` each, every record cost an
+//! allocation where it was read and a free on the matching thread (benches/README.md,
+//! "Branch pipeline-speed6"). Here the records lie end to end in one buffer, with the end of
+//! each in a second one: two growing allocations a batch.
+
+/// Records, in order, each a byte string (not necessarily UTF-8 or JSON: the matcher decides).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Records {
+    /// The records' bytes, end to end. Bytes after the last end form the record being
+    /// appended ([`Records::buffer`]); they are not part of the batch until
+    /// [`Records::end_record`].
+    data: Vec<u8>,
+    /// Where each record ends in `data` (it starts where the one before it ends).
+    ends: Vec<usize>,
+}
+
+impl Records {
+    /// Room for `records` records of `bytes` bytes in all, so that a batch like the one before
+    /// it fills without growing.
+    pub fn with_capacity(records: usize, bytes: usize) -> Records {
+        Records {
+            data: Vec::with_capacity(bytes),
+            ends: Vec::with_capacity(records),
+        }
+    }
+
+    /// How many records.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The bytes of all records (without one being appended).
+    pub fn bytes(&self) -> usize {
+        self.closed()
+    }
+
+    /// Appends a record.
+    pub fn push(&mut self, record: &[u8]) {
+        self.drop_open();
+        self.data.extend_from_slice(record);
+        self.ends.push(self.data.len());
+    }
+
+    /// The buffer to append the next record's bytes to, in as many pieces as it comes in;
+    /// [`end_record`](Records::end_record) then makes them a record, or
+    /// [`drop_open`](Records::drop_open) drops them. Only bytes past the last record may be
+    /// changed: callers append.
+    pub fn buffer(&mut self) -> &mut Vec<u8> {
+        &mut self.data
+    }
+
+    /// The bytes appended since the last record ended.
+    pub fn open(&self) -> &[u8] {
+        &self.data[self.closed()..]
+    }
+
+    /// Makes the bytes appended since the last record a record (possibly empty).
+    pub fn end_record(&mut self) {
+        self.ends.push(self.data.len());
+    }
+
+    /// Drops the bytes appended since the last record.
+    pub fn drop_open(&mut self) {
+        self.data.truncate(self.closed());
+    }
+
+    /// Record `i`.
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        let end = *self.ends.get(i)?;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        Some(&self.data[start..end])
+    }
+
+    pub fn iter(&self) -> Iter<'_> {
+        Iter {
+            data: &self.data,
+            ends: self.ends.iter(),
+            start: 0,
+        }
+    }
+
+    fn closed(&self) -> usize {
+        self.ends.last().copied().unwrap_or(0)
+    }
+}
+
+impl<R: AsRef<[u8]>> FromIterator<R> for Records {
+    fn from_iter<I: IntoIterator<Item = R>>(iter: I) -> Records {
+        let mut records = Records::default();
+        for r in iter {
+            records.push(r.as_ref());
+        }
+        records
+    }
+}
+
+impl<'a> IntoIterator for &'a Records {
+    type Item = &'a [u8];
+    type IntoIter = Iter<'a>;
+
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
+}
+
+/// The records of a [`Records`], in order.
+pub struct Iter<'a> {
+    data: &'a [u8],
+    ends: std::slice::Iter<'a, usize>,
+    start: usize,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let end = *self.ends.next()?;
+        let r = &self.data[self.start..end];
+        self.start = end;
+        Some(r)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.ends.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_in_one_buffer() {
+        let mut r = Records::with_capacity(4, 16);
+        assert!(r.is_empty());
+        r.push(b"ab");
+        r.buffer().extend_from_slice(b"c");
+        r.buffer().extend_from_slice(b"de");
+        assert_eq!(r.open(), b"cde");
+        r.end_record();
+        r.end_record(); // an empty record
+        r.buffer().extend_from_slice(b"dropped");
+        r.drop_open();
+        r.buffer().extend_from_slice(b"also dropped");
+        r.push(b"f");
+        assert_eq!(r.len(), 4);
+        assert_eq!(r.bytes(), 6);
+        let all: Vec<&[u8]> = r.iter().collect();
+        assert_eq!(all, [&b"ab"[..], b"cde", b"", b"f"]);
+        assert_eq!(r.iter().len(), 4);
+        assert_eq!(
+            (r.get(1), r.get(2), r.get(4)),
+            (Some(&b"cde"[..]), Some(&b""[..]), None)
+        );
+        assert_eq!(r, ["ab", "cde", "", "f"].into_iter().collect::<Records>());
+    }
+}
