@@ -309,7 +309,10 @@ impl Lexicon {
                 end,
             });
         });
-        out.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+        // Unstable, with the term as the last key: the hits of one span have one length, so
+        // they came from one group of `Terms`, in ascending ids, and the stable sort kept
+        // that order. The stable sort's merge buffer is not needed.
+        out.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.term));
         out.dedup_by_key(|h| (h.start, h.end, h.group));
     }
 }
