@@ -259,8 +259,13 @@ fn name_ending_at(
             || before.is_some_and(|p| t.fold(p) == '是')
             // A job or a relation before the name (`快递员李军`, `老板陈伟`, `房东王建国`).
             || before.is_some_and(|p| {
-                matches!(t.fold(p), '员' | '官')
-                    || TITLES.iter().chain(ROLES).any(|w| w.len() >= 2 && ends_with(t, p + 1, w))
+                let c = t.fold(p);
+                // The last character compared first: nearly always a word of prose before.
+                matches!(c, '员' | '官')
+                    || TITLES
+                        .iter()
+                        .chain(ROLES)
+                        .any(|w| w.len() >= 2 && w[w.len() - 1] == c && ends_with(t, p + 1, w))
             })
             || hits
                 .iter()
