@@ -3,7 +3,8 @@
 usage: python3 scripts/probe.py [FILE] [DOXWATCH]
 
 FILE (default scripts/probes.tsv): one probe a line, EXPECT<TAB>text, where EXPECT is
-d (doxxing), a (data_sale_ad), n (none or pii_exposure) or x (anything: read the spans).
+d (labelled doxxing_post), a (labelled data_sale_ad), n (labelled benign: verdict none or
+pii_exposure) or x (anything: read the spans).
 `\\n` in a text is a line break; lines starting with `#` are comments. A probe whose verdict
 differs from EXPECT is marked with a cross, and the last line counts them. DOXWATCH defaults
 to the debug build (target/debug/doxwatch).
@@ -17,7 +18,8 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WANT = {"d": {"doxxing"}, "a": {"data_sale_ad"}, "n": {"none", "pii_exposure"}}
+# The post label each expectation needs (a sale ad with a sample record is both).
+WANT = {"d": "doxxing_post", "a": "data_sale_ad", "n": "benign"}
 
 
 def main():
@@ -38,9 +40,9 @@ def main():
     results = {r["id"]: r for r in map(json.loads, out.splitlines())}
     unexpected = 0
     for i, (expect, text) in enumerate(probes):
-        r = results.get(str(i), {"verdict": "none", "findings": []})
+        r = results.get(str(i), {"verdict": "none", "labels": ["benign"], "findings": []})
         chars = list(text)
-        ok = expect == "x" or r["verdict"] in WANT[expect]
+        ok = expect == "x" or WANT[expect] in r["labels"]
         unexpected += not ok
         spans = " ".join(
             f"{f['kind']}[{''.join(chars[f['start']:f['end']])}]" for f in r["findings"]

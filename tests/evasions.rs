@@ -981,7 +981,13 @@ fn spans_of_unseen_forms() {
         ),
         (
             "王芳（1990.03.07）13812345678",
-            &[(Kind::Phone, "13812345678")],
+            &[(Kind::Name, "王芳"), (Kind::Phone, "13812345678")],
+        ),
+        // A birth date in groups, then a space, then the phone: the date is read over between
+        // the name and the phone, and is no part of the phone.
+        (
+            "王伟 男 1990-03-07 13812345678",
+            &[(Kind::Name, "王伟"), (Kind::Phone, "13812345678")],
         ),
         // Spaces alone do not set a phone apart inside a long account number.
         ("燃气户号：6739 7138 1782 1699 298", &[]),

@@ -352,6 +352,15 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
         let Some(last) = a.checked_sub(1).map(|k| t.fold(k)) else {
             break;
         };
+        // A date of birth written in groups (`张伟 男 1990-03-07 138…`).
+        if let Some(d) = date_ending_at(t, a) {
+            let (k2, more) = back_over(d, false);
+            if more == 0 {
+                break;
+            }
+            end = k2;
+            continue;
+        }
         if !matches!(last, '岁' | '生' | '后' | '男' | '女')
             && !TITLES.iter().any(|w| w[w.len() - 1] == last)
         {
@@ -395,6 +404,21 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
         end = k2;
     }
     Some(end)
+}
+
+/// The start of a date written `1990-03-07`, `1990.03.07` or `1990/03/07` that ends at `a`.
+fn date_ending_at(t: &Text, a: usize) -> Option<usize> {
+    let s = a.checked_sub(10)?;
+    let digit = |k: usize| t.class(k) == Class::Digit;
+    let sep = t.fold(s + 4);
+    ((s..s + 4).all(digit)
+        && matches!(sep, '-' | '.' | '/')
+        && digit(s + 5)
+        && digit(s + 6)
+        && t.fold(s + 7) == sep
+        && digit(s + 8)
+        && digit(s + 9))
+    .then_some(s)
 }
 
 /// Words after a number that give an age or a year of birth (`35岁`, `1990年生`, `90后`).

@@ -683,17 +683,30 @@ fn numeral_words_at_edges(t: &Text, run: &Run, segs: &[Seg]) -> bool {
 }
 
 /// Whether every segment is set apart from the digits no segment covers by a bracket
-/// (`王芳(35) 138…`, `（1990.03.07）138…`): another number beside it, not more of it. Spaces,
-/// dashes, dots and emoji sit inside one number (`户号 4995 2415 1598 2206 690` holds no
-/// phone), so those are not enough.
+/// (`王芳(35) 138…`, `（1990.03.07）138…`), or by a space after a date written in groups
+/// (`1990-03-07 138…`): another number beside it, not more of it. Otherwise spaces, dashes,
+/// dots and emoji sit inside one number (`户号 4995 2415 1598 2206 690` holds no phone), so
+/// those are not enough.
 fn set_apart(t: &Text, run: &Run, segs: &[Seg]) -> bool {
     let n = run.digits.len();
     let apart = |a: usize, b: usize| {
         (run.pos[a] as usize + 1..run.pos[b] as usize)
             .any(|k| matches!(t.fold(k), '(' | ')' | '（' | '）' | '[' | ']' | '【' | '】'))
     };
+    // A date written in groups (`1990-03-07 138…`, `1990.03.07 138…`) before the first segment,
+    // with a space after it: a birth date beside the phone, not its first digits.
+    let date_before = |a: usize| {
+        let d = |k: usize| u32::from(run.digits[k]);
+        a == 8
+            && (1..8).all(|k| run.cut[k] == (k == 4 || k == 6))
+            && matches!(d(0) * 10 + d(1), 19 | 20)
+            && (1..=12).contains(&(d(4) * 10 + d(5)))
+            && (1..=31).contains(&(d(6) * 10 + d(7)))
+            && (run.pos[7] as usize + 1..run.pos[8] as usize).any(|k| t.class(k) == Class::Space)
+    };
     segs.iter().enumerate().all(|(i, s)| {
-        let covered_before = s.a == 0 || i > 0 && segs[i - 1].b == s.a;
+        let covered_before =
+            s.a == 0 || i > 0 && segs[i - 1].b == s.a || i == 0 && date_before(s.a);
         let covered_after = s.b == n || segs.get(i + 1).is_some_and(|x| x.a == s.b);
         (covered_before || apart(s.a - 1, s.a)) && (covered_after || apart(s.b - 1, s.b))
     })
