@@ -409,6 +409,20 @@ impl Text {
         self.info[i].fold()
     }
 
+    /// Whether the folded characters from `k` spell `w` (a word's tail, a title).
+    #[inline]
+    pub fn word_at(&self, k: usize, w: &[char]) -> bool {
+        self.info
+            .get(k..k + w.len())
+            .is_some_and(|s| s.iter().zip(w).all(|(i, &c)| i.fold() == c))
+    }
+
+    /// Whether the folded characters ending right before `a` spell `w`.
+    #[inline]
+    pub fn word_before(&self, a: usize, w: &[char]) -> bool {
+        a.checked_sub(w.len()).is_some_and(|k| self.word_at(k, w))
+    }
+
     /// Folded, lower-cased ASCII letter or digit at `i`.
     #[inline]
     pub fn ascii_alnum(&self, i: usize) -> Option<char> {

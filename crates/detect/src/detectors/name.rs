@@ -196,12 +196,9 @@ fn name_at(t: &Text, dicts: &Dictionaries, i: usize) -> Option<NameAt> {
 
 /// Whether a title of two or more characters (`先生`, `女士`, `总经理`) starts at `k`.
 fn title_at(t: &Text, k: usize) -> bool {
-    TITLES.iter().any(|w| {
-        w.len() >= 2
-            && w[0] != '某'
-            && k + w.len() <= t.len()
-            && (0..w.len()).all(|i| t.fold(k + i) == w[i])
-    })
+    TITLES
+        .iter()
+        .any(|w| w.len() >= 2 && w[0] != '某' && t.word_at(k, w))
 }
 
 /// The character before `i` that is neither invisible nor an emoji: evasion puts those
@@ -265,7 +262,7 @@ fn name_ending_at(
                     || TITLES
                         .iter()
                         .chain(ROLES)
-                        .any(|w| w.len() >= 2 && w[w.len() - 1] == c && ends_with(t, p + 1, w))
+                        .any(|w| w.len() >= 2 && w[w.len() - 1] == c && t.word_before(p + 1, w))
             })
             || hits
                 .iter()
@@ -369,7 +366,7 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
         // The longest title ending here (`总经理`, not its `经理`).
         if let Some(w) = TITLES
             .iter()
-            .filter(|w| ends_with(t, a, w))
+            .filter(|w| t.word_before(a, w))
             .max_by_key(|w| w.len())
         {
             a -= w.len();
@@ -382,7 +379,7 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
                 end = a;
                 break;
             }
-        } else if let Some(unit) = AGES.iter().find(|u| ends_with(t, a, u)) {
+        } else if let Some(unit) = AGES.iter().find(|u| t.word_before(a, u)) {
             // An age or a year of birth: `35岁`, `1990年生`, `1990年出生`, `90后`.
             a -= unit.len();
             let digits = a;
@@ -423,12 +420,6 @@ fn date_ending_at(t: &Text, a: usize) -> Option<usize> {
 
 /// Words after a number that give an age or a year of birth (`35岁`, `1990年生`, `90后`).
 const AGES: [&[char]; 4] = [&['岁'], &['年', '生'], &['年', '出', '生'], &['后']];
-
-/// Whether the folded characters before `a` are `w`.
-#[inline]
-fn ends_with(t: &Text, a: usize, w: &[char]) -> bool {
-    a >= w.len() && (0..w.len()).all(|k| t.fold(a - w.len() + k) == w[k])
-}
 
 fn skip_label_tail(t: &Text, mut i: usize) -> usize {
     let mut n = 0;

@@ -221,84 +221,39 @@ fn push_homoglyphs(t: &Text, run: &mut Run, from: usize, to: usize, cut: bool) {
 }
 
 /// A word that names a separator, read as one (`点` dot, `空格` space, `横杠`/`横线` dash,
-/// `斜杠` slash, `下划线` underscore, `逗号` comma …): returns its end. (`杠` alone is a separator
-/// character already.)
+/// `斜杠` slash, `下划线` underscore, `逗号` comma …), or a filler written between the groups
+/// to break a pattern (`138然后0013然后8000`, `1哈3哈8…`): returns its end. (`杠` alone is a
+/// separator character already.)
+///
+/// Called at every lone digit form before a Han character, so the first character picks the
+/// words to compare (one match, nearly always no arm) instead of reading a list.
 #[inline]
 fn separator_word(t: &Text, j: usize) -> Option<usize> {
-    const WORDS: [&[char]; 27] = [
-        // `一三八点一二三四…`: a dot read out.
-        &['点'],
-        // Fillers written between the groups to break a pattern (`138然后0013然后8000`,
-        // `1哈3哈8…`).
-        &['然', '后'],
-        &['接', '着'],
-        &['那', '个'],
-        &['就', '是'],
-        &['再'],
-        &['嗯'],
-        &['哈'],
-        &['呃'],
-        &['啊'],
-        &['哦'],
-        &['嘿'],
-        &['噢'],
-        &['空', '格'],
-        &['空', '白'],
-        &['横', '杠'],
-        &['横', '线'],
-        &['短', '横'],
-        &['斜', '杠'],
-        &['斜', '线'],
-        &['竖', '线'],
-        &['逗', '号'],
-        &['顿', '号'],
-        &['句', '号'],
-        &['下', '划', '线'],
-        &['中', '划', '线'],
-        &['破', '折', '号'],
-    ];
-    // Called at every lone digit form before a Han character: one match on the first
-    // character turns nearly all of them away before the list is read.
-    if j >= t.len()
-        || !matches!(
-            t.fold(j),
-            '点' | '空'
-                | '横'
-                | '短'
-                | '斜'
-                | '竖'
-                | '逗'
-                | '顿'
-                | '句'
-                | '下'
-                | '中'
-                | '破'
-                | '然'
-                | '接'
-                | '那'
-                | '就'
-                | '再'
-                | '嗯'
-                | '哈'
-                | '呃'
-                | '啊'
-                | '哦'
-                | '嘿'
-                | '噢'
-        )
-    {
+    if j >= t.len() {
         return None;
     }
-    separator_word_in(t, j, &WORDS)
-}
-
-/// The rest of [`separator_word`], out of line: most of its calls end at the first character.
-#[inline(never)]
-fn separator_word_in(t: &Text, j: usize, words: &[&[char]]) -> Option<usize> {
-    words
+    // The characters after the first, of each word that starts with it (`&[]`: the first
+    // character alone is the word).
+    let tails: &[&[char]] = match t.fold(j) {
+        '点' | '再' | '嗯' | '哈' | '呃' | '啊' | '哦' | '嘿' | '噢' => &[&[]],
+        '空' => &[&['格'], &['白']],
+        '横' => &[&['杠'], &['线']],
+        '斜' => &[&['杠'], &['线']],
+        '短' => &[&['横']],
+        '竖' => &[&['线']],
+        '逗' | '顿' | '句' => &[&['号']],
+        '下' | '中' => &[&['划', '线']],
+        '破' => &[&['折', '号']],
+        '然' => &[&['后']],
+        '接' => &[&['着']],
+        '那' => &[&['个']],
+        '就' => &[&['是']],
+        _ => return None,
+    };
+    tails
         .iter()
-        .find(|w| j + w.len() <= t.len() && (0..w.len()).all(|k| t.fold(j + k) == w[k]))
-        .map(|w| j + w.len())
+        .find(|w| t.word_at(j + 1, w))
+        .map(|w| j + 1 + w.len())
 }
 
 /// Fewer elements than this never make a finding or a signal (the shortest, a QQ number, has
@@ -696,12 +651,15 @@ fn set_apart(t: &Text, run: &Run, segs: &[Seg]) -> bool {
     // A date written in groups (`1990-03-07 138…`, `1990.03.07 138…`) before the first segment,
     // with a space after it: a birth date beside the phone, not its first digits.
     let date_before = |a: usize| {
-        let d = |k: usize| u32::from(run.digits[k]);
+        let num = |r: std::ops::Range<usize>| {
+            run.digits[r]
+                .iter()
+                .fold(0u16, |v, &d| v * 10 + u16::from(d))
+        };
         a == 8
             && (1..8).all(|k| run.cut[k] == (k == 4 || k == 6))
-            && matches!(d(0) * 10 + d(1), 19 | 20)
-            && (1..=12).contains(&(d(4) * 10 + d(5)))
-            && (1..=31).contains(&(d(6) * 10 + d(7)))
+            && matches!(num(0..2), 19 | 20)
+            && crate::Date::new(num(0..4), num(4..6) as u8, num(6..8) as u8).is_some()
             && (run.pos[7] as usize + 1..run.pos[8] as usize).any(|k| t.class(k) == Class::Space)
     };
     segs.iter().enumerate().all(|(i, s)| {
