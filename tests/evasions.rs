@@ -550,6 +550,29 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::Name, Kind::Phone, Kind::Address],
         ),
+        // `骗子` names the person exposed as often as it warns against sellers: alone it is
+        // neither hostile nor reporting. Calling the trade a scam (`都是骗子`, `被骗`) reports;
+        // `揭发`, `这个骗子`, `老赖` expose.
+        (
+            "揭发骗子 姓名：刘德明 手机：13800138000 地址：广州市天河区天河路385号".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone, Kind::Address],
+        ),
+        (
+            "骗子 姓名：刘德明 手机：13800138000 地址：广州市天河区天河路385号".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone, Kind::Address],
+        ),
+        (
+            "揭發 姓名：劉德明 手機：13800138000".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone],
+        ),
+        (
+            "网上说能查开房记录的都是骗子，被骗了1500块".to_string(),
+            Verdict::None,
+            &[],
+        ),
         // `稍微` and a name ending in `微` are no WeChat label.
         (
             "稍微 iphone12 便宜点，李小微 13912345678".to_string(),

@@ -209,7 +209,7 @@ fn word_char_before(t: &Text, i: usize) -> Option<usize> {
         .find(|&j| !matches!(t.class(j), Class::Invisible | Class::Emoji))
 }
 
-/// Jobs and relations written right before a name (`中介刘强`, `前男友王磊`), besides the
+/// Jobs, relations and accusations written right before a name (`中介刘强`, `前男友王磊`), besides the
 /// [`TITLES`] and the jobs ending in `员` or `官`.
 const ROLES: &[&[char]] = &[
     &['中', '介'],
@@ -225,6 +225,8 @@ const ROLES: &[&[char]] = &[
     &['女', '友'],
     &['老', '公'],
     &['老', '婆'],
+    // Not a job, but written before a name the same way (`骗子马涛`).
+    &['骗', '子'],
 ];
 
 /// Surnames that are also units after a number (`1990年`, `3时`, `5万`, `2楼`, `4路`).
