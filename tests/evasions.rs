@@ -1031,8 +1031,9 @@ fn spans_of_unseen_forms() {
         ),
         // Look-alike characters and emoji standing for a keyword's character.
         (
-            "戸籍 閞盒 社エ库 开📦 人🥩 查📁 tg @cd_2026",
+            "开🏨记录 戸籍 閞盒 社エ库 开📦 人🥩 查📁 tg @cd_2026",
             &[
+                (Kind::AdKeyword, "开🏨记录"),
                 (Kind::AdKeyword, "戸籍"),
                 (Kind::AdKeyword, "閞盒"),
                 (Kind::AdKeyword, "社エ库"),
