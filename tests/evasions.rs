@@ -796,6 +796,8 @@ fn spans_of_unseen_forms() {
         ),
         // Numbers labelled as a student card, a patient or an application number.
         ("学生证号 510107198811204426 病历号 13912345678", &[]),
+        // A property certificate and a vehicle identification number.
+        ("房产证号 110105199003071239 车架号 13912345678", &[]),
         // Digits inside a link written without its scheme are no identifier.
         ("详情见 www.example.com/item/110105198703151235 和 weibo.com/u/13912345678", &[]),
         // A name of Telegram before `号` is the name alone; `tele` and `🛫` are names of it.
