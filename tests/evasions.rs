@@ -1026,6 +1026,11 @@ fn spans_of_unseen_forms() {
                 (Kind::Phone, "1哈3哈9哈1哈2哈3哈4哈5哈6哈7哈8"),
             ],
         ),
+        // A space between a number and its suffix, as between the other parts.
+        (
+            "地址：天津市和平区南京路 189 号 津汇广场 2 座 1502",
+            &[(Kind::Address, "天津市和平区南京路 189 号 津汇广场 2 座 1502")],
+        ),
         // A part of a compound (`东区`) after the compound, not a district.
         (
             "家住幸福小区东区5栋2单元301",

@@ -354,18 +354,24 @@ impl Text {
         }
         notes.flags.contact = contact;
         // The notes, in text order. Whether a number precedes the character (`prev_digit`):
-        // the state the last listed character left, kept only across invisible characters
-        // (every other character between ends a number: a gap, or a kept character that is no
-        // digit form).
+        // the state the last listed character left, kept only across invisible characters and
+        // one space (`南京路 189 号`; every other character between ends a number: a longer
+        // gap, or a kept character that is no digit form).
         let mut last = 0;
         for &i in &rare {
             let i = i as usize;
-            if notes.prev_digit
-                && !info_v[last + 1..i]
-                    .iter()
-                    .all(|x| x.class() == Class::Invisible)
-            {
-                notes.prev_digit = false;
+            if notes.prev_digit && i > last + 1 {
+                // (Stops at the first character that ends the number: the stretch between two
+                // listed characters is often a long run of prose.)
+                let mut spaces = 0;
+                notes.prev_digit = info_v[last + 1..i].iter().all(|x| match x.class() {
+                    Class::Invisible => true,
+                    Class::Space => {
+                        spaces += 1;
+                        spaces < 2
+                    }
+                    _ => false,
+                });
             }
             last = i;
             let info = info_v[i];
@@ -530,6 +536,8 @@ mod tests {
             address_marks: Vec::new(),
         };
         let (mut chars, mut info, mut skel, mut pos) = (vec![], vec![], vec![], vec![]);
+        // Spaces since the last character that is not plain: a number goes on across one.
+        let mut spaces = 0;
         for (i, c) in text.chars().enumerate() {
             let x = table.info(c);
             chars.push(c);
@@ -537,7 +545,11 @@ mod tests {
             let f = if x.is_plain() {
                 let class = x.class();
                 notes.flags.contact |= class == Class::Letter;
-                notes.prev_digit &= class == Class::Invisible;
+                match class {
+                    Class::Invisible => {}
+                    Class::Space if spaces == 0 => spaces = 1,
+                    _ => notes.prev_digit = false,
+                }
                 match class {
                     Class::Other | Class::Cjk | Class::Letter | Class::Digit | Class::KeySymbol => {
                         Some(x.fold().to_ascii_lowercase())
@@ -548,9 +560,11 @@ mod tests {
                 notes.flags.digit = true;
                 notes.digit_pos.push(i as u32);
                 notes.prev_digit = true;
+                spaces = 0;
                 Some(char::from(b'0' + d))
             } else {
                 notes.special(i, x);
+                spaces = 0;
                 match x.class() {
                     Class::Cjk | Class::Digit | Class::KeySymbol | Class::Other => Some(x.fold()),
                     Class::Letter => Some(x.fold().to_ascii_lowercase()),
@@ -588,7 +602,7 @@ mod tests {
             "a",
             "開 ‍盒 开丶盒 开🔥盒 ✈️ TG：@Abc_9 #艾特",
             "住15号楼3单元1302室，138-0013-8000，十五栋二〇一",
-            "1\u{200B}号 1\u{200B}\u{200B}栋 1 号 ⑦\u{FE0F}室 𝟏𝟑𝟖 ❶❸❽ 十\u{200C}号 百户",
+            "1\u{200B}号 1\u{200B}\u{200B}栋 1 号 2  号 3 \u{200B} 号 4 a 号 ⑦\u{FE0F}室 𝟏𝟑𝟖 ❶❸❽ 十\u{200C}号 百户",
             "收件人：王芳阿姨 ¥300 ￥5万 就是他 |姓名|电话|",
             "éÉüÜ·×ＡＢＣ１２３ 𠀀𠀁 🛩✈ \r\n\u{2028}",
         ]);

@@ -510,7 +510,15 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
         }
         return None;
     }
-    if let Some(r) = suffix_at(t, skip_invisible(t, i), &NUMBER) {
+    // The suffix right after the number, or after one space (`南京路 189 号`).
+    let mut at = skip_invisible(t, i);
+    if at < t.len()
+        && t.class(at) == Class::Space
+        && suffix_at(t, skip_invisible(t, at + 1), &NUMBER).is_some()
+    {
+        at = skip_invisible(t, at + 1);
+    }
+    if let Some(r) = suffix_at(t, at, &NUMBER) {
         // `号码` is a phone label, not a house number; `两室一厅` a flat's layout, not a room.
         let next = skip_invisible(t, r.0);
         let label = r.1 == Level::Number && next < t.len() && t.fold(next) == '码';
