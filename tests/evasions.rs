@@ -1031,6 +1031,11 @@ fn spans_of_unseen_forms() {
             "地址：天津市和平区南京路 189 号 津汇广场 2 座 1502",
             &[(Kind::Address, "天津市和平区南京路 189 号 津汇广场 2 座 1502")],
         ),
+        // An entrance (`门`) between a building and a room.
+        (
+            "住北京市海淀区学院路30号2号楼3门301",
+            &[(Kind::Address, "北京市海淀区学院路30号2号楼3门301")],
+        ),
         // A part of a compound (`东区`) after the compound, not a district.
         (
             "家住幸福小区东区5栋2单元301",

@@ -202,6 +202,8 @@ const NUMBER: Suffixes<Level> = Suffixes {
         ("舍", Level::Building),
         ("室", Level::Room),
         ("层", Level::Unit),
+        // An entrance of a building (`2号楼3门301`), as a unit.
+        ("门", Level::Unit),
         ("楼", Level::Unit),
         ("组", Level::Number),
         ("排", Level::Number),
