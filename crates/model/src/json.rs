@@ -5,11 +5,13 @@
 //! loop was 82 % of serializing one (callgrind, dev corpus: 70 of 86 M instructions for 4,798
 //! alerts). [`write_str`] looks at eight bytes at a time and copies the runs that need no escape
 //! whole. Enum names are written from their `as_str`, integers by `itoa` (what serde_json
-//! uses); the score and the evidence are still written by serde_json. `Alert::write_json` is
-//! tested byte for byte against `serde_json::to_vec` (see the tests below, and the alerts
-//! files of `doxwatch run --once` in benches/README.md).
+//! uses); the score and the evidence are still written by serde_json. One writer,
+//! [`AlertRef::write_json`], serves the matcher's borrowed alerts and owned [`Alert`](crate::Alert)s
+//! alike (`Alert::write_json` goes through an `AlertRef` of itself). It is tested byte for byte
+//! against `serde_json::to_vec` (see the tests below, the matcher's test over the dev corpus,
+//! and the alerts files of `doxwatch run --once` in benches/README.md).
 
-use crate::{Alert, WireFinding};
+use crate::{AlertRef, FindingRef};
 use serde::Serialize;
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -128,7 +130,7 @@ fn write_strs<S: AsRef<str>>(out: &mut Vec<u8>, items: &[S]) {
     out.push(b']');
 }
 
-fn write_finding(out: &mut Vec<u8>, f: &WireFinding) {
+fn write_finding(out: &mut Vec<u8>, f: &FindingRef) {
     out.push(b'{');
     key(out, "kind", true);
     write_name(out, f.kind.as_str());
@@ -137,48 +139,52 @@ fn write_finding(out: &mut Vec<u8>, f: &WireFinding) {
     key(out, "end", false);
     write_u32(out, f.end);
     key(out, "masked", false);
-    write_str(out, &f.masked);
-    opt_str(out, "hash", f.hash.as_deref());
+    write_str(out, f.masked);
+    opt_str(out, "hash", f.hash);
     if !f.known_leaks.is_empty() {
         key(out, "known_leaks", false);
-        write_strs(out, &f.known_leaks);
+        write_strs(out, f.known_leaks);
     }
-    if !f.facts.is_empty() {
-        key(out, "facts", false);
-        out.push(b'{');
-        for (i, (k, v)) in f.facts.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_str(out, k);
-            out.push(b':');
-            write_str(out, v);
+    // `{` goes out with the first fact: no facts (none, or only private ones), no field.
+    let mut first = true;
+    f.facts.each(|k, v| {
+        if first {
+            key(out, "facts", false);
+            out.push(b'{');
+            first = false;
+        } else {
+            out.push(b',');
         }
+        write_str(out, k);
+        out.push(b':');
+        write_str(out, v);
+    });
+    if !first {
         out.push(b'}');
     }
     out.push(b'}');
 }
 
-impl Alert {
+impl AlertRef<'_> {
     /// Appends this alert as one line of JSON (no newline): byte for byte
-    /// `serde_json::to_vec(self)`, the fields in the same order with the same ones left out,
-    /// written faster (see the module doc). What the alerts file and topic carry.
+    /// `serde_json::to_vec(&self.to_owned())`, the fields in the same order with the same ones
+    /// left out, written faster (see the module doc). What the alerts file and topic carry.
     pub fn write_json(&self, out: &mut Vec<u8>) {
         out.push(b'{');
         key(out, "alert_id", true);
-        write_str(out, &self.alert_id);
+        write_str(out, self.alert_id);
         key(out, "post_id", false);
-        write_str(out, &self.post_id);
+        write_str(out, self.post_id);
         key(out, "platform", false);
-        write_str(out, &self.platform);
-        opt_str(out, "url", self.url.as_deref());
-        opt_str(out, "ts_post", self.ts_post.as_deref());
+        write_str(out, self.platform);
+        opt_str(out, "url", self.url);
+        opt_str(out, "ts_post", self.ts_post);
         key(out, "ts_detected", false);
-        write_str(out, &self.ts_detected);
+        write_str(out, self.ts_detected);
         key(out, "verdict", false);
         write_name(out, self.verdict.as_str());
         key(out, "labels", false);
-        write_strs(out, &self.labels);
+        write_strs(out, self.labels);
         key(out, "severity", false);
         write_name(out, self.severity.as_str());
         key(out, "score", false);
@@ -193,12 +199,12 @@ impl Alert {
         }
         out.push(b']');
         key(out, "reasons", false);
-        write_strs(out, &self.reasons);
+        write_strs(out, self.reasons);
         key(out, "dict_version", false);
-        write_str(out, &self.dict_version);
-        opt_str(out, "author", self.author.as_deref());
-        opt_str(out, "text_masked", self.text_masked.as_deref());
-        if let Some(e) = &self.evidence {
+        write_str(out, self.dict_version);
+        opt_str(out, "author", self.author);
+        opt_str(out, "text_masked", self.text_masked);
+        if let Some(e) = self.evidence {
             key(out, "evidence", false);
             write_value(out, e);
         }
@@ -209,7 +215,7 @@ impl Alert {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Evidence, Kind, Severity, Verdict};
+    use crate::{Alert, Evidence, Kind, Severity, Verdict, WireFinding};
 
     #[test]
     fn strings_escape_as_serde_json_does() {

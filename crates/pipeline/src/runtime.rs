@@ -19,12 +19,12 @@
 //! acknowledgements. On stop (SIGINT, SIGTERM) sources stop reading, everything in flight
 //! drains through the sinks, sources commit, then `run` returns.
 
-use crate::alerts_file_sink::{append_jsonl, AlertsFileSink};
+use crate::alerts_file_sink::AlertsFileSink;
 use crate::config::{Config, SinkConfig, SourceConfig};
 use crate::http_source::HttpSource;
 use crate::inbox_source::InboxSource;
 use crate::keys::Keys;
-use crate::matcher::{Matcher, Outcome, Reject};
+use crate::matcher::{AlertsAs, Matcher, Outcome, Reject};
 use crate::metrics::Metrics;
 use crate::records::Records;
 use crate::stdin_source::StdinSource;
@@ -56,11 +56,11 @@ struct Matched {
     source: usize,
     seq: u64,
     outcome: Outcome,
-    /// The batch's alerts as JSONL, serialized on the matching thread (empty without an
-    /// alerts file sink).
+    /// The batch's alerts as JSONL, written on the matching thread straight from the scan
+    /// results (empty when no sink takes JSONL).
     jsonl: Vec<u8>,
-    /// The verdict of every alert, in order (the alerts themselves are kept in `outcome` only
-    /// for the sinks that need them: they are dropped on the matching thread otherwise).
+    /// The verdict of every alert, in order (the alerts are made as values in `outcome` only
+    /// for the sinks that need them).
     verdicts: Vec<doxwatch_model::Verdict>,
     read_at: std::time::Instant,
     /// The raw records the matcher refused, with the reason: the source parks them (a
@@ -304,9 +304,9 @@ pub async fn run_with(
         }
     }
 
-    // The matching thread serializes the alerts for the alerts files and, unless some sink
-    // needs them as values, drops them there: freeing them on the sink's thread, away from the
-    // allocator arena they came from, cost more than writing them.
+    // The matching thread writes the alerts as JSONL for the alerts files, straight from the
+    // scan results, and makes them as values only if some sink needs them so: owned alerts
+    // cost copies and frees that the JSON lines do not need.
     let want_jsonl = sinks.iter().any(|s| matches!(s, AnySink::File(_)))
         || external.iter().any(|s| s.wants_jsonl());
     let keep_alerts = sinks.iter().any(|s| matches!(s, AnySink::Stdout(_)))
@@ -392,7 +392,11 @@ pub async fn run_with(
                         .ok()
                         .and_then(|mut p| p.pop())
                         .unwrap_or_default();
-                    let mut outcome = matcher.match_batch(&batch.records, &mut scratch);
+                    let how = AlertsAs {
+                        values: keep_alerts,
+                        jsonl: want_jsonl,
+                    };
+                    let mut outcome = matcher.match_batch_as(&batch.records, &mut scratch, how);
                     if let Ok(mut p) = pool.lock() {
                         p.push(scratch);
                     }
@@ -401,14 +405,8 @@ pub async fn run_with(
                         .iter()
                         .map(|&(i, r)| (batch.records.get(i).unwrap_or_default().to_vec(), r))
                         .collect();
-                    let mut jsonl = Vec::new();
-                    if want_jsonl {
-                        append_jsonl(&mut jsonl, &outcome.alerts);
-                    }
-                    let verdicts = outcome.alerts.iter().map(|a| a.verdict).collect();
-                    if !keep_alerts {
-                        outcome.alerts = Vec::new();
-                    }
+                    let jsonl = std::mem::take(&mut outcome.jsonl);
+                    let verdicts = std::mem::take(&mut outcome.verdicts);
                     Ok::<_, PipelineError>(Matched {
                         source,
                         seq,
