@@ -2,6 +2,7 @@
 //! workers. A record that is not a valid post is rejected with a reason, never fatal.
 
 use crate::metrics::Tally;
+use crate::records::Records;
 use doxwatch_detect::{ScanResult, Scanner, Scratch};
 use doxwatch_leakset::{Digest, KnownLeaks, DIGEST_LEN, SET_KINDS};
 use doxwatch_model::{
@@ -38,15 +39,36 @@ pub struct AlertsAs {
     pub jsonl: bool,
 }
 
+/// A batch's alerts as the sinks that take JSONL get them.
+#[derive(Debug, Default)]
+pub struct AlertLines {
+    /// One line per alert, in order: byte for byte what
+    /// [`append_jsonl`](crate::alerts_file_sink::append_jsonl) writes for them.
+    pub jsonl: Vec<u8>,
+    /// Each alert's post id (the Kafka key), in the same order.
+    pub post_ids: Records,
+}
+
+impl AlertLines {
+    /// The lines of alerts made as values.
+    pub fn of(alerts: &[Alert]) -> AlertLines {
+        let mut lines = AlertLines::default();
+        crate::alerts_file_sink::append_jsonl(&mut lines.jsonl, alerts);
+        for a in alerts {
+            lines.post_ids.push(a.post_id.as_bytes());
+        }
+        lines
+    }
+}
+
 /// What matching one batch produced.
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub posts: usize,
     /// The alerts as values (if asked for).
     pub alerts: Vec<Alert>,
-    /// The alerts as JSONL (if asked for): one line each, in order, byte for byte what
-    /// [`append_jsonl`](crate::alerts_file_sink::append_jsonl) writes for `alerts`.
-    pub jsonl: Vec<u8>,
+    /// The alerts as JSONL, with their post ids (if asked for).
+    pub lines: AlertLines,
     /// The verdict of every alert, in order.
     pub verdicts: Vec<Verdict>,
     /// (index of the record in its batch, reason).
@@ -345,8 +367,9 @@ impl Matcher {
             evidence: evidence.as_ref(),
         };
         if how.jsonl {
-            alert.write_json(&mut out.jsonl);
-            out.jsonl.push(b'\n');
+            alert.write_json(&mut out.lines.jsonl);
+            out.lines.jsonl.push(b'\n');
+            out.lines.post_ids.push(post.id.as_bytes());
         }
         if how.values {
             out.alerts.push(alert.to_owned());
@@ -644,16 +667,19 @@ mod tests {
         };
         let check = |m: &Matcher| -> Vec<Alert> {
             let o = m.match_batch_as(&records, &mut Scratch::default(), both);
-            let lines: Vec<&str> = std::str::from_utf8(&o.jsonl).unwrap().lines().collect();
+            let lines: Vec<&str> = std::str::from_utf8(&o.lines.jsonl)
+                .unwrap()
+                .lines()
+                .collect();
             assert_eq!(lines.len(), o.alerts.len());
             assert_eq!(o.verdicts.len(), o.alerts.len());
             for ((line, a), v) in lines.iter().zip(&o.alerts).zip(&o.verdicts) {
                 assert_eq!(*line, serde_json::to_string(a).unwrap());
                 assert_eq!(*v, a.verdict);
             }
-            let mut appended = Vec::new();
-            crate::alerts_file_sink::append_jsonl(&mut appended, &o.alerts);
-            assert_eq!(appended, o.jsonl);
+            let of_values = AlertLines::of(&o.alerts);
+            assert_eq!(of_values.jsonl, o.lines.jsonl);
+            assert_eq!(of_values.post_ids, o.lines.post_ids);
             o.alerts
         };
         let plain = check(&matcher());
