@@ -256,35 +256,6 @@ impl Matcher {
         out
     }
 
-    /// Hashes every finding that carries a hash and has none from the lookup: identifiers
-    /// and the other kinds but sale keywords, four at a time side by side (the same bytes as
-    /// one by one), the rest one by one.
-    fn hashes(&self, r: &ScanResult, leaks: &LeakLookup) -> Vec<Option<[u8; 32]>> {
-        let mut hashes: Vec<Option<[u8; 32]>> = vec![None; r.findings.len()];
-        let Some(hasher) = &self.hasher else {
-            return hashes;
-        };
-        let todo: Vec<usize> = (0..r.findings.len())
-            .filter(|&i| {
-                r.findings[i].kind != Kind::AdKeyword
-                    && !matches!(leaks.digests.get(i), Some(Some(_)))
-            })
-            .collect();
-        let item = |i: usize| (r.findings[i].kind, r.findings[i].value.expose());
-        let mut groups = todo.chunks_exact(4);
-        for g in &mut groups {
-            let h = hasher.hash4([0, 1, 2, 3].map(|j| item(g[j])));
-            for (j, h) in g.iter().zip(h) {
-                hashes[*j] = Some(h);
-            }
-        }
-        for &i in groups.remainder() {
-            let (kind, value) = item(i);
-            hashes[i] = Some(hasher.hash(kind, value));
-        }
-        hashes
-    }
-
     /// Makes one post's alert as `how` says: one [`AlertRef`] over the post, the scan result
     /// and the masked values and hashes gathered in one buffer, written as a JSON line and/or
     /// copied into an owned [`Alert`].
@@ -299,20 +270,21 @@ impl Matcher {
         how: AlertsAs,
         out: &mut Outcome,
     ) {
-        let hashes = self.hashes(&r, &leaks);
-        // Each finding's masked value, then its hash in hex (the lookup's digest when it has
-        // one: the same key, the same bytes), end to end; `ends` marks where each stops.
+        // Each finding's masked value, then its hash in hex, end to end; `ends` marks where
+        // each stops. The hash is the lookup's digest when it has one (the same key, the same
+        // bytes); otherwise every kind but sale keywords is hashed here, one by one (four at
+        // a time with `hash4` took more instructions here: benches/README.md).
         let mut strs = String::with_capacity(r.findings.len() * 48);
         let mut ends: Vec<(usize, usize)> = Vec::with_capacity(r.findings.len());
         for (i, f) in r.findings.iter().enumerate() {
             mask_into(f.kind, f.value.expose(), &mut strs);
             let masked_end = strs.len();
-            let digest = match leaks.digests.get(i) {
-                Some(Some(d)) => Some(&d[..]),
-                _ => hashes[i].as_ref().map(|h| &h[..]),
-            };
-            if let Some(d) = digest {
-                push_hex16(&mut strs, d);
+            match (leaks.digests.get(i), &self.hasher) {
+                (Some(Some(d)), _) => push_hex16(&mut strs, d),
+                (_, Some(h)) if f.kind != Kind::AdKeyword => {
+                    push_hex16(&mut strs, &h.hash(f.kind, f.value.expose()))
+                }
+                _ => {}
             }
             ends.push((masked_end, strs.len()));
         }
