@@ -101,6 +101,30 @@ fn consume(b: &Broker, topic: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The keys of the first `n` records of `topic`, by a consumer of its own (`doxwatch consume`
+/// prints payloads only), read from the start.
+fn keys(b: &Broker, topic: &str, n: usize) -> Vec<String> {
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::Message;
+    let c: BaseConsumer = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", &b.addr)
+        .set("group.id", "test-keys")
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()
+        .unwrap();
+    c.subscribe(&[topic]).unwrap();
+    let mut keys = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while keys.len() < n && Instant::now() < deadline {
+        if let Some(m) = c.poll(Duration::from_millis(200)) {
+            let m = m.unwrap();
+            keys.push(String::from_utf8(m.key().unwrap_or_default().to_vec()).unwrap());
+        }
+    }
+    keys
+}
+
 fn stop(mut c: Child) {
     let _ = Command::new("kill")
         .args(["-TERM", &c.id().to_string()])
@@ -149,6 +173,15 @@ fn matcher_alerts_every_positive_once_and_dead_letters_bad_records() {
         positive.len(),
         "an alert was produced twice in a clean run"
     );
+    // Keyed by post id (the matcher gives the sink the post ids beside the lines).
+    let mut keyed = keys(&b, "doxwatch.alerts.v1", alerts.len());
+    keyed.sort();
+    let mut want: Vec<String> = alerts
+        .iter()
+        .map(|a| a["post_id"].as_str().unwrap().to_string())
+        .collect();
+    want.sort();
+    assert_eq!(keyed, want);
     let dlq = consume(&b, "doxwatch.posts.dlq.v1");
     let reasons: BTreeSet<String> = dlq
         .iter()

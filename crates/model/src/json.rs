@@ -5,11 +5,13 @@
 //! loop was 82 % of serializing one (callgrind, dev corpus: 70 of 86 M instructions for 4,798
 //! alerts). [`write_str`] looks at eight bytes at a time and copies the runs that need no escape
 //! whole. Enum names are written from their `as_str`, integers by `itoa` (what serde_json
-//! uses); the score and the evidence are still written by serde_json. `Alert::write_json` is
-//! tested byte for byte against `serde_json::to_vec` (see the tests below, and the alerts
-//! files of `doxwatch run --once` in benches/README.md).
+//! uses); the score and the evidence are still written by serde_json. One writer,
+//! [`AlertRef::write_json`], serves the matcher's borrowed alerts and owned [`Alert`](crate::Alert)s
+//! alike (`Alert::write_json` goes through an `AlertRef` of itself). It is tested byte for byte
+//! against `serde_json::to_vec` (see the tests below, the matcher's test over the dev corpus,
+//! and the alerts files of `doxwatch run --once` in benches/README.md).
 
-use crate::{Alert, WireFinding};
+use crate::{AlertRef, FindingRef};
 use serde::Serialize;
 
 const ONES: u64 = 0x0101_0101_0101_0101;
@@ -99,20 +101,16 @@ fn write_u32(out: &mut Vec<u8>, n: u32) {
     out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
-/// `,"name":` (the leading comma left out for the first field).
-fn key(out: &mut Vec<u8>, name: &str, first: bool) {
-    if !first {
-        out.push(b',');
-    }
-    out.push(b'"');
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b"\":");
+/// A key with its quotes, colon and, but for the first field, the comma before it, written as
+/// one constant (`,"name":`): one copy instead of four pieces.
+fn key(out: &mut Vec<u8>, key: &'static str) {
+    out.extend_from_slice(key.as_bytes());
 }
 
 /// `,"name":"value"` when there is a value (serde's `skip_serializing_if = "Option::is_none"`).
-fn opt_str(out: &mut Vec<u8>, name: &str, value: Option<&str>) {
+fn opt_str(out: &mut Vec<u8>, name: &'static str, value: Option<&str>) {
     if let Some(v) = value {
-        key(out, name, false);
+        key(out, name);
         write_str(out, v);
     }
 }
@@ -128,62 +126,63 @@ fn write_strs<S: AsRef<str>>(out: &mut Vec<u8>, items: &[S]) {
     out.push(b']');
 }
 
-fn write_finding(out: &mut Vec<u8>, f: &WireFinding) {
-    out.push(b'{');
-    key(out, "kind", true);
+fn write_finding(out: &mut Vec<u8>, f: &FindingRef) {
+    key(out, "{\"kind\":");
     write_name(out, f.kind.as_str());
-    key(out, "start", false);
+    key(out, ",\"start\":");
     write_u32(out, f.start);
-    key(out, "end", false);
+    key(out, ",\"end\":");
     write_u32(out, f.end);
-    key(out, "masked", false);
-    write_str(out, &f.masked);
-    opt_str(out, "hash", f.hash.as_deref());
+    key(out, ",\"masked\":");
+    write_str(out, f.masked);
+    opt_str(out, ",\"hash\":", f.hash);
     if !f.known_leaks.is_empty() {
-        key(out, "known_leaks", false);
-        write_strs(out, &f.known_leaks);
+        key(out, ",\"known_leaks\":");
+        write_strs(out, f.known_leaks);
     }
-    if !f.facts.is_empty() {
-        key(out, "facts", false);
-        out.push(b'{');
-        for (i, (k, v)) in f.facts.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            write_str(out, k);
-            out.push(b':');
-            write_str(out, v);
+    // `{` goes out with the first fact: no facts (none, or only private ones), no field.
+    let mut first = true;
+    f.facts.each(|k, v| {
+        if first {
+            key(out, ",\"facts\":{");
+            first = false;
+        } else {
+            out.push(b',');
         }
+        write_str(out, k);
+        out.push(b':');
+        write_str(out, v);
+    });
+    if !first {
         out.push(b'}');
     }
     out.push(b'}');
 }
 
-impl Alert {
+impl AlertRef<'_> {
     /// Appends this alert as one line of JSON (no newline): byte for byte
-    /// `serde_json::to_vec(self)`, the fields in the same order with the same ones left out,
-    /// written faster (see the module doc). What the alerts file and topic carry.
+    /// `serde_json::to_vec(&self.to_owned())`, the fields in the same order with the same ones
+    /// left out, written faster (see the module doc). What the alerts file and topic carry.
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        out.push(b'{');
-        key(out, "alert_id", true);
-        write_str(out, &self.alert_id);
-        key(out, "post_id", false);
-        write_str(out, &self.post_id);
-        key(out, "platform", false);
-        write_str(out, &self.platform);
-        opt_str(out, "url", self.url.as_deref());
-        opt_str(out, "ts_post", self.ts_post.as_deref());
-        key(out, "ts_detected", false);
-        write_str(out, &self.ts_detected);
-        key(out, "verdict", false);
+        key(out, "{\"alert_id\":");
+        write_str(out, self.alert_id);
+        key(out, ",\"post_id\":");
+        write_str(out, self.post_id);
+        key(out, ",\"platform\":");
+        write_str(out, self.platform);
+        opt_str(out, ",\"url\":", self.url);
+        opt_str(out, ",\"ts_post\":", self.ts_post);
+        key(out, ",\"ts_detected\":");
+        write_str(out, self.ts_detected);
+        key(out, ",\"verdict\":");
         write_name(out, self.verdict.as_str());
-        key(out, "labels", false);
-        write_strs(out, &self.labels);
-        key(out, "severity", false);
+        key(out, ",\"labels\":");
+        write_strs(out, self.labels);
+        key(out, ",\"severity\":");
         write_name(out, self.severity.as_str());
-        key(out, "score", false);
+        key(out, ",\"score\":");
         write_value(out, &self.score);
-        key(out, "findings", false);
+        key(out, ",\"findings\":");
         out.push(b'[');
         for (i, f) in self.findings.iter().enumerate() {
             if i > 0 {
@@ -192,14 +191,14 @@ impl Alert {
             write_finding(out, f);
         }
         out.push(b']');
-        key(out, "reasons", false);
-        write_strs(out, &self.reasons);
-        key(out, "dict_version", false);
-        write_str(out, &self.dict_version);
-        opt_str(out, "author", self.author.as_deref());
-        opt_str(out, "text_masked", self.text_masked.as_deref());
-        if let Some(e) = &self.evidence {
-            key(out, "evidence", false);
+        key(out, ",\"reasons\":");
+        write_strs(out, self.reasons);
+        key(out, ",\"dict_version\":");
+        write_str(out, self.dict_version);
+        opt_str(out, ",\"author\":", self.author);
+        opt_str(out, ",\"text_masked\":", self.text_masked);
+        if let Some(e) = self.evidence {
+            key(out, ",\"evidence\":");
             write_value(out, e);
         }
         out.push(b'}');
@@ -209,7 +208,7 @@ impl Alert {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Evidence, Kind, Severity, Verdict};
+    use crate::{Alert, Evidence, Kind, Severity, Verdict, WireFinding};
 
     #[test]
     fn strings_escape_as_serde_json_does() {

@@ -12,6 +12,7 @@
 //! assert_eq!(phone.expose(), "13800138000");
 //! ```
 
+mod alert_ref;
 mod blake3_lanes;
 mod evidence;
 mod hash;
@@ -21,9 +22,10 @@ mod post;
 mod post_reader;
 mod time;
 
+pub use alert_ref::{AlertId, AlertRef, FactsRef, FindingRef};
 pub use evidence::{Evidence, EvidenceError, VaultKey};
 pub use hash::{hex16, KeyedHasher};
-pub use mask::mask;
+pub use mask::{mask, mask_into};
 pub use post::{Author, Capture, Post, PostError, PostRef, Text};
 pub use time::{now_rfc3339, rfc3339, rfc3339_millis};
 
@@ -334,28 +336,6 @@ pub struct Alert {
     /// The original post sealed under the vault key (absent when the matcher has no vault key).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<Evidence>,
-}
-
-impl Alert {
-    /// `alert_id` is a pure function of the post id and what was found, so a replayed post
-    /// yields the same id and downstream stores can de-duplicate.
-    pub fn derive_id(post_id: &str, findings: &[WireFinding], verdict: Verdict) -> String {
-        // The input gathered first and hashed in one call: the same bytes (so the same ids as
-        // before), without the streaming hasher's cost on each of its many short pieces.
-        let mut input = Vec::with_capacity(64 + post_id.len() + findings.len() * 64);
-        input.extend_from_slice(b"doxwatch.alert.v1\0");
-        input.extend_from_slice(post_id.as_bytes());
-        input.push(0);
-        input.extend_from_slice(verdict.as_str().as_bytes());
-        for f in findings {
-            input.push(0);
-            input.extend_from_slice(f.kind.as_str().as_bytes());
-            input.extend_from_slice(&f.start.to_le_bytes());
-            input.extend_from_slice(&f.end.to_le_bytes());
-            input.extend_from_slice(f.hash.as_deref().unwrap_or(&f.masked).as_bytes());
-        }
-        blake3::hash(&input).to_hex()[..32].to_string()
-    }
 }
 
 #[cfg(test)]

@@ -5,20 +5,25 @@ use crate::Kind;
 
 /// Masks `value` (a canonical value of `kind`) for display.
 pub fn mask(kind: Kind, value: &str) -> String {
-    // Byte positions instead of a `Vec<char>` copy of the value: one allocation a value
-    // (every finding of every alert is masked).
+    let mut s = String::with_capacity(value.len());
+    mask_into(kind, value, &mut s);
+    s
+}
+
+/// [`mask`], appended to `out`: the matcher gathers an alert's masked values in one buffer.
+pub fn mask_into(kind: Kind, value: &str, out: &mut String) {
+    // Byte positions instead of a `Vec<char>` copy of the value.
     let n = value.chars().count();
     let byte_at = |c: usize| value.char_indices().nth(c).map_or(value.len(), |(b, _)| b);
-    let keep = |head: usize, tail: usize| -> String {
+    let mut keep = |head: usize, tail: usize| {
         if n <= head + tail {
-            return "*".repeat(n);
+            out.extend(std::iter::repeat_n('*', n));
+            return;
         }
         let (h, t) = (byte_at(head), byte_at(n - tail));
-        let mut s = String::with_capacity(h + (n - head - tail) + (value.len() - t));
-        s.push_str(&value[..h]);
-        s.extend(std::iter::repeat_n('*', n - head - tail));
-        s.push_str(&value[t..]);
-        s
+        out.push_str(&value[..h]);
+        out.extend(std::iter::repeat_n('*', n - head - tail));
+        out.push_str(&value[t..]);
     };
     match kind {
         Kind::IdCard | Kind::MaskedIdCard => keep(6, 4),
@@ -29,19 +34,17 @@ pub fn mask(kind: Kind, value: &str) -> String {
         Kind::Email => match value.split_once('@') {
             Some((local, domain)) => {
                 let mut chars = local.chars();
-                let mut s = String::with_capacity(value.len());
-                s.extend(chars.next());
-                s.extend(chars.map(|_| '*'));
-                s.push('@');
-                s.push_str(domain);
-                s
+                out.extend(chars.next());
+                out.extend(chars.map(|_| '*'));
+                out.push('@');
+                out.push_str(domain);
             }
             None => keep(1, 0),
         },
         // A name keeps the surname; an address keeps its administrative prefix.
         Kind::Name => keep(1, 0),
         Kind::Address => keep(n.min(6), 0),
-        Kind::AdKeyword => value.to_string(),
+        Kind::AdKeyword => out.push_str(value),
     }
 }
 
@@ -71,6 +74,9 @@ mod tests {
         ];
         for (kind, value, want) in cases {
             assert_eq!(mask(kind, value), want, "{kind} {want}");
+            let mut after = "before|".to_string();
+            mask_into(kind, value, &mut after);
+            assert_eq!(after, format!("before|{want}"), "{kind} {want}");
         }
     }
 }

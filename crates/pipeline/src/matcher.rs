@@ -2,11 +2,12 @@
 //! workers. A record that is not a valid post is rejected with a reason, never fatal.
 
 use crate::metrics::Tally;
+use crate::records::Records;
 use doxwatch_detect::{ScanResult, Scanner, Scratch};
 use doxwatch_leakset::{Digest, KnownLeaks, DIGEST_LEN, SET_KINDS};
 use doxwatch_model::{
-    hex16, now_rfc3339, Alert, Finding, KeyedHasher, PostError, PostRef, Severity, VaultKey,
-    Verdict, WireFinding,
+    mask_into, now_rfc3339, Alert, AlertId, AlertRef, FactsRef, Finding, FindingRef, KeyedHasher,
+    Kind, PostError, PostRef, Severity, VaultKey, Verdict,
 };
 use std::sync::Arc;
 
@@ -30,11 +31,46 @@ impl Reject {
     }
 }
 
+/// What [`Matcher::match_batch_as`] makes of a batch's alerts: values, JSON lines, both or
+/// neither (their verdicts are always kept).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlertsAs {
+    pub values: bool,
+    pub jsonl: bool,
+}
+
+/// A batch's alerts as the sinks that take JSONL get them.
+#[derive(Debug, Default)]
+pub struct AlertLines {
+    /// One line per alert, in order: byte for byte what
+    /// [`append_jsonl`](crate::alerts_file_sink::append_jsonl) writes for them.
+    pub jsonl: Vec<u8>,
+    /// Each alert's post id (the Kafka key), in the same order.
+    pub post_ids: Records,
+}
+
+impl AlertLines {
+    /// The lines of alerts made as values.
+    pub fn of(alerts: &[Alert]) -> AlertLines {
+        let mut lines = AlertLines::default();
+        crate::alerts_file_sink::append_jsonl(&mut lines.jsonl, alerts);
+        for a in alerts {
+            lines.post_ids.push(a.post_id.as_bytes());
+        }
+        lines
+    }
+}
+
 /// What matching one batch produced.
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub posts: usize,
+    /// The alerts as values (if asked for).
     pub alerts: Vec<Alert>,
+    /// The alerts as JSONL, with their post ids (if asked for).
+    pub lines: AlertLines,
+    /// The verdict of every alert, in order.
+    pub verdicts: Vec<Verdict>,
     /// (index of the record in its batch, reason).
     pub rejected: Vec<(usize, Reject)>,
 }
@@ -152,11 +188,28 @@ impl Matcher {
     }
 
     /// Matches a batch: a [`Records`](crate::records::Records) (`&records`) or any list of
-    /// byte strings (`&[Vec<u8>]`). Rejections refer to records by their index.
+    /// byte strings (`&[Vec<u8>]`). Rejections refer to records by their index. The alerts come
+    /// as values ([`Outcome::alerts`]).
     pub fn match_batch<R: AsRef<[u8]>>(
         &self,
         records: impl IntoIterator<Item = R>,
         scratch: &mut Scratch,
+    ) -> Outcome {
+        let values = AlertsAs {
+            values: true,
+            jsonl: false,
+        };
+        self.match_batch_as(records, scratch, values)
+    }
+
+    /// [`match_batch`](Matcher::match_batch), the alerts made as `how` says. An alert is written
+    /// as JSON straight from the post and the scan result, without an owned [`Alert`] unless
+    /// values are asked for.
+    pub fn match_batch_as<R: AsRef<[u8]>>(
+        &self,
+        records: impl IntoIterator<Item = R>,
+        scratch: &mut Scratch,
+        how: AlertsAs,
     ) -> Outcome {
         let mut out = Outcome::default();
         let mut tally = Tally::default();
@@ -193,65 +246,115 @@ impl Matcher {
                 tally.finding(f.kind);
             }
             if self.alert_on.contains(&r.verdict) {
-                out.alerts.push(self.alert(&post, raw, r, leaks, &now));
+                out.verdicts.push(r.verdict);
+                if how.values || how.jsonl {
+                    self.alert(&post, raw, r, leaks, &now, how, &mut out);
+                }
             }
         }
         self.metrics.add(&tally);
         out
     }
 
+    /// Makes one post's alert as `how` says: one [`AlertRef`] over the post, the scan result
+    /// and the masked values and hashes gathered in one buffer, written as a JSON line and/or
+    /// copied into an owned [`Alert`].
+    #[allow(clippy::too_many_arguments)]
     fn alert(
         &self,
         post: &PostRef,
         raw: &[u8],
-        r: ScanResult,
+        mut r: ScanResult,
         leaks: LeakLookup,
         now: &str,
-    ) -> Alert {
-        let mut findings: Vec<WireFinding> = r
+        how: AlertsAs,
+        out: &mut Outcome,
+    ) {
+        // Each finding's masked value, then its hash in hex, end to end; `ends` marks where
+        // each stops. The hash is the lookup's digest when it has one (the same key, the same
+        // bytes); otherwise every kind but sale keywords is hashed here, one by one (four at
+        // a time with `hash4` took more instructions here: benches/README.md).
+        let mut strs = String::with_capacity(r.findings.len() * 48);
+        let mut ends: Vec<(usize, usize)> = Vec::with_capacity(r.findings.len());
+        for (i, f) in r.findings.iter().enumerate() {
+            mask_into(f.kind, f.value.expose(), &mut strs);
+            let masked_end = strs.len();
+            match (leaks.digests.get(i), &self.hasher) {
+                (Some(Some(d)), _) => push_hex16(&mut strs, d),
+                (_, Some(h)) if f.kind != Kind::AdKeyword => {
+                    push_hex16(&mut strs, &h.hash(f.kind, f.value.expose()))
+                }
+                _ => {}
+            }
+            ends.push((masked_end, strs.len()));
+        }
+        let no_names = Vec::new();
+        let mut start = 0;
+        let findings: Vec<FindingRef> = r
             .findings
             .iter()
+            .zip(&ends)
             .enumerate()
-            .map(|(i, f)| match leaks.digests.get(i) {
-                // Hashed already for the lookup: the same key, the same bytes.
-                Some(Some(d)) => WireFinding {
-                    hash: Some(hex16(d)),
-                    ..WireFinding::from_finding(f, None)
-                },
-                _ => WireFinding::from_finding(f, self.hasher.as_ref()),
+            .map(|(i, (f, &(masked_end, end)))| {
+                let masked = &strs[start..masked_end];
+                let hash = (end > masked_end).then(|| &strs[masked_end..end]);
+                start = end;
+                FindingRef {
+                    kind: f.kind,
+                    start: f.span.start,
+                    end: f.span.end,
+                    masked,
+                    hash,
+                    known_leaks: leaks.names.get(i).unwrap_or(&no_names),
+                    facts: FactsRef::Detector(&f.facts),
+                }
             })
             .collect();
-        for (w, names) in findings.iter_mut().zip(leaks.names) {
-            w.known_leaks = names;
-        }
-        let mut reasons = r.reasons;
         if leaks.known > 0 {
-            reasons.push(format!(
+            r.reasons.push(format!(
                 "known leak: {} of {} identifiers are in known-leak sets",
                 leaks.known, leaks.ids
             ));
         }
         let text_masked = masked_text(&post.text, &findings);
-        Alert {
-            alert_id: Alert::derive_id(&post.id, &findings, r.verdict),
-            post_id: post.id.to_string(),
-            platform: post.platform.to_string(),
-            url: post.url.as_deref().map(str::to_string),
-            ts_post: post.ts.as_deref().map(str::to_string),
-            ts_detected: now.to_string(),
+        let id = AlertId::derive(&post.id, &findings, r.verdict);
+        // The record exactly as received: the evidence a referral quotes.
+        let evidence = self.vault.as_ref().map(|v| v.seal(raw));
+        let alert = AlertRef {
+            alert_id: id.as_str(),
+            post_id: &post.id,
+            platform: &post.platform,
+            url: post.url.as_deref(),
+            ts_post: post.ts.as_deref(),
+            ts_detected: now,
             verdict: r.verdict,
-            labels: r.labels.iter().map(|l| l.to_string()).collect(),
+            labels: &r.labels,
             severity: r.severity,
             score: (r.score * 1000.0).round() / 1000.0,
-            findings,
-            reasons,
-            dict_version: self.scanner.dict_version().to_string(),
-            author: (!post.author_id.is_empty()).then(|| post.author_id.to_string()),
-            text_masked: Some(text_masked),
-            // The record exactly as received: the evidence a referral quotes.
-            evidence: self.vault.as_ref().map(|v| v.seal(raw)),
+            findings: &findings,
+            reasons: &r.reasons,
+            dict_version: self.scanner.dict_version(),
+            author: (!post.author_id.is_empty()).then_some(&*post.author_id),
+            text_masked: Some(&text_masked),
+            evidence: evidence.as_ref(),
+        };
+        if how.jsonl {
+            alert.write_json(&mut out.lines.jsonl);
+            out.lines.jsonl.push(b'\n');
+            out.lines.post_ids.push(post.id.as_bytes());
+        }
+        if how.values {
+            out.alerts.push(alert.to_owned());
         }
     }
+}
+
+/// Appends the first 16 bytes of `digest` in lower-case hex (what
+/// [`hex16`](doxwatch_model::hex16) returns).
+fn push_hex16(out: &mut String, digest: &[u8]) {
+    let mut buf = [0u8; 32];
+    hex::encode_to_slice(&digest[..16], &mut buf).expect("32 bytes for 16");
+    out.push_str(std::str::from_utf8(&buf).expect("hex is ASCII"));
 }
 
 /// Longest masked text an alert carries, in characters (the vault keeps the whole post).
@@ -261,7 +364,7 @@ pub const MASKED_TEXT_CHARS: usize = 16 * 1024;
 /// of seven or more digits masked too: a number that failed a check (a mistyped ID, a phone
 /// on an unlisted segment) may still be someone's, and the masked text is stored and shown.
 /// Takes the alert's findings, whose masked values are already computed.
-pub fn masked_text(text: &str, findings: &[WireFinding]) -> String {
+pub fn masked_text(text: &str, findings: &[FindingRef]) -> String {
     mask_long_digit_runs(&replace_findings(text, findings))
 }
 
@@ -328,16 +431,16 @@ fn char_offset(text: &str, from: usize, n: u32) -> usize {
 }
 
 /// The findings' (start, end, masked value), by start, the longer of two at one start first.
-fn masked_spans(findings: &[WireFinding]) -> Vec<(u32, u32, &str)> {
+fn masked_spans<'a>(findings: &[FindingRef<'a>]) -> Vec<(u32, u32, &'a str)> {
     let mut spans: Vec<(u32, u32, &str)> = findings
         .iter()
-        .map(|f| (f.start, f.end, f.masked.as_str()))
+        .map(|f| (f.start, f.end, f.masked))
         .collect();
     spans.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
     spans
 }
 
-fn replace_findings(text: &str, findings: &[WireFinding]) -> String {
+fn replace_findings(text: &str, findings: &[FindingRef]) -> String {
     let spans = masked_spans(findings);
     let limit = MASKED_TEXT_CHARS as u32;
     let mut out = String::with_capacity(text.len().min(MASKED_TEXT_CHARS * 3));
@@ -423,11 +526,13 @@ mod tests {
         assert_eq!(again.alerts[0].alert_id, a.alert_id);
     }
 
-    #[test]
-    fn known_leaks_mark_findings_and_keep_their_hashes() {
-        let key = KeyedHasher::from_secret(b"k");
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("t.leakset");
+    /// A known-leak set of `digests` (built with `key`) in `dir`.
+    fn leak_set(
+        dir: &std::path::Path,
+        key: &KeyedHasher,
+        digests: impl IntoIterator<Item = Digest>,
+    ) -> doxwatch_leakset::LeakSet {
+        let out = dir.join("t.leakset");
         let opts = doxwatch_leakset::BuildOptions {
             name: "t".into(),
             source: "synthetic".into(),
@@ -438,13 +543,23 @@ mod tests {
             oprf: None,
         };
         let mut b = doxwatch_leakset::Builder::new(&out, key.clone(), opts).unwrap();
-        // Known: the second of five phones; the set's other members are never posted.
-        for p in ["13800138002", "13900139000", "13700137000"] {
-            let h = key.hash(doxwatch_model::Kind::Phone, p);
-            b.add_digest(h[..DIGEST_LEN].try_into().unwrap()).unwrap();
+        for d in digests {
+            b.add_digest(d).unwrap();
         }
         b.finish().unwrap();
-        let set = doxwatch_leakset::LeakSet::open(&out, &key).unwrap();
+        doxwatch_leakset::LeakSet::open(&out, key).unwrap()
+    }
+
+    #[test]
+    fn known_leaks_mark_findings_and_keep_their_hashes() {
+        let key = KeyedHasher::from_secret(b"k");
+        let dir = tempfile::tempdir().unwrap();
+        // Known: the second of five phones; the set's other members are never posted.
+        let digests = ["13800138002", "13900139000", "13700137000"].map(|p| {
+            let h = key.hash(doxwatch_model::Kind::Phone, p);
+            h[..DIGEST_LEN].try_into().unwrap()
+        });
+        let set = leak_set(dir.path(), &key, digests);
         let matcher = || {
             Matcher::new(
                 Arc::new(Scanner::new().unwrap()),
@@ -491,9 +606,80 @@ mod tests {
         );
     }
 
+    /// The alerts written straight from the scan results (`AlertsAs::jsonl`) are byte for
+    /// byte serde_json's serialization of the same alerts made as values, over the whole dev
+    /// corpus, once without and once with known-leak sets (known leaks, their reason, leak
+    /// reposts), with evidence sealed. The corpus is read beside the workspace, as by
+    /// tests/corpus.rs.
+    #[test]
+    fn json_lines_are_the_values_serialized_over_the_dev_corpus() {
+        let corpus =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/dev.jsonl");
+        let dev = std::fs::read_to_string(&corpus).expect("the dev corpus beside the workspace");
+        let records: Vec<&[u8]> = dev.lines().map(str::as_bytes).collect();
+        let key = KeyedHasher::from_secret(b"k");
+        let matcher = || {
+            Matcher::new(
+                Arc::new(Scanner::new().unwrap()),
+                Some(key.clone()),
+                Some(VaultKey::new(&[3u8; 32])),
+                vec![
+                    Verdict::Doxxing,
+                    Verdict::DataSaleAd,
+                    Verdict::LeakRepost,
+                    Verdict::PiiExposure,
+                ],
+                1 << 20,
+                Default::default(),
+            )
+        };
+        let both = AlertsAs {
+            values: true,
+            jsonl: true,
+        };
+        let check = |m: &Matcher| -> Vec<Alert> {
+            let o = m.match_batch_as(&records, &mut Scratch::default(), both);
+            let lines: Vec<&str> = std::str::from_utf8(&o.lines.jsonl)
+                .unwrap()
+                .lines()
+                .collect();
+            assert_eq!(lines.len(), o.alerts.len());
+            assert_eq!(o.verdicts.len(), o.alerts.len());
+            for ((line, a), v) in lines.iter().zip(&o.alerts).zip(&o.verdicts) {
+                assert_eq!(*line, serde_json::to_string(a).unwrap());
+                assert_eq!(*v, a.verdict);
+            }
+            let of_values = AlertLines::of(&o.alerts);
+            assert_eq!(of_values.jsonl, o.lines.jsonl);
+            assert_eq!(of_values.post_ids, o.lines.post_ids);
+            o.alerts
+        };
+        let plain = check(&matcher());
+        assert!(plain.len() > 2000, "{}", plain.len());
+        // A set holding every other identifier hash the first pass found.
+        let dir = tempfile::tempdir().unwrap();
+        let hashes = plain
+            .iter()
+            .flat_map(|a| &a.findings)
+            .filter(|f| doxwatch_leakset::SET_KINDS.contains(&f.kind))
+            .filter_map(|f| f.hash.as_deref());
+        let digests = hashes.step_by(2).map(|h| {
+            let mut d = [0u8; DIGEST_LEN];
+            hex::decode_to_slice(h, &mut d).unwrap();
+            d
+        });
+        let set = leak_set(dir.path(), &key, digests);
+        let leaky = matcher().with_known_leaks(Arc::new(KnownLeaks::from_sets(vec![set])));
+        let known = check(&leaky);
+        assert!(known
+            .iter()
+            .any(|a| a.findings.iter().any(|f| !f.known_leaks.is_empty())));
+        assert!(known.iter().any(|a| a.verdict == Verdict::LeakRepost));
+    }
+
     /// The replacement as it was first written, one character at a time: the oracle for
     /// `replace_findings`, which copies the text between spans whole.
-    fn replace_findings_char_by_char(text: &str, findings: &[WireFinding]) -> String {
+    fn replace_findings_char_by_char(text: &str, findings: &[FindingRef]) -> String {
         let spans = masked_spans(findings);
         let mut out = String::new();
         let mut next = spans.iter().peekable();
@@ -519,18 +705,19 @@ mod tests {
 
     #[test]
     fn findings_are_replaced_as_char_by_char() {
-        let wf = |start, end, masked: &str| WireFinding {
+        let no_facts = Default::default();
+        let wf = |start, end, masked| FindingRef {
             kind: doxwatch_model::Kind::Phone,
             start,
             end,
-            masked: masked.into(),
+            masked,
             hash: None,
-            known_leaks: vec![],
-            facts: Default::default(),
+            known_leaks: &[],
+            facts: FactsRef::Wire(&no_facts),
         };
         let text = "手机13800138000，姓名张伟，地址北京市朝阳区";
         let long = "字".repeat(MASKED_TEXT_CHARS + 10);
-        let cases: Vec<(&str, &str, Vec<WireFinding>)> = vec![
+        let cases: Vec<(&str, &str, Vec<FindingRef>)> = vec![
             ("none", text, vec![]),
             ("one", text, vec![wf(2, 13, "138****8000")]),
             ("at the start", text, vec![wf(0, 2, "**")]),

@@ -19,12 +19,12 @@
 //! acknowledgements. On stop (SIGINT, SIGTERM) sources stop reading, everything in flight
 //! drains through the sinks, sources commit, then `run` returns.
 
-use crate::alerts_file_sink::{append_jsonl, AlertsFileSink};
+use crate::alerts_file_sink::AlertsFileSink;
 use crate::config::{Config, SinkConfig, SourceConfig};
 use crate::http_source::HttpSource;
 use crate::inbox_source::InboxSource;
 use crate::keys::Keys;
-use crate::matcher::{Matcher, Outcome, Reject};
+use crate::matcher::{AlertLines, AlertsAs, Matcher, Outcome, Reject};
 use crate::metrics::Metrics;
 use crate::records::Records;
 use crate::stdin_source::StdinSource;
@@ -56,11 +56,11 @@ struct Matched {
     source: usize,
     seq: u64,
     outcome: Outcome,
-    /// The batch's alerts as JSONL, serialized on the matching thread (empty without an
-    /// alerts file sink).
-    jsonl: Vec<u8>,
-    /// The verdict of every alert, in order (the alerts themselves are kept in `outcome` only
-    /// for the sinks that need them: they are dropped on the matching thread otherwise).
+    /// The batch's alerts as JSONL, written on the matching thread straight from the scan
+    /// results (empty when no sink takes JSONL).
+    lines: AlertLines,
+    /// The verdict of every alert, in order (the alerts are made as values in `outcome` only
+    /// for the sinks that need them).
     verdicts: Vec<doxwatch_model::Verdict>,
     read_at: std::time::Instant,
     /// The raw records the matcher refused, with the reason: the source parks them (a
@@ -104,15 +104,23 @@ pub trait Sink: Send + 'static {
         false
     }
 
+    /// Whether the sink uses the alerts as values (`alerts` of the methods here). A sink that
+    /// only takes JSONL says no, and is given none: the matching thread then writes the JSON
+    /// lines straight from the scan results without making owned alerts.
+    fn wants_values(&self) -> bool {
+        true
+    }
+
     /// [`write`](Sink::write), given also the batch's alerts as JSONL (one line per alert, in
-    /// the order of `alerts`, byte for byte what the alerts file holds) when
-    /// [`wants_jsonl`](Sink::wants_jsonl) says so; empty otherwise. Same contract as `write`.
+    /// the order of `alerts`, byte for byte what the alerts file holds, and their post ids) when
+    /// [`wants_jsonl`](Sink::wants_jsonl) says so; empty otherwise. `alerts` is empty unless
+    /// some sink [`wants_values`](Sink::wants_values). Same contract as `write`.
     fn write_jsonl<'a>(
         &'a mut self,
         alerts: &'a [doxwatch_model::Alert],
-        jsonl: &'a [u8],
+        lines: &'a AlertLines,
     ) -> BoxFuture<'a, Result<(), PipelineError>> {
-        let _ = jsonl;
+        let _ = lines;
         self.write(alerts)
     }
 
@@ -125,10 +133,10 @@ pub trait Sink: Send + 'static {
     fn start_jsonl<'a>(
         &'a mut self,
         alerts: &'a [doxwatch_model::Alert],
-        jsonl: &'a [u8],
+        lines: &'a AlertLines,
     ) -> BoxFuture<'a, Result<Outstanding, PipelineError>> {
         Box::pin(async move {
-            self.write_jsonl(alerts, jsonl).await?;
+            self.write_jsonl(alerts, lines).await?;
             Ok(Box::pin(std::future::ready(Ok(()))) as Outstanding)
         })
     }
@@ -188,10 +196,10 @@ impl AnySink {
     fn write(
         &mut self,
         alerts: &[doxwatch_model::Alert],
-        jsonl: &[u8],
+        lines: &AlertLines,
     ) -> Result<(), PipelineError> {
         match self {
-            AnySink::File(s) => s.write_jsonl(jsonl),
+            AnySink::File(s) => s.write_jsonl(&lines.jsonl),
             AnySink::Stdout(s) => s.write(alerts),
         }
     }
@@ -304,14 +312,14 @@ pub async fn run_with(
         }
     }
 
-    // The matching thread serializes the alerts for the alerts files and, unless some sink
-    // needs them as values, drops them there: freeing them on the sink's thread, away from the
-    // allocator arena they came from, cost more than writing them.
+    // The matching thread writes the alerts as JSONL for the alerts files, straight from the
+    // scan results, and makes them as values only if some sink needs them so: owned alerts
+    // cost copies and frees that the JSON lines do not need.
     let want_jsonl = sinks.iter().any(|s| matches!(s, AnySink::File(_)))
         || external.iter().any(|s| s.wants_jsonl());
     let keep_alerts = sinks.iter().any(|s| matches!(s, AnySink::Stdout(_)))
         || !webhooks.is_empty()
-        || !external.is_empty();
+        || external.iter().any(|s| s.wants_values());
     let (batch_tx, mut batch_rx) = mpsc::channel::<Batch>(cfg.queue_batches);
     let (matched_tx, mut matched_rx) = mpsc::channel::<Matched>(cfg.workers.max(1));
     let mut ack_txs = Vec::new();
@@ -392,7 +400,11 @@ pub async fn run_with(
                         .ok()
                         .and_then(|mut p| p.pop())
                         .unwrap_or_default();
-                    let mut outcome = matcher.match_batch(&batch.records, &mut scratch);
+                    let how = AlertsAs {
+                        values: keep_alerts,
+                        jsonl: want_jsonl,
+                    };
+                    let mut outcome = matcher.match_batch_as(&batch.records, &mut scratch, how);
                     if let Ok(mut p) = pool.lock() {
                         p.push(scratch);
                     }
@@ -401,19 +413,13 @@ pub async fn run_with(
                         .iter()
                         .map(|&(i, r)| (batch.records.get(i).unwrap_or_default().to_vec(), r))
                         .collect();
-                    let mut jsonl = Vec::new();
-                    if want_jsonl {
-                        append_jsonl(&mut jsonl, &outcome.alerts);
-                    }
-                    let verdicts = outcome.alerts.iter().map(|a| a.verdict).collect();
-                    if !keep_alerts {
-                        outcome.alerts = Vec::new();
-                    }
+                    let lines = std::mem::take(&mut outcome.lines);
+                    let verdicts = std::mem::take(&mut outcome.verdicts);
                     Ok::<_, PipelineError>(Matched {
                         source,
                         seq,
                         outcome,
-                        jsonl,
+                        lines,
                         verdicts,
                         read_at,
                         rejected,
@@ -461,9 +467,9 @@ pub async fn run_with(
     while let Some(mut m) = matched_rx.recv().await {
         let mut s = sinks.take().unwrap_or_default();
         let alerts = Arc::new(std::mem::take(&mut m.outcome.alerts));
-        let jsonl = Arc::new(std::mem::take(&mut m.jsonl));
+        let lines = Arc::new(std::mem::take(&mut m.lines));
         if !s.is_empty() {
-            let (a2, j2) = (alerts.clone(), jsonl.clone());
+            let (a2, j2) = (alerts.clone(), lines.clone());
             let (back, res) = tokio::task::spawn_blocking(move || {
                 let r = s.iter_mut().try_for_each(|sink| sink.write(&a2, &j2));
                 (s, r)
@@ -479,9 +485,9 @@ pub async fn run_with(
         }
         let mut outstanding = Vec::with_capacity(external.len());
         for x in external.iter_mut() {
-            outstanding.push(x.start_jsonl(&alerts, &jsonl).await?);
+            outstanding.push(x.start_jsonl(&alerts, &lines).await?);
         }
-        drop((alerts, jsonl));
+        drop((alerts, lines));
         if done_tx.send((m, outstanding)).await.is_err() {
             break; // the acknowledgement stage failed: its error is returned below
         }
@@ -623,7 +629,7 @@ mod tests {
         fn start_jsonl<'a>(
             &'a mut self,
             alerts: &'a [doxwatch_model::Alert],
-            _: &'a [u8],
+            _: &'a AlertLines,
         ) -> BoxFuture<'a, Result<Outstanding, PipelineError>> {
             assert_eq!(alerts.len(), 1);
             self.started += 1;
