@@ -48,7 +48,7 @@ fn main() {
     let t0 = Instant::now();
     rt.block_on(async {
         doxwatch_kafka::ensure_topics(
-            &brokers,
+            &doxwatch_kafka::Cluster::plain(&brokers),
             &[
                 "doxwatch.posts.v1",
                 "doxwatch.posts.dlq.v1",
@@ -58,9 +58,13 @@ fn main() {
         )
         .await
         .unwrap();
-        doxwatch_kafka::produce_file(&brokers, "doxwatch.posts.v1", &file)
-            .await
-            .unwrap();
+        doxwatch_kafka::produce_file(
+            &doxwatch_kafka::Cluster::plain(&brokers),
+            "doxwatch.posts.v1",
+            &file,
+        )
+        .await
+        .unwrap();
     });
     println!(
         "preload: {posts} posts in {:.2} s",

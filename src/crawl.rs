@@ -59,7 +59,12 @@ impl PostSink for KafkaPosts {
                 self.seq
             ));
             std::fs::write(&tmp, &buf).map_err(|e| CrawlError::Sink(e.to_string()))?;
-            let r = doxwatch_kafka::produce_file(&self.brokers, &self.topic, &tmp).await;
+            let r = doxwatch_kafka::produce_file(
+                &doxwatch_kafka::Cluster::plain(&self.brokers),
+                &self.topic,
+                &tmp,
+            )
+            .await;
             let _ = std::fs::remove_file(&tmp);
             r.map(|_| ()).map_err(|e| CrawlError::Sink(e.to_string()))
         })

@@ -248,13 +248,10 @@ impl Plugins for AllPlugins {
 /// offsets in the store's last index commit, and each batch is committed to the index together
 /// with the offsets after it, so a restart resumes exactly where the index stands.
 fn indexer(path: &Path, cfg: &config::Config) -> Result<ExitCode> {
-    let (brokers, topic) = cfg
+    let (cluster, topic) = cfg
         .sources
         .iter()
-        .find_map(|s| match s {
-            SourceConfig::Kafka { brokers, topic, .. } => Some((brokers.clone(), topic.clone())),
-            _ => None,
-        })
+        .find_map(|s| doxwatch_kafka::Cluster::of_source(s).map(|(c, t)| (c, t.to_string())))
         .with_context(|| {
             format!(
                 "--role indexer needs a kafka source (the alerts topic) in {}",
@@ -279,7 +276,7 @@ fn indexer(path: &Path, cfg: &config::Config) -> Result<ExitCode> {
         .iter()
         .filter_map(|(k, v)| Some((k.strip_prefix(&format!("{topic}/"))?.parse().ok()?, *v)))
         .collect();
-    let reader = doxwatch_kafka::PartitionReader::assign(&brokers, &topic, &start)?;
+    let reader = doxwatch_kafka::PartitionReader::assign(&cluster, &topic, &start)?;
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     {
         let stop = stop.clone();
@@ -376,18 +373,23 @@ pub fn produce(
     topic: &str,
     partitions: Option<i32>,
 ) -> Result<ExitCode> {
+    let cluster = doxwatch_kafka::Cluster::plain(brokers);
     let n = runtime()?.block_on(async {
         if let Some(p) = partitions {
-            doxwatch_kafka::ensure_topics(brokers, &[topic], p).await?;
+            doxwatch_kafka::ensure_topics(&cluster, &[topic], p).await?;
         }
-        doxwatch_kafka::produce_file(brokers, topic, file).await
+        doxwatch_kafka::produce_file(&cluster, topic, file).await
     })?;
     tracing::info!(records = n, %topic, "produced");
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn consume(topic: &str, brokers: &str, idle_secs: u64) -> Result<ExitCode> {
-    let n = runtime()?.block_on(doxwatch_kafka::print_topic(brokers, topic, idle_secs))?;
+    let n = runtime()?.block_on(doxwatch_kafka::print_topic(
+        &doxwatch_kafka::Cluster::plain(brokers),
+        topic,
+        idle_secs,
+    ))?;
     eprintln!("doxwatch: {n} record(s) from {topic}");
     Ok(ExitCode::SUCCESS)
 }
@@ -402,13 +404,10 @@ fn intake(path: &Path, cfg: &config::Config) -> Result<ExitCode> {
             _ => None,
         })
         .with_context(|| format!("--role intake needs an http source in {}", path.display()))?;
-    let (brokers, topic) = cfg
+    let (cluster, topic) = cfg
         .sinks
         .iter()
-        .find_map(|s| match s {
-            config::SinkConfig::Kafka { brokers, topic } => Some((brokers.clone(), topic.clone())),
-            _ => None,
-        })
+        .find_map(|s| doxwatch_kafka::Cluster::of_sink(s).map(|(c, t)| (c, t.to_string())))
         .with_context(|| {
             format!(
                 "--role intake needs a kafka sink (the posts topic) in {}",
@@ -432,7 +431,7 @@ fn intake(path: &Path, cfg: &config::Config) -> Result<ExitCode> {
             shutdown_signal().await;
             let _ = stop_tx.send(true);
         });
-        doxwatch_kafka::run_intake(http, &brokers, &t, stop_rx).await
+        doxwatch_kafka::run_intake(http, &cluster, &t, stop_rx).await
     })?;
     tracing::info!(posts = n, %topic, "intake stopped");
     Ok(ExitCode::SUCCESS)

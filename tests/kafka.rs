@@ -59,13 +59,15 @@ fn matcher(b: &Broker, dir: &Path, name: &str, batch: usize) -> (Child, String) 
     std::fs::write(
         &cfg,
         format!(
-            "version = 1\n[matcher]\nbatch_records = {batch}\n[metrics]\nlisten = \"{metrics}\"\n[[sources]]\ntype = \"kafka\"\nbrokers = \"{0}\"\ncreate_partitions = 2\n[[sinks]]\ntype = \"kafka\"\nbrokers = \"{0}\"\n",
+            "version = 1\n[matcher]\nbatch_records = {batch}\n[metrics]\nlisten = \"{metrics}\"\n[[sources]]\ntype = \"kafka\"\nbrokers = \"{0}\"\ncreate_partitions = 2\nproperties = {{ \"client.id\" = \"env:DOXWATCH_TEST_CLIENT_ID\", \"fetch.wait.max.ms\" = \"100\" }}\n[[sinks]]\ntype = \"kafka\"\nbrokers = \"{0}\"\nproperties = {{ \"client.id\" = \"doxwatch-test-alerts\" }}\n",
             b.addr
         ),
     )
     .unwrap();
     let child = Command::new(BIN)
         .args(["run", cfg.to_str().unwrap(), "--role", "matcher"])
+        // Client properties from the config, one read from the environment.
+        .env("DOXWATCH_TEST_CLIENT_ID", format!("doxwatch-test-{name}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

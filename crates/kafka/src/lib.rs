@@ -17,7 +17,7 @@ mod partition_reader;
 pub use partition_reader::{PartitionReader, Record};
 
 use doxwatch_model::Alert;
-use doxwatch_pipeline::config::{SinkConfig, SourceConfig};
+use doxwatch_pipeline::config::{ClientProperties, SinkConfig, SourceConfig};
 use doxwatch_pipeline::matcher::AlertLines;
 use doxwatch_pipeline::records::Records;
 use doxwatch_pipeline::runtime::{
@@ -45,20 +45,87 @@ fn kerr(what: &str, e: impl std::fmt::Display) -> PipelineError {
     PipelineError::Io(format!("kafka: {what}: {e}"))
 }
 
-fn producer_config(brokers: &str) -> ClientConfig {
-    let mut c = ClientConfig::new();
-    c.set("bootstrap.servers", brokers)
-        .set("enable.idempotence", "true")
-        .set("acks", "all")
-        .set("linger.ms", "5")
-        .set("message.timeout.ms", "30000");
-    c
+/// A Kafka cluster as a config names it: its brokers, and the librdkafka properties its
+/// clients need there (TLS, SASL, tuning; see [`ClientProperties`]).
+#[derive(Clone, Debug, Default)]
+pub struct Cluster {
+    pub brokers: String,
+    pub properties: ClientProperties,
 }
 
-fn producer(brokers: &str) -> Result<FutureProducer, PipelineError> {
-    producer_config(brokers)
-        .create()
-        .map_err(|e| kerr("creating producer", e))
+impl Cluster {
+    /// A cluster reached with no properties (loopback brokers, the `produce` and `consume`
+    /// commands).
+    pub fn plain(brokers: &str) -> Cluster {
+        Cluster::with(brokers, &ClientProperties::default())
+    }
+
+    /// The cluster and topic a Kafka source reads.
+    pub fn of_source(cfg: &SourceConfig) -> Option<(Cluster, &str)> {
+        match cfg {
+            SourceConfig::Kafka {
+                brokers,
+                topic,
+                properties,
+                ..
+            } => Some((Cluster::with(brokers, properties), topic)),
+            _ => None,
+        }
+    }
+
+    /// The cluster and topic a Kafka sink writes.
+    pub fn of_sink(cfg: &SinkConfig) -> Option<(Cluster, &str)> {
+        match cfg {
+            SinkConfig::Kafka {
+                brokers,
+                topic,
+                properties,
+            } => Some((Cluster::with(brokers, properties), topic)),
+            _ => None,
+        }
+    }
+
+    fn with(brokers: &str, properties: &ClientProperties) -> Cluster {
+        Cluster {
+            brokers: brokers.to_string(),
+            properties: properties.clone(),
+        }
+    }
+
+    /// A client configuration for this cluster: the brokers, then the properties (with their
+    /// `env:` values read). Callers set the properties doxwatch owns after this.
+    fn client(&self) -> Result<ClientConfig, PipelineError> {
+        let mut c = ClientConfig::new();
+        c.set("bootstrap.servers", &self.brokers);
+        for (k, v) in self
+            .properties
+            .resolve()
+            .map_err(|e| kerr("client properties", e))?
+        {
+            c.set(k, v);
+        }
+        Ok(c)
+    }
+
+    fn producer_config(&self) -> Result<ClientConfig, PipelineError> {
+        let mut c = self.client()?;
+        // `linger.ms` and the timeout are defaults a property may change; idempotence and
+        // `acks` are not (they are refused in `properties`).
+        if !self.properties.has("linger.ms") {
+            c.set("linger.ms", "5");
+        }
+        if !self.properties.has("message.timeout.ms") {
+            c.set("message.timeout.ms", "30000");
+        }
+        c.set("enable.idempotence", "true").set("acks", "all");
+        Ok(c)
+    }
+
+    fn producer(&self) -> Result<FutureProducer, PipelineError> {
+        self.producer_config()?
+            .create()
+            .map_err(|e| kerr("creating producer", e))
+    }
 }
 
 /// Enqueues a record (its payload is copied), waiting while the local queue is full; the
@@ -98,12 +165,12 @@ async fn delivered(
 
 /// Creates the topics that do not exist yet (one replica: tests and single-broker demos).
 pub async fn ensure_topics(
-    brokers: &str,
+    cluster: &Cluster,
     topics: &[&str],
     partitions: i32,
 ) -> Result<(), PipelineError> {
-    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
+    let admin: AdminClient<DefaultClientContext> = cluster
+        .client()?
         .create()
         .map_err(|e| kerr("creating admin client", e))?;
     let new: Vec<NewTopic> = topics
@@ -143,14 +210,14 @@ fn record_key(record: &[u8]) -> String {
 /// Loads a JSONL file of posts (key = `id`) or alerts (key = `post_id`) into a topic; returns
 /// the number produced.
 pub async fn produce_file(
-    brokers: &str,
+    cluster: &Cluster,
     topic: &str,
     path: &std::path::Path,
 ) -> Result<u64, PipelineError> {
     let text = tokio::fs::read(path)
         .await
         .map_err(|e| PipelineError::Io(format!("reading {}: {e}", path.display())))?;
-    let p = producer(brokers)?;
+    let p = cluster.producer()?;
     let mut n = 0u64;
     let mut futures = Vec::new();
     for line in text.split(|&b| b == b'\n') {
@@ -171,7 +238,11 @@ pub async fn produce_file(
 /// Prints a topic's records (payload; the `doxwatch-reason` header as a JSON wrapper when
 /// present) as lines until no record arrives for `idle_secs`. Reads with a throw-away group from
 /// the beginning and commits nothing.
-pub async fn print_topic(brokers: &str, topic: &str, idle_secs: u64) -> Result<u64, PipelineError> {
+pub async fn print_topic(
+    cluster: &Cluster,
+    topic: &str,
+    idle_secs: u64,
+) -> Result<u64, PipelineError> {
     use std::io::Write;
     let group = format!(
         "doxwatch-consume-{}",
@@ -179,8 +250,8 @@ pub async fn print_topic(brokers: &str, topic: &str, idle_secs: u64) -> Result<u
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos())
     );
-    let consumer: StreamConsumer = ClientConfig::new()
-        .set("bootstrap.servers", brokers)
+    let consumer: StreamConsumer = cluster
+        .client()?
         .set("group.id", &group)
         .set("enable.auto.commit", "false")
         .set("auto.offset.reset", "earliest")
@@ -219,11 +290,11 @@ pub async fn print_topic(brokers: &str, topic: &str, idle_secs: u64) -> Result<u
 /// records produced.
 pub async fn run_intake(
     http: doxwatch_pipeline::http_source::HttpSource,
-    brokers: &str,
+    cluster: &Cluster,
     topic: &str,
     stop: watch::Receiver<bool>,
 ) -> Result<u64, PipelineError> {
-    let producer = producer(brokers)?;
+    let producer = cluster.producer()?;
     let (tx, mut rx) = mpsc::channel::<Batch>(4);
     let (ack_tx, ack_rx) = mpsc::unbounded_channel::<Ack>();
     let server = tokio::spawn(http.run(0, tx, ack_rx, stop));
@@ -293,8 +364,9 @@ pub struct KafkaSink {
 }
 
 impl KafkaSink {
-    pub fn new(brokers: &str, topic: &str) -> Result<KafkaSink, PipelineError> {
-        let producer = producer_config(brokers)
+    pub fn new(cluster: &Cluster, topic: &str) -> Result<KafkaSink, PipelineError> {
+        let producer = cluster
+            .producer_config()?
             .create_with_context(CountAcks)
             .map_err(|e| kerr("creating producer", e))?;
         Ok(KafkaSink {
@@ -397,7 +469,7 @@ impl Sink for KafkaSink {
 }
 
 pub struct KafkaSource {
-    pub brokers: String,
+    pub cluster: Cluster,
     pub topic: String,
     pub group: String,
     pub dlq_topic: String,
@@ -534,10 +606,11 @@ impl KafkaSource {
         mut stop: watch::Receiver<bool>,
     ) -> Result<SourceStats, PipelineError> {
         if let Some(p) = self.create_partitions {
-            ensure_topics(&self.brokers, &[&self.topic, &self.dlq_topic], p).await?;
+            ensure_topics(&self.cluster, &[&self.topic, &self.dlq_topic], p).await?;
         }
-        let consumer: StreamConsumer<RebalanceLog> = ClientConfig::new()
-            .set("bootstrap.servers", &self.brokers)
+        let consumer: StreamConsumer<RebalanceLog> = self
+            .cluster
+            .client()?
             .set("group.id", &self.group)
             .set("enable.auto.commit", "false")
             .set("enable.auto.offset.store", "false")
@@ -549,7 +622,7 @@ impl KafkaSource {
         consumer
             .subscribe(&[&self.topic])
             .map_err(|e| kerr("subscribing", e))?;
-        let dlq = producer(&self.brokers)?;
+        let dlq = self.cluster.producer()?;
         let mut stats = SourceStats::default();
         let mut seq = 0u64;
         let mut pending: BTreeMap<u64, Positions> = BTreeMap::new();
@@ -657,22 +730,24 @@ pub struct KafkaPlugins {
 
 impl Plugins for KafkaPlugins {
     fn source(&self, cfg: &SourceConfig) -> Result<Box<dyn Source>, PipelineError> {
-        match cfg {
-            SourceConfig::Kafka {
-                brokers,
-                topic,
-                group,
-                dlq_topic,
-                create_partitions,
-            } => Ok(Box::new(KafkaSource {
-                brokers: brokers.clone(),
-                topic: topic.clone(),
+        match (cfg, Cluster::of_source(cfg)) {
+            (
+                SourceConfig::Kafka {
+                    group,
+                    dlq_topic,
+                    create_partitions,
+                    ..
+                },
+                Some((cluster, topic)),
+            ) => Ok(Box::new(KafkaSource {
+                cluster,
+                topic: topic.to_string(),
                 group: group.clone(),
                 dlq_topic: dlq_topic.clone(),
                 create_partitions: *create_partitions,
                 batch_records: self.batch_records,
             })),
-            other => Err(PipelineError::Io(format!("not a kafka source: {other:?}"))),
+            (other, _) => Err(PipelineError::Io(format!("not a kafka source: {other:?}"))),
         }
     }
 
@@ -681,9 +756,38 @@ impl Plugins for KafkaPlugins {
         cfg: &SinkConfig,
         _keys: &doxwatch_pipeline::keys::Keys,
     ) -> Result<Box<dyn Sink>, PipelineError> {
-        match cfg {
-            SinkConfig::Kafka { brokers, topic } => Ok(Box::new(KafkaSink::new(brokers, topic)?)),
-            other => Err(PipelineError::Io(format!("not a kafka sink: {other:?}"))),
+        match Cluster::of_sink(cfg) {
+            Some((cluster, topic)) => Ok(Box::new(KafkaSink::new(&cluster, topic)?)),
+            None => Err(PipelineError::Io(format!("not a kafka sink: {cfg:?}"))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The properties reach librdkafka (an unknown one fails the client, naming it) with their
+    /// `env:` values read, and a missing variable is named.
+    #[test]
+    fn cluster_properties_reach_the_client() {
+        let with = |pairs: &[(&str, &str)]| Cluster {
+            brokers: "127.0.0.1:1".into(),
+            properties: ClientProperties::from_pairs(pairs.iter().copied()).unwrap(),
+        };
+        std::env::set_var("DOXWATCH_TEST_CLIENT_ID", "doxwatch-test");
+        assert!(with(&[
+            ("client.id", "env:DOXWATCH_TEST_CLIENT_ID"),
+            ("linger.ms", "20")
+        ])
+        .producer()
+        .is_ok());
+        let e = with(&[("no.such.property", "1")]).producer().err().unwrap();
+        assert!(e.to_string().contains("no.such.property"), "{e}");
+        let e = with(&[("client.id", "env:DOXWATCH_TEST_UNSET_VAR")])
+            .client()
+            .err()
+            .unwrap();
+        assert!(e.to_string().contains("DOXWATCH_TEST_UNSET_VAR"), "{e}");
     }
 }

@@ -6,7 +6,6 @@
 
 use crate::kerr;
 use doxwatch_pipeline::runtime::PipelineError;
-use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::{Message, Offset, TopicPartitionList};
 use std::collections::BTreeMap;
@@ -24,12 +23,12 @@ impl PartitionReader {
     /// Assigns every partition of `topic`, each at `start[partition]` (next offset to read)
     /// or at the beginning.
     pub fn assign(
-        brokers: &str,
+        cluster: &crate::Cluster,
         topic: &str,
         start: &BTreeMap<i32, i64>,
     ) -> Result<PartitionReader, PipelineError> {
-        let consumer: BaseConsumer = ClientConfig::new()
-            .set("bootstrap.servers", brokers)
+        let consumer: BaseConsumer = cluster
+            .client()?
             .set("group.id", "doxwatch-indexer-unused")
             .set("enable.auto.commit", "false")
             .set("enable.auto.offset.store", "false")

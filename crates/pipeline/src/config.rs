@@ -126,6 +126,9 @@ pub enum RawSource {
         dlq_topic: Option<String>,
         /// Create missing topics with this many partitions (tests, demos).
         create_partitions: Option<i32>,
+        /// librdkafka client properties (see [`ClientProperties`]): TLS and SASL for a real
+        /// cluster, fetch tuning.
+        properties: Option<std::collections::BTreeMap<String, String>>,
     },
     /// The platform feed intake: `POST /v1/posts` with an NDJSON body and a bearer token.
     Http {
@@ -147,6 +150,8 @@ pub enum RawSink {
     Kafka {
         brokers: String,
         topic: Option<String>,
+        /// librdkafka client properties (see [`ClientProperties`]).
+        properties: Option<std::collections::BTreeMap<String, String>>,
     },
     /// The investigators' store: alert index, evidence vault, subjects and cases. Needs both
     /// keys. A batch is acknowledged after the index commit that holds it.
@@ -206,6 +211,7 @@ pub enum SourceConfig {
         group: String,
         dlq_topic: String,
         create_partitions: Option<i32>,
+        properties: ClientProperties,
     },
 }
 
@@ -222,10 +228,102 @@ pub enum SinkConfig {
     Kafka {
         brokers: String,
         topic: String,
+        properties: ClientProperties,
     },
     Store {
         dir: PathBuf,
     },
+}
+
+/// librdkafka client properties given in a Kafka source's or sink's `properties` table
+/// (`"security.protocol" = "SASL_SSL"`, `"sasl.mechanism" = "SCRAM-SHA-512"`,
+/// `"fetch.max.bytes" = "…"`). A value written `env:NAME` is read from the environment variable
+/// `NAME` when the client is created, so secrets stay out of the file. The properties through
+/// which doxwatch keeps its delivery guarantees are refused ([`ClientProperties::OWNED`]).
+/// `Debug` prints the keys only: a value may be a password.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct ClientProperties(Vec<(String, String)>);
+
+impl ClientProperties {
+    /// Set by doxwatch itself: the brokers and the group have their own keys; offsets are
+    /// committed by hand after the alerts are acknowledged, from the earliest offset of a new
+    /// group; alerts are produced idempotently and acknowledged by all replicas.
+    pub const OWNED: &'static [&'static str] = &[
+        "bootstrap.servers",
+        "metadata.broker.list",
+        "group.id",
+        "enable.auto.commit",
+        "enable.auto.offset.store",
+        "auto.offset.reset",
+        "enable.idempotence",
+        "acks",
+        "request.required.acks",
+        "transactional.id",
+    ];
+
+    fn new(
+        what: &str,
+        raw: Option<std::collections::BTreeMap<String, String>>,
+    ) -> Result<ClientProperties, String> {
+        let mut v = Vec::new();
+        for (k, val) in raw.unwrap_or_default() {
+            let key = k.trim();
+            if key.is_empty() {
+                return Err(format!("{what}: an empty key in `properties`"));
+            }
+            if Self::OWNED.contains(&key) {
+                return Err(format!(
+                    "{what}: `properties` may not set `{key}`: doxwatch sets it (brokers and \
+                     group have their own keys; commits, offsets and acknowledgements keep the \
+                     at-least-once guarantee)"
+                ));
+            }
+            if let Some(name) = val.strip_prefix("env:") {
+                if name.is_empty() {
+                    return Err(format!("{what}: property `{key}`: `env:` without a name"));
+                }
+            }
+            v.push((key.to_string(), val));
+        }
+        Ok(ClientProperties(v))
+    }
+
+    /// Properties given in code (a bench's tuning, a test), checked as the config checks them.
+    pub fn from_pairs<K: Into<String>, V: Into<String>>(
+        pairs: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<ClientProperties, String> {
+        let raw = pairs
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        ClientProperties::new("properties", Some(raw))
+    }
+
+    /// Whether `key` is given.
+    pub fn has(&self, key: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == key)
+    }
+
+    /// The properties with every `env:NAME` value read from the environment.
+    pub fn resolve(&self) -> Result<Vec<(String, String)>, String> {
+        self.0
+            .iter()
+            .map(|(k, v)| match v.strip_prefix("env:") {
+                Some(name) => std::env::var(name)
+                    .map(|x| (k.clone(), x))
+                    .map_err(|_| format!("property `{k}`: environment variable {name} is not set")),
+                None => Ok((k.clone(), v.clone())),
+            })
+            .collect()
+    }
+}
+
+impl std::fmt::Debug for ClientProperties {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(k, _)| k))
+            .finish()
+    }
 }
 
 impl RawConfig {
@@ -330,6 +428,7 @@ impl RawConfig {
                     group,
                     dlq_topic,
                     create_partitions,
+                    properties,
                 } => {
                     if brokers.trim().is_empty() {
                         return Err(invalid("kafka source: `brokers` is empty".into()));
@@ -340,6 +439,8 @@ impl RawConfig {
                         group: group.unwrap_or_else(|| "doxwatch-matchers".into()),
                         dlq_topic: dlq_topic.unwrap_or_else(|| "doxwatch.posts.dlq.v1".into()),
                         create_partitions,
+                        properties: ClientProperties::new("kafka source", properties)
+                            .map_err(invalid)?,
                     }
                 }
                 RawSource::Http { listen, token_env } => SourceConfig::Http {
@@ -363,13 +464,19 @@ impl RawConfig {
                     SinkConfig::AlertsFile { path }
                 }
                 RawSink::Stdout {} => SinkConfig::Stdout,
-                RawSink::Kafka { brokers, topic } => {
+                RawSink::Kafka {
+                    brokers,
+                    topic,
+                    properties,
+                } => {
                     if brokers.trim().is_empty() {
                         return Err(invalid("kafka sink: `brokers` is empty".into()));
                     }
                     SinkConfig::Kafka {
                         brokers,
                         topic: topic.unwrap_or_else(|| "doxwatch.alerts.v1".into()),
+                        properties: ClientProperties::new("kafka sink", properties)
+                            .map_err(invalid)?,
                     }
                 }
                 RawSink::Store { dir } => {
@@ -497,6 +604,58 @@ mod tests {
         );
         assert!(c.workers >= 1);
         assert_eq!(c.alert_on.len(), 3);
+    }
+
+    /// A Kafka source's and sink's `properties` reach their configs; the ones doxwatch owns are
+    /// refused; `Debug` (error messages, logs) shows the keys and never a value.
+    #[test]
+    fn kafka_client_properties() {
+        let c = check(
+            r#"version = 1
+               [[sources]]
+               type = "kafka"
+               brokers = "b:9092"
+               properties = { "security.protocol" = "SASL_SSL", "sasl.password" = "env:KAFKA_PW" }
+               [[sinks]]
+               type = "kafka"
+               brokers = "b:9092"
+               properties = { "linger.ms" = "20" }"#,
+        )
+        .unwrap();
+        let SourceConfig::Kafka { properties, .. } = &c.sources[0] else {
+            panic!("{:?}", c.sources)
+        };
+        assert!(properties.has("security.protocol") && properties.has("sasl.password"));
+        let shown = format!("{:?}", c.sources[0]);
+        assert!(
+            shown.contains("sasl.password") && !shown.contains("KAFKA_PW"),
+            "{shown}"
+        );
+        std::env::set_var("DOXWATCH_TEST_KAFKA_PW", "s3cret");
+        let p = ClientProperties::from_pairs([("sasl.password", "env:DOXWATCH_TEST_KAFKA_PW")])
+            .unwrap();
+        assert_eq!(
+            p.resolve().unwrap(),
+            vec![("sasl.password".into(), "s3cret".into())]
+        );
+        let missing = ClientProperties::from_pairs([("sasl.password", "env:DOXWATCH_TEST_UNSET")])
+            .unwrap()
+            .resolve()
+            .unwrap_err();
+        assert!(missing.contains("DOXWATCH_TEST_UNSET"), "{missing}");
+        for key in [
+            "enable.auto.commit",
+            "group.id",
+            "acks",
+            "bootstrap.servers",
+        ] {
+            let text = format!(
+                "version = 1\n[[sources]]\ntype = \"kafka\"\nbrokers = \"b\"\nproperties = {{ \"{key}\" = \"x\" }}\n[[sinks]]\ntype = \"stdout\""
+            );
+            let e = check(&text).unwrap_err().to_string();
+            assert!(e.contains(key) && e.contains("may not set"), "{e}");
+        }
+        assert!(ClientProperties::from_pairs([("x", "env:")]).is_err());
     }
 
     #[test]
