@@ -3,7 +3,9 @@
 //! then the matcher end to end (consume → match → alerts acknowledged → offsets committed).
 //! Prints posts/s for both; asserts the alert count.
 //!
-//! `cargo bench --bench kafka` (env `COPIES`, default 10: 80,000 posts).
+//! `cargo bench --bench kafka` (env `COPIES`, default 10: 80,000 posts). `SOURCE_PROPERTIES` and
+//! `SINK_PROPERTIES` (a TOML inline table, `{ "fetch.wait.max.ms" = "100" }`) give the matcher's
+//! source and sink librdkafka properties, as a config's `properties` tables do.
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -102,13 +104,21 @@ fn main() {
     );
 
     // The matcher, as `doxwatch run pipelines/kafka.toml --role matcher` runs it.
+    let properties = |var: &str| {
+        std::env::var(var).map_or(String::new(), |t| {
+            println!("{var} = {t}");
+            format!("properties = {t}\n")
+        })
+    };
     let metrics_addr = format!("127.0.0.1:{}", common::free_port());
     // Through the same parse → validate path as `doxwatch run pipelines/kafka.toml`.
     let toml = format!(
         "version = 1\n[matcher]\nbatch_records = 2048\nhash_key_env = \"DOXWATCH_BENCH_HASH_KEY\"\n\
          [metrics]\nlisten = \"{metrics_addr}\"\n\
-         [[sources]]\ntype = \"kafka\"\nbrokers = \"{brokers}\"\ngroup = \"bench-matchers\"\n\
-         [[sinks]]\ntype = \"kafka\"\nbrokers = \"{brokers}\"\n"
+         [[sources]]\ntype = \"kafka\"\nbrokers = \"{brokers}\"\ngroup = \"bench-matchers\"\n{}\
+         [[sinks]]\ntype = \"kafka\"\nbrokers = \"{brokers}\"\n{}",
+        properties("SOURCE_PROPERTIES"),
+        properties("SINK_PROPERTIES"),
     );
     let path = std::path::Path::new("bench-kafka.toml");
     let cfg = RawConfig::parse(path, &toml)
