@@ -27,12 +27,6 @@ impl<'a> FactsRef<'a> {
         }
     }
 
-    pub fn is_empty(self) -> bool {
-        let mut empty = true;
-        self.each(|_, _| empty = false);
-        empty
-    }
-
     pub fn to_owned(self) -> BTreeMap<String, String> {
         let mut m = BTreeMap::new();
         self.each(|k, v| {
@@ -184,10 +178,7 @@ impl AlertId {
             input.extend_from_slice(&f.end.to_le_bytes());
             input.extend_from_slice(f.hash.unwrap_or(f.masked).as_bytes());
         }
-        let mut hex = [0u8; 32];
-        hex::encode_to_slice(&blake3::hash(&input).as_bytes()[..16], &mut hex)
-            .expect("32 bytes for 16");
-        AlertId(hex)
+        AlertId(crate::hex16_bytes(blake3::hash(&input).as_bytes()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -10,10 +10,21 @@ use crate::Kind;
 
 /// The first 16 bytes of a hash in lower-case hex: an identifier's hash as alerts carry it.
 pub fn hex16(h: &[u8]) -> String {
-    // Through a stack buffer: `hex::encode` pushes one `char` at a time.
+    let mut s = String::with_capacity(32);
+    hex16_into(h, &mut s);
+    s
+}
+
+/// [`hex16`], appended to `out`.
+pub fn hex16_into(h: &[u8], out: &mut String) {
+    out.push_str(std::str::from_utf8(&hex16_bytes(h)).expect("hex is ASCII"));
+}
+
+/// [`hex16`]'s 32 ASCII bytes, on the stack (`hex::encode` pushes one `char` at a time).
+pub fn hex16_bytes(h: &[u8]) -> [u8; 32] {
     let mut buf = [0u8; 32];
     hex::encode_to_slice(&h[..16], &mut buf).expect("32 bytes for 16");
-    String::from_utf8(buf.to_vec()).expect("hex is ASCII")
+    buf
 }
 
 #[derive(Clone)]

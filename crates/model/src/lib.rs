@@ -24,7 +24,7 @@ mod time;
 
 pub use alert_ref::{AlertId, AlertRef, FactsRef, FindingRef};
 pub use evidence::{Evidence, EvidenceError, VaultKey};
-pub use hash::{hex16, KeyedHasher};
+pub use hash::{hex16, hex16_bytes, hex16_into, KeyedHasher};
 pub use mask::{mask, mask_into};
 pub use post::{Author, Capture, Post, PostError, PostRef, Text};
 pub use time::{now_rfc3339, rfc3339, rfc3339_millis};

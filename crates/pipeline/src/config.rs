@@ -128,7 +128,8 @@ pub enum RawSource {
         create_partitions: Option<i32>,
         /// librdkafka client properties (see [`ClientProperties`]): TLS and SASL for a real
         /// cluster, fetch tuning.
-        properties: Option<std::collections::BTreeMap<String, String>>,
+        #[serde(default)]
+        properties: std::collections::BTreeMap<String, String>,
     },
     /// The platform feed intake: `POST /v1/posts` with an NDJSON body and a bearer token.
     Http {
@@ -151,7 +152,8 @@ pub enum RawSink {
         brokers: String,
         topic: Option<String>,
         /// librdkafka client properties (see [`ClientProperties`]).
-        properties: Option<std::collections::BTreeMap<String, String>>,
+        #[serde(default)]
+        properties: std::collections::BTreeMap<String, String>,
     },
     /// The investigators' store: alert index, evidence vault, subjects and cases. Needs both
     /// keys. A batch is acknowledged after the index commit that holds it.
@@ -263,10 +265,10 @@ impl ClientProperties {
 
     fn new(
         what: &str,
-        raw: Option<std::collections::BTreeMap<String, String>>,
+        raw: std::collections::BTreeMap<String, String>,
     ) -> Result<ClientProperties, String> {
         let mut v = Vec::new();
-        for (k, val) in raw.unwrap_or_default() {
+        for (k, val) in raw {
             let key = k.trim();
             if key.is_empty() {
                 return Err(format!("{what}: an empty key in `properties`"));
@@ -296,7 +298,7 @@ impl ClientProperties {
             .into_iter()
             .map(|(k, v)| (k.into(), v.into()))
             .collect();
-        ClientProperties::new("properties", Some(raw))
+        ClientProperties::new("properties", raw)
     }
 
     /// Whether `key` is given.

@@ -6,8 +6,8 @@ use crate::records::Records;
 use doxwatch_detect::{ScanResult, Scanner, Scratch};
 use doxwatch_leakset::{Digest, KnownLeaks, DIGEST_LEN, SET_KINDS};
 use doxwatch_model::{
-    mask_into, now_rfc3339, Alert, AlertId, AlertRef, FactsRef, Finding, FindingRef, KeyedHasher,
-    Kind, PostError, PostRef, Severity, VaultKey, Verdict,
+    hex16_into, mask_into, now_rfc3339, Alert, AlertId, AlertRef, FactsRef, Finding, FindingRef,
+    KeyedHasher, Kind, PostError, PostRef, Severity, VaultKey, Verdict,
 };
 use std::sync::Arc;
 
@@ -280,9 +280,9 @@ impl Matcher {
             mask_into(f.kind, f.value.expose(), &mut strs);
             let masked_end = strs.len();
             match (leaks.digests.get(i), &self.hasher) {
-                (Some(Some(d)), _) => push_hex16(&mut strs, d),
+                (Some(Some(d)), _) => hex16_into(d, &mut strs),
                 (_, Some(h)) if f.kind != Kind::AdKeyword => {
-                    push_hex16(&mut strs, &h.hash(f.kind, f.value.expose()))
+                    hex16_into(&h.hash(f.kind, f.value.expose()), &mut strs)
                 }
                 _ => {}
             }
@@ -347,14 +347,6 @@ impl Matcher {
             out.alerts.push(alert.to_owned());
         }
     }
-}
-
-/// Appends the first 16 bytes of `digest` in lower-case hex (what
-/// [`hex16`](doxwatch_model::hex16) returns).
-fn push_hex16(out: &mut String, digest: &[u8]) {
-    let mut buf = [0u8; 32];
-    hex::encode_to_slice(&digest[..16], &mut buf).expect("32 bytes for 16");
-    out.push_str(std::str::from_utf8(&buf).expect("hex is ASCII"));
 }
 
 /// Longest masked text an alert carries, in characters (the vault keeps the whole post).

@@ -512,12 +512,10 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
         }
         return None;
     }
-    // The suffix right after the number, or after one space (`南京路 189 号`).
+    // The suffix right after the number, or after one space (`南京路 189 号`): no suffix
+    // starts with a space.
     let mut at = skip_invisible(t, i);
-    if at < t.len()
-        && t.class(at) == Class::Space
-        && suffix_at(t, skip_invisible(t, at + 1), &NUMBER).is_some()
-    {
+    if at < t.len() && t.class(at) == Class::Space {
         at = skip_invisible(t, at + 1);
     }
     if let Some(r) = suffix_at(t, at, &NUMBER) {

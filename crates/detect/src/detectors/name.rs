@@ -3,7 +3,7 @@
 //! `王婷收`). A name is a known surname (compound first) plus one or two given characters.
 //! Masked names (`张某某`, `李*`) and a surname with a title (`王经理`) are not names.
 
-use crate::chars::{CharSet, Class};
+use crate::chars::{CharBloom, CharSet, Class};
 use crate::dict::Dictionaries;
 use crate::lexicon::{Field, Group, Hit};
 use crate::text::Text;
@@ -57,42 +57,6 @@ const TITLES: &[&[char]] = &[
     &['姐'],
     &['叔'],
 ];
-
-/// A set of characters as 64 bits, one per hash of a character: `may_contain` is one multiply,
-/// a shift and a bit test, and false only for characters not in the set. It turns away the
-/// characters of prose before a word list is compared word by word (the titles were compared
-/// with every name read, about 400 instructions each).
-#[derive(Clone, Copy)]
-struct CharBloom(u64);
-
-impl CharBloom {
-    const fn bit(c: char) -> u64 {
-        1 << ((c as u32).wrapping_mul(0x9E37_79B1) >> 26)
-    }
-
-    /// The first (`last` false) or last characters of the words of `lens` characters.
-    const fn of(words: &[&[char]], last: bool, lens: std::ops::RangeInclusive<usize>) -> Self {
-        let mut bits = 0;
-        let mut k = 0;
-        while k < words.len() {
-            let w = words[k];
-            if w.len() >= *lens.start() && w.len() <= *lens.end() {
-                bits |= Self::bit(if last { w[w.len() - 1] } else { w[0] });
-            }
-            k += 1;
-        }
-        CharBloom(bits)
-    }
-
-    const fn with(self, other: CharBloom) -> Self {
-        CharBloom(self.0 | other.0)
-    }
-
-    #[inline]
-    fn may_contain(self, c: char) -> bool {
-        self.0 & Self::bit(c) != 0
-    }
-}
 
 /// The characters that may make a given name a title (see [`name_at`]): a one-character
 /// title, or the first character of a two-character one.
