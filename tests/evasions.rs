@@ -573,6 +573,44 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::None,
             &[],
         ),
+        // A one-numeral given name right after a label and its colon (`钱七`, `赵六`).
+        (
+            "名字：钱七；手机：13812345678；地址：深圳市福田区福华路88号；备注：欠钱不还".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone, Kind::Address],
+        ),
+        (
+            "今天周一，明天周二，手机13812345678".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Phone],
+        ),
+        // The employer's field of a dossier is not the poster's own business.
+        (
+            "【信息】\n姓名：赵六\n电话：13812345678\n住址：广州市天河区体育西路103号\n工作单位：某某公司".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone, Kind::Address],
+        ),
+        // A price per set where personal data is the merchandise; not for books.
+        (
+            "出售个人信息 身份证正反面 一套80 联系qq 123456".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Qq],
+        ),
+        (
+            "出料子 全国户籍 一套30 要的私".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword],
+        ),
+        (
+            "二手书出售 一套30 要的私 微信 book_2024".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Wechat],
+        ),
+        (
+            "出售考研资料 一套50 私聊 qq 123456".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Qq],
+        ),
         // `稍微` and a name ending in `微` are no WeChat label.
         (
             "稍微 iphone12 便宜点，李小微 13912345678".to_string(),

@@ -44,7 +44,6 @@ impl KwSet {
         self.0.iter().map(|w| w.count_ones() as usize).sum()
     }
 
-    #[cfg(test)]
     fn is_empty(self) -> bool {
         self.0 == [0; 4]
     }
@@ -161,6 +160,49 @@ pub fn price_count(t: &Text) -> usize {
     count
 }
 
+/// Prices of a set (`一套80`, `30一套`, `50/套`, `每套30`): a number of at most five digits
+/// right after `一套` or `每套`, or right before `一套`, `/套` or `每套`, gaps between allowed.
+/// Counted as prices only where personal data is the merchandise: second-hand goods and
+/// watches sell by the set too, but never beside `户籍` or `身份证正反面`.
+fn set_prices(t: &Text) -> usize {
+    // The visible characters before `a` and from `b`, gaps skipped: at most two of each.
+    let before = |a: usize| {
+        let mut out = ['\0'; 2];
+        let mut n = 0;
+        for k in (0..a).rev() {
+            if n == 2 {
+                break;
+            }
+            if !t.info[k].is_gap() {
+                out[1 - n] = t.fold(k);
+                n += 1;
+            }
+        }
+        out
+    };
+    let mut count = 0;
+    let mut next = 0;
+    for &p in &t.digit_pos {
+        let i = p as usize;
+        if i < next || t.class(i) != Class::Digit {
+            continue;
+        }
+        let mut j = i;
+        while j < t.len() && t.class(j) == Class::Digit {
+            j += 1;
+        }
+        next = j;
+        if j - i > 5 {
+            continue;
+        }
+        let tail = tail_at(t, t.skip_invisible(j));
+        let set_after = matches!(tail, ['一' | '/' | '每', '套', ..]);
+        let set_before = matches!(before(i), ['一' | '每', '套']);
+        count += usize::from(set_after || set_before);
+    }
+    count
+}
+
 /// A pinyin hit written in full syllables (`kaihe`, `huji`), not initials (`kh`, `sgk`): it
 /// has a vowel.
 fn spelled_out(t: &Text, h: &Hit) -> bool {
@@ -200,6 +242,20 @@ fn inside_dox(hits: &[Hit], h: &Hit) -> bool {
             && d.start <= h.start
             && h.end <= d.end
             && d.end - d.start > h.end - h.start
+    })
+}
+
+/// Whether `h` lies in the field a hostile word opens with a colon, on the same line and
+/// within a few characters (`工作单位：某某公司`, `曝光：他的公司…`): the field's value, not
+/// the poster's own framing.
+fn in_dox_field(t: &Text, hits: &[Hit], h: &Hit) -> bool {
+    hits.iter().any(|d| {
+        d.group == Group::Dox
+            && d.end < h.start
+            && h.start - d.end <= 12
+            && matches!(t.fold(t.skip_invisible(d.end)), ':' | '：')
+            && !(d.end..h.start)
+                .any(|k| t.class(k) == Class::Newline || matches!(t.fold(k), '；' | ';' | '。'))
     })
 }
 
@@ -257,8 +313,9 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
                     sale_first.push(k);
                 }
             }
-            // A word inside a hostile phrase is part of it (`公司` in `去她公司`).
-            Group::News | Group::SelfCtx if inside_dox(hits, h) => {}
+            // A word inside a hostile phrase is part of it (`公司` in `去她公司`), and so is a
+            // word in the field a hostile label opens (`工作单位：某某公司`).
+            Group::News | Group::SelfCtx if inside_dox(hits, h) || in_dox_field(t, hits, h) => {}
             Group::News => news += 1,
             Group::Dox => dox += 1,
             Group::SelfCtx => selfctx += 1,
@@ -279,6 +336,17 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     };
     // Prices only matter next to sale vocabulary.
     let price = if trade { price_count(t) } else { 0 };
+    // Personal data offered as goods: an ad keyword, or a sale word that names the data
+    // (`个人信息`, `身份证正反面`, `料子`, `数据`, `个资`; `诚信` is none).
+    let goods = |k: usize| {
+        let word = &t.info[hits[k].start..hits[k].end];
+        word.iter()
+            .any(|c| matches!(c.fold(), '信' | '资' | '据' | '料' | '证' | '籍'))
+            && !word.iter().any(|c| c.fold() == '诚')
+    };
+    let goods = sale_first.iter().any(|&k| goods(k));
+    let data_trade = !kw_plain.union(kw_spelled).union(kw_other).is_empty() || goods;
+    let price = price + if data_trade { set_prices(t) } else { 0 };
 
     // Sale score.
     // A keyword counts once, in its strongest form: written out, spelled in full pinyin
@@ -327,7 +395,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let is_sale = !(reporting || dossier_only)
         && (lookup_offer
             || sale_score >= 4.5
-                && (kw_n > 0 || sale >= 3)
+                && (kw_n > 0 || sale >= 3 || goods && (price > 0 || tg_handles > 0))
                 && (price > 0 || handles > 0 || sale >= 3 || listing));
     if is_sale {
         if kw_n > 0 {

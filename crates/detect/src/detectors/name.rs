@@ -92,6 +92,13 @@ impl NameAt {
 
 /// [`read_name`] without the value.
 fn name_at(t: &Text, dicts: &Dictionaries, i: usize) -> Option<NameAt> {
+    name_at_with(t, dicts, i, false)
+}
+
+/// [`name_at`], where `numeral_given` lets a one-character given name be a numeral: right
+/// after a label and its colon (`姓名：张三`, `名字：钱七`) the placeholder names of forms and
+/// the many real names written with a numeral are names, not a weekday or a grade.
+fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, numeral_given: bool) -> Option<NameAt> {
     let cjk_at = |k: usize| k < t.len() && t.class(k) == Class::Cjk && t.info[k].digit().is_none();
     // The positions of the next five visible characters from `i` (`t.len()` past the end).
     let mut pos = [t.len(); 5];
@@ -153,7 +160,7 @@ fn name_at(t: &Text, dicts: &Dictionaries, i: usize) -> Option<NameAt> {
         given -= 1;
         numerals -= 1;
     }
-    if given == 0 || numerals == given {
+    if given == 0 || numerals == given && !(numeral_given && given == 1) {
         return None;
     }
     // `小王`, `老李`, `阿丽`: a nickname, not a full name.
@@ -507,7 +514,10 @@ pub fn detect(
             continue;
         }
         let i = skip_label_tail(t, h.end);
-        if let Some(name) = name_at(t, dicts, i) {
+        let colon = t.info[h.end..i]
+            .iter()
+            .any(|c| matches!(c.fold(), '：' | ':'));
+        if let Some(name) = name_at_with(t, dicts, i, colon) {
             let e = name.end;
             push(i, e, &name, "label", claimed, out);
         }
