@@ -611,6 +611,18 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::PiiExposure,
             &[Kind::Qq],
         ),
+        // A Cantonese doxxing service (`搵人` is folded like the text it is matched on).
+        (
+            "起底服務 查人 搵人 快靚正 電報 @hk_qidi".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Telegram],
+        ),
+        // A dossier opening with the name and the sex.
+        (
+            format!("王建国，男，1987年3月15日生，身份证{ID}，住北京市朝阳区建国路88号3单元502"),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::IdCard, Kind::Address],
+        ),
         // `稍微` and a name ending in `微` are no WeChat label.
         (
             "稍微 iphone12 便宜点，李小微 13912345678".to_string(),
@@ -1078,6 +1090,20 @@ fn spans_of_unseen_forms() {
         (
             "家住幸福小区东区5栋2单元301",
             &[(Kind::Address, "幸福小区东区5栋2单元301")],
+        ),
+        // A handle written apart after `@ `; an ethnic group is no name.
+        (
+            "cha档 hu籍 秒出 电报 @ cd _ 2026",
+            &[
+                (Kind::AdKeyword, "cha档"),
+                (Kind::AdKeyword, "hu籍"),
+                (Kind::AdKeyword, "电报"),
+                (Kind::Telegram, "@ cd _ 2026"),
+            ],
+        ),
+        (
+            "李娜 女 汉族 手机13912345678",
+            &[(Kind::Name, "李娜"), (Kind::Phone, "13912345678")],
         ),
         // Look-alike characters and emoji standing for a keyword's character.
         (

@@ -186,7 +186,13 @@ impl Lexicon {
         let mut terms: Vec<String> = Vec::new();
         let mut patterns: Vec<Pattern> = Vec::new();
         let mut add = |term: String, group: Group, form: Form| {
-            let term = term.to_lowercase();
+            // Folded as the text is (`搵人` is matched as `揾人`): a term written with a
+            // character the table folds would never match.
+            let term: String = term
+                .chars()
+                .map(|c| dicts.t2s.get(&c).copied().unwrap_or(c))
+                .collect::<String>()
+                .to_lowercase();
             if term.is_empty() || !seen.insert((term.clone(), format!("{group:?}"))) {
                 return;
             }

@@ -118,6 +118,38 @@ fn read_token(t: &Text, mut i: usize, ok: impl Fn(char) -> bool) -> (String, usi
     (s, end)
 }
 
+/// A handle written apart after `@ ` (`@ h e l l o 1 2 3`, `@ cd _ 2026`): up to two spaces
+/// after the sign, then pieces of handle characters joined across one space each while the
+/// piece before is short (at most four characters; a longer piece is a whole handle and what
+/// follows a space is the next word). Returns (handle, end).
+fn read_spaced_handle(t: &Text, mut i: usize) -> (String, usize) {
+    let space = |k: usize| k < t.len() && matches!(t.class(k), Class::Space | Class::Invisible);
+    let mut n = 0;
+    while space(i) && n < 2 {
+        i += 1;
+        n += 1;
+    }
+    let mut handle = String::new();
+    let mut end = i;
+    loop {
+        let (piece, e) = read_token(t, i, is_handle);
+        if piece.is_empty() {
+            break;
+        }
+        handle.push_str(&piece);
+        end = e;
+        let next = e + 1;
+        if piece.chars().count() > 4
+            || !(e < t.len() && t.class(e) == Class::Space)
+            || !(next < t.len() && is_handle(t.fold(next)))
+        {
+            break;
+        }
+        i = next;
+    }
+    (handle, end)
+}
+
 /// The `@` of an e-mail at `i`, in any written form: returns its end.
 fn at_sign(t: &Text, i: usize) -> Option<usize> {
     let f = t.fold(i);
@@ -567,7 +599,11 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
                 claimed: &mut [bool],
                 out: &mut Vec<Found>|
      -> Option<usize> {
-        let (h, end) = read_token(t, tok_start, is_handle);
+        let (h, end) = if t.class(tok_start) == Class::Space && t.fold(start) == '@' {
+            read_spaced_handle(t, tok_start)
+        } else {
+            read_token(t, tok_start, is_handle)
+        };
         if !(4..=32).contains(&h.len()) || !h.starts_with(|c: char| c.is_ascii_alphabetic()) {
             return None;
         }

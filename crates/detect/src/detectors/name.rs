@@ -203,7 +203,10 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, numeral_given: bool) -
     for (w, &k) in word.iter_mut().zip(&pos[..=last]) {
         *w = t.fold(k);
     }
-    if dicts.not_a_name(&word[..=last]) || sur_len == 1 && last == 2 && dicts.not_a_name(&word[..2])
+    // (An ethnic group, `汉族`, `回族`, reads as a surname and a given name too.)
+    if dicts.not_a_name(&word[..=last])
+        || sur_len == 1 && last == 2 && dicts.not_a_name(&word[..2])
+        || last == 1 && word[1] == '族'
     {
         return None;
     }
@@ -520,6 +523,33 @@ pub fn detect(
         if let Some(name) = name_at_with(t, dicts, i, colon) {
             let e = name.end;
             push(i, e, &name, "label", claimed, out);
+        }
+    }
+    // A dossier's opening, the name and then the sex (`王建国，男，1987年生，身份证…`,
+    // `李娜 女 汉族`): in a post with an identifier only, read from each `男` or `女` that is
+    // a word of its own.
+    if record {
+        for g in 0..t.len() {
+            if !matches!(t.fold(g), '男' | '女')
+                || t.next_visible(g + 1)
+                    .is_some_and(|k| t.class(k) == Class::Cjk)
+            {
+                continue;
+            }
+            let mut k = g;
+            while k > 0
+                && g - k < 2
+                && (t.info[k - 1].is_gap() && t.class(k - 1) != Class::Newline
+                    || matches!(t.fold(k - 1), '，' | ',' | '、'))
+            {
+                k -= 1;
+            }
+            if k == g {
+                continue;
+            }
+            if let Some((b, name)) = name_ending_at(t, dicts, hits, k) {
+                push(b, k, &name, "adjacent", claimed, out);
+            }
         }
     }
     // Next to an identifier of the record.
