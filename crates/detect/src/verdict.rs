@@ -163,44 +163,40 @@ pub fn price_count(t: &Text) -> usize {
 /// Prices of a set (`一套80`, `30一套`, `50/套`, `每套30`): a number of at most five digits
 /// right after `一套` or `每套`, or right before `一套`, `/套` or `每套`, gaps between allowed.
 /// Counted as prices only where personal data is the merchandise: second-hand goods and
-/// watches sell by the set too, but never beside `户籍` or `身份证正反面`.
+/// watches sell by the set too, but never beside `户籍` or `身份证正反面`. Read from the `套`s
+/// the loader lists among its marks (walking every digit run of every post with a keyword
+/// cost 4 M instructions a pass).
 fn set_prices(t: &Text) -> usize {
-    // The visible characters before `a` and from `b`, gaps skipped: at most two of each.
-    let before = |a: usize| {
-        let mut out = ['\0'; 2];
+    // The length of the run of ASCII-class digits from `k` going forwards or backwards.
+    let run = |mut k: usize, forwards: bool| {
         let mut n = 0;
-        for k in (0..a).rev() {
-            if n == 2 {
+        while k < t.len() && t.class(k) == Class::Digit {
+            n += 1;
+            if forwards {
+                k += 1;
+            } else if k == 0 {
                 break;
-            }
-            if !t.info[k].is_gap() {
-                out[1 - n] = t.fold(k);
-                n += 1;
+            } else {
+                k -= 1;
             }
         }
-        out
+        n
     };
-    let mut count = 0;
-    let mut next = 0;
-    for &p in &t.digit_pos {
-        let i = p as usize;
-        if i < next || t.class(i) != Class::Digit {
-            continue;
-        }
-        let mut j = i;
-        while j < t.len() && t.class(j) == Class::Digit {
-            j += 1;
-        }
-        next = j;
-        if j - i > 5 {
-            continue;
-        }
-        let tail = tail_at(t, t.skip_invisible(j));
-        let set_after = matches!(tail, ['一' | '/' | '每', '套', ..]);
-        let set_before = matches!(before(i), ['一' | '每', '套']);
-        count += usize::from(set_after || set_before);
-    }
-    count
+    let visible_before = |k: usize| (0..k).rev().find(|&j| !t.info[j].is_gap());
+    let visible_after = |k: usize| (k + 1..t.len()).find(|&j| !t.info[j].is_gap());
+    t.marks
+        .iter()
+        .map(|&p| p as usize)
+        .filter(|&s| t.fold(s) == '套' && s > 0)
+        .filter(|&s| {
+            let unit = t.fold(s - 1);
+            let after = matches!(unit, '一' | '每')
+                && visible_after(s).is_some_and(|k| (1..=5).contains(&run(k, true)));
+            let before = matches!(unit, '一' | '每' | '/')
+                && visible_before(s - 1).is_some_and(|k| (1..=5).contains(&run(k, false)));
+            after || before
+        })
+        .count()
 }
 
 /// A pinyin hit written in full syllables (`kaihe`, `huji`), not initials (`kh`, `sgk`): it
@@ -245,6 +241,12 @@ fn inside_dox(hits: &[Hit], h: &Hit) -> bool {
     })
 }
 
+/// Whether a colon follows hit `d`.
+fn opens_field(t: &Text, d: &Hit) -> bool {
+    let k = t.skip_invisible(d.end);
+    k < t.len() && matches!(t.fold(k), ':' | '：')
+}
+
 /// Whether `h` lies in the field a hostile word opens with a colon, on the same line and
 /// within a few characters (`工作单位：某某公司`, `曝光：他的公司…`): the field's value, not
 /// the poster's own framing.
@@ -253,7 +255,7 @@ fn in_dox_field(t: &Text, hits: &[Hit], h: &Hit) -> bool {
         d.group == Group::Dox
             && d.end < h.start
             && h.start - d.end <= 12
-            && matches!(t.fold(t.skip_invisible(d.end)), ':' | '：')
+            && opens_field(t, d)
             && !(d.end..h.start)
                 .any(|k| t.class(k) == Class::Newline || matches!(t.fold(k), '；' | ';' | '。'))
     })
@@ -290,6 +292,11 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // complaint is one word. A term has one group, so an earlier hit with the same term is an
     // earlier sale hit: only those are compared.
     let mut sale_first: Vec<usize> = Vec::new();
+    // Whether a hostile word opens a field (tested once: most posts have none, and testing
+    // every reporting or self word against every hit cost 3.8 M instructions a pass).
+    let dox_field = hits
+        .iter()
+        .any(|d| d.group == Group::Dox && opens_field(t, d));
     for (k, h) in hits.iter().enumerate() {
         match h.group {
             Group::Ad(i) => {
@@ -315,7 +322,8 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
             }
             // A word inside a hostile phrase is part of it (`公司` in `去她公司`), and so is a
             // word in the field a hostile label opens (`工作单位：某某公司`).
-            Group::News | Group::SelfCtx if inside_dox(hits, h) || in_dox_field(t, hits, h) => {}
+            Group::News | Group::SelfCtx
+                if inside_dox(hits, h) || dox_field && in_dox_field(t, hits, h) => {}
             Group::News => news += 1,
             Group::Dox => dox += 1,
             Group::SelfCtx => selfctx += 1,
@@ -338,15 +346,22 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let price = if trade { price_count(t) } else { 0 };
     // Personal data offered as goods: an ad keyword, or a sale word that names the data
     // (`个人信息`, `身份证正反面`, `料子`, `数据`, `个资`; `诚信` is none).
-    let goods = |k: usize| {
-        let word = &t.info[hits[k].start..hits[k].end];
-        word.iter()
-            .any(|c| matches!(c.fold(), '信' | '资' | '据' | '料' | '证' | '籍'))
-            && !word.iter().any(|c| c.fold() == '诚')
+    // (Both asked only when they decide something: most posts have no set price.)
+    let goods = || {
+        sale_first.iter().any(|&k| {
+            let word = &t.info[hits[k].start..hits[k].end];
+            word.iter()
+                .any(|c| matches!(c.fold(), '信' | '资' | '据' | '料' | '证' | '籍'))
+                && !word.iter().any(|c| c.fold() == '诚')
+        })
     };
-    let goods = sale_first.iter().any(|&k| goods(k));
-    let data_trade = !kw_plain.union(kw_spelled).union(kw_other).is_empty() || goods;
-    let price = price + if data_trade { set_prices(t) } else { 0 };
+    let sets = if trade { set_prices(t) } else { 0 };
+    let price = price
+        + if sets > 0 && (!kw_plain.union(kw_spelled).union(kw_other).is_empty() || goods()) {
+            sets
+        } else {
+            0
+        };
 
     // Sale score.
     // A keyword counts once, in its strongest form: written out, spelled in full pinyin
@@ -395,7 +410,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let is_sale = !(reporting || dossier_only)
         && (lookup_offer
             || sale_score >= 4.5
-                && (kw_n > 0 || sale >= 3 || goods && (price > 0 || tg_handles > 0))
+                && (kw_n > 0 || sale >= 3 || (price > 0 || tg_handles > 0) && goods())
                 && (price > 0 || handles > 0 || sale >= 3 || listing));
     if is_sale {
         if kw_n > 0 {

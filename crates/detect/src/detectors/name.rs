@@ -526,10 +526,10 @@ pub fn detect(
         }
     }
     // A dossier's opening, the name and then the sex (`王建国，男，1987年生，身份证…`,
-    // `李娜 女 汉族`): in a post with an identifier only, read from each `男` or `女` that is
-    // a word of its own.
+    // `李娜 女 汉族`): in a post with an identifier only, read from each `男` or `女` (listed
+    // among the loader's marks) that is a word of its own.
     if record {
-        for g in 0..t.len() {
+        for g in t.marks.iter().map(|&p| p as usize) {
             if !matches!(t.fold(g), '男' | '女')
                 || t.next_visible(g + 1)
                     .is_some_and(|k| t.class(k) == Class::Cjk)
