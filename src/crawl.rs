@@ -24,6 +24,10 @@ pub struct CrawlArgs {
     kafka: Option<String>,
     #[arg(long, default_value = "doxwatch.posts.v1", requires = "kafka")]
     topic: String,
+    /// A librdkafka client property for `--kafka`, `KEY=VALUE` (repeatable; `env:NAME` values
+    /// are read from the environment), as `doxwatch produce --property` takes it.
+    #[arg(long = "kafka-property", value_name = "KEY=VALUE", requires = "kafka")]
+    kafka_properties: Vec<String>,
     /// Crawl state directory (frontier, seen URLs, validators, emitted posts); default
     /// `.doxwatch/crawl-NAME`.
     #[arg(long)]
@@ -43,7 +47,7 @@ pub struct CrawlArgs {
 /// The Kafka posts topic. Reuses `doxwatch_kafka::produce_file` on a temporary JSONL file per
 /// batch: a batch is written once the broker acknowledged every post.
 struct KafkaPosts {
-    brokers: String,
+    cluster: doxwatch_kafka::Cluster,
     topic: String,
     seq: u64,
 }
@@ -59,12 +63,7 @@ impl PostSink for KafkaPosts {
                 self.seq
             ));
             std::fs::write(&tmp, &buf).map_err(|e| CrawlError::Sink(e.to_string()))?;
-            let r = doxwatch_kafka::produce_file(
-                &doxwatch_kafka::Cluster::plain(&self.brokers),
-                &self.topic,
-                &tmp,
-            )
-            .await;
+            let r = doxwatch_kafka::produce_file(&self.cluster, &self.topic, &tmp).await;
             let _ = std::fs::remove_file(&tmp);
             r.map(|_| ()).map_err(|e| CrawlError::Sink(e.to_string()))
         })
@@ -87,7 +86,8 @@ pub fn run(args: CrawlArgs) -> Result<ExitCode> {
         (Some(dir), _, _) => Box::new(InboxSink::new(dir.clone(), &profile.name)?),
         (None, true, _) => Box::new(StdoutSink),
         (None, false, Some(brokers)) => Box::new(KafkaPosts {
-            brokers: brokers.clone(),
+            cluster: crate::run::KafkaProperties::new(args.kafka_properties.clone())
+                .cluster(brokers)?,
             topic: args.topic.clone(),
             seq: 0,
         }),

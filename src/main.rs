@@ -60,6 +60,8 @@ enum Command {
         /// Create the topic first (if missing) with this many partitions.
         #[arg(long)]
         create_partitions: Option<i32>,
+        #[command(flatten)]
+        kafka: run::KafkaProperties,
     },
     /// Print the records of a Kafka topic as JSON lines until it stays idle (debugging, tests).
     Consume {
@@ -69,6 +71,8 @@ enum Command {
         /// Stop after this many seconds without a new record.
         #[arg(long, default_value_t = 5)]
         idle_secs: u64,
+        #[command(flatten)]
+        kafka: run::KafkaProperties,
     },
     /// Search the alert store: free text, filters, or an identifier (hashed, never stored).
     /// Exit 0 if something matched, 1 if nothing.
@@ -180,12 +184,14 @@ fn main() -> ExitCode {
             brokers,
             topic,
             create_partitions,
-        } => run::produce(&file, &brokers, &topic, create_partitions),
+            kafka,
+        } => run::produce(&file, &brokers, &kafka, &topic, create_partitions),
         Command::Consume {
             topic,
             brokers,
             idle_secs,
-        } => run::consume(&topic, &brokers, idle_secs),
+            kafka,
+        } => run::consume(&topic, &brokers, &kafka, idle_secs),
         Command::CheckConfig { file } => run::check_config(&file),
         Command::Search { store, args } => store_cmd::search(&store, *args),
         Command::Subject { store, cmd } => store_cmd::subject(&store, cmd),

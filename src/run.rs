@@ -367,13 +367,47 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("starting the runtime")
 }
 
+/// librdkafka client properties given on the command line (`produce`, `consume`, `crawl`), as a
+/// config's `properties` table gives them to a pipeline's sources and sinks.
+#[derive(clap::Args, Debug, Default)]
+pub struct KafkaProperties {
+    /// A librdkafka client property, `KEY=VALUE` (repeatable): TLS and SASL for a real cluster
+    /// (`security.protocol=SASL_SSL`, `sasl.password=env:KAFKA_PASSWORD`: a value `env:NAME` is
+    /// read from that variable). The properties doxwatch sets itself are refused.
+    #[arg(long = "property", value_name = "KEY=VALUE")]
+    properties: Vec<String>,
+}
+
+impl KafkaProperties {
+    /// From `KEY=VALUE` arguments taken under another name (`crawl --kafka-property`).
+    pub fn new(properties: Vec<String>) -> KafkaProperties {
+        KafkaProperties { properties }
+    }
+
+    /// The cluster at `brokers` with these properties. Errors name the key, never the value
+    /// (a value may be a password).
+    pub fn cluster(&self, brokers: &str) -> Result<doxwatch_kafka::Cluster> {
+        let mut pairs = Vec::with_capacity(self.properties.len());
+        for (k, p) in self.properties.iter().enumerate() {
+            let Some((key, value)) = p.split_once('=') else {
+                anyhow::bail!("--property number {} is not KEY=VALUE", k + 1);
+            };
+            pairs.push((key.trim().to_string(), value.to_string()));
+        }
+        let properties = config::ClientProperties::from_pairs(pairs)
+            .map_err(|e| anyhow::anyhow!("--property: {}", e.trim_start_matches("properties: ")))?;
+        Ok(doxwatch_kafka::Cluster::with(brokers, &properties))
+    }
+}
+
 pub fn produce(
     file: &Path,
     brokers: &str,
+    properties: &KafkaProperties,
     topic: &str,
     partitions: Option<i32>,
 ) -> Result<ExitCode> {
-    let cluster = doxwatch_kafka::Cluster::plain(brokers);
+    let cluster = properties.cluster(brokers)?;
     let n = runtime()?.block_on(async {
         if let Some(p) = partitions {
             doxwatch_kafka::ensure_topics(&cluster, &[topic], p).await?;
@@ -384,12 +418,14 @@ pub fn produce(
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn consume(topic: &str, brokers: &str, idle_secs: u64) -> Result<ExitCode> {
-    let n = runtime()?.block_on(doxwatch_kafka::print_topic(
-        &doxwatch_kafka::Cluster::plain(brokers),
-        topic,
-        idle_secs,
-    ))?;
+pub fn consume(
+    topic: &str,
+    brokers: &str,
+    properties: &KafkaProperties,
+    idle_secs: u64,
+) -> Result<ExitCode> {
+    let cluster = properties.cluster(brokers)?;
+    let n = runtime()?.block_on(doxwatch_kafka::print_topic(&cluster, topic, idle_secs))?;
     eprintln!("doxwatch: {n} record(s) from {topic}");
     Ok(ExitCode::SUCCESS)
 }

@@ -653,3 +653,33 @@ fn a_multi_megabyte_post_is_scanned_in_windows() {
     assert_eq!(phones, vec![first, second]);
     assert_masked("long post", &r.stdout);
 }
+
+/// `produce`, `consume` and `crawl --kafka` take librdkafka properties as a config does: the
+/// keys doxwatch owns and malformed arguments are refused before any connection, naming the
+/// key and never the value.
+#[test]
+fn kafka_command_properties_are_checked() {
+    let secret = "hunter2-do-not-print";
+    for args in [
+        vec!["produce", "/dev/null", "--property", "acks=0"],
+        vec!["consume", "t", "--property", "enable.auto.commit=true"],
+        vec!["produce", "/dev/null", "--property", secret],
+        vec![
+            "crawl",
+            "pipelines/sites/example-forum.toml",
+            "--kafka",
+            "127.0.0.1:1",
+            "--kafka-property",
+            "group.id=x",
+        ],
+    ] {
+        let r = run(&args, None);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains("--property"), "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.contains(secret), "{}", r.stderr);
+    }
+    let r = run(&["produce", "/dev/null", "--property", "acks=0"], None);
+    assert!(r.stderr.contains("`acks`"), "{}", r.stderr);
+    let r = run(&["consume", "t", "--property", "sasl.password=env:"], None);
+    assert!(r.stderr.contains("sasl.password"), "{}", r.stderr);
+}

@@ -185,6 +185,8 @@ fn crawled_posts_reach_the_kafka_posts_topic() {
         site.to_str().unwrap(),
         "--kafka",
         &b.addr,
+        "--kafka-property",
+        "client.id=doxwatch-test-crawl",
         "--topic",
         topic,
         "--state",

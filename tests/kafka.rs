@@ -42,7 +42,13 @@ fn produce_to(b: &Broker, file: &Path, topic: &str) {
             topic,
             "--create-partitions",
             "2",
+            // Client properties from the command line, one read from the environment.
+            "--property",
+            "client.id=env:DOXWATCH_TEST_PRODUCE_ID",
+            "--property",
+            "message.timeout.ms=60000",
         ])
+        .env("DOXWATCH_TEST_PRODUCE_ID", "doxwatch-test-produce")
         .output()
         .unwrap();
     assert!(
@@ -88,7 +94,16 @@ fn wait_for(what: &str, secs: u64, mut ok: impl FnMut() -> bool) {
 
 fn consume(b: &Broker, topic: &str) -> Vec<Value> {
     let out = Command::new(BIN)
-        .args(["consume", topic, "--brokers", &b.addr, "--idle-secs", "3"])
+        .args([
+            "consume",
+            topic,
+            "--brokers",
+            &b.addr,
+            "--idle-secs",
+            "3",
+            "--property",
+            "client.id=doxwatch-test-consume",
+        ])
         .output()
         .unwrap();
     assert!(

@@ -7,7 +7,8 @@
 //! and the best-of-N time per pass. Handy under `perf record`. A second argument writes every
 //! result to that file (diff two dumps to check an optimisation changed nothing);
 //! `ONLY=Doxxing` (any verdict's `Debug` name) measures just the posts with that verdict,
-//! `ONLY=nothing` the posts with no finding and no signal.
+//! `ONLY=nothing` the posts with no finding and no signal. `STAGES=1` also times the loader and
+//! the lexicon search alone.
 
 use doxwatch_detect::{Scanner, Scratch};
 use doxwatch_model::Verdict;
@@ -109,6 +110,47 @@ fn main() {
         bytes as f64 / best / 1e6,
         cpu * 1e3
     );
+    if std::env::var_os("STAGES").is_some() {
+        stages(&texts, passes);
+    }
+}
+
+/// `STAGES=1`: the first stages of a scan timed alone over the same posts (best pass): the
+/// loader without and with the lexicon's triggers, then the lexicon search after it. What the
+/// detectors and the verdict may take is the rest of a scan's time.
+fn stages(texts: &[String], passes: usize) {
+    use doxwatch_detect::{chars::CharTable, lexicon::Lexicon, text::Text, Dictionaries};
+    let dicts = Dictionaries::embedded().expect("embedded dictionaries");
+    let table = CharTable::new(&dicts.t2s);
+    let lexicon = Lexicon::build(&dicts);
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let (mut t, mut hits, mut sink) = (Text::default(), Vec::new(), 0);
+    let mut stage = |name: &str, f: &mut dyn FnMut(&str, &mut Text, &mut Vec<_>) -> usize| {
+        let mut best = f64::MAX;
+        for _ in 0..passes {
+            let t0 = Instant::now();
+            for s in texts {
+                sink += f(std::hint::black_box(s), &mut t, &mut hits);
+            }
+            best = best.min(t0.elapsed().as_secs_f64());
+        }
+        let mbs = bytes as f64 / best / 1e6;
+        println!("  {name}: best pass {:.2} ms = {mbs:.1} MB/s", best * 1e3);
+    };
+    stage("load", &mut |s, t, _| {
+        t.load(&table, s);
+        t.skel.len()
+    });
+    stage("load with triggers", &mut |s, t, _| {
+        t.load_with(&table, lexicon.triggers(), s);
+        t.lex_starts.len()
+    });
+    stage("load with triggers + lexicon search", &mut |s, t, hits| {
+        t.load_with(&table, lexicon.triggers(), s);
+        lexicon.find(t, hits);
+        hits.len()
+    });
+    std::hint::black_box(sink);
 }
 
 /// User + system CPU time of this process (Linux `/proc`, 10 ms ticks; 0 elsewhere): less

@@ -100,7 +100,9 @@ impl Cluster {
         }
     }
 
-    fn with(brokers: &str, properties: &ClientProperties) -> Cluster {
+    /// A cluster reached with `properties` (the `produce`, `consume` and `crawl` commands'
+    /// `--property` arguments, checked as a config's are).
+    pub fn with(brokers: &str, properties: &ClientProperties) -> Cluster {
         Cluster {
             brokers: brokers.to_string(),
             properties: properties.clone(),
