@@ -623,6 +623,28 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::Name, Kind::IdCard, Kind::Address],
         ),
+        // A name pointed at (`这个人`, `这货`), after a hostile word and `一下`.
+        (
+            "曝光一下张建华这个人，手机13912345678".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone],
+        ),
+        (
+            "王强这货 欠钱不还 13912345678".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone],
+        ),
+        (
+            "说实话这个人不错 13912345678".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Phone],
+        ),
+        // Naming the scammer exposes the person.
+        (
+            format!("骗子叫孙悟空，银行卡{CARD}"),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::BankCard],
+        ),
         // `稍微` and a name ending in `微` are no WeChat label.
         (
             "稍微 iphone12 便宜点，李小微 13912345678".to_string(),

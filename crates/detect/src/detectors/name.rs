@@ -17,7 +17,7 @@ const STOP: CharSet<128> = CharSet::new(
     &[
         '的', '是', '收', '在', '阿', '和', '与', '就', '这', '那', '家', '住', '电', '手', '微',
         '身', '号', '码', '邮', '地', '他', '她', '们', '了', '也', '都', '被', '已', '叫', '名',
-        '姓', '说', '去', '给', '很', '从', '到', '啊', '呀', '吗', '呢', '吧', '，', '。',
+        '姓', '说', '去', '给', '很', '从', '到', '啊', '呀', '吗', '呢', '吧', '，', '。', '此',
     ],
     0x0024_4781,
 );
@@ -295,7 +295,12 @@ fn name_ending_at(
             })
             || hits
                 .iter()
-                .any(|h| h.end == b && matches!(h.group, Group::Dox | Group::News | Group::Ad(_)));
+                .any(|h| h.end == b && matches!(h.group, Group::Dox | Group::News | Group::Ad(_)))
+            // A hostile word and `一下` (`曝光一下张建华这个人`).
+            || b >= 2
+                && t.fold(b - 2) == '一'
+                && t.fold(b - 1) == '下'
+                && hits.iter().any(|h| h.end == b - 2 && h.group == Group::Dox);
         if !before_ok {
             continue;
         }
@@ -612,6 +617,29 @@ pub fn detect(
             .map(|&p| p as usize)
             .filter(move |&p| t.fold(p) == c)
     };
+    // `张建华这个人`, `刘洋此人`, `王强这货`: a name pointed at, in a post with an identifier.
+    if record {
+        for i in t.marks.iter().map(|&p| p as usize) {
+            let pointed = match t.fold(i) {
+                '这' => t.next_visible(i + 1).is_some_and(|a| match t.fold(a) {
+                    '人' | '货' => true,
+                    '个' => t
+                        .next_visible(a + 1)
+                        .is_some_and(|b| matches!(t.fold(b), '人' | '女' | '男')),
+                    '家' => t.next_visible(a + 1).is_some_and(|b| t.fold(b) == '伙'),
+                    _ => false,
+                }),
+                '此' => t.next_visible(i + 1).is_some_and(|a| t.fold(a) == '人'),
+                _ => false,
+            };
+            if pointed {
+                let k = t.prev_visible(i).map_or(0, |p| p + 1);
+                if let Some((b, name)) = name_ending_at(t, dicts, hits, k) {
+                    push(b, k, &name, "accused", claimed, out);
+                }
+            }
+        }
+    }
     for i in marks('就') {
         // Invisible characters may sit anywhere around the phrase (`孙丽娟\u{2060}就\u{200C}是他`).
         let Some(shi) = t.next_visible(i + 1) else {
