@@ -1113,6 +1113,15 @@ fn spans_of_unseen_forms() {
             "家住幸福小区东区5栋2单元301",
             &[(Kind::Address, "幸福小区东区5栋2单元301")],
         ),
+        // A numbered part of a compound (`三区`, `二期`, `A区`) before its building.
+        (
+            "家住朝阳区望京街道望京西园三区312号楼1单元1102",
+            &[(Kind::Address, "朝阳区望京街道望京西园三区312号楼1单元1102")],
+        ),
+        (
+            "住在杭州市余杭区万科城二期5幢301",
+            &[(Kind::Address, "杭州市余杭区万科城二期5幢301")],
+        ),
         // A handle written apart after `@ `; an ethnic group is no name.
         (
             "cha档 hu籍 秒出 电报 @ cd _ 2026",

@@ -610,6 +610,26 @@ fn village_group(t: &Text, p: usize) -> Option<(usize, Level)> {
     None
 }
 
+/// `望京西园三区`, `万科城二期`, `A区`: a numbered part of the compound just read, one or two
+/// digit forms or letters and `区` or `期`.
+fn compound_part(t: &Text, p: usize, last: Level) -> Option<(usize, Level)> {
+    if last != Level::Compound {
+        return None;
+    }
+    let mut i = p;
+    let mut count = 0;
+    while count < 2 && i < t.len() {
+        let info = t.info[i];
+        if info.digit().is_none() && info.class() != Class::Letter {
+            break;
+        }
+        i = next_pos(t, i + 1);
+        count += 1;
+    }
+    (count > 0 && i < t.len() && matches!(t.fold(i), '区' | '期'))
+        .then_some((i + 1, Level::Compound))
+}
+
 /// `书香门第7号楼`: a compound name without a suffix, directly followed by its building.
 fn unsuffixed_compound(t: &Text, p: usize, last: Level) -> Option<(usize, Level)> {
     // After a road; after a district or town only with a dashed building-unit-room
@@ -700,7 +720,8 @@ fn parse(
                 continue;
             }
         }
-        let step = number(t, p, last)
+        let step = compound_part(t, p, last)
+            .or_else(|| number(t, p, last))
             .or_else(|| (last == Level::Road).then(|| village_group(t, p)).flatten())
             .or_else(named_step)
             .or_else(|| unsuffixed_compound(t, p, last));
