@@ -611,6 +611,17 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::PiiExposure,
             &[Kind::Qq],
         ),
+        // `扣` alone labels a QQ number right before it; not a deduction.
+        (
+            "扣1234567890 查档 户籍 秒出".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Qq, Kind::AdKeyword],
+        ),
+        (
+            "工资被扣了13800元 扣款 50000 元".to_string(),
+            Verdict::None,
+            &[],
+        ),
         // A Cantonese doxxing service (`搵人` is folded like the text it is matched on).
         (
             "起底服務 查人 搵人 快靚正 電報 @hk_qidi".to_string(),
