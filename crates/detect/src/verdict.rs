@@ -193,6 +193,15 @@ fn joined<'a>(prefix: &str, sep: &str, items: impl Iterator<Item = &'a str>) -> 
     r
 }
 
+/// `n` in decimal, then `what`, in one string of the right size: `format!` was about 400
+/// instructions a reason (0.96 M of a 160.6 M pass for 2,366 reasons).
+fn counted(n: usize, what: &str) -> String {
+    let mut r = String::with_capacity(20 + what.len());
+    crate::push_decimal(&mut r, n as u64, 1);
+    r.push_str(what);
+    r
+}
+
 /// Whether `h` lies inside a hostile phrase's hit.
 fn inside_dox(hits: &[Hit], h: &Hit) -> bool {
     hits.iter().any(|d| {
@@ -342,7 +351,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
             ));
         }
         if price > 0 {
-            reasons.push(format!("{price} price-per-record marker(s)"));
+            reasons.push(counted(price, " price-per-record marker(s)"));
         }
         if tg_handles > 0 {
             reasons.push("telegram contact".to_string());
@@ -437,7 +446,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
             what.iter().filter(|w| w.0).map(|w| w.1),
         ));
         if dox > 0 {
-            reasons.push(format!("{dox} hostile exposure phrase(s)"));
+            reasons.push(counted(dox, " hostile exposure phrase(s)"));
         }
         if sample {
             reasons.push("sale ad shows a sample record".into());
@@ -490,8 +499,16 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::KwSet;
+    use super::{counted, KwSet};
     use std::collections::BTreeSet;
+
+    /// The counted reasons read as `format!("{n} …")` wrote them.
+    #[test]
+    fn counted_as_format() {
+        for n in [0usize, 1, 9, 10, 123, usize::MAX] {
+            assert_eq!(counted(n, " marker(s)"), format!("{n} marker(s)"));
+        }
+    }
 
     /// The bitset answers as the `BTreeSet<u8>` it replaced: sizes, difference, union order.
     #[test]

@@ -133,19 +133,7 @@ fn padded(parts: &[(u32, usize)]) -> String {
         if k > 0 {
             s.push('-');
         }
-        let mut buf = [b'0'; 10];
-        let mut at = buf.len();
-        let mut v = n;
-        loop {
-            at -= 1;
-            buf[at] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        let from = at.min(buf.len() - width.min(buf.len()));
-        s.extend(buf[from..].iter().map(|&b| char::from(b)));
+        crate::push_decimal(&mut s, n.into(), width);
     }
     s
 }
