@@ -94,6 +94,15 @@ pub(crate) fn price_unit_at(t: &Text, j: usize) -> bool {
     is_price_unit(&tail_at(t, j))
 }
 
+/// Whether `c` (folded, lower-cased) is the first character of some price unit: `false`
+/// means [`is_price_unit`] is `false` for every tail that starts with it.
+fn starts_price_unit(c: char) -> bool {
+    matches!(
+        c,
+        '元' | '块' | '米' | 'r' | 'u' | '刀' | '条' | '次' | '笔' | '/' | '一' | '包' | '每'
+    )
+}
+
 /// Whether `tail` starts with a price unit (see [`price_unit_at`]).
 fn is_price_unit(tail: &[char; 4]) -> bool {
     match tail[0] {
@@ -145,6 +154,14 @@ pub fn price_count(t: &Text) -> usize {
         let mut j = i;
         while j < n && (is_num(j) || (j > i && matches!(t.fold(j), 'O' | 'o'))) {
             j += 1;
+        }
+        // Most numbers are followed by no unit: the first character after the number decides
+        // them before the unit's four characters are read and the ASCII digits counted
+        // (`price_count` 5.5 -> 3.6 M instructions of a 159.1 M pass).
+        let first = (j..n).find(|&k| !matches!(t.class(k), Class::Emoji | Class::Invisible));
+        if !first.is_some_and(|k| starts_price_unit(t.fold(k).to_ascii_lowercase())) {
+            i = j.max(i + 1);
+            continue;
         }
         let ascii_digits = (i..j)
             .filter(|&k| t.class(k) == crate::chars::Class::Digit)
