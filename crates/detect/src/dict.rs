@@ -154,6 +154,12 @@ pub struct Dictionaries {
     mobile: FastMap<String, String>,
     /// Bit `n` set when some segment in `mobile` has `n` digits: the lengths worth looking up.
     mobile_lens: u32,
+    /// For every four-digit prefix (its value as the index), the carrier of the longest
+    /// segment of three or four digits that starts it, as an index into `carriers` plus one
+    /// (0: none). One load a number where hashing both prefixes and comparing the keys was
+    /// about 250 instructions (1.3 M of a 157 M pass of the dev corpus).
+    mobile_short: Vec<u16>,
+    carriers: Vec<String>,
     pub landline: FastMap<String, String>,
     bins: FastMap<String, (String, String)>,
     bin_lens: Vec<usize>,
@@ -388,10 +394,37 @@ impl Dictionaries {
             .keys()
             .filter(|k| k.len() < 32)
             .fold(0u32, |m, k| m | 1 << k.len());
+        let mut carriers: Vec<String> = Vec::new();
+        let mut mobile_short = vec![0u16; 10_000];
+        // Three-digit segments first, so that a four-digit one (longer) overrides them.
+        for len in [3, 4] {
+            for (seg, carrier) in &mobile {
+                if seg.len() != len || !seg.bytes().all(|b| b.is_ascii_digit()) {
+                    continue;
+                }
+                let at = match carriers.iter().position(|c| c == carrier) {
+                    Some(at) => at,
+                    None => {
+                        carriers.push(carrier.clone());
+                        carriers.len() - 1
+                    }
+                };
+                let id = u16::try_from(at + 1).expect("fewer than 65,535 carriers");
+                let p = seg.bytes().fold(0, |v, b| v * 10 + usize::from(b - b'0'));
+                let (from, to) = if len == 3 {
+                    (p * 10, p * 10 + 10)
+                } else {
+                    (p, p + 1)
+                };
+                mobile_short[from..to].fill(id);
+            }
+        }
         Ok(Dictionaries {
             regions,
             mobile,
             mobile_lens,
+            mobile_short,
+            carriers,
             landline,
             bins,
             bin_lens,
@@ -422,10 +455,26 @@ impl Dictionaries {
     pub fn mobile_carrier(&self, digits: &str) -> Option<&str> {
         // Only the prefix lengths some segment has are hashed and looked up (3 and 4 digits in
         // the shipped table: two lookups a number instead of five).
-        (3..=7.min(digits.len()))
-            .rev()
-            .filter(|&n| self.mobile_lens >> n & 1 != 0)
-            .find_map(|n| self.mobile.get(&digits[..n]).map(String::as_str))
+        let hashed = |lens: std::ops::RangeInclusive<usize>| {
+            lens.rev()
+                .filter(|&n| self.mobile_lens >> n & 1 != 0)
+                .find_map(|n| self.mobile.get(&digits[..n]).map(String::as_str))
+        };
+        let b = digits.as_bytes();
+        if b.len() < 4 || !b[..4].iter().all(u8::is_ascii_digit) {
+            return hashed(3..=7.min(digits.len()));
+        }
+        // Segments longer than four digits (none in the shipped table) come first.
+        if self.mobile_lens >> 5 != 0 {
+            if let Some(c) = hashed(5..=7.min(digits.len())) {
+                return Some(c);
+            }
+        }
+        let p = b[..4]
+            .iter()
+            .fold(0, |v, &d| v * 10 + usize::from(d - b'0'));
+        let id = usize::from(self.mobile_short[p]);
+        id.checked_sub(1).map(|k| self.carriers[k].as_str())
     }
 
     /// Bank and card type of a card number, by the longest known BIN.
@@ -473,5 +522,42 @@ impl Dictionaries {
     /// Whether `code` is a resident-ID region code that ever existed (GB/T 2260, 1980 on).
     pub fn region(&self, code: u32) -> Option<&Region> {
         self.regions.get(code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testutil::dicts;
+
+    /// The table of four-digit prefixes answers as the longest-prefix lookup in the segment
+    /// map did, for every four-digit prefix of an 11-digit number, for shorter strings and for
+    /// strings with other characters.
+    #[test]
+    fn mobile_carrier_equals_the_longest_prefix() {
+        let d = dicts();
+        let reference = |s: &str| {
+            (3..=7.min(s.len()))
+                .rev()
+                .find_map(|n| d.mobile.get(&s[..n]).map(String::as_str))
+        };
+        let mut found = 0;
+        for p in 0..10_000 {
+            let s = format!("{p:04}5678901");
+            assert_eq!(d.mobile_carrier(&s), reference(&s), "{s}");
+            found += usize::from(reference(&s).is_some());
+        }
+        assert!(found > 100, "the shipped table has segments");
+        for s in [
+            "",
+            "1",
+            "13",
+            "138",
+            "1380",
+            "13a8",
+            "1a38000",
+            "19912345678",
+        ] {
+            assert_eq!(d.mobile_carrier(s), reference(s), "{s}");
+        }
     }
 }

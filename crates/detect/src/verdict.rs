@@ -93,6 +93,15 @@ pub(crate) fn price_unit_at(t: &Text, j: usize) -> bool {
     is_price_unit(&tail_at(t, j))
 }
 
+/// Whether `c` (folded, lower-cased) is the first character of some price unit: `false`
+/// means [`is_price_unit`] is `false` for every tail that starts with it.
+fn starts_price_unit(c: char) -> bool {
+    matches!(
+        c,
+        '元' | '块' | '米' | 'r' | 'u' | '刀' | '条' | '次' | '笔' | '/' | '一' | '包' | '每'
+    )
+}
+
 /// Whether `tail` starts with a price unit (see [`price_unit_at`]).
 fn is_price_unit(tail: &[char; 4]) -> bool {
     match tail[0] {
@@ -144,6 +153,14 @@ pub fn price_count(t: &Text) -> usize {
         let mut j = i;
         while j < n && (is_num(j) || (j > i && matches!(t.fold(j), 'O' | 'o'))) {
             j += 1;
+        }
+        // Most numbers are followed by no unit: the first character after the number decides
+        // them before the unit's four characters are read and the ASCII digits counted
+        // (`price_count` 5.5 -> 3.6 M instructions of a 159.1 M pass).
+        let first = (j..n).find(|&k| !matches!(t.class(k), Class::Emoji | Class::Invisible));
+        if !first.is_some_and(|k| starts_price_unit(t.fold(k).to_ascii_lowercase())) {
+            i = j.max(i + 1);
+            continue;
         }
         let ascii_digits = (i..j)
             .filter(|&k| t.class(k) == crate::chars::Class::Digit)
@@ -228,6 +245,15 @@ fn joined<'a>(prefix: &str, sep: &str, items: impl Iterator<Item = &'a str>) -> 
         }
         r.push_str(item);
     }
+    r
+}
+
+/// `n` in decimal, then `what`, in one string of the right size: `format!` was about 400
+/// instructions a reason (0.96 M of a 160.6 M pass for 2,366 reasons).
+fn counted(n: usize, what: &str) -> String {
+    let mut r = String::with_capacity(20 + what.len());
+    crate::push_decimal(&mut r, n as u64, 1);
+    r.push_str(what);
     r
 }
 
@@ -425,7 +451,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
             ));
         }
         if price > 0 {
-            reasons.push(format!("{price} price-per-record marker(s)"));
+            reasons.push(counted(price, " price-per-record marker(s)"));
         }
         if tg_handles > 0 {
             reasons.push("telegram contact".to_string());
@@ -520,7 +546,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
             what.iter().filter(|w| w.0).map(|w| w.1),
         ));
         if dox > 0 {
-            reasons.push(format!("{dox} hostile exposure phrase(s)"));
+            reasons.push(counted(dox, " hostile exposure phrase(s)"));
         }
         if sample {
             reasons.push("sale ad shows a sample record".into());
@@ -573,8 +599,16 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::KwSet;
+    use super::{counted, KwSet};
     use std::collections::BTreeSet;
+
+    /// The counted reasons read as `format!("{n} …")` wrote them.
+    #[test]
+    fn counted_as_format() {
+        for n in [0usize, 1, 9, 10, 123, usize::MAX] {
+            assert_eq!(counted(n, " marker(s)"), format!("{n} marker(s)"));
+        }
+    }
 
     /// The bitset answers as the `BTreeSet<u8>` it replaced: sizes, difference, union order.
     #[test]

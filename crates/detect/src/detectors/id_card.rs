@@ -100,30 +100,47 @@ pub fn is_valid15(d: &[u8], dicts: &Dictionaries, today: Date) -> bool {
         && check_region_and_birth(d, 1900 + num(&d[6..8]) as u16, &d[8..12], dicts, today).is_ok()
 }
 
+/// The facts of a valid ID: region, birth date, age, sex (from `sex_digit`) and `format`.
 fn region_and_birth(
     d: &[u8],
-    year: u16,
-    md: &[u8],
+    (year, md): (u16, &[u8]),
+    (sex_digit, format): (u8, &str),
     dicts: &Dictionaries,
     today: Date,
 ) -> Result<Facts, Reject> {
     let (code, region, exact, birth) = check_region_and_birth(d, year, md, dicts, today)?;
     let age = birth.age_on(today);
-    let mut f = Facts::new();
-    // Numbers written by hand: the formatting machinery was most of an ID's facts.
-    f.insert("region_code", padded(&[(code, 6)]));
-    f.insert("region", region.name.clone());
-    if !exact {
-        f.insert("region_unlisted", "true".into());
-    } else if region.to < 2024 {
-        f.insert("region_retired", region.to.to_string());
-    }
     // `Date`'s `Display`: `{:04}-{:02}-{:02}`.
-    let (y, m, d) = (birth.year.into(), birth.month.into(), birth.day.into());
-    f.insert("birth_date", padded(&[(y, 4), (m, 2), (d, 2)]));
-    f.insert("age", padded(&[(age.into(), 1)]));
-    f.insert("minor", (age < 14).to_string());
-    Ok(f)
+    let (y, m, day) = (birth.year.into(), birth.month.into(), birth.day.into());
+    let sex = if sex_digit % 2 == 1 { "male" } else { "female" };
+    // Numbers written by hand: the formatting machinery was most of an ID's facts. The map is
+    // built from its entries in key order at once: inserted one by one, each entry searched
+    // the map, comparing keys (`numbers::judge` 16.2 -> 15.6 M of a 155.9 M pass, 920 IDs).
+    let [a, b, c, mi, r, rc] = [
+        ("age", padded(&[(age.into(), 1)])),
+        ("birth_date", padded(&[(y, 4), (m, 2), (day, 2)])),
+        ("format", format.to_string()),
+        ("minor", (age < 14).to_string()),
+        ("region", region.name.clone()),
+        ("region_code", padded(&[(code, 6)])),
+    ];
+    let sex = ("sex", sex.to_string());
+    Ok(if !exact {
+        Facts::from([a, b, c, mi, r, rc, ("region_unlisted", "true".into()), sex])
+    } else if region.to < 2024 {
+        Facts::from([
+            a,
+            b,
+            c,
+            mi,
+            r,
+            rc,
+            ("region_retired", region.to.to_string()),
+            sex,
+        ])
+    } else {
+        Facts::from([a, b, c, mi, r, rc, sex])
+    })
 }
 
 /// Numbers zero-padded to their widths (as `{:0w$}` writes them), joined with `-`.
@@ -133,19 +150,7 @@ fn padded(parts: &[(u32, usize)]) -> String {
         if k > 0 {
             s.push('-');
         }
-        let mut buf = [b'0'; 10];
-        let mut at = buf.len();
-        let mut v = n;
-        loop {
-            at -= 1;
-            buf[at] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
-            }
-        }
-        let from = at.min(buf.len() - width.min(buf.len()));
-        s.extend(buf[from..].iter().map(|&b| char::from(b)));
+        crate::push_decimal(&mut s, n.into(), width);
     }
     s
 }
@@ -157,10 +162,7 @@ pub fn validate18(d: &[u8], dicts: &Dictionaries, today: Date) -> Result<Facts, 
         return Err(Reject::Checksum);
     }
     let year = num(&d[6..10]) as u16;
-    let mut f = region_and_birth(d, year, &d[10..14], dicts, today)?;
-    f.insert("sex", if d[16] % 2 == 1 { "male" } else { "female" }.into());
-    f.insert("format", "18".into());
-    Ok(f)
+    region_and_birth(d, (year, &d[10..14]), (d[16], "18"), dicts, today)
 }
 
 /// Validates a legacy 15-digit number: region code and a 19YYMMDD birth date, no check digit.
@@ -170,10 +172,7 @@ pub fn validate15(d: &[u8], dicts: &Dictionaries, today: Date) -> Result<Facts, 
         return Err(Reject::Checksum);
     }
     let year = 1900 + num(&d[6..8]) as u16;
-    let mut f = region_and_birth(d, year, &d[8..12], dicts, today)?;
-    f.insert("sex", if d[14] % 2 == 1 { "male" } else { "female" }.into());
-    f.insert("format", "15".into());
-    Ok(f)
+    region_and_birth(d, (year, &d[8..12]), (d[14], "15"), dicts, today)
 }
 
 /// GB 32100 unified social credit code check (18 characters over a 31-symbol alphabet). An
