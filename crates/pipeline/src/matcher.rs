@@ -9,6 +9,7 @@ use doxwatch_model::{
     hex16_into, mask_into, now_rfc3339, Alert, AlertId, AlertRef, FactsRef, Finding, FindingRef,
     KeyedHasher, Kind, PostError, PostRef, Severity, VaultKey, Verdict,
 };
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// Why a record was parked instead of matched (a metric label and a dead-letter header).
@@ -83,6 +84,9 @@ pub struct Matcher {
     alert_on: Vec<Verdict>,
     max_record_bytes: usize,
     leaks: Arc<KnownLeaks>,
+    /// The last batch's JSONL bytes per record, rounded up: a hint to size the next batch's
+    /// lines at once (see [`Matcher::match_batch_as`]).
+    jsonl_per_record: AtomicUsize,
 }
 
 /// What the known-leak sets said about one post's identifiers.
@@ -139,6 +143,7 @@ impl Matcher {
             alert_on,
             max_record_bytes,
             leaks: Arc::default(),
+            jsonl_per_record: AtomicUsize::new(0),
         }
     }
 
@@ -214,7 +219,16 @@ impl Matcher {
         let mut out = Outcome::default();
         let mut tally = Tally::default();
         let now = now_rfc3339();
-        for (i, raw) in records.into_iter().enumerate() {
+        let records = records.into_iter();
+        let count = records.size_hint().0;
+        if how.jsonl {
+            // The lines sized as the last batch's per record plus an eighth (as the inbox sizes
+            // its batches): grown from empty, the buffer was copied ~7 times a batch
+            // (`reserve` 4.3 M instructions for 16,000 posts, callgrind).
+            let hint = self.jsonl_per_record.load(Ordering::Relaxed) * count;
+            out.lines.jsonl.reserve(hint + hint / 8);
+        }
+        for (i, raw) in records.enumerate() {
             let raw = raw.as_ref();
             // Validated once here (SIMD: ~6% of the matcher's instructions through std's
             // per-character check of CJK text); the JSON parser then trusts the text.
@@ -253,6 +267,10 @@ impl Matcher {
             }
         }
         self.metrics.add(&tally);
+        if how.jsonl && count > 0 {
+            let per_record = out.lines.jsonl.len().div_ceil(count);
+            self.jsonl_per_record.store(per_record, Ordering::Relaxed);
+        }
         out
     }
 
