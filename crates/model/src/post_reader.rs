@@ -4,8 +4,9 @@
 //! corpus' `gold`, `labels` and `meta`: ~260 of a record's ~570 bytes, in dozens of short
 //! tokens) through `IgnoredAny`, and `PostRef::from_json_str` cost ~8.4 k instructions per
 //! record (callgrind, 16,000 posts), half of it in those fields. [`read`] walks the record
-//! once with a byte loop and an eight-byte search through strings: 5.0 k instructions per
-//! dev.jsonl record against serde's 8.35 k (callgrind, the 8,000 records read 60 times each).
+//! once with a byte loop and `json::find_special` through strings: 5.0 k instructions per
+//! dev.jsonl record against serde's 8.35 k (callgrind, the 8,000 records read 60 times each)
+//! with an eight-byte search; 4.4 k with the sixteen-byte one (SSE2).
 //! Most of what is left is per token (~50 tokens a record), spread over the loop. `skip_key`
 //! (~14 calls a record), `string` and `opt_string` are inlined: their calls cost ~450
 //! instructions a record (callgrind, dev.jsonl read five times: 234.6 -> 216.5 M).
