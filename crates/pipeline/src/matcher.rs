@@ -9,6 +9,7 @@ use doxwatch_model::{
     hex16_into, mask_into, now_rfc3339, Alert, AlertId, AlertRef, FactsRef, Finding, FindingRef,
     KeyedHasher, Kind, PostError, PostRef, Severity, VaultKey, Verdict,
 };
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// Why a record was parked instead of matched (a metric label and a dead-letter header).
@@ -83,6 +84,9 @@ pub struct Matcher {
     alert_on: Vec<Verdict>,
     max_record_bytes: usize,
     leaks: Arc<KnownLeaks>,
+    /// The last batch's JSONL bytes per record, rounded up: a hint to size the next batch's
+    /// lines at once (see [`Matcher::match_batch_as`]).
+    jsonl_per_record: AtomicUsize,
 }
 
 /// What the known-leak sets said about one post's identifiers.
@@ -139,6 +143,7 @@ impl Matcher {
             alert_on,
             max_record_bytes,
             leaks: Arc::default(),
+            jsonl_per_record: AtomicUsize::new(0),
         }
     }
 
@@ -214,7 +219,16 @@ impl Matcher {
         let mut out = Outcome::default();
         let mut tally = Tally::default();
         let now = now_rfc3339();
-        for (i, raw) in records.into_iter().enumerate() {
+        let records = records.into_iter();
+        let count = records.size_hint().0;
+        if how.jsonl {
+            // The lines sized as the last batch's per record plus an eighth (as the inbox sizes
+            // its batches): grown from empty, the buffer was copied ~7 times a batch
+            // (`reserve` 4.3 M instructions for 16,000 posts, callgrind).
+            let hint = self.jsonl_per_record.load(Ordering::Relaxed) * count;
+            out.lines.jsonl.reserve(hint + hint / 8);
+        }
+        for (i, raw) in records.enumerate() {
             let raw = raw.as_ref();
             // Validated once here (SIMD: ~6% of the matcher's instructions through std's
             // per-character check of CJK text); the JSON parser then trusts the text.
@@ -253,6 +267,10 @@ impl Matcher {
             }
         }
         self.metrics.add(&tally);
+        if how.jsonl && count > 0 {
+            let per_record = out.lines.jsonl.len().div_ceil(count);
+            self.jsonl_per_record.store(per_record, Ordering::Relaxed);
+        }
         out
     }
 
@@ -375,11 +393,8 @@ fn mask_long_digit_runs(text: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         // Skip to the next byte that can start a digit.
-        match bytes[i..]
-            .iter()
-            .position(|&b| b.is_ascii_digit() || b == 0xef)
-        {
-            Some(n) => i += n,
+        match find_digit_lead(bytes, i) {
+            Some(n) => i = n,
             None => break,
         }
         let start = i;
@@ -410,6 +425,34 @@ fn mask_long_digit_runs(text: &str) -> String {
     }
     out.push_str(&text[copied..]);
     out
+}
+
+/// The index of the first ASCII digit or `0xEF` (the lead byte of a full-width digit, and of
+/// much CJK punctuation) at or after `from`, eight bytes at a time. The byte-by-byte search was
+/// most of `masked_text`'s ~3.9 k instructions an alert (callgrind, dev corpus, 4,798 alerts).
+fn find_digit_lead(b: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = ONES * 0x7f;
+    const HIGHS: u64 = ONES * 0x80;
+    let mut i = from;
+    while i + 8 <= b.len() {
+        let w = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        // Per byte on its low seven bits (no carry or borrow crosses a byte, so every bit is
+        // exact): high bit set when >= '0', when <= '9', and (from `!w`) when ASCII.
+        let low = w & LOW7;
+        let ge_0 = low + ONES * (0x80 - b'0' as u64);
+        let le_9 = ONES * (0x80 + b'9' as u64) - low;
+        let digit = ge_0 & le_9 & !w;
+        // Bytes equal to 0xEF: the zero bytes of `w ^ 0xEF…`, exactly.
+        let x = w ^ (ONES * 0xef);
+        let lead = !(((x & LOW7) + LOW7) | x);
+        let m = (digit | lead) & HIGHS;
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    (i..b.len()).find(|&j| b[j].is_ascii_digit() || b[j] == 0xef)
 }
 
 /// The byte offset `n` characters after byte `from` of `text` (its length if it has fewer).
@@ -757,6 +800,27 @@ mod tests {
                 replace_findings_char_by_char(text, &findings),
                 "{name}"
             );
+        }
+    }
+
+    #[test]
+    fn digit_leads_are_found_as_byte_by_byte() {
+        let naive = |b: &[u8], from: usize| {
+            (from..b.len()).find(|&j| b[j].is_ascii_digit() || b[j] == 0xef)
+        };
+        for len in 0..20 {
+            for pos in 0..len {
+                for byte in 0..=255u8 {
+                    let mut b = vec![b'a'; len];
+                    b[pos] = byte;
+                    if pos + 2 < len {
+                        b[pos + 2] = 0xee;
+                    }
+                    for from in [0, pos, pos + 1].into_iter().filter(|&f| f <= len) {
+                        assert_eq!(find_digit_lead(&b, from), naive(&b, from), "{b:?} {from}");
+                    }
+                }
+            }
         }
     }
 
