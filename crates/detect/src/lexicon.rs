@@ -46,6 +46,9 @@ pub enum Group {
     /// An everyday word that holds a keyword (`查档案`, `户籍制度`, `坐飞机`): the keyword
     /// inside it is none.
     Everyday,
+    /// A word pointing at the person just named (`这个人`, `此人`, `这货`): the name before it
+    /// is one.
+    Pointer,
 }
 
 /// How a keyword hit was written, for reasons and confidence.
@@ -100,6 +103,7 @@ fn parse_group(name: &str) -> Option<Group> {
         "news" => Group::News,
         "neg" => Group::Neg,
         "everyday" => Group::Everyday,
+        "pointer" => Group::Pointer,
         "label.id" => Group::Label(Field::Id),
         "label.phone" => Group::Label(Field::Phone),
         "label.card" => Group::Label(Field::Card),

@@ -187,6 +187,7 @@ impl Scanner {
                     Group::Label(_) => "label",
                     Group::Neg => "not-personal-label",
                     Group::Everyday => "everyday-word",
+                    Group::Pointer => "pointer",
                 };
                 let surface: String = s.text.chars[h.start..h.end].iter().collect();
                 (surface, group, Span::new(h.start, h.end))
