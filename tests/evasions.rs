@@ -1133,6 +1133,21 @@ fn spans_of_unseen_forms() {
             "住在杭州市余杭区万科城二期5幢301",
             &[(Kind::Address, "杭州市余杭区万科城二期5幢301")],
         ),
+        // A unit, an entrance or a dormitory after a compound with no house number: the
+        // loader flags those suffixes too (the address detector did not run without a `号`,
+        // `栋` or `室` somewhere in the post).
+        (
+            "家住幸福小区3单元502",
+            &[(Kind::Address, "幸福小区3单元502")],
+        ),
+        (
+            "家住幸福小区2门301",
+            &[(Kind::Address, "幸福小区2门301")],
+        ),
+        (
+            "住在南园12舍305",
+            &[(Kind::Address, "南园12舍305")],
+        ),
         // A handle written apart after `@ `; an ethnic group is no name.
         (
             "cha档 hu籍 秒出 电报 @ cd _ 2026",
