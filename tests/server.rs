@@ -136,8 +136,11 @@ fn start(name: &str, jsonl: &str) -> (Server, [String; 3]) {
         log,
     };
     let deadline = Instant::now() + Duration::from_secs(60);
+    // Both listeners: the API comes up before the feed intake, and a test that posts to the
+    // intake right after the API answered was refused now and then (CI, 2026-11-24).
     loop {
         if std::net::TcpStream::connect(&server.api).is_ok()
+            && std::net::TcpStream::connect(&server.intake).is_ok()
             && get(&server, "/openapi.json", None).status == 200
         {
             break;
