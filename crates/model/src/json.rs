@@ -11,11 +11,9 @@
 //! against `serde_json::to_vec` (see the tests below, the matcher's test over the dev corpus,
 //! and the alerts files of `doxwatch run --once` in benches/README.md).
 
+use crate::bytes::{find_by_words, zero_bytes, HIGHS, LOW7, ONES};
 use crate::{AlertRef, FindingRef};
 use serde::Serialize;
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// The bytes of `w` that are `"`, `\` or a control character below 0x20, as the high bit of
 /// each, exactly: each test is done on a byte's low seven bits, where no carry crosses into the
@@ -24,12 +22,8 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 /// match. Exact, so a word that overlaps bytes already searched can be shifted past them.
 #[inline]
 fn specials(w: u64) -> u64 {
-    const LOW7: u64 = ONES * 0x7f;
-    let zero = |x: u64| !(((x & LOW7) + LOW7) | x);
-    let below_space = !(((w & LOW7) + ONES * (0x80 - 0x20)) | w);
-    let quote = zero(w ^ (ONES * b'"' as u64));
-    let backslash = zero(w ^ (ONES * b'\\' as u64));
-    (below_space | quote | backslash) & HIGHS
+    let below_space = !(((w & LOW7) + ONES * (0x80 - 0x20)) | w) & HIGHS;
+    below_space | zero_bytes(w ^ (ONES * b'"' as u64)) | zero_bytes(w ^ (ONES * b'\\' as u64))
 }
 
 /// Writes `s` as a JSON string exactly as serde_json's compact serializer does: `"` and `\`
@@ -70,11 +64,8 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
 }
 
 /// The index of the first `"`, `\` or control byte of `b` at or after `from`: sixteen bytes at
-/// a time by [`specials16`] on x86-64 (eight by [`specials`] elsewhere). What is left at the
-/// end, shorter than a step, is searched in one more step over the last bytes of `b`, which
-/// overlaps bytes already searched, or by two four-byte halves: most of the writer's strings
-/// are short (fact names and values, masked values), and their byte-by-byte tail was 3.3 M of
-/// `write_str`'s 24 M instructions (callgrind, dev corpus, 4,798 alerts).
+/// a time by [`specials16`] on x86-64 with one more step over the last sixteen bytes, or, for
+/// fewer than sixteen bytes and elsewhere, eight by [`specials`] through [`find_by_words`].
 #[inline(always)]
 pub(crate) fn find_special(b: &[u8], from: usize) -> Option<usize> {
     let len = b.len();
@@ -95,33 +86,7 @@ pub(crate) fn find_special(b: &[u8], from: usize) -> Option<usize> {
         let m = specials16(b[last..].try_into().expect("16 bytes")) >> (i - last);
         return (m != 0).then(|| i + m.trailing_zeros() as usize);
     }
-    let word = |at: usize| u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"));
-    while i + 8 <= len {
-        let m = specials(word(i));
-        if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    if i >= len {
-        return None;
-    }
-    if len >= 8 {
-        let last = len - 8;
-        let m = specials(word(last)) >> (8 * (i - last));
-        return (m != 0).then(|| i + (m.trailing_zeros() / 8) as usize);
-    }
-    if len - i >= 4 {
-        // Bytes i..i + 4 in the low half, len - 4..len (overlapping them) in the high half.
-        let half = |at: usize| u64::from(u32::from_le_bytes(b[at..at + 4].try_into().expect("4")));
-        let m = specials(half(i) | half(len - 4) << 32);
-        return match m.trailing_zeros() / 8 {
-            8 => None,
-            k @ 0..=3 => Some(i + k as usize),
-            k => Some(len + k as usize - 8),
-        };
-    }
-    (i..len).find(|&j| matches!(b[j], b'"' | b'\\' | 0..=0x1f))
+    find_by_words(b, i, specials, |c| matches!(c, b'"' | b'\\' | 0..=0x1f))
 }
 
 /// [`specials`] for sixteen bytes with SSE2, one bit per byte. The post reader's eight-byte

@@ -14,6 +14,7 @@
 
 mod alert_ref;
 mod blake3_lanes;
+pub mod bytes;
 mod evidence;
 mod hash;
 mod json;

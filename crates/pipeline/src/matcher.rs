@@ -431,28 +431,16 @@ fn mask_long_digit_runs(text: &str) -> String {
 /// much CJK punctuation) at or after `from`, eight bytes at a time. The byte-by-byte search was
 /// most of `masked_text`'s ~3.9 k instructions an alert (callgrind, dev corpus, 4,798 alerts).
 fn find_digit_lead(b: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const LOW7: u64 = ONES * 0x7f;
-    const HIGHS: u64 = ONES * 0x80;
-    let mut i = from;
-    while i + 8 <= b.len() {
-        let w = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+    use doxwatch_model::bytes::{find_by_words, zero_bytes, HIGHS, LOW7, ONES};
+    let mask = |w: u64| {
         // Per byte on its low seven bits (no carry or borrow crosses a byte, so every bit is
         // exact): high bit set when >= '0', when <= '9', and (from `!w`) when ASCII.
         let low = w & LOW7;
         let ge_0 = low + ONES * (0x80 - b'0' as u64);
         let le_9 = ONES * (0x80 + b'9' as u64) - low;
-        let digit = ge_0 & le_9 & !w;
-        // Bytes equal to 0xEF: the zero bytes of `w ^ 0xEF…`, exactly.
-        let x = w ^ (ONES * 0xef);
-        let lead = !(((x & LOW7) + LOW7) | x);
-        let m = (digit | lead) & HIGHS;
-        if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    (i..b.len()).find(|&j| b[j].is_ascii_digit() || b[j] == 0xef)
+        (ge_0 & le_9 & !w & HIGHS) | zero_bytes(w ^ (ONES * 0xef))
+    };
+    find_by_words(b, from, mask, |c| c.is_ascii_digit() || c == 0xef)
 }
 
 /// The byte offset `n` characters after byte `from` of `text` (its length if it has fewer).
