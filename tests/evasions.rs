@@ -611,6 +611,23 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::PiiExposure,
             &[Kind::Qq],
         ),
+        // Any word that names personal data as the merchandise (`三要素`, `聊天记录`), not
+        // only the ones with `信` or `资` in them, with a Telegram contact and a set price.
+        (
+            "出三要素 一套50 飞机 @sys_2026".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Telegram],
+        ),
+        (
+            "出聊天记录 每套 80 私我 飞机 @chat_66".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Telegram],
+        ),
+        (
+            "出售茶具 一套120 需要的私 微信 tea_2024".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Wechat],
+        ),
         // `扣` alone labels a QQ number right before it; not a deduction.
         (
             "扣1234567890 查档 户籍 秒出".to_string(),

@@ -37,7 +37,11 @@ pub enum Group {
     Ad(u8),
     /// A name of Telegram.
     Tg,
-    Sale,
+    /// Other offer and sale vocabulary; `data` if the word names personal data as the
+    /// merchandise (`个人信息`, `身份证正反面`, `料子`): a price per set counts beside it.
+    Sale {
+        data: bool,
+    },
     Dox,
     SelfCtx,
     News,
@@ -97,7 +101,8 @@ pub struct Lexicon {
 fn parse_group(name: &str) -> Option<Group> {
     Some(match name {
         "tg" => Group::Tg,
-        "sale" => Group::Sale,
+        "sale" => Group::Sale { data: false },
+        "sale.data" => Group::Sale { data: true },
         "dox" => Group::Dox,
         "self" => Group::SelfCtx,
         "news" => Group::News,

@@ -180,7 +180,7 @@ impl Scanner {
                 let group = match h.group {
                     Group::Ad(_) => "ad",
                     Group::Tg => "telegram-alias",
-                    Group::Sale => "sale",
+                    Group::Sale { .. } => "sale",
                     Group::Dox => "dox-context",
                     Group::SelfCtx => "self-context",
                     Group::News => "news-context",
@@ -308,7 +308,11 @@ impl Scanner {
             .iter()
             .filter(|h| matches!(h.group, Group::Ad(_) | Group::Tg))
             .count();
-        let sale_words = s.hits.iter().filter(|h| h.group == Group::Sale).count();
+        let sale_words = s
+            .hits
+            .iter()
+            .filter(|h| matches!(h.group, Group::Sale { .. }))
+            .count();
         if keywords == 0 && sale_words < 3 && !flags.digit && !flags.contact {
             // Nothing any detector could confirm: the common case of ordinary prose.
             return ScanResult::nothing();

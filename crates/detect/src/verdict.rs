@@ -93,8 +93,9 @@ pub(crate) fn price_unit_at(t: &Text, j: usize) -> bool {
     is_price_unit(&tail_at(t, j))
 }
 
-/// Whether `c` (folded, lower-cased) is the first character of some price unit: `false`
-/// means [`is_price_unit`] is `false` for every tail that starts with it.
+/// Whether `c` (folded, lower-cased) is the first character of some price or set unit:
+/// `false` means [`is_price_unit`] and [`is_set_unit`] are `false` for every tail that starts
+/// with it.
 fn starts_price_unit(c: char) -> bool {
     matches!(
         c,
@@ -113,12 +114,34 @@ fn is_price_unit(tail: &[char; 4]) -> bool {
     }
 }
 
-/// Price markers: `50元/次`, `300米`, `130r一条`, `55u`, `¥571`, `6O/条`, `500包月`, `4百一次`.
-pub fn price_count(t: &Text) -> usize {
+/// The prices a post names, read by [`prices`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Prices {
+    /// Price markers: `50元/次`, `300米`, `130r一条`, `55u`, `¥571`, `6O/条`, `500包月`,
+    /// `4百一次`.
+    pub per_record: usize,
+    /// Prices of a set (`一套80`, `30一套`, `50/套`, `每套30`): one to five digits right before
+    /// `一套`, `/套` or `每套`, or right after `一套` or `每套`. Second-hand goods and watches
+    /// sell by the set too, so these count only where personal data is the merchandise (the
+    /// caller's test).
+    pub per_set: usize,
+}
+
+/// Whether a set unit (`一套`, `每套`, `/套`) starts the tail after a number.
+fn is_set_unit(tail: &[char; 4]) -> bool {
+    matches!(tail[0], '一' | '每' | '/') && tail[1] == '套'
+}
+
+/// Reads the prices of a post in one walk over its numbers.
+pub fn prices(t: &Text) -> Prices {
     let n = t.len();
-    let mut count = 0;
+    let mut found = Prices::default();
+    // The `套` of the last set counted after its number.
+    let mut counted_set = None;
     let mut i = 0;
     let is_num = |k: usize| t.info[k].digit().is_some() || matches!(t.fold(k), '百' | '千' | '万');
+    let ascii_digits =
+        |r: std::ops::Range<usize>| r.filter(|&k| t.class(k) == Class::Digit).count();
     // A marker starts at a digit form, 百 千 万 or a yen sign: the loader lists them all, in two
     // ascending lists merged here, so the rest of the text is never read.
     let mut digits = t.digit_pos.iter().map(|&p| p as usize).peekable();
@@ -141,7 +164,7 @@ pub fn price_count(t: &Text) -> usize {
         i = p;
         if t.fold(i) == '¥' || t.fold(i) == '￥' {
             if i + 1 < n && t.info[i + 1].digit().is_some() {
-                count += 1;
+                found.per_record += 1;
             }
             i += 1;
             continue;
@@ -154,66 +177,48 @@ pub fn price_count(t: &Text) -> usize {
         while j < n && (is_num(j) || (j > i && matches!(t.fold(j), 'O' | 'o'))) {
             j += 1;
         }
+        // A set's price after its unit (`一套80`, `每套 30`): the number follows `一套` or
+        // `每套`, gaps between allowed, unless that `套` was counted for the number before it
+        // (`30一套 50`: one set).
+        let before = (0..i).rev().find(|&k| !t.info[k].is_gap());
+        if before.is_some_and(|k| {
+            k > 0
+                && t.fold(k) == '套'
+                && matches!(t.fold(k - 1), '一' | '每')
+                && counted_set != Some(k)
+        }) && (1..=5).contains(&ascii_digits(i..j))
+        {
+            found.per_set += 1;
+        }
         // Most numbers are followed by no unit: the first character after the number decides
         // them before the unit's four characters are read and the ASCII digits counted
         // (`price_count` 5.5 -> 3.6 M instructions of a 159.1 M pass).
-        let first = (j..n).find(|&k| !matches!(t.class(k), Class::Emoji | Class::Invisible));
-        if !first.is_some_and(|k| starts_price_unit(t.fold(k).to_ascii_lowercase())) {
-            i = j.max(i + 1);
-            continue;
-        }
-        let ascii_digits = (i..j)
-            .filter(|&k| t.class(k) == crate::chars::Class::Digit)
-            .count();
-        let tail = tail_at(t, j);
-        let glued_letter = tail[0].is_ascii_alphabetic()
-            && tail[1].is_ascii_alphabetic()
-            && tail != ['u', 's', 'd', 't'];
-        if is_price_unit(&tail) && !glued_letter && ascii_digits <= 6 {
-            count += 1;
+        let mut visible =
+            (j..n).filter(|&k| !matches!(t.class(k), Class::Emoji | Class::Invisible));
+        let first = visible.next();
+        let first_char = first.map(|k| t.fold(k).to_ascii_lowercase());
+        if first_char == Some('套') && j - i >= 2 && t.fold(j - 1) == '一' {
+            // `30一套`: the numeral 一 ends the number's run, and the set unit is what follows.
+            if (1..=5).contains(&ascii_digits(i..j - 1)) {
+                found.per_set += 1;
+                counted_set = first;
+            }
+        } else if first_char.is_some_and(starts_price_unit) {
+            let tail = tail_at(t, j);
+            let digits = ascii_digits(i..j);
+            let glued_letter = tail[0].is_ascii_alphabetic()
+                && tail[1].is_ascii_alphabetic()
+                && tail != ['u', 's', 'd', 't'];
+            if is_price_unit(&tail) && !glued_letter && digits <= 6 {
+                found.per_record += 1;
+            } else if is_set_unit(&tail) && (1..=5).contains(&digits) {
+                found.per_set += 1;
+                counted_set = visible.next();
+            }
         }
         i = j.max(i + 1);
     }
-    count
-}
-
-/// Prices of a set (`一套80`, `30一套`, `50/套`, `每套30`): a number of at most five digits
-/// right after `一套` or `每套`, or right before `一套`, `/套` or `每套`, gaps between allowed.
-/// Counted as prices only where personal data is the merchandise: second-hand goods and
-/// watches sell by the set too, but never beside `户籍` or `身份证正反面`. Read from the `套`s
-/// the loader lists among its marks (walking every digit run of every post with a keyword
-/// cost 4 M instructions a pass).
-fn set_prices(t: &Text) -> usize {
-    // The length of the run of ASCII-class digits from `k` going forwards or backwards.
-    let run = |mut k: usize, forwards: bool| {
-        let mut n = 0;
-        while k < t.len() && t.class(k) == Class::Digit {
-            n += 1;
-            if forwards {
-                k += 1;
-            } else if k == 0 {
-                break;
-            } else {
-                k -= 1;
-            }
-        }
-        n
-    };
-    let visible_before = |k: usize| (0..k).rev().find(|&j| !t.info[j].is_gap());
-    let visible_after = |k: usize| (k + 1..t.len()).find(|&j| !t.info[j].is_gap());
-    t.marks
-        .iter()
-        .map(|&p| p as usize)
-        .filter(|&s| t.fold(s) == '套' && s > 0)
-        .filter(|&s| {
-            let unit = t.fold(s - 1);
-            let after = matches!(unit, '一' | '每')
-                && visible_after(s).is_some_and(|k| (1..=5).contains(&run(k, true)));
-            let before = matches!(unit, '一' | '每' | '/')
-                && visible_before(s - 1).is_some_and(|k| (1..=5).contains(&run(k, false)));
-            after || before
-        })
-        .count()
+    found
 }
 
 /// A pinyin hit written in full syllables (`kaihe`, `huji`), not initials (`kh`, `sgk`): it
@@ -340,7 +345,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
                 trade = true;
                 tg += 1;
             }
-            Group::Sale => {
+            Group::Sale { .. } => {
                 trade = true;
                 if sale_first.iter().all(|&e| hits[e].term != h.term) {
                     sale_first.push(k);
@@ -369,25 +374,18 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
             .count()
     };
     // Prices only matter next to sale vocabulary.
-    let price = if trade { price_count(t) } else { 0 };
-    // Personal data offered as goods: an ad keyword, or a sale word that names the data
-    // (`个人信息`, `身份证正反面`, `料子`, `数据`, `个资`; `诚信` is none).
-    // (Both asked only when they decide something: most posts have no set price.)
+    let prices = if trade { prices(t) } else { Prices::default() };
+    // A price per set counts where personal data is the merchandise: an ad keyword, or a sale
+    // word that names the data (asked only when it decides something: most posts have no set
+    // price).
     let goods = || {
-        sale_first.iter().any(|&k| {
-            let word = &t.info[hits[k].start..hits[k].end];
-            word.iter()
-                .any(|c| matches!(c.fold(), '信' | '资' | '据' | '料' | '证' | '籍'))
-                && !word.iter().any(|c| c.fold() == '诚')
-        })
+        sale_first
+            .iter()
+            .any(|&k| hits[k].group == Group::Sale { data: true })
     };
-    let sets = if trade { set_prices(t) } else { 0 };
-    let price = price
-        + if sets > 0 && (!kw_plain.union(kw_spelled).union(kw_other).is_empty() || goods()) {
-            sets
-        } else {
-            0
-        };
+    let sets_count =
+        prices.per_set > 0 && (!kw_plain.union(kw_spelled).union(kw_other).is_empty() || goods());
+    let price = prices.per_record + if sets_count { prices.per_set } else { 0 };
 
     // Sale score.
     // A keyword counts once, in its strongest form: written out, spelled in full pinyin
@@ -599,8 +597,42 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::{counted, KwSet};
+    use super::{counted, prices, KwSet, Prices};
+    use crate::{chars::CharTable, testutil::dicts, text::Text};
     use std::collections::BTreeSet;
+
+    /// Prices per record and per set, with the near misses: a unit glued to a word, a number
+    /// too long for a price, a set unit apart from its number, a set without a number.
+    #[test]
+    fn prices_per_record_and_per_set() {
+        let table = CharTable::new(&dicts().t2s);
+        let cases: &[(&str, usize, usize)] = &[
+            (
+                "50元/次 300米 130r每条 55u ¥571 6O/条 500包月 4百一次",
+                8,
+                0,
+            ),
+            ("一套80 30一套 50/套 每套 30 2O/套", 0, 5),
+            ("一套80元", 1, 1),
+            ("全套300 三套房子", 0, 0),
+            ("一套", 0, 0),
+            ("123456一套 1234567元", 0, 0),
+            ("50 /套 30 元", 0, 0),
+            ("3000rpm 50usdt", 1, 0),
+        ];
+        let mut t = Text::default();
+        for &(text, per_record, per_set) in cases {
+            t.load(&table, text);
+            assert_eq!(
+                prices(&t),
+                Prices {
+                    per_record,
+                    per_set
+                },
+                "{text}"
+            );
+        }
+    }
 
     /// The counted reasons read as `format!("{n} …")` wrote them.
     #[test]

@@ -665,9 +665,9 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
     );
     for h in hits
         .iter()
-        .filter(|h| matches!(h.group, Group::Tg | Group::Sale))
+        .filter(|h| matches!(h.group, Group::Tg | Group::Sale { .. }))
         // After an English sale word (`lookup, phone owner`) the next word is prose.
-        .filter(|h| !(h.group == Group::Sale && t.class(h.end - 1) == Class::Letter))
+        .filter(|h| !(matches!(h.group, Group::Sale { .. }) && t.class(h.end - 1) == Class::Letter))
     {
         let mut i = h.end;
         let mut steps = 0;
@@ -686,7 +686,7 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
         if i < n
             && t.class(i) == Class::Letter
             && !claimed[i]
-            && !(h.group == Group::Sale && keyword_with_price(t, hits, i))
+            && !(matches!(h.group, Group::Sale { .. }) && keyword_with_price(t, hits, i))
             // The name of Telegram itself is no handle (`飞机”（Telegra👉m）`, `Tele🙏gram`), nor
             // the pinyin half of a keyword (`开房jilu`, `机主xinxi`).
             && !hits.iter().any(|k| {
