@@ -628,6 +628,18 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::PiiExposure,
             &[Kind::Wechat],
         ),
+        // One lookup of personal data (`查地址`) with a price and a Telegram contact.
+        (
+            "全国快递单号查地址 20U一条 纸飞机 @kd_data".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Telegram],
+        ),
+        // Sending readers after a named person (`大家去问问她`, `她单位`) is hostile.
+        (
+            "张三的老婆：王小丽，13912345678，她单位在市一医院，大家去问问她".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone],
+        ),
         // `扣` alone labels a QQ number right before it; not a deduction.
         (
             "扣1234567890 查档 户籍 秒出".to_string(),

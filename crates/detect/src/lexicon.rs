@@ -38,7 +38,8 @@ pub enum Group {
     /// A name of Telegram.
     Tg,
     /// Other offer and sale vocabulary; `data` if the word names personal data as the
-    /// merchandise (`个人信息`, `身份证正反面`, `料子`): a price per set counts beside it.
+    /// merchandise or as what a lookup finds (`个人信息`, `料子`, `查地址`): a price per set
+    /// counts beside it.
     Sale {
         data: bool,
     },
