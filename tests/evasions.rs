@@ -640,6 +640,18 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::Name, Kind::Phone],
         ),
+        // Two keywords written as a homophone and initials, a sale word and a contact.
+        (
+            "社公库 人R 秒出 ➕V：sgk_777".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Wechat],
+        ),
+        // A GPS tracker's features are no lookup service.
+        (
+            "GPS定位器 轨迹回放 出售 微信 gps_2024".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Wechat],
+        ),
         // `扣` alone labels a QQ number right before it; not a deduction.
         (
             "扣1234567890 查档 户籍 秒出".to_string(),

@@ -428,11 +428,15 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // An offer needs a way to buy: a price, a contact, or more sale vocabulary. Three distinct
     // keywords, or two with a name of Telegram (`kh 查dang 户ji … 联系tg`), with no word of
     // reporting or advice, are a listing of the trade's goods whose contact is left to the
-    // reader. (A price per set, `一套30`, is no marker: sets are what second-hand goods and
-    // watches are sold in.)
+    // reader. (A price per set, `一套30`, counts only beside personal data as the goods: sets
+    // are what second-hand goods and watches are sold in.)
     let listing = (kw_n >= 3 || kw_n >= 2 && tg > 0) && news == 0 && kw_quoted == 0;
+    // Two keywords, however written, with a sale word and a contact are an offer whatever the
+    // score (`社公库 人R 秒出 ➕V：…`: homophones and initials weigh less than the words).
+    let keyword_offer = kw_n >= 2 && sale >= 1 && handles > 0 && news == 0 && kw_quoted == 0;
     let is_sale = !(reporting || dossier_only)
         && (lookup_offer
+            || keyword_offer
             || sale_score >= 4.5
                 && (kw_n > 0 || sale >= 3 || (price > 0 || tg_handles > 0) && goods())
                 && (price > 0 || handles > 0 || sale >= 3 || listing));
