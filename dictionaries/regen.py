@@ -735,7 +735,7 @@ JIEBA_DICT = "jieba-0.42.1/jieba/dict.txt"
 # (person name) are never listed, whatever else they mean (高峰, 张开, 安静).
 NOT_NAME_POS = {"v", "vd", "vn", "vg", "d", "dg", "ad", "c", "p", "r", "rr", "rz", "u", "uj",
                 "ul", "uv", "uz", "ud", "ug", "m", "mq", "q", "f", "t", "tg", "a", "ag", "an",
-                "z", "zg", "y", "e", "o", "l", "i"}
+                "z", "zg", "y", "e", "o", "l", "i", "n"}
 # Commoner words than this (jieba's frequency count) only: rare words are as likely a name.
 NOT_NAME_MIN_FREQ = 500
 # Person names jieba tags otherwise.

@@ -652,6 +652,13 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::PiiExposure,
             &[Kind::Wechat],
         ),
+        // A field label on the line a hostile label opens is the dossier's, not the poster's
+        // business (`真实身份：…，公司地址…`).
+        (
+            "网名\"小飞侠\"的真实身份：郑凯，电话13912345678，公司地址杭州市滨江区网商路699号".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone, Kind::Address],
+        ),
         // `扣` alone labels a QQ number right before it; not a deduction.
         (
             "扣1234567890 查档 户籍 秒出".to_string(),
@@ -748,6 +755,21 @@ fn spans_of_unseen_forms() {
                 (Kind::Name, "王\u{200b}芳"),
                 (Kind::IdCard, "440306199508224564"),
             ],
+        ),
+        // A role before a contact's label is no name (`家长电话`), a noun after a name label
+        // and its colon is one (`姓名：金花`); `住` alone labels a home.
+        (
+            "初二3班 王小明 身份证110105201003071239 家长电话13912345678 住幸福小区5栋2单元301",
+            &[
+                (Kind::Name, "王小明"),
+                (Kind::IdCard, "110105201003071239"),
+                (Kind::Phone, "13912345678"),
+                (Kind::Address, "幸福小区5栋2单元301"),
+            ],
+        ),
+        (
+            "姓名：金花 单位电话13912345678",
+            &[(Kind::Name, "金花"), (Kind::Phone, "13912345678")],
         ),
         // `叫` in everyday speech with no identifier anywhere labels no name.
         ("我家的狗叫查理，邻居家的叫乔治，现在才知道什么叫后悔", &[]),

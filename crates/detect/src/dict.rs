@@ -172,8 +172,8 @@ pub struct Dictionaries {
     pub surname1: FastSet<char>,
     pub surname2: FastSet<(char, char)>,
     /// Common words that read as a surname and a given name (`计算`, `有意`), keyed by
-    /// [`Dictionaries::name_key`].
-    not_names: FastSet<[char; 4]>,
+    /// [`Dictionaries::name_key`]; `true` for a common noun (`家长`, `单位`).
+    not_names: FastMap<[char; 4], bool>,
     pinyin: HashMap<char, Vec<String>>,
     by_syllable: HashMap<String, Vec<(u32, char)>>,
     lexicon: Vec<(String, String, Option<String>)>,
@@ -335,7 +335,7 @@ impl Dictionaries {
                 _ => {}
             }
         }
-        let mut not_names = FastSet::default();
+        let mut not_names = FastMap::default();
         for (line, c) in rows(s.not_names) {
             need("not_names.tsv", line, &c, 3)?;
             let word: Vec<char> = c[0].chars().collect();
@@ -346,7 +346,7 @@ impl Dictionaries {
                     what: "a word of 2 to 4 characters",
                 });
             }
-            not_names.insert(Dictionaries::name_key(&word));
+            not_names.insert(Dictionaries::name_key(&word), c[1] == "n");
         }
         let mut pinyin = HashMap::new();
         let mut by_syllable: HashMap<String, Vec<(u32, char)>> = HashMap::new();
@@ -447,8 +447,15 @@ impl Dictionaries {
     }
 
     /// Whether `word` (a candidate name's characters) is a common word, not a name.
-    pub fn not_a_name(&self, word: &[char]) -> bool {
-        word.len() <= 4 && self.not_names.contains(&Dictionaries::name_key(word))
+    /// Whether `word` is a common word, not a name. After a name label and its colon
+    /// (`after_label`) a common noun is a name (`姓名：金花`): a form's field holds a name,
+    /// where the same word before a contact's label is a role (`家长电话…`).
+    pub fn not_a_name(&self, word: &[char], after_label: bool) -> bool {
+        word.len() <= 4
+            && self
+                .not_names
+                .get(&Dictionaries::name_key(word))
+                .is_some_and(|&noun| !(noun && after_label))
     }
 
     /// Carrier of a mainland mobile number, if its segment is allocated (longest prefix wins).

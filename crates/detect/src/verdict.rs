@@ -280,12 +280,21 @@ fn opens_field(t: &Text, d: &Hit) -> bool {
 
 /// Whether `h` lies in the field a hostile word opens with a colon, on the same line and
 /// within a few characters (`工作单位：某某公司`, `曝光：他的公司…`): the field's value, not
-/// the poster's own framing.
+/// the poster's own framing. Part of a later field's label on that line (`真实身份：郑凯，电话
+/// …，公司地址…`), it labels a field of the same dossier.
 fn in_dox_field(t: &Text, hits: &[Hit], h: &Hit) -> bool {
+    let in_label = || {
+        hits.iter().any(|l| {
+            matches!(l.group, Group::Label(_))
+                && l.start <= h.start
+                && h.end <= l.end
+                && l.end - l.start > h.end - h.start
+        })
+    };
     hits.iter().any(|d| {
         d.group == Group::Dox
             && d.end < h.start
-            && h.start - d.end <= 12
+            && (h.start - d.end <= 12 || in_label())
             && opens_field(t, d)
             && !(d.end..h.start)
                 .any(|k| t.class(k) == Class::Newline || matches!(t.fold(k), '；' | ';' | '。'))

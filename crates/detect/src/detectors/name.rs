@@ -95,10 +95,11 @@ fn name_at(t: &Text, dicts: &Dictionaries, i: usize) -> Option<NameAt> {
     name_at_with(t, dicts, i, false)
 }
 
-/// [`name_at`], where `numeral_given` lets a one-character given name be a numeral: right
-/// after a label and its colon (`姓名：张三`, `名字：钱七`) the placeholder names of forms and
-/// the many real names written with a numeral are names, not a weekday or a grade.
-fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, numeral_given: bool) -> Option<NameAt> {
+/// [`name_at`] right after a label and its colon if `after_label`: there a one-character
+/// given name may be a numeral (`姓名：张三`, `名字：钱七`: the placeholder names of forms and
+/// the many real names written with a numeral are names, not a weekday or a grade), and a
+/// common noun is a name (`姓名：金花`).
+fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> Option<NameAt> {
     let cjk_at = |k: usize| k < t.len() && t.class(k) == Class::Cjk && t.info[k].digit().is_none();
     // The positions of the next five visible characters from `i` (`t.len()` past the end).
     let mut pos = [t.len(); 5];
@@ -160,7 +161,7 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, numeral_given: bool) -
         given -= 1;
         numerals -= 1;
     }
-    if given == 0 || numerals == given && !(numeral_given && given == 1) {
+    if given == 0 || numerals == given && !(after_label && given == 1) {
         return None;
     }
     // `小王`, `老李`, `阿丽`: a nickname, not a full name.
@@ -204,8 +205,8 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, numeral_given: bool) -
         *w = t.fold(k);
     }
     // (An ethnic group, `汉族`, `回族`, reads as a surname and a given name too.)
-    if dicts.not_a_name(&word[..=last])
-        || sur_len == 1 && last == 2 && dicts.not_a_name(&word[..2])
+    if dicts.not_a_name(&word[..=last], after_label)
+        || sur_len == 1 && last == 2 && dicts.not_a_name(&word[..2], after_label)
         || last == 1 && word[1] == '族'
     {
         return None;
