@@ -659,6 +659,18 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::Name, Kind::Phone, Kind::Address],
         ),
+        // A lookup service that names what the buyer gives and gets, with a contact; an offer
+        // written in English with a price per record and a Telegram contact.
+        (
+            "查人找人 全国范围 只需提供手机号 即可查出本人身份证和住址 v：zhaoren_666".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Wechat],
+        ),
+        (
+            "Selling Chinese ID data: 身份证+姓名+手机 三件套 $5/条 TG: @cn_data_shop".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Telegram],
+        ),
         // `扣` alone labels a QQ number right before it; not a deduction.
         (
             "扣1234567890 查档 户籍 秒出".to_string(),
