@@ -23,7 +23,7 @@ use doxwatch_pipeline::records::Records;
 use doxwatch_pipeline::runtime::{
     Ack, Batch, BoxFuture, Outstanding, PipelineError, Plugins, Sink, Source, SourceStats,
 };
-use futures_util::FutureExt;
+use futures_util::{FutureExt, StreamExt};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
@@ -657,6 +657,9 @@ impl KafkaSource {
         let flush = tokio::time::sleep(linger);
         tokio::pin!(flush);
         let mut lag_tick = tokio::time::interval(Duration::from_secs(5));
+        // One stream for the whole loop: `recv()` makes a stream per message, and each one
+        // registers its waker slot under the consumer's lock and removes it again.
+        let mut messages = consumer.stream();
         loop {
             let flush_due = !records.is_empty();
             tokio::select! {
@@ -667,7 +670,7 @@ impl KafkaSource {
                     }
                     continue;
                 }
-                m = consumer.recv() => {
+                Some(m) = messages.next() => {
                     if records.is_empty() {
                         flush.as_mut().reset(tokio::time::Instant::now() + linger);
                     }
@@ -675,9 +678,9 @@ impl KafkaSource {
                     // Take what librdkafka has already fetched without another turn of the
                     // `select!` (its five branches cost more than a record).
                     while records.len() < self.batch_records {
-                        match consumer.recv().now_or_never() {
-                            Some(m) => take(m, &mut records, &mut positions)?,
-                            None => break,
+                        match messages.next().now_or_never() {
+                            Some(Some(m)) => take(m, &mut records, &mut positions)?,
+                            _ => break,
                         }
                     }
                     if records.len() < self.batch_records {
