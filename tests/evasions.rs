@@ -783,6 +783,24 @@ fn spans_of_unseen_forms() {
             "姓名：金花 单位电话13912345678",
             &[(Kind::Name, "金花"), (Kind::Phone, "13912345678")],
         ),
+        // A record's row without its header row: a cell that is a name alone, or the first
+        // cell's last words after a sentence's end.
+        (
+            "你不是很狂吗？朱军 | wxid_7lnmzhevnjt | 13912345678",
+            &[
+                (Kind::Name, "朱军"),
+                (Kind::Wechat, "wxid_7lnmzhevnjt"),
+                (Kind::Phone, "13912345678"),
+            ],
+        ),
+        (
+            "110105199003071239 | 13912345678 | 李淑珍，这就是网暴别人的下场",
+            &[
+                (Kind::IdCard, "110105199003071239"),
+                (Kind::Phone, "13912345678"),
+                (Kind::Name, "李淑珍"),
+            ],
+        ),
         // `叫` in everyday speech with no identifier anywhere labels no name.
         ("我家的狗叫查理，邻居家的叫乔治，现在才知道什么叫后悔", &[]),
         // A WeChat id split by a space, the halves letters only.

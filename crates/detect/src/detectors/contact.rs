@@ -525,6 +525,20 @@ pub fn detect_wechat(
         }
         starts.push(i);
     }
+    // WeChat's own form of an ID, `wxid_` and letters and digits, says what it is without a
+    // label (`朱军 | wxid_7lnmzhevnjt | …`).
+    starts.extend(
+        t.chars
+            .windows(5)
+            .enumerate()
+            .filter(|&(k, w)| {
+                w.iter()
+                    .zip("wxid_".chars())
+                    .all(|(&c, e)| c.to_ascii_lowercase() == e)
+                    && (k == 0 || !t.chars[k - 1].is_ascii_alphanumeric())
+            })
+            .map(|(k, _)| k),
+    );
     // The first code point of every WeChat table cell.
     // (`cells` is empty in a post without a table.)
     for k in 0..cells.len() {

@@ -684,6 +684,41 @@ pub fn detect(
             }
         }
     }
+    // A record's row without a header (`朱军 | wxid_… | 内蒙古…`, `…5149 | 李淑珍，这就是…`): on
+    // a line with `|` and an identifier, a cell that is a name alone, or the first cell's last
+    // words after a sentence's end (`你不是很狂吗？朱军 | …`).
+    if record && !has_name_label {
+        let mut done = 0;
+        for i in marks('|') {
+            if i < done {
+                continue;
+            }
+            let a = (0..i)
+                .rev()
+                .find(|&k| t.class(k) == Class::Newline)
+                .map_or(0, |k| k + 1);
+            let b = (i..t.len())
+                .find(|&k| t.class(k) == Class::Newline)
+                .unwrap_or(t.len());
+            done = b;
+            if !found
+                .iter()
+                .any(|f| a <= f.span.start as usize && (f.span.end as usize) <= b)
+            {
+                continue;
+            }
+            let cells = super::table::split_cells(t, a, b);
+            for (n, &(x, y)) in cells.iter().enumerate() {
+                if let Some(name) = name_at(t, dicts, x).filter(|name| name.end == y) {
+                    push(x, y, &name, "table", claimed, out);
+                } else if n == 0 {
+                    if let Some((s, name)) = name_ending_at(t, dicts, hits, y) {
+                        push(s, y, &name, "table", claimed, out);
+                    }
+                }
+            }
+        }
+    }
     // `王婷收`, `高斌阿姨`: a name followed by a role word. A name has two to four characters:
     // it starts two to four (five across an invisible) before a 收 or 阿; ascending starts, each tried once.
     let role_at = t

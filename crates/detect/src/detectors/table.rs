@@ -69,8 +69,9 @@ pub fn cell(cells: &[Option<Field>], k: usize) -> Option<Field> {
     cells.get(k).copied().flatten()
 }
 
-/// Cells of a line split at `|`, each trimmed of gap characters: (start, end) pairs.
-fn split_cells(t: &Text, a: usize, b: usize) -> Vec<(usize, usize)> {
+/// Cells of a line split at `|`, each trimmed of gap characters: (start, end) pairs; none in
+/// a line without a `|`.
+pub(crate) fn split_cells(t: &Text, a: usize, b: usize) -> Vec<(usize, usize)> {
     let mut cells = Vec::new();
     let mut s = a;
     for k in a..=b {
@@ -82,8 +83,8 @@ fn split_cells(t: &Text, a: usize, b: usize) -> Vec<(usize, usize)> {
             // The row's last cell ends at sentence punctuation: it may run on into prose
             // (`| ５９５ ５３２ ３５１。他女朋友黄强（182…）`).
             if k == b {
-                if let Some(p) =
-                    (x..y).find(|&p| matches!(t.fold(p), '，' | '。' | '；' | '！' | '？'))
+                // (Folded: the full-width `，；！？` read as their ASCII forms.)
+                if let Some(p) = (x..y).find(|&p| matches!(t.fold(p), ',' | '。' | ';' | '!' | '?'))
                 {
                     y = p;
                 }
