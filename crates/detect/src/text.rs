@@ -237,22 +237,26 @@ fn decode(
         let b0 = bytes[p];
         // SAFETY (the unchecked reads): `bytes` is valid UTF-8 and `p` is at the start of a
         // sequence, so the continuation bytes its lead byte announces are all within `bytes`.
-        let u = if b0 < 0x80 {
-            p += 1;
-            u32::from(b0)
-        } else if b0 & 0xF0 == 0xE0 {
-            // Three bytes: the Han block, 72 % of the corpus's characters. The lead byte's
-            // marker (0xE0) and the continuation bytes' (0x80 each) taken off in one
-            // subtraction instead of a mask per byte.
+        // Three bytes tested first: the Han block, 72 % of the corpus's characters. Their path
+        // is then the loop's straight line, 18 instructions a character; 25 when ASCII was
+        // tested first (a sign test more and a jump back to the stores) and the four-byte
+        // sequence's checked slice kept the position in two registers, copied every time.
+        // (A pass 153.73 -> 152.01 M instructions, the loader alone 3.30-3.48 -> 3.11-3.18 ms.)
+        let u = if b0.wrapping_sub(0xE0) < 0x10 {
+            // The lead byte's marker (0xE0) and the continuation bytes' (0x80 each) taken off
+            // in one subtraction instead of a mask per byte.
             let (b1, b2) = unsafe { (*bytes.get_unchecked(p + 1), *bytes.get_unchecked(p + 2)) };
             p += 3;
             (u32::from(b0) << 12) + (u32::from(b1) << 6) + u32::from(b2) - 0xE2080
+        } else if b0 < 0x80 {
+            p += 1;
+            u32::from(b0)
         } else if b0 < 0xE0 {
             let b1 = unsafe { *bytes.get_unchecked(p + 1) };
             p += 2;
             u32::from(b0 & 0x1F) << 6 | u32::from(b1 & 0x3F)
         } else {
-            let s = &bytes[p..p + 4];
+            let s = unsafe { bytes.get_unchecked(p..p + 4) };
             p += 4;
             astral = true;
             u32::from(b0 & 0x07) << 18
