@@ -113,7 +113,7 @@ impl CharInfo {
     /// No digit value and no loader flag ([`CharInfo::is_special`]): the loader needs only its
     /// class and folded form.
     #[inline]
-    pub fn is_plain(self) -> bool {
+    pub const fn is_plain(self) -> bool {
         self.0 & (SPECIAL | 0xF << 25) == NO_DIGIT << 25
     }
 
@@ -153,12 +153,23 @@ impl CharInfo {
         CLASSES[(self.0 >> 21 & 0xF) as usize]
     }
 
-    /// The class field as a number (the discriminant of [`CharInfo::class`]; the unused codes
-    /// 10 to 15 stand for [`Class::Other`]): for the loader, which tests it against masks
-    /// instead of loading the class from a table.
+    /// The entry's bits above its folded form (class, digit value, flags) as a number below
+    /// [`CharInfo::KINDS`]: for the loader, which looks up what it does with a character in a
+    /// table indexed by it ([`CharInfo::kind_parts`] says what each number stands for).
     #[inline]
-    pub fn class_code(self) -> u32 {
-        self.0 >> 21 & 0xF
+    pub fn kind_code(self) -> usize {
+        (self.0 >> 21) as usize
+    }
+
+    /// How many [`CharInfo::kind_code`]s there are.
+    pub const KINDS: usize = 1 << 11;
+
+    /// The class field (the discriminant of [`CharInfo::class`]; the unused codes 10 to 15
+    /// stand for [`Class::Other`]) and [`CharInfo::is_plain`] of the entries whose
+    /// [`CharInfo::kind_code`] is `k`.
+    pub const fn kind_parts(k: usize) -> (u32, bool) {
+        let e = CharInfo((k as u32) << 21);
+        (e.0 >> 21 & 0xF, e.is_plain())
     }
 
     /// The digit this code point stands for (`3`, `３`, `③`, `三`, `叁`, `幺`).
