@@ -671,6 +671,23 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[Kind::AdKeyword, Kind::Telegram],
         ),
+        // `滴滴` (ping me) and `🚗` for `车` in an ad; a laptop for sale is no offer of data
+        // (`出售` and `价格私聊` are two sale words, not the five words inside them).
+        (
+            "出 全国 各地 户籍照片 高清 秒出 需要滴滴 ➕V：hj_pic_88".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Wechat],
+        ),
+        (
+            "接🉑查 开🈵记录 🚗主信息 私我 tg@kf_888".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Telegram],
+        ),
+        (
+            "出售二手笔记本电脑 i7 16G 价格私聊 微信 laptop_2024".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Wechat],
+        ),
         // `扣` alone labels a QQ number right before it; not a deduction.
         (
             "扣1234567890 查档 户籍 秒出".to_string(),

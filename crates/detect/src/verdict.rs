@@ -272,6 +272,16 @@ fn inside_dox(hits: &[Hit], h: &Hit) -> bool {
     })
 }
 
+/// Whether hit `h` lies inside a longer sale word.
+fn inside_sale(hits: &[Hit], h: &Hit) -> bool {
+    hits.iter().any(|d| {
+        matches!(d.group, Group::Sale { .. })
+            && d.start <= h.start
+            && h.end <= d.end
+            && d.end - d.start > h.end - h.start
+    })
+}
+
 /// Whether a colon follows hit `d`.
 fn opens_field(t: &Text, d: &Hit) -> bool {
     let k = t.skip_invisible(d.end);
@@ -371,6 +381,13 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         }
     }
     let sale = sale_first.len();
+    // Sale words that stand alone, not inside a longer one: they weigh in the score each
+    // (`价格私聊` says more than `价格`), but an offer without a keyword or data named needs
+    // three separate words (`出售 … 价格私聊` is two: a laptop for sale).
+    let separate = sale_first
+        .iter()
+        .filter(|&&k| !inside_sale(hits, &hits[k]))
+        .count();
     // Distinct sale words that name a lookup (`手机号查`, `查姓名`, `找人`, `代查`).
     let lookups = || {
         sale_first
@@ -447,7 +464,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         && (lookup_offer
             || keyword_offer
             || sale_score >= 4.5
-                && (kw_n > 0 || sale >= 3 || (price > 0 || tg_handles > 0) && goods())
+                && (kw_n > 0 || separate >= 3 || (price > 0 || tg_handles > 0) && goods())
                 && (price > 0 || handles > 0 || sale >= 3 || listing));
     if is_sale {
         if kw_n > 0 {
