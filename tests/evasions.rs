@@ -688,6 +688,23 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::PiiExposure,
             &[Kind::Wechat],
         ),
+        // Data as `料` (`实名料`), hotel records by their fields (`同住人`, `入住时间`), parcel
+        // labels and order data as goods.
+        (
+            "各类资源 号码段 实名料 全新料 新鲜出炉 需要的老板 找我 tg @liao_2026".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Telegram],
+        ),
+        (
+            "男女开房记录 同住人 入住时间 酒店名 秒出 需要 +q 123456789".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Qq],
+        ),
+        (
+            "快递面单 电商订单数据 一手货源 日更十万 tg @order_data".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Telegram],
+        ),
         // `扣` alone labels a QQ number right before it; not a deduction.
         (
             "扣1234567890 查档 户籍 秒出".to_string(),

@@ -370,10 +370,13 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
                     sale_first.push(k);
                 }
             }
-            // A word inside a hostile phrase is part of it (`公司` in `去她公司`), and so is a
-            // word in the field a hostile label opens (`工作单位：某某公司`).
+            // A word inside a hostile phrase is part of it (`公司` in `去她公司`), as is a word
+            // inside a sale word (`调查` in `婚前调查`), and a word in the field a hostile label
+            // opens (`工作单位：某某公司`).
             Group::News | Group::SelfCtx
-                if inside_dox(hits, h) || dox_field && in_dox_field(t, hits, h) => {}
+                if inside_dox(hits, h)
+                    || inside_sale(hits, h)
+                    || dox_field && in_dox_field(t, hits, h) => {}
             Group::News => news += 1,
             Group::Dox => dox += 1,
             Group::SelfCtx => selfctx += 1,
