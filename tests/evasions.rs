@@ -705,6 +705,28 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[Kind::AdKeyword, Kind::Telegram],
         ),
+        // `微` as a word of its own before an ID; a Telegram bot that looks people up; a
+        // made-to-order lookup paid only on success.
+        (
+            "寻找失联人员 专业寻人 手机号定位 当天出结果 微 find_ren88".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Wechat],
+        ),
+        (
+            "SGK在线 输入手机号即出 姓名身份证地址 bot: @sgk_cn_bot".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Telegram],
+        ),
+        (
+            "私人订制查询 你想知道的都能查到 不成功不收费 Q：123456789".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Qq],
+        ),
+        (
+            "稍微 abc 微博 wb_2024 李小微 lxw_88".to_string(),
+            Verdict::None,
+            &[],
+        ),
         // `扣` alone labels a QQ number right before it; not a deduction.
         (
             "扣1234567890 查档 户籍 秒出".to_string(),

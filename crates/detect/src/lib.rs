@@ -499,11 +499,21 @@ fn label_only(t: &text::Text, hits: &[Hit], h: &Hit) -> bool {
 }
 
 /// `微` alone starts many words (`微博`, `稍微`) and ends many names (`李小微`): a WeChat label
-/// only right before a colon or an emoji (`微：abc…`, `微❤: abc…`).
+/// only right before a colon or an emoji (`微：abc…`, `微❤: abc…`), or as a word of its own
+/// before a space and a Latin ID (`… 微 find_ren88`).
 fn weak_wechat_label(t: &text::Text, h: &Hit) -> bool {
+    let alone = || {
+        h.start
+            .checked_sub(1)
+            .is_none_or(|p| t.class(p) != Class::Cjk)
+            && h.end + 1 < t.len()
+            && t.class(h.end) == Class::Space
+            && t.class(h.end + 1) == Class::Letter
+    };
     h.group == Group::Label(Field::Wechat)
         && h.end - h.start == 1
         && t.fold(h.start) == '微'
         && !(h.end < t.len()
-            && (matches!(t.fold(h.end), '：' | ':') || t.class(h.end) == Class::Emoji))
+            && (matches!(t.fold(h.end), '：' | ':') || t.class(h.end) == Class::Emoji)
+            || alone())
 }
