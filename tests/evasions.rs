@@ -727,6 +727,18 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::None,
             &[],
         ),
+        // Shops speak the trade's language too: without a keyword, an offer must name personal
+        // data or two lookups as its goods.
+        (
+            "一站式装修服务 私人订制 价格美丽 需要的老板滴滴我 微信 zx_home88".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Wechat],
+        ),
+        (
+            "考研资料 全套 一站式服务 可定制 价格美丽 tg @kaoyan_2026".to_string(),
+            Verdict::None,
+            &[],
+        ),
         // `扣` alone labels a QQ number right before it; not a deduction.
         (
             "扣1234567890 查档 户籍 秒出".to_string(),
@@ -855,6 +867,16 @@ fn spans_of_unseen_forms() {
                 (Kind::IdCard, "110105199003071239"),
                 (Kind::Phone, "13912345678"),
                 (Kind::Name, "李淑珍"),
+            ],
+        ),
+        // A plain word glued to a sale word is no Telegram handle (`可定制logo`, `USDT`).
+        (
+            "查档 户籍 可定制logo 量大从优 USDT结算 tg @cd_2026",
+            &[
+                (Kind::AdKeyword, "查档"),
+                (Kind::AdKeyword, "户籍"),
+                (Kind::AdKeyword, "tg"),
+                (Kind::Telegram, "@cd_2026"),
             ],
         ),
         // `叫` in everyday speech with no identifier anywhere labels no name.

@@ -385,8 +385,8 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     }
     let sale = sale_first.len();
     // Sale words that stand alone, not inside a longer one: they weigh in the score each
-    // (`价格私聊` says more than `价格`), but an offer without a keyword or data named needs
-    // three separate words (`出售 … 价格私聊` is two: a laptop for sale).
+    // (`价格私聊` says more than `价格`), but as evidence of an offer `出售 … 价格私聊` is two
+    // words, not five.
     let separate = sale_first
         .iter()
         .filter(|&&k| !inside_sale(hits, &hits[k]))
@@ -463,11 +463,16 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // Two keywords, however written, with a sale word and a contact are an offer whatever the
     // score (`社公库 人R 秒出 ➕V：…`: homophones and initials weigh less than the words).
     let keyword_offer = kw_n >= 2 && sale >= 1 && handles > 0 && news == 0 && kw_quoted == 0;
+    // Without a keyword, the offer must name personal data or two lookups as what it sells:
+    // shops speak the trade's language too (`一站式 私人订制 价格美丽 需要的老板滴滴我`,
+    // `一手货源 可定制 量大从优`), and only the goods tell a data seller from a bakery.
     let is_sale = !(reporting || dossier_only)
         && (lookup_offer
             || keyword_offer
             || sale_score >= 4.5
-                && (kw_n > 0 || separate >= 3 || (price > 0 || tg_handles > 0) && goods())
+                && (kw_n > 0
+                    || (separate >= 3 || price > 0 || tg_handles > 0)
+                        && (goods() || lookups() >= 2))
                 && (price > 0 || handles > 0 || sale >= 3 || listing));
     if is_sale {
         if kw_n > 0 {

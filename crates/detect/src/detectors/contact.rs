@@ -702,10 +702,18 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
                 break;
             }
         }
+        // After a sale word, a plain word is no handle (`可定制logo`): one there has a digit or
+        // an underscore (`下单找 cd_ming93`).
+        let handle_like = || {
+            read_token(t, i, is_handle)
+                .0
+                .contains(|c: char| c == '_' || c.is_ascii_digit())
+        };
         if i < n
             && t.class(i) == Class::Letter
             && !claimed[i]
-            && !(matches!(h.group, Group::Sale { .. }) && keyword_with_price(t, hits, i))
+            && !(matches!(h.group, Group::Sale { .. })
+                && (keyword_with_price(t, hits, i) || !handle_like()))
             // The name of Telegram itself is no handle (`飞机”（Telegra👉m）`, `Tele🙏gram`), nor
             // the pinyin half of a keyword (`开房jilu`, `机主xinxi`).
             && !hits.iter().any(|k| {
