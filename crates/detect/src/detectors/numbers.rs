@@ -575,7 +575,7 @@ fn segment(run: &Run, ctx: &Ctx) -> (Vec<Seg>, usize) {
     type Best = (u32, u32, u32, u32);
     // Runs of up to `SMALL - 1` cuts (nearly all) keep both tables on the stack.
     const SMALL: usize = 32;
-    let nb = 2 + (1..n).filter(|&k| run.cut[k]).count();
+    let nb = 2 + run.cut.iter().skip(1).filter(|&&c| c).count();
     let (mut bounds_small, mut bounds_large) = ([0usize; SMALL], Vec::new());
     let (mut best_small, mut best_large) = ([(0, 0, 0, 0); SMALL], Vec::new());
     let (bounds, best): (&mut [usize], &mut [Best]) = if nb <= SMALL {
@@ -585,12 +585,16 @@ fn segment(run: &Run, ctx: &Ctx) -> (Vec<Seg>, usize) {
         best_large.resize(nb, (0, 0, 0, 0));
         (&mut bounds_large, &mut best_large)
     };
-    for (slot, k) in bounds
-        .iter_mut()
-        .zip((0..=n).filter(|&k| k == 0 || k == n || run.cut[k]))
-    {
-        *slot = k;
+    // 0, the cuts, `n`, in a plain loop: zipped with a filtered inclusive range `0..=n`, the
+    // bounds cost 0.29 M instructions more of a 156.8 M pass.
+    let mut bi = 1;
+    for k in 1..n {
+        if run.cut[k] {
+            bounds[bi] = k;
+            bi += 1;
+        }
     }
+    bounds[nb - 1] = n;
     for bi in 1..bounds.len() {
         let b = bounds[bi];
         // Leave the stretch since the previous bound uncovered.
@@ -990,6 +994,11 @@ fn in_bare_url(t: &Text, start: usize) -> bool {
 
 /// `178.55.139.175`: four dot-separated groups of at most three digits.
 fn is_ipv4(t: &Text, run: &Run) -> bool {
+    // Four groups of one to three: other lengths without reading the cuts (most runs are
+    // mobiles and IDs; reading every element was 0.36 M instructions of a 157.4 M pass).
+    if !(4..=12).contains(&run.digits.len()) {
+        return false;
+    }
     // Group lengths without allocating: every cut must be exactly one `.` with nothing else
     // visible; a cut of invisible characters only is no cut (`178.128.2\u{200D}33.71`).
     let mut groups = [0usize; 4];
