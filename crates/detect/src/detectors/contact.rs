@@ -339,10 +339,16 @@ pub fn detect_links(t: &Text, claimed: &mut [bool], out: &mut Vec<Found>) {
             continue;
         }
         let f = t.fold(i);
-        if matches!(
-            f,
-            '@' | '#' | '艾' | '小' | '圈' | '[' | '(' | '{' | '【' | '〔' | ' '
-        ) {
+        let sign = match f {
+            '@' | '#' | '艾' | '小' | '圈' => true,
+            // A bracket or a space starts a sign only as `[at]`, ` at `: tested for its `a`
+            // here, most spaces and brackets of a text make no call (`email_at` was called
+            // 14,000 times a pass of the dev corpus instead of 2,100: 0.6 M instructions of a
+            // 155.0 M pass).
+            '[' | '(' | '{' | '【' | '〔' | ' ' => ascii_at(t, i + 1, "a").is_some(),
+            _ => false,
+        };
+        if sign {
             if let Some(e) = email_at(t, i, claimed) {
                 for c in &mut claimed[e.span.start as usize..e.span.end as usize] {
                     *c = true;
