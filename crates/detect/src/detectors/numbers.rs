@@ -535,15 +535,23 @@ fn check(run: &Run, a: usize, b: usize, ctx: &Ctx) -> Option<(Kind, u32, usize)>
         // Only an 18-character ID carries a check character.
         return None;
     }
-    let mut buf = [0u8; 19];
-    let s = digits_str(d, &mut buf);
-    let mobile = |s: &str| phone::carrier(s, ctx.dicts).is_some();
+    // The digits as text only for a dictionary: a mobile whose first two digits pass the test
+    // `phone::carrier` makes first, a card that passes Luhn. Written out for every candidate,
+    // the text was 0.25 M instructions of a 153.2 M pass.
+    let mobile = |d: &[u8]| {
+        let mut buf = [0u8; 19];
+        d[0] == 1
+            && (3..=9).contains(&d[1])
+            && phone::carrier(digits_str(d, &mut buf), ctx.dicts).is_some()
+    };
     match n {
-        15 if s.starts_with("0086") => mobile(&s[4..]).then_some((Kind::Phone, 50, 4)),
+        15 if d.starts_with(&[0, 0, 8, 6]) => mobile(&d[4..]).then_some((Kind::Phone, 50, 4)),
         15 => id_card::is_valid15(d, ctx.dicts, ctx.today).then_some((Kind::IdCard, 40, 0)),
-        13 if s.starts_with("86") => mobile(&s[2..]).then_some((Kind::Phone, 50, 2)),
-        11 => mobile(s).then_some((Kind::Phone, 50, 0)),
+        13 if d.starts_with(&[8, 6]) => mobile(&d[2..]).then_some((Kind::Phone, 50, 2)),
+        11 => mobile(d).then_some((Kind::Phone, 50, 0)),
         16..=19 => bank_card::luhn(d).then(|| {
+            let mut buf = [0u8; 19];
+            let s = digits_str(d, &mut buf);
             let w = if ctx.dicts.bin(s).is_some() || s.starts_with("62") {
                 60
             } else {
