@@ -85,6 +85,14 @@ impl Run {
     fn masks(&self) -> usize {
         self.digits.iter().filter(|&&d| d == MASK).count()
     }
+    /// The whole run as text, in `buf` when it fits (nearly always).
+    fn text<'b>(&self, buf: &'b mut [u8; 24]) -> Cow<'b, str> {
+        let n = self.digits.len();
+        match buf.get_mut(..n) {
+            Some(b) => Cow::Borrowed(digits_str(&self.digits, b)),
+            None => Cow::Owned(self.string(0, n)),
+        }
+    }
     fn string(&self, a: usize, b: usize) -> String {
         self.digits[a..b]
             .iter()
@@ -909,16 +917,13 @@ fn judge(
             "labelled as a number that is not personal (order, IMEI, licence …)",
         ));
     }
-    // The run as text, on the stack when short (nearly all runs): most runs end as segments
-    // (their own values) or rejected, and never need this one as a `String`.
+    // The run as text (on the stack when short, nearly all runs) only where it is kept or
+    // looked up: most runs end as segments (their own values) or rejected. Written out for
+    // every run, it was 0.37 M instructions of a 152.9 M pass.
     let mut buf = [0u8; 24];
-    let digits_only: Cow<'_, str> = match buf.get_mut(..n) {
-        Some(b) => Cow::Borrowed(digits_str(&run.digits, b)),
-        None => Cow::Owned(run.string(0, n)),
-    };
     if run.masks() > 0 {
         if run.masks() >= 2 {
-            masked_signal(run, &digits_only, out);
+            masked_signal(run, &run.text(&mut buf), out);
         }
         return Err(Rejected::Because(
             "masked number (a signal, not an identifier)",
@@ -932,13 +937,13 @@ fn judge(
         out.push(Found::new(
             Kind::Qq,
             Span::new(start, end),
-            digits_only.into_owned(),
+            run.text(&mut buf).into_owned(),
             Facts::new(),
             0.9,
         ));
         return Ok(());
     }
-    if phone::is_service_number(&digits_only) {
+    if phone::is_service_number(&run.digits) {
         return Err(Rejected::Because(
             "service number (400/800, 95xxx, 10xxx, 106…)",
         ));
@@ -962,6 +967,7 @@ fn judge(
     if any {
         return Ok(());
     }
+    let digits_only = run.text(&mut buf);
     let cc_landline = digits_only.strip_prefix("86").map(|r| format!("0{r}"));
     let landline = phone::landline(&digits_only, ctx.dicts).or_else(|| {
         cc_landline
