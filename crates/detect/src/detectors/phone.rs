@@ -12,14 +12,15 @@ pub fn carrier<'a>(digits: &str, dicts: &'a Dictionaries) -> Option<&'a str> {
     dicts.mobile_carrier(digits)
 }
 
-/// 400/800 hotlines, 95xxx and 10xxx short numbers, 106 SMS senders, 12xxx government lines.
-pub fn is_service_number(digits: &str) -> bool {
-    let n = digits.len();
-    (n == 10 && (digits.starts_with("400") || digits.starts_with("800")))
-        || (digits.starts_with("95") && (5..=8).contains(&n))
-        || (digits.starts_with("10") && (5..=8).contains(&n))
-        || (digits.starts_with("106") && n >= 8)
-        || (digits.starts_with("12") && (5..=6).contains(&n))
+/// 400/800 hotlines, 95xxx and 10xxx short numbers, 106 SMS senders, 12xxx government lines:
+/// on digit values, as the number detector holds them (no text needed for the test).
+pub fn is_service_number(d: &[u8]) -> bool {
+    let n = d.len();
+    (n == 10 && (d.starts_with(&[4, 0, 0]) || d.starts_with(&[8, 0, 0])))
+        || (d.starts_with(&[9, 5]) && (5..=8).contains(&n))
+        || (d.starts_with(&[1, 0]) && (5..=8).contains(&n))
+        || (d.starts_with(&[1, 0, 6]) && n >= 8)
+        || (d.starts_with(&[1, 2]) && (5..=6).contains(&n))
 }
 
 /// A fixed-line number written with its area code (`010…`, `0755…`): the area's city.
@@ -57,9 +58,10 @@ mod tests {
         for &(n, ok) in cases {
             assert_eq!(carrier(n, d).is_some(), ok, "{n}");
         }
-        assert!(is_service_number("4008123123"));
-        assert!(is_service_number("95588"));
-        assert!(!is_service_number("13800138000"));
+        let digits = crate::detectors::id_card::tests::digits;
+        assert!(is_service_number(&digits("4008123123")));
+        assert!(is_service_number(&digits("95588")));
+        assert!(!is_service_number(&digits("13800138000")));
         assert_eq!(landline("01087765777", d), Some("北京"));
         assert_eq!(landline("075582494862", d), Some("深圳"));
         assert_eq!(landline("13800138000", d), None);
