@@ -157,13 +157,16 @@ fn note_starts(skel: &[char], triggers: Option<&Triggers>, starts: &mut Vec<u32>
     starts.reserve(skel.len());
     let w = &mut starts.spare_capacity_mut()[..skel.len()];
     let mut m = 0;
-    for (k, p) in skel.windows(2).enumerate() {
-        let (alone, first) = tr.kinds(p[0]);
-        // SAFETY: `m` counts at most one per window, so `m <= k < skel.len()`, within `w`.
-        unsafe { w.get_unchecked_mut(m).write(k as u32) };
-        m += usize::from(alone | (first & tr.pair(p[0], p[1])));
+    let mut a = skel[0];
+    for k in 1..skel.len() {
+        // SAFETY: `k < skel.len()`; `m` counts at most one per index before `k`, so
+        // `m < k < skel.len()`, within `w`.
+        let b = unsafe { *skel.get_unchecked(k) };
+        unsafe { w.get_unchecked_mut(m).write(k as u32 - 1) };
+        m += tr.start(a, b);
+        a = b;
     }
-    // SAFETY: every window writes `w[m]` before it counts `m`: the first `m` are initialized.
+    // SAFETY: every index writes `w[m]` before it counts `m`: the first `m` are initialized.
     unsafe { starts.set_len(m) };
     if tr.alone(last) {
         starts.push(skel.len() as u32 - 1);
