@@ -325,10 +325,12 @@ impl Lexicon {
                 end,
             });
         });
-        // Unstable, with the term as the last key: the hits of one span have one length, so
-        // they came from one group of `Terms`, in ascending ids, and the stable sort kept
-        // that order. The stable sort's merge buffer is not needed.
-        out.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.term));
+        // Sorted as they come: the starts ascend, and `Terms::prefixes_of` reports the terms
+        // at one start longest first, ascending ids among equal lengths. The skeleton's
+        // positions map to ascending code points, and an end grows over variation selectors
+        // only, gaps before the next skeleton character: the order holds in original offsets.
+        // (The sort cost 0.7 M instructions a pass, 5 % of the search.)
+        debug_assert!(out.is_sorted_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.term)));
         out.dedup_by_key(|h| (h.start, h.end, h.group));
     }
 }

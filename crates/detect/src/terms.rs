@@ -150,7 +150,8 @@ const NO_CHAR: u32 = u32::MAX;
 
 /// The terms, indexed by their first two characters.
 pub struct Terms {
-    /// The terms grouped by [`key_of`], ascending ids within a group.
+    /// The terms grouped by [`key_of`], longest first and ascending ids among equal lengths
+    /// within a group.
     grouped: Vec<Entry>,
     /// Every term's characters after its group's key (the first character, or the first two),
     /// one term after the other: the key is equal already where a group is looked up, so only
@@ -167,7 +168,11 @@ impl Terms {
         let mut ids: Vec<u32> = (0..terms.len() as u32)
             .filter(|&i| !terms[i as usize].is_empty())
             .collect();
-        ids.sort_by_key(|&i| (key_of(&terms[i as usize]), i));
+        // Longest first within a group: see [`Terms::prefixes_of`].
+        ids.sort_by_key(|&i| {
+            let term = &terms[i as usize];
+            (key_of(term), std::cmp::Reverse(term.chars().count()), i)
+        });
         let mut tails = Vec::new();
         let mut grouped = Vec::new();
         for &i in &ids {
@@ -217,7 +222,7 @@ impl Terms {
             + (t.chars.len() + t.pairs.len()) * 8
     }
 
-    /// The terms of the group keyed (`a`, `b`), ascending ids.
+    /// The terms of the group keyed (`a`, `b`), longest first.
     #[inline]
     fn group(&self, a: char, b: char) -> &[Entry] {
         let mask = self.groups.len() - 1;
@@ -234,26 +239,27 @@ impl Terms {
         }
     }
 
-    /// Calls `each(id, length in characters)` for every term that `rest` starts with: the
-    /// one-character terms (and all terms that start above the BMP) first, then the longer
-    /// ones, each group in ascending id order. That is the order an automaton reports terms
-    /// ending at one place in, among terms of equal length (a BMP character's group of its own
-    /// holds only the character itself, so the two groups never share a length), which is all
-    /// the callers rely on.
+    /// Calls `each(id, length in characters)` for every term that `rest` starts with, longest
+    /// first, ascending ids among terms of equal length: the terms of two or more characters
+    /// first, then the one-character terms (and all terms that start above the BMP; a BMP
+    /// character's group of its own holds only the character itself, so the two groups never
+    /// share a length), each group ordered so ([`Terms::new`]). Among terms of equal length
+    /// that is the order an automaton reports terms ending at one place in; the lexicon's hits
+    /// come out in the order it sorted them in.
     #[inline]
     pub fn prefixes_of(&self, rest: &[char], mut each: impl FnMut(usize, usize)) {
         let tr = &self.triggers;
         let Some(&a) = rest.first() else { return };
         // The trigger bits (in cache) say which of the two groups can be non-empty.
         let (alone, first) = tr.kinds(a);
-        if alone {
-            self.each_tail(self.group(a, '\0'), &rest[1..], 1, &mut each);
-        }
         match rest.get(1) {
             Some(&b) if first && tr.pair(a, b) => {
                 self.each_tail(self.group(a, b), &rest[2..], 2, &mut each)
             }
             _ => {}
+        }
+        if alone {
+            self.each_tail(self.group(a, '\0'), &rest[1..], 1, &mut each);
         }
     }
 
