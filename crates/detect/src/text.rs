@@ -157,13 +157,26 @@ fn note_starts(skel: &[char], triggers: Option<&Triggers>, starts: &mut Vec<u32>
     starts.reserve(skel.len());
     let w = &mut starts.spare_capacity_mut()[..skel.len()];
     let mut m = 0;
-    for (k, p) in skel.windows(2).enumerate() {
-        let (alone, first) = tr.kinds(p[0]);
-        // SAFETY: `m` counts at most one per window, so `m <= k < skel.len()`, within `w`.
+    // Two characters a round, from windows of three: 23 instructions a character instead of
+    // 26, one loop's counters and moves for two (a pass 152.69 -> 150.85 M instructions, the
+    // loader with triggers 3.93-4.06 -> 3.89-3.95 ms).
+    let mut k = 0;
+    for p in skel.windows(3).step_by(2) {
+        // SAFETY: `m` counts at most one per index before the one written (`k`, `k + 1`), so
+        // it is at most that index, and `k + 1 < skel.len()` (`p` is `skel[k..k + 3]`):
+        // within `w`.
         unsafe { w.get_unchecked_mut(m).write(k as u32) };
-        m += usize::from(alone | (first & tr.pair(p[0], p[1])));
+        m += tr.start(p[0], p[1]);
+        unsafe { w.get_unchecked_mut(m).write(k as u32 + 1) };
+        m += tr.start(p[1], p[2]);
+        k += 2;
     }
-    // SAFETY: every window writes `w[m]` before it counts `m`: the first `m` are initialized.
+    if k + 1 < skel.len() {
+        // SAFETY: as above.
+        unsafe { w.get_unchecked_mut(m).write(k as u32) };
+        m += tr.start(skel[k], skel[k + 1]);
+    }
+    // SAFETY: every index writes `w[m]` before it counts `m`: the first `m` are initialized.
     unsafe { starts.set_len(m) };
     if tr.alone(last) {
         starts.push(skel.len() as u32 - 1);
