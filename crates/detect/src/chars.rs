@@ -47,12 +47,12 @@ pub const ADDRESS_NAME_BREAK: &str = "省市区县路街栋幢室村镇乡，。
 
 /// Folded characters whose positions the loader lists in [`crate::text::Text::marks`]: what
 /// later passes look for (`@` handles, `|` table cells, `就是他`, role words, price numerals,
-/// the sex after a name, prices per set, WeChat's `wxid_`),
+/// the sex after a name, WeChat's `wxid_`),
 /// so they need not read every character.
 pub fn is_mark(f: char) -> bool {
     matches!(
         f,
-        '@' | '|' | '就' | '收' | '阿' | '百' | '千' | '万' | '¥' | '￥' | '男' | '女' | '套' | '_'
+        '@' | '|' | '就' | '收' | '阿' | '百' | '千' | '万' | '¥' | '￥' | '男' | '女' | '_'
     )
 }
 
