@@ -192,7 +192,7 @@ pub fn prices(t: &Text) -> Prices {
         }
         // Most numbers are followed by no unit: the first character after the number decides
         // them before the unit's four characters are read and the ASCII digits counted
-        // (`price_count` 5.5 -> 3.6 M instructions of a 159.1 M pass).
+        // (then `price_count`: 5.5 -> 3.6 M instructions of a 159.1 M pass).
         let mut visible =
             (j..n).filter(|&k| !matches!(t.class(k), Class::Emoji | Class::Invisible));
         let first = visible.next();
