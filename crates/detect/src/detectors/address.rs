@@ -191,7 +191,9 @@ const NUMBER: Suffixes<Level> = Suffixes {
     bit: 8,
     items: &[
         ("号楼", Level::Building),
-        ("号院", Level::Compound),
+        // A courtyard at a street number (`学院路30号院`, `菊儿胡同3号院`): the number is its
+        // address, as `号` alone.
+        ("号院", Level::Number),
         ("号房", Level::Room),
         ("单元", Level::Unit),
         ("号", Level::Number),
@@ -692,12 +694,18 @@ fn parse(
         // compound, not a district).
         // (Read only when no number is there: the three scans were most of the grammar's cost.)
         let named_step = || {
+            let road_name = named(t, p, 8, road, true).map(|(e, ())| (e, Level::Road));
+            // A road with a number right after it is that road (`东四胡同30号院`: not a
+            // compound named `东四胡同30号`).
+            if road_name.is_some_and(|(e, _)| is_numeral(t, next_pos(t, e).min(t.len() - 1))) {
+                return road_name;
+            }
             [
                 (last < Level::Road)
                     .then(|| named(t, p, 7, admin, false))
                     .flatten(),
                 (last < Level::Road).then(|| place_at(p)).flatten(),
-                named(t, p, 8, road, true).map(|(e, ())| (e, Level::Road)),
+                road_name,
                 named(t, p, 8, compound, true)
                     // A part of a compound (`东区宿舍`) only after one (`南区花园…` after a
                     // city is the district 南区 and a road).
@@ -846,6 +854,53 @@ pub fn detect(t: &Text, places: &Places, hits: &[Hit], claimed: &mut [bool], out
 mod tests {
     use super::*;
     use aho_corasick::{AhoCorasickBuilder, MatchKind};
+
+    /// A courtyard at a street number is down to the number, on a 胡同, 巷 or 路 alike; a
+    /// building inside it goes deeper.
+    #[test]
+    fn courtyards_at_a_number() {
+        let s = crate::Scanner::new().unwrap();
+        for (text, want, resolution) in [
+            (
+                "住在北京市东城区菊儿胡同3号院",
+                "北京市东城区菊儿胡同3号院",
+                "number",
+            ),
+            (
+                "北京市东城区南锣鼓巷3号院",
+                "北京市东城区南锣鼓巷3号院",
+                "number",
+            ),
+            (
+                "住在北京市海淀区学院路30号院",
+                "北京市海淀区学院路30号院",
+                "number",
+            ),
+            (
+                "北京市海淀区学院路30号院3号楼2单元401",
+                "北京市海淀区学院路30号院3号楼2单元401",
+                "room",
+            ),
+        ] {
+            let r = s.scan(text);
+            let a: Vec<_> = r
+                .findings
+                .iter()
+                .filter(|f| f.kind == Kind::Address)
+                .collect();
+            assert_eq!(a.len(), 1, "{text}");
+            let got: String = text
+                .chars()
+                .skip(a[0].span.start as usize)
+                .take((a[0].span.end - a[0].span.start) as usize)
+                .collect();
+            assert_eq!(got, want, "{text}");
+            assert_eq!(
+                a[0].facts.get("resolution").map(String::as_str),
+                Some(resolution)
+            );
+        }
+    }
 
     #[test]
     fn road_sections() {
