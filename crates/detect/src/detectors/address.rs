@@ -147,6 +147,8 @@ const COMPOUND: Suffixes<()> = Suffixes {
     items: &[
         ("职工宿舍", ()),
         ("家属院", ()),
+        // An industrial estate is a compound, not a district (`华强北路上步工业区102栋`).
+        ("工业区", ()),
         // A campus and its parts: 华中科技大学东区宿舍12栋, 清华大学紫荆公寓3号楼.
         ("大学", ()),
         ("学院", ()),
@@ -856,9 +858,9 @@ mod tests {
     use aho_corasick::{AhoCorasickBuilder, MatchKind};
 
     /// A courtyard at a street number is down to the number, on a 胡同, 巷 or 路 alike; a
-    /// building inside it goes deeper.
+    /// building inside it goes deeper. An industrial estate is a compound, not a district.
     #[test]
-    fn courtyards_at_a_number() {
+    fn courtyards_and_estates() {
         let s = crate::Scanner::new().unwrap();
         for (text, want, resolution) in [
             (
@@ -880,6 +882,11 @@ mod tests {
                 "北京市海淀区学院路30号院3号楼2单元401",
                 "北京市海淀区学院路30号院3号楼2单元401",
                 "room",
+            ),
+            (
+                "住在深圳市福田区华强北路上步工业区102栋6楼",
+                "深圳市福田区华强北路上步工业区102栋6楼",
+                "unit",
             ),
         ] {
             let r = s.scan(text);
