@@ -879,6 +879,16 @@ fn spans_of_unseen_forms() {
                 (Kind::Telegram, "@cd_2026"),
             ],
         ),
+        // A dash or a space between the surname and the given name after a label and its
+        // colon (`姓名：王-芳`).
+        (
+            "姓名：王-芳，电话：139-1234-5678，住址：上海市徐汇区漕溪北路88号",
+            &[
+                (Kind::Name, "王-芳"),
+                (Kind::Phone, "139-1234-5678"),
+                (Kind::Address, "上海市徐汇区漕溪北路88号"),
+            ],
+        ),
         // `叫` in everyday speech with no identifier anywhere labels no name.
         ("我家的狗叫查理，邻居家的叫乔治，现在才知道什么叫后悔", &[]),
         // A WeChat id split by a space, the halves letters only.
