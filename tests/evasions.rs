@@ -739,6 +739,12 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::None,
             &[],
         ),
+        // A data word inside a service's name is no data for sale (`数据恢复`, `聊天记录恢复`).
+        (
+            "数据恢复 误删聊天记录恢复 手机维修 价格私聊 微信 fix_phone88".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Wechat],
+        ),
         // `扣` alone labels a QQ number right before it; not a deduction.
         (
             "扣1234567890 查档 户籍 秒出".to_string(),

@@ -345,6 +345,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // in the score (`价格私聊` says more than `价格`), but as evidence of an offer
     // `出售 … 价格私聊` is two words, not five.
     let mut separate = 0;
+    let mut goods = false;
     for (k, h) in hits.iter().enumerate() {
         let in_sale = sale_reach.is_some_and(|(s, e)| e > h.end || e == h.end && s < h.start);
         if matches!(h.group, Group::Sale { .. }) && sale_reach.is_none_or(|(_, e)| h.end > e) {
@@ -372,6 +373,9 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
                     sale_first.push(k);
                     separate += usize::from(!in_sale);
                 }
+                // Personal data as the goods: a word naming it that stands alone (in
+                // `征信修复` the data word `征信` names a service, not the goods).
+                goods |= h.group == Group::Sale { data: true } && !in_sale;
             }
             // A word inside a hostile phrase is part of it (`公司` in `去她公司`), as is a word
             // inside a sale word (`调查` in `婚前调查`), and a word in the field a hostile label
@@ -399,15 +403,9 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // Prices only matter next to sale vocabulary.
     let prices = if trade { prices(t) } else { Prices::default() };
     // A price per set counts where personal data is the merchandise: an ad keyword, or a sale
-    // word that names the data (asked only when it decides something: most posts have no set
-    // price).
-    let goods = || {
-        sale_first
-            .iter()
-            .any(|&k| hits[k].group == Group::Sale { data: true })
-    };
+    // word that names the data.
     let sets_count =
-        prices.per_set > 0 && (!kw_plain.union(kw_spelled).union(kw_other).is_empty() || goods());
+        prices.per_set > 0 && (!kw_plain.union(kw_spelled).union(kw_other).is_empty() || goods);
     let price = prices.per_record + if sets_count { prices.per_set } else { 0 };
 
     // Sale score.
@@ -466,7 +464,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
             || sale_score >= 4.5
                 && (kw_n > 0
                     || (separate >= 3 || price > 0 || tg_handles > 0)
-                        && (goods() || lookups() >= 2))
+                        && (goods || lookups() >= 2))
                 && (price > 0 || handles > 0 || sale >= 3 || listing));
     if is_sale {
         if kw_n > 0 {
