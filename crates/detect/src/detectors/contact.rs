@@ -561,11 +561,8 @@ pub fn detect_wechat(
             .filter(|&p| {
                 t.fold(p) == '_'
                     && p >= 4
-                    && t.chars[p - 4..p]
-                        .iter()
-                        .zip("wxid".chars())
-                        .all(|(&c, e)| c.to_ascii_lowercase() == e)
-                    && (p == 4 || !t.chars[p - 5].is_ascii_alphanumeric())
+                    && ascii_at(t, p - 4, "wxid") == Some(p)
+                    && (p == 4 || t.ascii_alnum(p - 5).is_none())
             })
             .map(|p| p - 4),
     );
@@ -648,8 +645,11 @@ fn keyword_with_price(t: &Text, hits: &[Hit], i: usize) -> bool {
 /// contact phrase of a sale ad (`飞机：abc_123`, `下单找 abc_123`).
 pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out: &mut Vec<Found>) {
     let n = t.len();
+    // `plain`: whether a word of letters only may be a handle here. After a sale word it may
+    // not (`可定制logo`): one there has a digit or an underscore (`下单找 cd_ming93`).
     let take = |start: usize,
                 tok_start: usize,
+                plain: bool,
                 claimed: &mut [bool],
                 out: &mut Vec<Found>|
      -> Option<usize> {
@@ -658,7 +658,10 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
         } else {
             read_token(t, tok_start, is_handle)
         };
-        if !(4..=32).contains(&h.len()) || !h.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        if !(4..=32).contains(&h.len())
+            || !h.starts_with(|c: char| c.is_ascii_alphabetic())
+            || !plain && !h.contains(|c: char| c == '_' || c.is_ascii_digit())
+        {
             return None;
         }
         // Lower-cased once, in place, for the label test and the value (a lower-cased copy
@@ -692,7 +695,7 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
             && (i == 0 || t.ascii_alnum(i - 1).is_none())
             && i + 1 < n
         {
-            take(i, i + 1, claimed, out);
+            take(i, i + 1, true, claimed, out);
         }
     }
     // Words between a sale word and a handle (hashed slots: `str::contains` encoded the
@@ -724,18 +727,11 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
                 break;
             }
         }
-        // After a sale word, a plain word is no handle (`可定制logo`): one there has a digit or
-        // an underscore (`下单找 cd_ming93`).
-        let handle_like = || {
-            read_token(t, i, is_handle)
-                .0
-                .contains(|c: char| c == '_' || c.is_ascii_digit())
-        };
+        let after_sale = matches!(h.group, Group::Sale { .. });
         if i < n
             && t.class(i) == Class::Letter
             && !claimed[i]
-            && !(matches!(h.group, Group::Sale { .. })
-                && (keyword_with_price(t, hits, i) || !handle_like()))
+            && !(after_sale && keyword_with_price(t, hits, i))
             // The name of Telegram itself is no handle (`飞机”（Telegra👉m）`, `Tele🙏gram`), nor
             // the pinyin half of a keyword (`开房jilu`, `机主xinxi`).
             && !hits.iter().any(|k| {
@@ -749,7 +745,7 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
             } else {
                 i
             };
-            take(start, i, claimed, out);
+            take(start, i, !after_sale, claimed, out);
         }
     }
 }
