@@ -103,7 +103,7 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
     let cjk_at = |k: usize| k < t.len() && t.class(k) == Class::Cjk && t.info[k].digit().is_none();
     // The positions of the next five visible characters from `i` (`t.len()` past the end).
     // After a label and its colon, a space or a dash between a one-character surname and the
-    // given name is evasion, not a word's end (`姓名：王-芳`, `名字叫张 伟`): read over.
+    // given name is evasion, not a word's end (`姓名：王-芳`, `名字：张 伟`): read over.
     let mut pos = [t.len(); 5];
     pos[0] = i;
     for k in 1..pos.len() {
