@@ -796,6 +796,45 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::PiiExposure,
             &[Kind::Phone],
         ),
+        // `本人` right before a name introduces the poster; with a colon it labels a field.
+        (
+            "本人刘洋，手机13912345678，承接家电维修，地址北京市朝阳区建国路88号3号楼501".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Name, Kind::Phone, Kind::Address],
+        ),
+        (
+            "本人：刘洋 手机13912345678 家住北京市朝阳区建国路88号3号楼501".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone, Kind::Address],
+        ),
+        // A buyer's own shipping details.
+        (
+            "发货信息：刘洋 13912345678 北京市朝阳区建国路88号3号楼501 麻烦尽快发货".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Name, Kind::Phone, Kind::Address],
+        ),
+        // An ID posted at a tagged user with a threat.
+        (
+            format!("@刘洋 你不是很能说吗 你的身份证{ID} 我已经发到群里了 等着吧"),
+            Verdict::Doxxing,
+            &[Kind::IdCard],
+        ),
+        // Records of travel and banks as the goods; 🐧 for QQ.
+        (
+            "航班记录 火车票记录 出入境记录 查询 价格合理 飞机 @travel_rec".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Telegram],
+        ),
+        (
+            "银行卡开户信息 开户行 余额 流水 全可查 私信咨询 ✈ @bank_check1".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Telegram],
+        ),
+        (
+            "全国开房记录 同住人 一次100 联系 🐧 1234567890".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Qq],
+        ),
     ];
     let mut failures = Vec::new();
     for (text, verdict, kinds) in &cases {

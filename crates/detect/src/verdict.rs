@@ -10,7 +10,7 @@
 //! count against. A sale ad that shows a sample record is both.
 
 use crate::chars::Class;
-use crate::lexicon::{Form, Group, Hit};
+use crate::lexicon::{Field, Form, Group, Hit};
 use crate::text::Text;
 use crate::Found;
 use doxwatch_model::{Kind, Severity, Verdict};
@@ -304,6 +304,19 @@ fn in_dox_field(t: &Text, hits: &[Hit], h: &Hit, in_label: bool) -> bool {
     })
 }
 
+/// Whether name label `h` is `本人` right before a name, with no colon between: the poster
+/// introducing themself (`本人刘洋，承接家电维修…`). With a colon it labels a record's field
+/// (`本人：刘洋 父亲：…`).
+fn introduces(t: &Text, h: &Hit, found: &[Found]) -> bool {
+    h.end - h.start == 2
+        && t.fold(h.start) == '本'
+        && t.fold(h.start + 1) == '人'
+        && !opens_field(t, h)
+        && found
+            .iter()
+            .any(|f| f.kind == Kind::Name && f.span.start as usize == t.skip_invisible(h.end))
+}
+
 pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> Decision {
     let mut reasons = Vec::new();
     // The kinds present and the counts the rules need, in one pass over the findings.
@@ -394,6 +407,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
             Group::News => news += 1,
             Group::Dox => dox += 1,
             Group::SelfCtx => selfctx += 1,
+            Group::Label(Field::Name) if introduces(t, h, found) => selfctx += 1,
             _ => {}
         }
     }
