@@ -819,6 +819,12 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::IdCard],
         ),
+        // An everyday compound of a keyword with a shop's words and a contact.
+        (
+            "户籍迁移 落户政策咨询 积分入户代办 专业团队 价格透明 微信 luohu_sz88".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Wechat],
+        ),
         // Records of travel and banks as the goods; 🐧 for QQ.
         (
             "航班记录 火车票记录 出入境记录 查询 价格合理 飞机 @travel_rec".to_string(),
@@ -1387,6 +1393,24 @@ fn spans_of_unseen_forms() {
         (
             "李娜 女 汉族 手机13912345678",
             &[(Kind::Name, "李娜"), (Kind::Phone, "13912345678")],
+        ),
+        // A name after a phone and a space, ending the phrase; owners and account holders
+        // labelled (`车主` is no name).
+        (
+            "联系方式：13912345678 许文强",
+            &[(Kind::Phone, "13912345678"), (Kind::Name, "许文强")],
+        ),
+        (
+            "开户名 王芳 账号 6217001234567890122",
+            &[(Kind::Name, "王芳"), (Kind::BankCard, "6217001234567890122")],
+        ),
+        (
+            "车主：周杰 车牌：京A12345 车主电话：13612345678",
+            &[(Kind::Name, "周杰"), (Kind::Phone, "13612345678")],
+        ),
+        (
+            "联系电话 13912345678 万达广场三楼",
+            &[(Kind::Phone, "13912345678")],
         ),
         // Look-alike characters and emoji standing for a keyword's character.
         (

@@ -610,6 +610,20 @@ pub fn detect(
                     push(a, ne, &name, "adjacent", claimed, out);
                 }
             }
+        } else if a > e && a < t.len() && t.class(a - 1) == Class::Space {
+            // After a space, a name that ends its phrase: `联系方式：139… 许文强`. (Ending the
+            // phrase keeps `139… 万达广场` and `139… 周一至周五` out; a Han character starts it,
+            // not an emoji read as one: `🔍🔍` reads `查查`.)
+            let han = matches!(t.chars[a], '\u{4e00}'..='\u{9fff}');
+            if let Some(name) = han.then(|| name_at(t, dicts, a)).flatten() {
+                let ne = name.end;
+                if t.next_visible(ne).is_none_or(|k| {
+                    t.class(k) == Class::Newline
+                        || matches!(t.fold(k), '，' | '。' | ',' | '；' | ';')
+                }) {
+                    push(a, ne, &name, "adjacent", claimed, out);
+                }
+            }
         }
     }
     // Cells of a name column.
