@@ -1412,6 +1412,15 @@ fn spans_of_unseen_forms() {
             "联系电话 13912345678 万达广场三楼",
             &[(Kind::Phone, "13912345678")],
         ),
+        // Emoji between the parts of an address and inside a labelled name; `一座` counts.
+        (
+            "姓名：刘🌸洋 住址：北京市🌸朝阳区🌸建国路88号3号楼501",
+            &[
+                (Kind::Name, "刘🌸洋"),
+                (Kind::Address, "北京市🌸朝阳区🌸建国路88号3号楼501"),
+            ],
+        ),
+        ("在上蔡县十里铺村建起一座希望小学，电话13912345678", &[(Kind::Phone, "13912345678")]),
         // Look-alike characters and emoji standing for a keyword's character.
         (
             "开🏨记录 戸籍 閞盒 社エ库 开📦 人🥩 查📁 tg @cd_2026",

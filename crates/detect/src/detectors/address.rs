@@ -224,9 +224,10 @@ fn is_numeral(t: &Text, i: usize) -> bool {
         || matches!(info.fold(), '十' | '百' | '千')
 }
 
-/// Address positions skip spaces and zero-width characters (never a line break).
+/// Address positions skip spaces, zero-width characters and emoji (`北京市🌸朝阳区`), never a
+/// line break.
 fn next_pos(t: &Text, mut i: usize) -> usize {
-    while i < t.len() && matches!(t.class(i), Class::Space | Class::Invisible) {
+    while i < t.len() && matches!(t.class(i), Class::Space | Class::Invisible | Class::Emoji) {
         i += 1;
     }
     i
@@ -530,7 +531,9 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
             && next + 1 < t.len()
             && is_numeral(t, next)
             && matches!(t.fold(next + 1), '厅' | '卫');
-        if !label && !layout {
+        // `建起一座`, `两座桥`: `座` after a lone `一` or `两` counts, it numbers no building.
+        let measure = t.fold(at) == '座' && i == start + 1 && matches!(t.fold(start), '一' | '两');
+        if !label && !layout && !measure {
             return Some(r);
         }
     }

@@ -102,8 +102,9 @@ fn name_at(t: &Text, dicts: &Dictionaries, i: usize) -> Option<NameAt> {
 fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> Option<NameAt> {
     let cjk_at = |k: usize| k < t.len() && t.class(k) == Class::Cjk && t.info[k].digit().is_none();
     // The positions of the next five visible characters from `i` (`t.len()` past the end).
-    // After a label and its colon, a space or a dash between a one-character surname and the
-    // given name is evasion, not a word's end (`姓名：王-芳`, `名字：张 伟`): read over.
+    // After a label and its colon, a space, a dash or an emoji between a one-character surname
+    // and the given name is evasion, not a word's end (`姓名：王-芳`, `名字：张 伟`,
+    // `姓名：刘🌸洋`): read over.
     let mut pos = [t.len(); 5];
     pos[0] = i;
     for k in 1..pos.len() {
@@ -111,7 +112,8 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
         if after_label
             && k == 1
             && next + 1 < t.len()
-            && (t.class(next) == Class::Space || matches!(t.fold(next), '-' | '_' | '·' | '.'))
+            && (matches!(t.class(next), Class::Space | Class::Emoji)
+                || matches!(t.fold(next), '-' | '_' | '·' | '.'))
             && cjk_at(next + 1)
         {
             next += 1;
