@@ -1104,6 +1104,9 @@ fn spans_of_unseen_forms() {
         ),
         // A spaced group that starts with letters standing for digits.
         ("手机 l39 OOl2 3OOO", &[(Kind::Phone, "l39 OOl2 3OOO")]),
+        // Cyrillic and Greek letters that look like digits (`З` for 3, `Ο` for 0).
+        ("手机 1З9 1234 5678", &[(Kind::Phone, "1З9 1234 5678")]),
+        ("身份证 11Ο1Ο5199ΟΟ3Ο71239", &[(Kind::IdCard, "11Ο1Ο5199ΟΟ3Ο71239")]),
         // Separators written as words inside a number.
         (
             "手机 139空格1234横杠5678",

@@ -131,11 +131,15 @@ fn is_mask(c: char) -> bool {
     )
 }
 
+/// Letters written for digits next to digits: Latin, and the Cyrillic and Greek letters that
+/// look the same or nearly (`1З9`, `1Ο5`), which NFKC leaves alone.
 fn homoglyph(c: char) -> Option<u8> {
     match c {
-        'O' | 'o' => Some(0),
+        'O' | 'o' | 'О' | 'о' | 'Ο' | 'ο' => Some(0),
         // `|` is read as a separator, never as a one: `180|6238|7512`.
-        'l' | 'I' => Some(1),
+        'l' | 'I' | 'І' | 'і' | 'Ι' | 'ӏ' => Some(1),
+        'З' | 'з' => Some(3),
+        'б' => Some(6),
         _ => None,
     }
 }
