@@ -1415,6 +1415,8 @@ fn spans_of_unseen_forms() {
             "联系电话 13912345678 万达广场三楼",
             &[(Kind::Phone, "13912345678")],
         ),
+        // No identifier, no record, no name (`名字` labels `和故事`, `收` ends `年减`).
+        ("都是自己编的名字和故事，头５年减收２０％的利润税", &[]),
         // Emoji between the parts of an address and inside a labelled name; `一座` counts.
         (
             "姓名：刘🌸洋 住址：北京市🌸朝阳区🌸建国路88号3号楼501",

@@ -523,9 +523,25 @@ pub fn detect(
             0.8,
         ));
     };
+    // A name is personal data only as part of a record: with no identifier in the post there
+    // is none to find (`都是自己编的名字和故事`, `头５年减收２０％`).
+    let record = found.iter().any(|f| {
+        matches!(
+            f.kind,
+            Kind::IdCard
+                | Kind::Phone
+                | Kind::BankCard
+                | Kind::Address
+                | Kind::Email
+                | Kind::Qq
+                | Kind::Wechat
+        )
+    });
+    if !record {
+        return;
+    }
     // `叫` and `本人` alone are everyday speech (`叫后悔`, a dog `叫查理`, `本人承诺`): they
     // label a name only in a post that also carries an identifier (`本人张伟不慎遗失身份证…`).
-    let record = !found.is_empty();
     for h in hits.iter().filter(|h| h.group == Group::Label(Field::Name)) {
         let everyday = match h.end - h.start {
             1 => t.fold(h.start) == '叫',
