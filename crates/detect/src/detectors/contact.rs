@@ -633,8 +633,11 @@ fn keyword_with_price(t: &Text, hits: &[Hit], i: usize) -> bool {
                 return true;
             }
             let unit_letter = digits.len() < rest.len();
-            !digits.is_empty()
-                && digits.bytes().all(|b| b.is_ascii_digit())
+            // A zero may be written `O` (`jzxx6O/条`), after a digit.
+            digits.starts_with(|c: char| c.is_ascii_digit())
+                && digits
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || matches!(b, b'o' | b'O'))
                 && (unit_letter
                     || crate::verdict::price_unit_at(t, end)
                     || end < t.len() && matches!(t.fold(end), '百' | '千' | '万'))
