@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 #[global_allocator]
 static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const ALERTS_PER_COPY: u64 = 2_399;
+const ALERTS_PER_COPY: u64 = 2_400;
 
 fn main() {
     if std::env::args().any(|a| a == "--list") {

@@ -819,6 +819,12 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::IdCard],
         ),
+        // The hotels of a dossier's check-ins are no shop (`店` in `酒店`).
+        (
+            "这个键盘侠终于被我们扒出来了 打这个13912345678 KFJL：2025-05-17 7天连锁酒店，3月6日 速8酒店".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Phone],
+        ),
         // An everyday compound of a keyword with a shop's words and a contact.
         (
             "户籍迁移 落户政策咨询 积分入户代办 专业团队 价格透明 微信 luohu_sz88".to_string(),

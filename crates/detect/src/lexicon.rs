@@ -49,7 +49,7 @@ pub enum Group {
     Label(Field),
     Neg,
     /// An everyday word that holds a keyword (`查档案`, `户籍制度`, `坐飞机`): the keyword
-    /// inside it is none.
+    /// inside it is none; or a self or reporting word (`店` in `酒店`): that word is none.
     Everyday,
     /// A word pointing at the person just named (`这个人`, `此人`, `这货`): the name before it
     /// is one.

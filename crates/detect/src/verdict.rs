@@ -353,24 +353,30 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let dox_field = hits
         .iter()
         .any(|d| d.group == Group::Dox && opens_field(t, d));
-    // Whether a longer sale word, hostile phrase or field label holds a hit.
-    let (mut sale_reach, mut dox_reach, mut label_reach) =
-        (Reach::default(), Reach::default(), Reach::default());
+    // Whether a longer sale word, hostile phrase, field label or everyday word holds a hit.
+    let (mut sale_reach, mut dox_reach, mut label_reach, mut everyday_reach) = (
+        Reach::default(),
+        Reach::default(),
+        Reach::default(),
+        Reach::default(),
+    );
     // First hits of distinct sale words that stand alone, not inside a longer one: each weighs
     // in the score (`价格私聊` says more than `价格`), but as evidence of an offer
     // `出售 … 价格私聊` is two words, not five.
     let mut separate = 0;
     let mut goods = false;
     for (k, h) in hits.iter().enumerate() {
-        let (in_sale, in_dox, in_label) = (
+        let (in_sale, in_dox, in_label, in_everyday) = (
             sale_reach.holds(h),
             dox_reach.holds(h),
             label_reach.holds(h),
+            everyday_reach.holds(h),
         );
         match h.group {
             Group::Sale { .. } => sale_reach.extend(h),
             Group::Dox => dox_reach.extend(h),
             Group::Label(_) => label_reach.extend(h),
+            Group::Everyday => everyday_reach.extend(h),
             _ => {}
         }
         match h.group {
@@ -400,10 +406,14 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
                 goods |= h.group == Group::Sale { data: true } && !in_sale;
             }
             // A word inside a hostile phrase is part of it (`公司` in `去她公司`), as is a word
-            // inside a sale word (`调查` in `婚前调查`), and a word in the field a hostile label
-            // opens (`工作单位：某某公司`).
+            // inside a sale word (`调查` in `婚前调查`) or an everyday word (`店` in `酒店`: the
+            // hotels of a dossier's check-ins), and a word in the field a hostile label opens
+            // (`工作单位：某某公司`).
             Group::News | Group::SelfCtx
-                if in_dox || in_sale || dox_field && in_dox_field(t, hits, h, in_label) => {}
+                if in_dox
+                    || in_sale
+                    || in_everyday
+                    || dox_field && in_dox_field(t, hits, h, in_label) => {}
             Group::News => news += 1,
             Group::Dox => dox += 1,
             Group::SelfCtx => selfctx += 1,
