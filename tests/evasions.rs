@@ -1471,3 +1471,20 @@ fn spans_of_unseen_forms() {
         assert_eq!(got, want, "{text}");
     }
 }
+
+/// A record shown as an ad's sample (`样例：`, `实拍`) is both the ad and a dossier, even when
+/// the ad leaves its contact to a private message.
+#[test]
+fn a_sample_record_is_an_ad_and_a_dossier() {
+    let scanner = Scanner::new().unwrap();
+    let r = scanner.scan(&format!("專業人肉團隊 手機定位價格私聊 樣例： 羅秀梅 {ID}"));
+    assert_eq!(
+        r.labels,
+        ["doxxing_post", "data_sale_ad"],
+        "{:?}",
+        r.reasons
+    );
+    // The same record under hostile words alone stays a dossier.
+    let r = scanner.scan(&format!("人肉出来了 羅秀梅 {ID} 大家冲"));
+    assert_eq!(r.labels, ["doxxing_post"], "{:?}", r.reasons);
+}

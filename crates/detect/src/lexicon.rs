@@ -37,12 +37,8 @@ pub enum Group {
     Ad(u8),
     /// A name of Telegram.
     Tg,
-    /// Other offer and sale vocabulary; `data` if the word names personal data as the
-    /// merchandise or as what a lookup finds (`个人信息`, `料子`, `查地址`): a price per set
-    /// counts beside it.
-    Sale {
-        data: bool,
-    },
+    /// Other offer and sale vocabulary.
+    Sale(SaleWord),
     Dox,
     SelfCtx,
     News,
@@ -99,11 +95,24 @@ pub struct Lexicon {
     pub canonical: Vec<String>,
 }
 
+/// What a sale word says besides offering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SaleWord {
+    Plain,
+    /// It names personal data as the merchandise or as what a lookup finds (`个人信息`,
+    /// `料子`, `查地址`): a price per set counts beside it.
+    Data,
+    /// It presents a sample of the goods (`样例`, `示例`, `实拍`): a record after it is the
+    /// ad's sample, not a dossier.
+    Sample,
+}
+
 fn parse_group(name: &str) -> Option<Group> {
     Some(match name {
         "tg" => Group::Tg,
-        "sale" => Group::Sale { data: false },
-        "sale.data" => Group::Sale { data: true },
+        "sale" => Group::Sale(SaleWord::Plain),
+        "sale.data" => Group::Sale(SaleWord::Data),
+        "sale.sample" => Group::Sale(SaleWord::Sample),
         "dox" => Group::Dox,
         "self" => Group::SelfCtx,
         "news" => Group::News,

@@ -180,7 +180,7 @@ impl Scanner {
                 let group = match h.group {
                     Group::Ad(_) => "ad",
                     Group::Tg => "telegram-alias",
-                    Group::Sale { .. } => "sale",
+                    Group::Sale(_) => "sale",
                     Group::Dox => "dox-context",
                     Group::SelfCtx => "self-context",
                     Group::News => "news-context",
@@ -311,7 +311,7 @@ impl Scanner {
         let sale_words = s
             .hits
             .iter()
-            .filter(|h| matches!(h.group, Group::Sale { .. }))
+            .filter(|h| matches!(h.group, Group::Sale(_)))
             .count();
         if keywords == 0 && sale_words < 3 && !flags.digit && !flags.contact {
             // Nothing any detector could confirm: the common case of ordinary prose.

@@ -10,7 +10,7 @@
 //! count against. A sale ad that shows a sample record is both.
 
 use crate::chars::Class;
-use crate::lexicon::{Field, Form, Group, Hit};
+use crate::lexicon::{Field, Form, Group, Hit, SaleWord};
 use crate::text::Text;
 use crate::Found;
 use doxwatch_model::{Kind, Severity, Verdict};
@@ -365,6 +365,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // `出售 … 价格私聊` is two words, not five.
     let mut separate = 0;
     let mut goods = false;
+    let mut sample = false;
     for (k, h) in hits.iter().enumerate() {
         let (in_sale, in_dox, in_label, in_everyday) = (
             sale_reach.holds(h),
@@ -373,7 +374,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
             everyday_reach.holds(h),
         );
         match h.group {
-            Group::Sale { .. } => sale_reach.extend(h),
+            Group::Sale(_) => sale_reach.extend(h),
             Group::Dox => dox_reach.extend(h),
             Group::Label(_) => label_reach.extend(h),
             Group::Everyday => everyday_reach.extend(h),
@@ -395,7 +396,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
                 trade = true;
                 tg += 1;
             }
-            Group::Sale { .. } => {
+            Group::Sale(_) => {
                 trade = true;
                 if sale_first.iter().all(|&e| hits[e].term != h.term) {
                     sale_first.push(k);
@@ -403,7 +404,8 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
                 }
                 // Personal data as the goods: a word naming it that stands alone (in
                 // `征信修复` the data word `征信` names a service, not the goods).
-                goods |= h.group == Group::Sale { data: true } && !in_sale;
+                goods |= h.group == Group::Sale(SaleWord::Data) && !in_sale;
+                sample |= h.group == Group::Sale(SaleWord::Sample);
             }
             // A word inside a hostile phrase is part of it (`公司` in `去她公司`), as is a word
             // inside a sale word (`调查` in `婚前调查`) or an everyday word (`店` in `酒店`: the
@@ -475,7 +477,8 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let dossier = sensitive >= 2 || (has(Kind::Name) && sensitive >= 1);
     // A dossier under hostile calls (`别惹我`, `建议大家都去骚扰一下`) with a price is a
     // boast about what it cost, not an offer, unless it gives a Telegram contact.
-    let dossier_only = dossier && (price == 0 || dox >= 2) && tg_handles == 0;
+    // A record presented as a sample (`样例：`, `实拍`) is the ad's goods, not a dossier.
+    let dossier_only = dossier && (price == 0 || dox >= 2) && tg_handles == 0 && !sample;
     // Two lookup phrases with a price and a contact offer a lookup service whatever the score
     // (`手机号查姓名身份证 50一次 加微信 …`).
     let lookup_offer = price > 0 && handles > 0 && lookups() >= 2;

@@ -712,9 +712,9 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
     );
     for h in hits
         .iter()
-        .filter(|h| matches!(h.group, Group::Tg | Group::Sale { .. }))
+        .filter(|h| matches!(h.group, Group::Tg | Group::Sale(_)))
         // After an English sale word (`lookup, phone owner`) the next word is prose.
-        .filter(|h| !(matches!(h.group, Group::Sale { .. }) && t.class(h.end - 1) == Class::Letter))
+        .filter(|h| !(matches!(h.group, Group::Sale(_)) && t.class(h.end - 1) == Class::Letter))
     {
         let mut i = h.end;
         let mut steps = 0;
@@ -730,7 +730,7 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
                 break;
             }
         }
-        let after_sale = matches!(h.group, Group::Sale { .. });
+        let after_sale = matches!(h.group, Group::Sale(_));
         if i < n
             && t.class(i) == Class::Letter
             && !claimed[i]
