@@ -209,7 +209,18 @@ pub fn prices(t: &Text) -> Prices {
             let glued_letter = tail[0].is_ascii_alphabetic()
                 && tail[1].is_ascii_alphabetic()
                 && tail != ['u', 's', 'd', 't'];
-            if is_price_unit(&tail) && !glued_letter && digits <= 6 {
+            // `一` in `上一条`, `下一条`, `这一次`, `第一次`, `再一次` counts or orders, it
+            // prices nothing (`前情提要见上一条` made every follow-up post name a price).
+            let count = digits == 0
+                && j - i == 1
+                && matches!(tail[0], '条' | '次' | '笔')
+                && before.is_some_and(|k| {
+                    matches!(
+                        t.fold(k),
+                        '上' | '下' | '这' | '那' | '第' | '再' | '又' | '另' | '同' | '哪'
+                    )
+                });
+            if is_price_unit(&tail) && !glued_letter && !count && digits <= 6 {
                 found.per_record += 1;
             } else if is_set_unit(&tail) && (1..=5).contains(&digits) {
                 found.per_set += 1;
@@ -685,6 +696,10 @@ mod tests {
             ("123456一套 1234567元", 0, 0),
             ("50 /套 30 元", 0, 0),
             ("3000rpm 50usdt", 1, 0),
+            // `一` that orders or counts (`上一条`, `第一次`) prices nothing; a bare `一条`
+            // with or before a price is the price's unit.
+            ("前情提要见上一条 第一次 再一次", 0, 0),
+            ("一条50 记录一条只要90", 2, 0),
         ];
         let mut t = Text::default();
         for &(text, per_record, per_set) in cases {
