@@ -1488,3 +1488,15 @@ fn a_sample_record_is_an_ad_and_a_dossier() {
     let r = scanner.scan(&format!("人肉出来了 羅秀梅 {ID} 大家冲"));
     assert_eq!(r.labels, ["doxxing_post"], "{:?}", r.reasons);
 }
+
+/// A doxer's keywords over a phone and the victim's QQ under hostile calls are a dossier, not
+/// an offer: the QQ is the victim's, not a way to buy.
+#[test]
+fn hostile_profiles_are_no_offers() {
+    let scanner = Scanner::new().unwrap();
+    let r = scanner.scan(
+        "这人冒充我发帖，我把他开盒了 手机号码：13912345678 企鹅号 8939323926 \
+         开房记录：2025/04/23 锦江之星 大家打电话问候一下",
+    );
+    assert_eq!(r.labels, ["doxxing_post"], "{:?}", r.reasons);
+}

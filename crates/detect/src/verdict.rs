@@ -485,7 +485,12 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         .iter()
         .filter(|&&k| has(k))
         .count();
-    let dossier = sensitive >= 2 || (has(Kind::Name) && sensitive >= 1);
+    // Under hostile calls a phone with the person's QQ or e-mail is a profile too (`我把他开盒了
+    // 手机号码：… 企鹅号 … 常用邮箱 … 大家打电话问候一下`).
+    let accounts = has(Kind::Qq) || has(Kind::Wechat) || has(Kind::Email);
+    let dossier = sensitive >= 2
+        || (has(Kind::Name) && sensitive >= 1)
+        || (sensitive >= 1 && accounts && dox >= 2);
     // A dossier under hostile calls (`别惹我`, `建议大家都去骚扰一下`) with a price is a
     // boast about what it cost, not an offer, unless it gives a Telegram contact.
     // A record presented as a sample (`样例：`, `实拍`) is the ad's goods, not a dossier.
@@ -541,8 +546,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let card = has(Kind::BankCard);
     let addr = has(Kind::Address);
     let name = has(Kind::Name);
-    let other = has(Kind::Qq) || has(Kind::Wechat) || has(Kind::Email);
-    let ident_kinds = [id, phone, card, addr, other]
+    let ident_kinds = [id, phone, card, addr, accounts]
         .iter()
         .filter(|&&b| b)
         .count();
@@ -551,7 +555,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     dox_score += if card { 1.5 } else { 0.0 };
     dox_score += if addr { 1.5 } else { 0.0 };
     dox_score += if phone { 1.0 } else { 0.0 };
-    dox_score += if other { 0.7 } else { 0.0 };
+    dox_score += if accounts { 0.7 } else { 0.0 };
     dox_score += if name && ident_kinds > 0 { 1.5 } else { 0.0 };
     dox_score += 1.5 * dox.min(3) as f32;
     if kw_n > 0 {
@@ -566,7 +570,8 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // A doxxing word (开盒, 社工库, 机主信息 …) over a person's identifiers, or over a name and
     // an account (`开盒：刘洋 支付宝账号 …@163.com`): self-disclosure never says 开盒. Sale ads
     // are left to the sample rule (a seller gives a phone too).
-    let kw_bundle = kw_n > 0 && !is_sale && (sensitive >= 2 || (name && (sensitive >= 1 || other)));
+    let kw_bundle =
+        kw_n > 0 && !is_sale && (sensitive >= 2 || (name && (sensitive >= 1 || accounts)));
     // Nothing says self-disclosure or reporting.
     let unframed = selfctx == 0 && news == 0;
     // A validated ID number under a hostile exposure phrase (曝光, 扒出 …) or a doxxing word
@@ -576,7 +581,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // 手机…`, `这个骗子叫…，银行卡…，大家曝光他`): a warning that names the person still
     // exposes them.
     let named_dossier =
-        name && (sensitive >= 1 || other) && dox >= 1 && dox >= news && dox > selfctx;
+        name && (sensitive >= 1 || accounts) && dox >= 1 && dox >= news && dox > selfctx;
     // Several people's names and identifiers in one post (`王伟 139…；李娜 186…`), nothing
     // saying it is one's own or a report.
     let several = people >= 2 && records >= 2 && unframed && !is_sale;
@@ -612,7 +617,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
             (phone, "phone"),
             (card, "bank_card"),
             (addr, "address"),
-            (other, "contact ids"),
+            (accounts, "contact ids"),
             (name, "name"),
         ];
         reasons.push(joined(
