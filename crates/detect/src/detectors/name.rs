@@ -524,7 +524,9 @@ pub fn detect(
         ));
     };
     // A name is personal data only as part of a record: with no identifier in the post there
-    // is none to find (`都是自己编的名字和故事`, `头５年减收２０％`).
+    // is none to find (`都是自己编的名字和故事`, `头５年减收２０％`; `叫` and `本人` are
+    // everyday speech: `叫后悔`, a dog `叫查理`, `本人承诺`). Every pass below reads a post
+    // with an identifier.
     let record = found.iter().any(|f| {
         matches!(
             f.kind,
@@ -540,17 +542,7 @@ pub fn detect(
     if !record {
         return;
     }
-    // `叫` and `本人` alone are everyday speech (`叫后悔`, a dog `叫查理`, `本人承诺`): they
-    // label a name only in a post that also carries an identifier (`本人张伟不慎遗失身份证…`).
     for h in hits.iter().filter(|h| h.group == Group::Label(Field::Name)) {
-        let everyday = match h.end - h.start {
-            1 => t.fold(h.start) == '叫',
-            2 => t.fold(h.start) == '本' && t.fold(h.start + 1) == '人',
-            _ => false,
-        };
-        if everyday && !record {
-            continue;
-        }
         let i = skip_label_tail(t, h.end);
         let colon = t.info[h.end..i]
             .iter()
@@ -561,30 +553,28 @@ pub fn detect(
         }
     }
     // A dossier's opening, the name and then the sex (`王建国，男，1987年生，身份证…`,
-    // `李娜 女 汉族`): in a post with an identifier only, read from each `男` or `女` (listed
-    // among the loader's marks) that is a word of its own.
-    if record {
-        for g in t.marks.iter().map(|&p| p as usize) {
-            if !matches!(t.fold(g), '男' | '女')
-                || t.next_visible(g + 1)
-                    .is_some_and(|k| t.class(k) == Class::Cjk)
-            {
-                continue;
-            }
-            let mut k = g;
-            while k > 0
-                && g - k < 2
-                && (t.info[k - 1].is_gap() && t.class(k - 1) != Class::Newline
-                    || matches!(t.fold(k - 1), '，' | ',' | '、'))
-            {
-                k -= 1;
-            }
-            if k == g {
-                continue;
-            }
-            if let Some((b, name)) = name_ending_at(t, dicts, hits, k) {
-                push(b, k, &name, "adjacent", claimed, out);
-            }
+    // `李娜 女 汉族`): read from each `男` or `女` (listed among the loader's marks) that is a
+    // word of its own.
+    for g in t.marks.iter().map(|&p| p as usize) {
+        if !matches!(t.fold(g), '男' | '女')
+            || t.next_visible(g + 1)
+                .is_some_and(|k| t.class(k) == Class::Cjk)
+        {
+            continue;
+        }
+        let mut k = g;
+        while k > 0
+            && g - k < 2
+            && (t.info[k - 1].is_gap() && t.class(k - 1) != Class::Newline
+                || matches!(t.fold(k - 1), '，' | ',' | '、'))
+        {
+            k -= 1;
+        }
+        if k == g {
+            continue;
+        }
+        if let Some((b, name)) = name_ending_at(t, dicts, hits, k) {
+            push(b, k, &name, "adjacent", claimed, out);
         }
     }
     // Next to an identifier of the record.
@@ -661,15 +651,13 @@ pub fn detect(
             .map(|&p| p as usize)
             .filter(move |&p| t.fold(p) == c)
     };
-    // `张建华这个人`, `刘洋此人`, `王强这货`: a name pointed at, in a post with an identifier.
+    // `张建华这个人`, `刘洋此人`, `王强这货`: a name pointed at.
     // (The pointing words are lexicon terms: as loader marks, `这` made the marks list longer
     // for every pass that reads it, 2.2 M instructions a pass.)
-    if record {
-        for h in hits.iter().filter(|h| h.group == Group::Pointer) {
-            let k = t.prev_visible(h.start).map_or(0, |p| p + 1);
-            if let Some((b, name)) = name_ending_at(t, dicts, hits, k) {
-                push(b, k, &name, "accused", claimed, out);
-            }
+    for h in hits.iter().filter(|h| h.group == Group::Pointer) {
+        let k = t.prev_visible(h.start).map_or(0, |p| p + 1);
+        if let Some((b, name)) = name_ending_at(t, dicts, hits, k) {
+            push(b, k, &name, "accused", claimed, out);
         }
     }
     for i in marks('就') {
@@ -695,7 +683,7 @@ pub fn detect(
             {
                 a += 1;
             }
-            if record && a > ta + 1 {
+            if a > ta + 1 {
                 if let Some(name) = name_at(t, dicts, a) {
                     let e = name.end;
                     if t.next_visible(e).is_none_or(|k| t.class(k) != Class::Cjk) {
@@ -730,7 +718,7 @@ pub fn detect(
     // A record's row without a header (`朱军 | wxid_… | 内蒙古…`, `…5149 | 李淑珍，这就是…`): on
     // a line with `|` and an identifier, a cell that is a name alone, or the first cell's last
     // words after a sentence's end (`你不是很狂吗？朱军 | …`).
-    if record && !has_name_label {
+    if !has_name_label {
         let mut done = 0;
         for i in marks('|') {
             if i < done {
@@ -798,8 +786,8 @@ pub fn detect(
             }
         }
     }
-    // After a doxxing word and a colon, `扒皮：张伟`, `开盒：王芳`; after a space only in a post
-    // with an identifier and when the name ends its phrase (`开盒 许晴\n电话…`). Last: the
+    // After a doxxing word and a colon, `扒皮：张伟`, `开盒：王芳`; after a space only when the
+    // name ends its phrase (`开盒 许晴\n电话…`). Last: the
     // contexts above name a name first.
     let skip_spaces = |mut i: usize| {
         while i < t.len() && matches!(t.class(i), Class::Space | Class::Invisible) {
@@ -821,7 +809,7 @@ pub fn detect(
                 let e = name.end;
                 push(i, e, &name, "after_keyword", claimed, out);
             }
-        } else if record && t.class(colon) == Class::Space && exposing(h) {
+        } else if t.class(colon) == Class::Space && exposing(h) {
             let i = skip_spaces(colon);
             if let Some(name) = name_at(t, dicts, i) {
                 let e = name.end;
