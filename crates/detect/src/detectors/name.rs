@@ -787,8 +787,7 @@ pub fn detect(
         }
     }
     // After a doxxing word and a colon, `扒皮：张伟`, `开盒：王芳`; after a space only when the
-    // name ends its phrase (`开盒 许晴\n电话…`). Last: the
-    // contexts above name a name first.
+    // name ends its phrase (`开盒 许晴\n电话…`). Last: the contexts above name a name first.
     let skip_spaces = |mut i: usize| {
         while i < t.len() && matches!(t.class(i), Class::Space | Class::Invisible) {
             i += 1;
