@@ -121,6 +121,8 @@ const ADMIN: Suffixes<Level> = Suffixes {
         ("旗", Level::County),
         ("镇", Level::Town),
         ("乡", Level::Town),
+        // A township of Inner Mongolia (`正蓝旗上都镇`, `…苏木`).
+        ("苏木", Level::Town),
     ],
 };
 const ROAD: Suffixes<()> = Suffixes {
@@ -136,6 +138,8 @@ const ROAD: Suffixes<()> = Suffixes {
         ("巷", ()),
         ("弄", ()),
         ("村", ()),
+        // A village of Inner Mongolia (`乌兰嘎查12号`).
+        ("嘎查", ()),
         ("屯", ()),
         ("里", ()),
         // A section of a long road: 天府大道北段, 人民南路四段.
@@ -149,6 +153,8 @@ const COMPOUND: Suffixes<()> = Suffixes {
         ("家属院", ()),
         // An industrial estate is a compound, not a district (`华强北路上步工业区102栋`).
         ("工业区", ()),
+        // A business park (`西溪园区3号楼`): not a compound `…园` and a district `区`.
+        ("园区", ()),
         // A campus and its parts: 华中科技大学东区宿舍12栋, 清华大学紫荆公寓3号楼.
         ("大学", ()),
         ("学院", ()),
@@ -871,6 +877,18 @@ mod tests {
                 "家住成都市武侯区天府大道北段1700号8栋2单元1503室",
                 "成都市武侯区天府大道北段1700号8栋2单元1503室",
                 "room",
+            ),
+            // A village (`嘎查`) of a banner; a business park (`园区`), not a park and a
+            // district.
+            (
+                "住址：内蒙古自治区锡林郭勒盟正蓝旗上都镇乌兰嘎查12号",
+                "内蒙古自治区锡林郭勒盟正蓝旗上都镇乌兰嘎查12号",
+                "number",
+            ),
+            (
+                "住址：浙江省杭州市余杭区仓前街道文一西路969号阿里巴巴西溪园区3号楼",
+                "浙江省杭州市余杭区仓前街道文一西路969号阿里巴巴西溪园区3号楼",
+                "building",
             ),
             (
                 "家住成都市武侯区人民南路四段17号3栋1单元502室",
