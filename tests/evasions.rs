@@ -1403,6 +1403,19 @@ fn spans_of_unseen_forms() {
             "李娜 女 汉族 手机13912345678",
             &[(Kind::Name, "李娜"), (Kind::Phone, "13912345678")],
         ),
+        // Account labels (`QQ账号`, `微信ID`) and name labels (`名为`, `叫做`, `当事人`).
+        (
+            "名为刘洋 QQ账号：123456789 微信ID：liuyang_2025",
+            &[
+                (Kind::Name, "刘洋"),
+                (Kind::Qq, "123456789"),
+                (Kind::Wechat, "liuyang_2025"),
+            ],
+        ),
+        (
+            "当事人刘洋 手机13912345678",
+            &[(Kind::Name, "刘洋"), (Kind::Phone, "13912345678")],
+        ),
         // A name after a phone and a space, ending the phrase; owners and account holders
         // labelled (`车主` is no name).
         (
