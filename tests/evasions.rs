@@ -1497,9 +1497,26 @@ fn a_sample_record_is_an_ad_and_a_dossier() {
         "{:?}",
         r.reasons
     );
-    // The same record under hostile words alone stays a dossier.
-    let r = scanner.scan(&format!("人肉出来了 羅秀梅 {ID} 大家冲"));
-    assert_eq!(r.labels, ["doxxing_post"], "{:?}", r.reasons);
+    // A record in an ad's words with no hostile call is its sample, whatever introduces it.
+    let r = scanner.scan(&format!(
+        "专业人肉团队 户籍 开房记录 价格私聊 效果：刘洋 {ID}"
+    ));
+    assert_eq!(
+        r.labels,
+        ["doxxing_post", "data_sale_ad"],
+        "{:?}",
+        r.reasons
+    );
+    // The same record under hostile words alone stays a dossier, as does one a doxer found
+    // through a lookup (`找人查档查到的，保真`) or one after a keyword with no other offer.
+    for text in [
+        format!("人肉出来了 羅秀梅 {ID} 大家冲"),
+        format!("找人查档查到的，保真，sfz {ID}｜号码13912345678｜叫柯丽娟"),
+        format!("开盒成功，户籍、机主信息都对上了 刘洋 {ID} 手机13912345678"),
+    ] {
+        let r = scanner.scan(&text);
+        assert_eq!(r.labels, ["doxxing_post"], "{text}: {:?}", r.reasons);
+    }
 }
 
 /// A doxer's keywords over a phone and the victim's QQ under hostile calls are a dossier, not

@@ -364,13 +364,17 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let dox_field = hits
         .iter()
         .any(|d| d.group == Group::Dox && opens_field(t, d));
-    // Whether a longer sale word, hostile phrase, field label or everyday word holds a hit.
-    let (mut sale_reach, mut dox_reach, mut label_reach, mut everyday_reach) = (
+    // Whether a longer keyword, sale word, hostile phrase, field label or everyday word holds a
+    // hit.
+    let (mut kw_reach, mut sale_reach, mut dox_reach, mut label_reach, mut everyday_reach) = (
+        Reach::default(),
         Reach::default(),
         Reach::default(),
         Reach::default(),
         Reach::default(),
     );
+    // Sale words outside every keyword (`机主` in `机主信息` is the keyword's own).
+    let mut offer_words = 0;
     // First hits of distinct sale words that stand alone, not inside a longer one: each weighs
     // in the score (`价格私聊` says more than `价格`), but as evidence of an offer
     // `出售 … 价格私聊` is two words, not five.
@@ -378,13 +382,15 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let mut goods = false;
     let mut sample = false;
     for (k, h) in hits.iter().enumerate() {
-        let (in_sale, in_dox, in_label, in_everyday) = (
+        let (in_kw, in_sale, in_dox, in_label, in_everyday) = (
+            kw_reach.holds(h),
             sale_reach.holds(h),
             dox_reach.holds(h),
             label_reach.holds(h),
             everyday_reach.holds(h),
         );
         match h.group {
+            Group::Ad(_) => kw_reach.extend(h),
             Group::Sale(_) => sale_reach.extend(h),
             Group::Dox => dox_reach.extend(h),
             Group::Label(_) => label_reach.extend(h),
@@ -409,6 +415,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
             }
             Group::Sale(_) => {
                 trade = true;
+                offer_words += usize::from(!in_kw);
                 if sale_first.iter().all(|&e| hits[e].term != h.term) {
                     sale_first.push(k);
                     separate += usize::from(!in_sale);
@@ -493,8 +500,14 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         || (sensitive >= 1 && accounts && dox >= 2);
     // A dossier under hostile calls (`别惹我`, `建议大家都去骚扰一下`) with a price is a
     // boast about what it cost, not an offer, unless it gives a Telegram contact.
-    // A record presented as a sample (`样例：`, `实拍`) is the ad's goods, not a dossier.
-    let dossier_only = dossier && (price == 0 || dox >= 2) && tg_handles == 0 && !sample;
+    // A record presented as a sample (`样例：`, `实拍`) is the ad's goods, not a dossier; so is
+    // one in an ad's words with no hostile call at all (`专业人肉团队 户籍 开房记录 价格私聊
+    // 效果：…`).
+    let dossier_only = dossier
+        && (price == 0 || dox >= 2)
+        && tg_handles == 0
+        && !sample
+        && (dox >= 1 || offer_words == 0);
     // Two lookup phrases with a price and a contact offer a lookup service whatever the score
     // (`手机号查姓名身份证 50一次 加微信 …`).
     let lookup_offer = price > 0 && handles > 0 && lookups() >= 2;
