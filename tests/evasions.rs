@@ -807,6 +807,12 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::Name, Kind::Phone, Kind::Address],
         ),
+        // A shop's return address.
+        (
+            "退货地址：北京市朝阳区建国路88号3号楼501 刘洋 13912345678，请备注订单号".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Address, Kind::Name, Kind::Phone],
+        ),
         // A buyer's own shipping details.
         (
             "发货信息：刘洋 13912345678 北京市朝阳区建国路88号3号楼501 麻烦尽快发货".to_string(),
