@@ -380,7 +380,8 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // `出售 … 价格私聊` is two words, not five.
     let mut separate = 0;
     let mut goods = false;
-    let mut sample = false;
+    // A word that presents a sample of the goods (`样例`, `实拍`).
+    let mut shows_sample = false;
     for (k, h) in hits.iter().enumerate() {
         let (in_kw, in_sale, in_dox, in_label, in_everyday) = (
             kw_reach.holds(h),
@@ -423,7 +424,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
                 // Personal data as the goods: a word naming it that stands alone (in
                 // `征信修复` the data word `征信` names a service, not the goods).
                 goods |= h.group == Group::Sale(SaleWord::Data) && !in_sale;
-                sample |= h.group == Group::Sale(SaleWord::Sample);
+                shows_sample |= h.group == Group::Sale(SaleWord::Sample);
             }
             // A word inside a hostile phrase is part of it (`公司` in `去她公司`), as is a word
             // inside a sale word (`调查` in `婚前调查`) or an everyday word (`店` in `酒店`: the
@@ -506,7 +507,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let dossier_only = dossier
         && (price == 0 || dox >= 2)
         && tg_handles == 0
-        && !sample
+        && !shows_sample
         && (dox >= 1 || offer_words == 0);
     // Two lookup phrases with a price and a contact offer a lookup service whatever the score
     // (`手机号查姓名身份证 50一次 加微信 …`).
