@@ -228,23 +228,33 @@ impl Views<'_> {
     }
 }
 
-/// Decodes `text` into `chars_w` and looks every code point up in `table` into `info_w`;
-/// returns the number of code points (the first `len` elements of both are initialized).
+/// Decodes `text` into `chars_w`, looks every code point up in `table` into `info_w` and adds
+/// it to `views`; returns the number of code points (the first `len` elements of both are
+/// initialized) and whether some code point above the BMP lies outside the emoji blocks.
 ///
 /// UTF-8 decoded here rather than by `str::chars`: the text is valid UTF-8, so the lead byte
 /// alone says how long a sequence is, and only a four-byte sequence lies above the BMP. The
-/// loop makes no call, so its state stays in registers: the code points above the BMP (emoji,
-/// rare Han characters) get a BMP entry first and their real one from a second pass after the
+/// loop makes no call, so its state stays in registers: a code point above the BMP outside the
+/// emoji blocks (a rare Han character, a mathematical digit; 43 of the dev corpus's 8,000
+/// posts) gets a BMP entry here, and the caller corrects the entries and the views after the
 /// loop, only in texts that have one.
-#[inline]
+///
+/// One loop for the decoder and the views, in a function of its own (not inlined, so that the
+/// loader's other state does not take its registers; one call a post). As two loops, the views
+/// reading the entries back, the second kept its input pointer on the stack and reloaded it
+/// twice a character, and each loop paid its own counter and test: a pass 147.20 -> 145.10 M
+/// instructions.
+#[inline(never)]
 fn decode(
     table: &CharTable,
     text: &str,
     chars_w: &mut [MaybeUninit<char>],
     info_w: &mut [MaybeUninit<CharInfo>],
-) -> usize {
+    views: &mut Views,
+) -> (usize, bool) {
     let bytes = text.as_bytes();
     assert!(chars_w.len() >= bytes.len() && info_w.len() >= bytes.len());
+    assert!(views.skel.len() >= bytes.len() && views.rare.len() >= bytes.len());
     let (mut p, mut len, mut astral) = (0, 0, false);
     while p < bytes.len() {
         let b0 = bytes[p];
@@ -255,27 +265,34 @@ fn decode(
         // tested first (a sign test more and a jump back to the stores) and the four-byte
         // sequence's checked slice kept the position in two registers, copied every time.
         // (A pass 153.73 -> 152.01 M instructions, the loader alone 3.30-3.48 -> 3.11-3.18 ms.)
-        let u = if b0.wrapping_sub(0xE0) < 0x10 {
+        let (u, info) = if b0.wrapping_sub(0xE0) < 0x10 {
             // The lead byte's marker (0xE0) and the continuation bytes' (0x80 each) taken off
             // in one subtraction instead of a mask per byte.
             let (b1, b2) = unsafe { (*bytes.get_unchecked(p + 1), *bytes.get_unchecked(p + 2)) };
             p += 3;
-            (u32::from(b0) << 12) + (u32::from(b1) << 6) + u32::from(b2) - 0xE2080
+            let u = (u32::from(b0) << 12) + (u32::from(b1) << 6) + u32::from(b2) - 0xE2080;
+            (u, table.bmp_info(u as u16))
         } else if b0 < 0x80 {
             p += 1;
-            u32::from(b0)
+            let u = u32::from(b0);
+            (u, table.bmp_info(u as u16))
         } else if b0 < 0xE0 {
             let b1 = unsafe { *bytes.get_unchecked(p + 1) };
             p += 2;
-            u32::from(b0 & 0x1F) << 6 | u32::from(b1 & 0x3F)
+            let u = u32::from(b0 & 0x1F) << 6 | u32::from(b1 & 0x3F);
+            (u, table.bmp_info(u as u16))
         } else {
             let s = unsafe { bytes.get_unchecked(p..p + 4) };
             p += 4;
-            astral = true;
-            u32::from(b0 & 0x07) << 18
+            let u = u32::from(b0 & 0x07) << 18
                 | u32::from(s[1] & 0x3F) << 12
                 | u32::from(s[2] & 0x3F) << 6
-                | u32::from(s[3] & 0x3F)
+                | u32::from(s[3] & 0x3F);
+            let info = table.emoji_info(u).unwrap_or_else(|| {
+                astral = true;
+                table.bmp_info(u as u16)
+            });
+            (u, info)
         };
         // SAFETY: `u` is decoded from a complete UTF-8 sequence of a `str`: a scalar value.
         let c = unsafe { char::from_u32_unchecked(u) };
@@ -283,22 +300,12 @@ fn decode(
         // both slices hold at least `bytes.len()` elements (asserted above).
         unsafe {
             chars_w.get_unchecked_mut(len).write(c);
-            info_w
-                .get_unchecked_mut(len)
-                .write(table.bmp_info(u as u16));
+            info_w.get_unchecked_mut(len).write(info);
         }
+        views.push(len, info);
         len += 1;
     }
-    if astral {
-        for (c, info) in chars_w[..len].iter().zip(&mut info_w[..len]) {
-            // SAFETY: the loop above initialized the first `len` elements.
-            let c = unsafe { c.assume_init() };
-            if c as u32 >= 0x10000 {
-                info.write(table.info(c));
-            }
-        }
-    }
-    len
+    (len, astral)
 }
 
 impl Text {
@@ -350,19 +357,31 @@ impl Text {
         info_v.reserve(n);
         skel_pos.clear();
         skel_pos.reserve(n);
-        // Three loops, none of which calls a function on the common path: the decoder (code
-        // points and their table entries), the views (skeleton and the list of rare characters,
-        // reading the entries back from L1) and the notes over the rare characters. In the one
-        // loop they were before, the state of all three (the text, the table, four outputs and
-        // their counters, the flags) did not fit the registers, and the slow path's call made
-        // every value that lives across it a stack slot: the output pointers and counters were
-        // loaded from and stored to the stack on every character. In all, 103 instructions a
-        // character before (decoding and `note_starts` included), 91 now.
-        let len = decode(
+        // Two loops, neither of which calls a function on the common path: the decoder with
+        // the views (code points, their table entries, the skeleton and the list of rare
+        // characters) and the notes over the rare characters. In the one loop they were
+        // before, the state of both (the text, the table, five outputs and their counters, the
+        // flags) did not fit the registers, and the slow path's call made every value that
+        // lives across it a stack slot: the output pointers and counters were loaded from and
+        // stored to the stack on every character (103 instructions a character, decoding and
+        // `note_starts` included; 91 as three loops).
+        let mut rare = std::mem::take(&mut self.rare);
+        rare.clear();
+        rare.reserve(n);
+        let mut views = Views {
+            skel: &mut skel.spare_capacity_mut()[..n],
+            pos: &mut skel_pos.spare_capacity_mut()[..n],
+            rare: &mut rare.spare_capacity_mut()[..n],
+            k: 0,
+            r: 0,
+            contact: 0,
+        };
+        let (len, astral) = decode(
             table,
             text,
             &mut chars.spare_capacity_mut()[..n],
             &mut info_v.spare_capacity_mut()[..n],
+            &mut views,
         );
         // SAFETY: `decode` initializes the first `len` elements of both (one per code point,
         // at most `n`).
@@ -370,19 +389,18 @@ impl Text {
             chars.set_len(len);
             info_v.set_len(len);
         }
-        let mut rare = std::mem::take(&mut self.rare);
-        rare.clear();
-        rare.reserve(len);
-        let mut views = Views {
-            skel: &mut skel.spare_capacity_mut()[..len],
-            pos: &mut skel_pos.spare_capacity_mut()[..len],
-            rare: &mut rare.spare_capacity_mut()[..len],
-            k: 0,
-            r: 0,
-            contact: 0,
-        };
-        for (i, &info) in info_v.iter().enumerate() {
-            views.push(i, info);
+        if astral {
+            // Code points above the BMP outside the emoji blocks: their real entries, and the
+            // views again from all the entries.
+            for (c, info) in chars.iter().zip(&mut info_v) {
+                if *c as u32 >= 0x10000 {
+                    *info = table.info(*c);
+                }
+            }
+            (views.k, views.r, views.contact) = (0, 0, 0);
+            for (i, &info) in info_v.iter().enumerate() {
+                views.push(i, info);
+            }
         }
         let (k, r, contact) = (views.k, views.r, views.contact & u32::from(LOWER) != 0);
         // SAFETY: `Views::push` writes `skel[k]`, `pos[k]` and `rare[r]` before it counts `k`
