@@ -103,11 +103,16 @@ impl Notes {
 /// with a character: [`KEEP`] if it is in the skeleton (not a gap; the unused class codes 10 to
 /// 15 read as [`Class::Other`], which is kept), [`RARE`] if the notes look at it (not
 /// [`CharInfo::is_plain`]), [`LOWER`] for letters. One load and no comparison for the three
-/// (2 KB, in cache): with the skeleton bit from a table of 16 classes, a comparison for letters
-/// and the plain test by mask and comparison, the loop took 26 instructions a character and
-/// kept a pointer on the stack; 19 now, all in registers (a pass 158.04 -> 153.73 M
-/// instructions, the loader alone 3.58-3.78 -> 3.30-3.43 ms).
-const KIND_BITS: [u8; CharInfo::KINDS] = {
+/// (8 KB, of which a text touches a few lines): with the skeleton bit from a table of 16
+/// classes, a comparison for letters and the plain test by mask and comparison, the loop took
+/// 26 instructions a character and kept a pointer on the stack; 19 with a table of bytes (a
+/// pass 158.04 -> 153.73 M instructions, the loader alone 3.58-3.78 -> 3.30-3.43 ms).
+///
+/// Entries of 32 bits, [`KEEP`] and [`RARE`] above the fold's 21 bits: the skeleton form is the
+/// entry or-ed into the fold and masked ([`CharInfo::fold_code_or`]), and each count is a bit
+/// test and an add with carry. With bytes (`KEEP` bit 0), each use needed a copy and a mask of
+/// its own: the decoder's Han path 39 -> 35 instructions a character (a pass 145.10 -> 142.85 M).
+const KIND_BITS: [u32; CharInfo::KINDS] = {
     let mut t = [0; CharInfo::KINDS];
     let mut k = 0;
     while k < CharInfo::KINDS {
@@ -133,9 +138,11 @@ const KIND_BITS: [u8; CharInfo::KINDS] = {
 
 /// The bits of [`KIND_BITS`]: in the skeleton; listed for the notes; a letter (the bit that,
 /// set in an ASCII letter, lower-cases it).
-const KEEP: u8 = 1;
-const RARE: u8 = 2;
-const LOWER: u8 = 0x20;
+const KEEP_BIT: u32 = 24;
+const RARE_BIT: u32 = 25;
+const KEEP: u32 = 1 << KEEP_BIT;
+const RARE: u32 = 1 << RARE_BIT;
+const LOWER: u32 = 0x20;
 
 /// Notes in `starts` the skeleton indices where a lexicon term may start: all of them without
 /// `triggers`. A loop of its own over the finished skeleton (tested while the skeleton was
@@ -208,10 +215,10 @@ impl Views<'_> {
     /// predicted; the slow path's call in the loop had made the loop's state stack slots.
     #[inline(always)]
     fn push(&mut self, i: usize, info: CharInfo) {
-        let bits = u32::from(KIND_BITS[info.kind_code()]);
+        let bits = KIND_BITS[info.kind_code()];
         self.contact |= bits;
         // Only letters fold to ASCII letters: setting bit 5 of a letter's fold lower-cases it.
-        let f = info.fold_code() | bits & u32::from(LOWER);
+        let f = info.fold_code_or(bits);
         debug_assert!(self.k <= i && self.r <= i && i < self.skel.len().min(self.rare.len()));
         // SAFETY: `f` is a folded form (`CharInfo::fold_code`, a `char`) or an ASCII letter's
         // fold with bit 5 set, its lower-case form. `k` and `r` count at most one per call, so
@@ -223,8 +230,8 @@ impl Views<'_> {
             self.pos.get_unchecked_mut(self.k).write(i as u32);
             self.rare.get_unchecked_mut(self.r).write(i as u32);
         }
-        self.k += (bits & u32::from(KEEP)) as usize;
-        self.r += ((bits / u32::from(RARE)) & 1) as usize;
+        self.k += (bits >> KEEP_BIT & 1) as usize;
+        self.r += (bits >> RARE_BIT & 1) as usize;
     }
 }
 
@@ -402,7 +409,7 @@ impl Text {
                 views.push(i, info);
             }
         }
-        let (k, r, contact) = (views.k, views.r, views.contact & u32::from(LOWER) != 0);
+        let (k, r, contact) = (views.k, views.r, views.contact & LOWER != 0);
         // SAFETY: `Views::push` writes `skel[k]`, `pos[k]` and `rare[r]` before it counts `k`
         // and `r` (by one or none): the first `k` and `r` elements are initialized, within
         // capacity.
