@@ -163,6 +163,27 @@ fn note_starts(skel: &[char], triggers: Option<&Triggers>, starts: &mut Vec<u32>
     // Written by index into the spare capacity, as the loader's views.
     starts.reserve(skel.len());
     let w = &mut starts.spare_capacity_mut()[..skel.len()];
+    #[cfg(target_arch = "x86_64")]
+    let m = if std::arch::is_x86_feature_detected!("bmi2") {
+        // SAFETY: the CPU has BMI2 (tested just above).
+        unsafe { pair_starts_bmi2(tr, skel, w) }
+    } else {
+        pair_starts(tr, skel, w)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let m = pair_starts(tr, skel, w);
+    // SAFETY: every index writes `w[m]` before it counts `m`: the first `m` are initialized.
+    unsafe { starts.set_len(m) };
+    if tr.alone(last) {
+        starts.push(skel.len() as u32 - 1);
+    }
+}
+
+/// Writes to `w` the indices `k` of `skel` but the last where [`Triggers::start`] of the
+/// character and the next is 1, in order; returns how many.
+#[inline(always)]
+fn pair_starts(tr: &Triggers, skel: &[char], w: &mut [MaybeUninit<u32>]) -> usize {
+    assert!(w.len() >= skel.len());
     let mut m = 0;
     // Two characters a round, from windows of three: 23 instructions a character instead of
     // 26, one loop's counters and moves for two (a pass 152.69 -> 150.85 M instructions, the
@@ -183,11 +204,21 @@ fn note_starts(skel: &[char], triggers: Option<&Triggers>, starts: &mut Vec<u32>
         unsafe { w.get_unchecked_mut(m).write(k as u32) };
         m += tr.start(skel[k], skel[k + 1]);
     }
-    // SAFETY: every index writes `w[m]` before it counts `m`: the first `m` are initialized.
-    unsafe { starts.set_len(m) };
-    if tr.alone(last) {
-        starts.push(skel.len() as u32 - 1);
-    }
+    m
+}
+
+/// [`pair_starts`] compiled for CPUs with BMI2: its shifts by a register (the trigger bits of
+/// a character and of a pair) are `shrx`, which takes the count from any register, where the
+/// baseline `shr` needs it in `cl`: 18 instructions a character instead of 20 (a pass
+/// 142.36 -> 141.05 M instructions).
+///
+/// # Safety
+///
+/// The CPU must have BMI2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "bmi2")]
+unsafe fn pair_starts_bmi2(tr: &Triggers, skel: &[char], w: &mut [MaybeUninit<u32>]) -> usize {
+    pair_starts(tr, skel, w)
 }
 
 /// The skeleton and the list of rare characters as the loader writes them: by index into the
@@ -642,8 +673,15 @@ mod tests {
                 pos.push(i as u32);
             }
         }
-        let mut starts = Vec::new();
-        note_starts(&skel, Some(triggers), &mut starts);
+        // Every index whose character and the next may start a term, and the last if it may
+        // be a term alone: what `note_starts` writes, whichever loop the CPU takes.
+        let mut starts: Vec<u32> = (0..skel.len().saturating_sub(1))
+            .filter(|&k| triggers.start(skel[k], skel[k + 1]) == 1)
+            .map(|k| k as u32)
+            .collect();
+        if skel.last().is_some_and(|&c| triggers.alone(c)) {
+            starts.push(skel.len() as u32 - 1);
+        }
         let f = notes.flags;
         (
             chars,
