@@ -130,6 +130,14 @@ impl CharInfo {
         self.0 & 0x1F_FFFF
     }
 
+    /// [`CharInfo::fold_code`] with the bits of `low` set, for `low` below bit 21 (its higher
+    /// bits are dropped): one `or` and one mask, for the loader, which lower-cases letters by
+    /// setting bit 5 of their fold with a value whose high bits say other things.
+    #[inline]
+    pub fn fold_code_or(self, low: u32) -> u32 {
+        (self.0 | low) & 0x1F_FFFF
+    }
+
     #[inline]
     pub fn fold(self) -> char {
         // SAFETY: every `CharInfo` is made by `CharInfo::new`, whose low 21 bits are a `char`
@@ -463,6 +471,15 @@ impl CharTable {
     #[inline]
     pub fn bmp_info(&self, u: u16) -> CharInfo {
         self.bmp[usize::from(u)]
+    }
+
+    /// The entry of a code point above the BMP if it lies in the emoji blocks, where nearly
+    /// all of them in posts do: one bounds test and a load, no call, for the loader's loop.
+    #[inline]
+    pub fn emoji_info(&self, u: u32) -> Option<CharInfo> {
+        self.emoji
+            .get(u.wrapping_sub(EMOJI.start) as usize)
+            .copied()
     }
 
     #[cold]

@@ -32,11 +32,22 @@ const CHAR_WORDS: usize = 0x10000 / 32;
 const PAIR_BITS: u32 = 16;
 const PAIR_WORDS: usize = (1 << PAIR_BITS) / 64;
 
+/// The hash of a (first, second) character pair: [`PAIR_BITS`] bits. In 32-bit arithmetic, so
+/// that the loader can hash eight pairs at once where AVX2 is available (it has no 64-bit
+/// multiply).
 #[inline]
 fn pair_hash(a: char, b: char) -> usize {
-    let x = (u64::from(a as u32) << 21 | u64::from(b as u32)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (x >> (64 - PAIR_BITS)) as usize
+    let x = (a as u32)
+        .wrapping_mul(PAIR_K1)
+        .wrapping_add(b as u32)
+        .wrapping_mul(PAIR_K2);
+    (x >> (32 - PAIR_BITS)) as usize
 }
+
+/// [`pair_hash`]'s multipliers: odd, with their bits spread (the golden ratio's and
+/// MurmurHash3's finalizer constant).
+const PAIR_K1: u32 = 0x9E37_79B1;
+const PAIR_K2: u32 = 0x85EB_CA6B;
 
 #[inline]
 fn bit(set: &[u64], i: usize) -> bool {

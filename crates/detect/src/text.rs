@@ -103,11 +103,16 @@ impl Notes {
 /// with a character: [`KEEP`] if it is in the skeleton (not a gap; the unused class codes 10 to
 /// 15 read as [`Class::Other`], which is kept), [`RARE`] if the notes look at it (not
 /// [`CharInfo::is_plain`]), [`LOWER`] for letters. One load and no comparison for the three
-/// (2 KB, in cache): with the skeleton bit from a table of 16 classes, a comparison for letters
-/// and the plain test by mask and comparison, the loop took 26 instructions a character and
-/// kept a pointer on the stack; 19 now, all in registers (a pass 158.04 -> 153.73 M
-/// instructions, the loader alone 3.58-3.78 -> 3.30-3.43 ms).
-const KIND_BITS: [u8; CharInfo::KINDS] = {
+/// (8 KB, of which a text touches a few lines): with the skeleton bit from a table of 16
+/// classes, a comparison for letters and the plain test by mask and comparison, the loop took
+/// 26 instructions a character and kept a pointer on the stack; 19 with a table of bytes (a
+/// pass 158.04 -> 153.73 M instructions, the loader alone 3.58-3.78 -> 3.30-3.43 ms).
+///
+/// Entries of 32 bits, [`KEEP`] and [`RARE`] above the fold's 21 bits: the skeleton form is the
+/// entry or-ed into the fold and masked ([`CharInfo::fold_code_or`]), and each count is a bit
+/// test and an add with carry. With bytes (`KEEP` bit 0), each use needed a copy and a mask of
+/// its own: the decoder's Han path 39 -> 35 instructions a character (a pass 145.10 -> 142.85 M).
+const KIND_BITS: [u32; CharInfo::KINDS] = {
     let mut t = [0; CharInfo::KINDS];
     let mut k = 0;
     while k < CharInfo::KINDS {
@@ -133,9 +138,11 @@ const KIND_BITS: [u8; CharInfo::KINDS] = {
 
 /// The bits of [`KIND_BITS`]: in the skeleton; listed for the notes; a letter (the bit that,
 /// set in an ASCII letter, lower-cases it).
-const KEEP: u8 = 1;
-const RARE: u8 = 2;
-const LOWER: u8 = 0x20;
+const KEEP_BIT: u32 = 24;
+const RARE_BIT: u32 = 25;
+const KEEP: u32 = 1 << KEEP_BIT;
+const RARE: u32 = 1 << RARE_BIT;
+const LOWER: u32 = 0x20;
 
 /// Notes in `starts` the skeleton indices where a lexicon term may start: all of them without
 /// `triggers`. A loop of its own over the finished skeleton (tested while the skeleton was
@@ -156,6 +163,27 @@ fn note_starts(skel: &[char], triggers: Option<&Triggers>, starts: &mut Vec<u32>
     // Written by index into the spare capacity, as the loader's views.
     starts.reserve(skel.len());
     let w = &mut starts.spare_capacity_mut()[..skel.len()];
+    #[cfg(target_arch = "x86_64")]
+    let m = if std::arch::is_x86_feature_detected!("bmi2") {
+        // SAFETY: the CPU has BMI2 (tested just above).
+        unsafe { pair_starts_bmi2(tr, skel, w) }
+    } else {
+        pair_starts(tr, skel, w)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let m = pair_starts(tr, skel, w);
+    // SAFETY: every index writes `w[m]` before it counts `m`: the first `m` are initialized.
+    unsafe { starts.set_len(m) };
+    if tr.alone(last) {
+        starts.push(skel.len() as u32 - 1);
+    }
+}
+
+/// Writes to `w` the indices `k` of `skel` but the last where [`Triggers::start`] of the
+/// character and the next is 1, in order; returns how many.
+#[inline(always)]
+fn pair_starts(tr: &Triggers, skel: &[char], w: &mut [MaybeUninit<u32>]) -> usize {
+    assert!(w.len() >= skel.len());
     let mut m = 0;
     // Two characters a round, from windows of three: 23 instructions a character instead of
     // 26, one loop's counters and moves for two (a pass 152.69 -> 150.85 M instructions, the
@@ -176,11 +204,21 @@ fn note_starts(skel: &[char], triggers: Option<&Triggers>, starts: &mut Vec<u32>
         unsafe { w.get_unchecked_mut(m).write(k as u32) };
         m += tr.start(skel[k], skel[k + 1]);
     }
-    // SAFETY: every index writes `w[m]` before it counts `m`: the first `m` are initialized.
-    unsafe { starts.set_len(m) };
-    if tr.alone(last) {
-        starts.push(skel.len() as u32 - 1);
-    }
+    m
+}
+
+/// [`pair_starts`] compiled for CPUs with BMI2: its shifts by a register (the trigger bits of
+/// a character and of a pair) are `shrx`, which takes the count from any register, where the
+/// baseline `shr` needs it in `cl`: 18 instructions a character instead of 20 (a pass
+/// 142.36 -> 141.05 M instructions).
+///
+/// # Safety
+///
+/// The CPU must have BMI2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "bmi2")]
+unsafe fn pair_starts_bmi2(tr: &Triggers, skel: &[char], w: &mut [MaybeUninit<u32>]) -> usize {
+    pair_starts(tr, skel, w)
 }
 
 /// The skeleton and the list of rare characters as the loader writes them: by index into the
@@ -208,10 +246,10 @@ impl Views<'_> {
     /// predicted; the slow path's call in the loop had made the loop's state stack slots.
     #[inline(always)]
     fn push(&mut self, i: usize, info: CharInfo) {
-        let bits = u32::from(KIND_BITS[info.kind_code()]);
+        let bits = KIND_BITS[info.kind_code()];
         self.contact |= bits;
         // Only letters fold to ASCII letters: setting bit 5 of a letter's fold lower-cases it.
-        let f = info.fold_code() | bits & u32::from(LOWER);
+        let f = info.fold_code_or(bits);
         debug_assert!(self.k <= i && self.r <= i && i < self.skel.len().min(self.rare.len()));
         // SAFETY: `f` is a folded form (`CharInfo::fold_code`, a `char`) or an ASCII letter's
         // fold with bit 5 set, its lower-case form. `k` and `r` count at most one per call, so
@@ -223,28 +261,38 @@ impl Views<'_> {
             self.pos.get_unchecked_mut(self.k).write(i as u32);
             self.rare.get_unchecked_mut(self.r).write(i as u32);
         }
-        self.k += (bits & u32::from(KEEP)) as usize;
-        self.r += ((bits / u32::from(RARE)) & 1) as usize;
+        self.k += (bits >> KEEP_BIT & 1) as usize;
+        self.r += (bits >> RARE_BIT & 1) as usize;
     }
 }
 
-/// Decodes `text` into `chars_w` and looks every code point up in `table` into `info_w`;
-/// returns the number of code points (the first `len` elements of both are initialized).
+/// Decodes `text` into `chars_w`, looks every code point up in `table` into `info_w` and adds
+/// it to `views`; returns the number of code points (the first `len` elements of both are
+/// initialized) and whether some code point above the BMP lies outside the emoji blocks.
 ///
 /// UTF-8 decoded here rather than by `str::chars`: the text is valid UTF-8, so the lead byte
 /// alone says how long a sequence is, and only a four-byte sequence lies above the BMP. The
-/// loop makes no call, so its state stays in registers: the code points above the BMP (emoji,
-/// rare Han characters) get a BMP entry first and their real one from a second pass after the
+/// loop makes no call, so its state stays in registers: a code point above the BMP outside the
+/// emoji blocks (a rare Han character, a mathematical digit; 43 of the dev corpus's 8,000
+/// posts) gets a BMP entry here, and the caller corrects the entries and the views after the
 /// loop, only in texts that have one.
-#[inline]
+///
+/// One loop for the decoder and the views, in a function of its own (not inlined, so that the
+/// loader's other state does not take its registers; one call a post). As two loops, the views
+/// reading the entries back, the second kept its input pointer on the stack and reloaded it
+/// twice a character, and each loop paid its own counter and test: a pass 147.20 -> 145.10 M
+/// instructions.
+#[inline(never)]
 fn decode(
     table: &CharTable,
     text: &str,
     chars_w: &mut [MaybeUninit<char>],
     info_w: &mut [MaybeUninit<CharInfo>],
-) -> usize {
+    views: &mut Views,
+) -> (usize, bool) {
     let bytes = text.as_bytes();
     assert!(chars_w.len() >= bytes.len() && info_w.len() >= bytes.len());
+    assert!(views.skel.len() >= bytes.len() && views.rare.len() >= bytes.len());
     let (mut p, mut len, mut astral) = (0, 0, false);
     while p < bytes.len() {
         let b0 = bytes[p];
@@ -255,27 +303,34 @@ fn decode(
         // tested first (a sign test more and a jump back to the stores) and the four-byte
         // sequence's checked slice kept the position in two registers, copied every time.
         // (A pass 153.73 -> 152.01 M instructions, the loader alone 3.30-3.48 -> 3.11-3.18 ms.)
-        let u = if b0.wrapping_sub(0xE0) < 0x10 {
+        let (u, info) = if b0.wrapping_sub(0xE0) < 0x10 {
             // The lead byte's marker (0xE0) and the continuation bytes' (0x80 each) taken off
             // in one subtraction instead of a mask per byte.
             let (b1, b2) = unsafe { (*bytes.get_unchecked(p + 1), *bytes.get_unchecked(p + 2)) };
             p += 3;
-            (u32::from(b0) << 12) + (u32::from(b1) << 6) + u32::from(b2) - 0xE2080
+            let u = (u32::from(b0) << 12) + (u32::from(b1) << 6) + u32::from(b2) - 0xE2080;
+            (u, table.bmp_info(u as u16))
         } else if b0 < 0x80 {
             p += 1;
-            u32::from(b0)
+            let u = u32::from(b0);
+            (u, table.bmp_info(u as u16))
         } else if b0 < 0xE0 {
             let b1 = unsafe { *bytes.get_unchecked(p + 1) };
             p += 2;
-            u32::from(b0 & 0x1F) << 6 | u32::from(b1 & 0x3F)
+            let u = u32::from(b0 & 0x1F) << 6 | u32::from(b1 & 0x3F);
+            (u, table.bmp_info(u as u16))
         } else {
             let s = unsafe { bytes.get_unchecked(p..p + 4) };
             p += 4;
-            astral = true;
-            u32::from(b0 & 0x07) << 18
+            let u = u32::from(b0 & 0x07) << 18
                 | u32::from(s[1] & 0x3F) << 12
                 | u32::from(s[2] & 0x3F) << 6
-                | u32::from(s[3] & 0x3F)
+                | u32::from(s[3] & 0x3F);
+            let info = table.emoji_info(u).unwrap_or_else(|| {
+                astral = true;
+                table.bmp_info(u as u16)
+            });
+            (u, info)
         };
         // SAFETY: `u` is decoded from a complete UTF-8 sequence of a `str`: a scalar value.
         let c = unsafe { char::from_u32_unchecked(u) };
@@ -283,22 +338,12 @@ fn decode(
         // both slices hold at least `bytes.len()` elements (asserted above).
         unsafe {
             chars_w.get_unchecked_mut(len).write(c);
-            info_w
-                .get_unchecked_mut(len)
-                .write(table.bmp_info(u as u16));
+            info_w.get_unchecked_mut(len).write(info);
         }
+        views.push(len, info);
         len += 1;
     }
-    if astral {
-        for (c, info) in chars_w[..len].iter().zip(&mut info_w[..len]) {
-            // SAFETY: the loop above initialized the first `len` elements.
-            let c = unsafe { c.assume_init() };
-            if c as u32 >= 0x10000 {
-                info.write(table.info(c));
-            }
-        }
-    }
-    len
+    (len, astral)
 }
 
 impl Text {
@@ -350,19 +395,31 @@ impl Text {
         info_v.reserve(n);
         skel_pos.clear();
         skel_pos.reserve(n);
-        // Three loops, none of which calls a function on the common path: the decoder (code
-        // points and their table entries), the views (skeleton and the list of rare characters,
-        // reading the entries back from L1) and the notes over the rare characters. In the one
-        // loop they were before, the state of all three (the text, the table, four outputs and
-        // their counters, the flags) did not fit the registers, and the slow path's call made
-        // every value that lives across it a stack slot: the output pointers and counters were
-        // loaded from and stored to the stack on every character. In all, 103 instructions a
-        // character before (decoding and `note_starts` included), 91 now.
-        let len = decode(
+        // Two loops, neither of which calls a function on the common path: the decoder with
+        // the views (code points, their table entries, the skeleton and the list of rare
+        // characters) and the notes over the rare characters. In the one loop they were
+        // before, the state of both (the text, the table, five outputs and their counters, the
+        // flags) did not fit the registers, and the slow path's call made every value that
+        // lives across it a stack slot: the output pointers and counters were loaded from and
+        // stored to the stack on every character (103 instructions a character, decoding and
+        // `note_starts` included; 91 as three loops).
+        let mut rare = std::mem::take(&mut self.rare);
+        rare.clear();
+        rare.reserve(n);
+        let mut views = Views {
+            skel: &mut skel.spare_capacity_mut()[..n],
+            pos: &mut skel_pos.spare_capacity_mut()[..n],
+            rare: &mut rare.spare_capacity_mut()[..n],
+            k: 0,
+            r: 0,
+            contact: 0,
+        };
+        let (len, astral) = decode(
             table,
             text,
             &mut chars.spare_capacity_mut()[..n],
             &mut info_v.spare_capacity_mut()[..n],
+            &mut views,
         );
         // SAFETY: `decode` initializes the first `len` elements of both (one per code point,
         // at most `n`).
@@ -370,21 +427,20 @@ impl Text {
             chars.set_len(len);
             info_v.set_len(len);
         }
-        let mut rare = std::mem::take(&mut self.rare);
-        rare.clear();
-        rare.reserve(len);
-        let mut views = Views {
-            skel: &mut skel.spare_capacity_mut()[..len],
-            pos: &mut skel_pos.spare_capacity_mut()[..len],
-            rare: &mut rare.spare_capacity_mut()[..len],
-            k: 0,
-            r: 0,
-            contact: 0,
-        };
-        for (i, &info) in info_v.iter().enumerate() {
-            views.push(i, info);
+        if astral {
+            // Code points above the BMP outside the emoji blocks: their real entries, and the
+            // views again from all the entries.
+            for (c, info) in chars.iter().zip(&mut info_v) {
+                if *c as u32 >= 0x10000 {
+                    *info = table.info(*c);
+                }
+            }
+            (views.k, views.r, views.contact) = (0, 0, 0);
+            for (i, &info) in info_v.iter().enumerate() {
+                views.push(i, info);
+            }
         }
-        let (k, r, contact) = (views.k, views.r, views.contact & u32::from(LOWER) != 0);
+        let (k, r, contact) = (views.k, views.r, views.contact & LOWER != 0);
         // SAFETY: `Views::push` writes `skel[k]`, `pos[k]` and `rare[r]` before it counts `k`
         // and `r` (by one or none): the first `k` and `r` elements are initialized, within
         // capacity.
@@ -617,8 +673,15 @@ mod tests {
                 pos.push(i as u32);
             }
         }
-        let mut starts = Vec::new();
-        note_starts(&skel, Some(triggers), &mut starts);
+        // Every index whose character and the next may start a term, and the last if it may
+        // be a term alone: what `note_starts` writes, whichever loop the CPU takes.
+        let mut starts: Vec<u32> = (0..skel.len().saturating_sub(1))
+            .filter(|&k| triggers.start(skel[k], skel[k + 1]) == 1)
+            .map(|k| k as u32)
+            .collect();
+        if skel.last().is_some_and(|&c| triggers.alone(c)) {
+            starts.push(skel.len() as u32 - 1);
+        }
         let f = notes.flags;
         (
             chars,

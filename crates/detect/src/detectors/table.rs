@@ -24,12 +24,26 @@ pub fn cell_fields(t: &Text, hits: &[Hit], out: &mut Vec<Option<Field>>) {
         labels = crate::lexicon::longest_non_overlapping(&in_cells, is_label);
     }
     let mut header: Option<Vec<Option<Field>>> = None;
+    // The `|` ahead, from the loader's marks: a line without one is not split (most lines of
+    // a post with a table are prose, and reading them character by character was most of the
+    // cost).
+    let mut bars = t
+        .marks
+        .iter()
+        .map(|&p| p as usize)
+        .filter(|&p| t.fold(p) == '|')
+        .peekable();
     let mut line_start = 0;
     while line_start <= t.len() {
         let line_end = (line_start..t.len())
             .find(|&k| t.class(k) == Class::Newline)
             .unwrap_or(t.len());
-        let cells = split_cells(t, line_start, line_end);
+        while bars.next_if(|&p| p < line_start).is_some() {}
+        let cells = if bars.peek().is_some_and(|&p| p < line_end) {
+            split_cells(t, line_start, line_end)
+        } else {
+            Vec::new()
+        };
         if cells.len() >= 2 {
             let fields: Vec<Option<Field>> = cells
                 .iter()
@@ -76,6 +90,10 @@ pub(crate) fn split_cells(t: &Text, a: usize, b: usize) -> Vec<(usize, usize)> {
     let mut s = a;
     for k in a..=b {
         if k == b || t.fold(k) == '|' {
+            if k == b && cells.is_empty() {
+                // No `|` in the line: one cell, so none (without allocating for it).
+                return cells;
+            }
             let (mut x, mut y) = (s, k);
             while x < y && t.info[x].is_gap() {
                 x += 1;
