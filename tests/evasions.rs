@@ -807,6 +807,17 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::Name, Kind::Phone, Kind::Address],
         ),
+        // Wanted and missing-person notices publish an ID with a name and a phone.
+        (
+            format!("悬赏通告：犯罪嫌疑人刘洋，男，身份证号{ID}，如有线索请联系13912345678"),
+            Verdict::PiiExposure,
+            &[Kind::IdCard, Kind::Phone],
+        ),
+        (
+            format!("寻人启事：刘洋，男，35岁，身份证{ID}，请知情者联系其家属13912345678"),
+            Verdict::PiiExposure,
+            &[Kind::IdCard, Kind::Phone],
+        ),
         // A shop's return address.
         (
             "退货地址：北京市朝阳区建国路88号3号楼501 刘洋 13912345678，请备注订单号".to_string(),

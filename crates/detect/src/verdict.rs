@@ -578,9 +578,12 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     dox_score -= 1.2 * selfctx.min(3) as f32;
     dox_score -= 1.0 * news.min(3) as f32;
     let sample = is_sale && ident_kinds >= 1 && name && (id || phone || card || addr);
-    // A validated ID next to the person's name, phone or address is a dossier whatever the
-    // framing: nobody posts their own ID card number with their phone.
-    let id_bundle = id && (name || phone || addr);
+    // A validated ID next to the person's name, phone or address is a dossier whatever else
+    // frames it (nobody posts their own ID card number with their phone), unless reporting or
+    // self words frame a notice and nothing is hostile (a wanted or missing-person notice:
+    // `悬赏通告：犯罪嫌疑人…`, `寻人启事：…`).
+    let notice = (news >= 2 || selfctx >= 2) && dox == 0 && kw_n == 0;
+    let id_bundle = id && (name || phone || addr) && !notice;
     // A doxxing word (开盒, 社工库, 机主信息 …) over a person's identifiers, or over a name and
     // an account (`开盒：刘洋 支付宝账号 …@163.com`): self-disclosure never says 开盒. Sale ads
     // are left to the sample rule (a seller gives a phone too).
