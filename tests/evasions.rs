@@ -818,6 +818,12 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::PiiExposure,
             &[Kind::IdCard, Kind::Phone],
         ),
+        // A duty roster lists several people's phones.
+        (
+            "值班表：周一 刘洋 13912345678；周二 王芳 13812345678；周三 李娜 13712345678".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Name, Kind::Phone],
+        ),
         // A shop's return address.
         (
             "退货地址：北京市朝阳区建国路88号3号楼501 刘洋 13912345678，请备注订单号".to_string(),
