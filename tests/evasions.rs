@@ -818,6 +818,17 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::PiiExposure,
             &[Kind::IdCard, Kind::Phone],
         ),
+        // A name and a phone under new hostile words (避雷, 跑路, 看清楚, 拉黑他, 你等着).
+        (
+            "避雷！这个中介刘洋，电话13912345678，收了定金就跑路".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone],
+        ),
+        (
+            "网暴我的人找到了，刘洋，13912345678，你等着".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone],
+        ),
         // A duty roster lists several people's phones.
         (
             "值班表：周一 刘洋 13912345678；周二 王芳 13812345678；周三 李娜 13712345678".to_string(),
