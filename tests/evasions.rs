@@ -1468,6 +1468,16 @@ fn spans_of_unseen_forms() {
             "联系电话 13912345678 万达广场三楼",
             &[(Kind::Phone, "13912345678")],
         ),
+        // A bare handle after `TG搜索`.
+        (
+            "开盒 查档 一条50 TG搜索 cd_2025",
+            &[
+                (Kind::AdKeyword, "开盒"),
+                (Kind::AdKeyword, "查档"),
+                (Kind::AdKeyword, "TG"),
+                (Kind::Telegram, "cd_2025"),
+            ],
+        ),
         // A keyword glued to its price with `O` for a zero is no Telegram handle.
         ("全家户900包月，jzxx6O/条 婚姻状况200米", &[(Kind::AdKeyword, "jzxx")]),
         // A timestamp field and a list number after it are no phone.

@@ -705,8 +705,8 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
     // character and searched the string's bytes at every step).
     const BRIDGE: CharSet<64> = CharSet::new(
         &[
-            '私', '聊', '搜', '联', '系', '号', '是', '加', '后', '台', '找', '群', '道', '频',
-            '进', '下', '单', '咨', '询', '请', '详', '情', '@',
+            '私', '聊', '搜', '索', '联', '系', '号', '是', '加', '后', '台', '找', '群', '道',
+            '频', '进', '下', '单', '咨', '询', '请', '详', '情', '@',
         ],
         0x0034_7FD5,
     );
