@@ -1468,6 +1468,15 @@ fn spans_of_unseen_forms() {
             "联系电话 13912345678 万达广场三楼",
             &[(Kind::Phone, "13912345678")],
         ),
+        // Emoji inside the phrases around a name (`就🎯是他`, `阿🙏姨`).
+        (
+            "朱兵就🎯是他，打这个13912345678",
+            &[(Kind::Name, "朱兵"), (Kind::Phone, "13912345678")],
+        ),
+        (
+            "家政服务，杨红阿🙏姨，电话13912345678",
+            &[(Kind::Name, "杨红"), (Kind::Phone, "13912345678")],
+        ),
         // A bare handle after `TG搜索`.
         (
             "开盒 查档 一条50 TG搜索 cd_2025",

@@ -247,6 +247,11 @@ fn word_char_before(t: &Text, i: usize) -> Option<usize> {
         .find(|&j| !matches!(t.class(j), Class::Invisible | Class::Emoji))
 }
 
+/// The first character from `i` that is neither invisible nor an emoji (`就😂是他`, `阿💯姨`).
+fn word_char_after(t: &Text, i: usize) -> Option<usize> {
+    (i..t.len()).find(|&j| !matches!(t.class(j), Class::Invisible | Class::Emoji))
+}
+
 /// Jobs, relations and accusations written right before a name (`中介刘强`, `前男友王磊`), besides the
 /// [`TITLES`] and the jobs ending in `员` or `官`.
 const ROLES: &[&[char]] = &[
@@ -681,11 +686,12 @@ pub fn detect(
         }
     }
     for i in marks('就') {
-        // Invisible characters may sit anywhere around the phrase (`孙丽娟\u{2060}就\u{200C}是他`).
-        let Some(shi) = t.next_visible(i + 1) else {
+        // Invisible characters and emoji may sit anywhere around the phrase
+        // (`孙丽娟\u{2060}就\u{200C}是他`, `朱兵就🎯是他`).
+        let Some(shi) = word_char_after(t, i + 1) else {
             continue;
         };
-        let Some(ta) = t.next_visible(shi + 1) else {
+        let Some(ta) = word_char_after(t, shi + 1) else {
             continue;
         };
         if t.fold(shi) == '是' && matches!(t.fold(ta), '他' | '她' | '这') {
@@ -793,12 +799,13 @@ pub fn detect(
         }
         if let Some(name) = name_at(t, dicts, i) {
             let e = name.end;
-            // (Invisible characters skipped: `黄岩\u{200B}阿姨`.)
+            // (Invisible characters skipped: `黄岩\u{200B}阿姨`; emoji inside the word too:
+            // `杨红阿🙏姨`.)
             let role = t.next_visible(e).is_some_and(|r| match t.fold(r) {
                 '收' => t
                     .next_visible(r + 1)
                     .is_none_or(|k| t.class(k) != Class::Cjk),
-                '阿' => t.next_visible(r + 1).is_some_and(|k| t.fold(k) == '姨'),
+                '阿' => word_char_after(t, r + 1).is_some_and(|k| t.fold(k) == '姨'),
                 _ => false,
             });
             if role {
