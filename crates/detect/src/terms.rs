@@ -96,6 +96,13 @@ impl Triggers {
         (bits & 1 != 0, bits & 2 != 0)
     }
 
+    /// Some term may start at `c`: [`Triggers::kinds`]' two bits in one test, for scans that
+    /// skip the characters that start none.
+    #[inline]
+    pub fn may_start(&self, c: char) -> bool {
+        self.bits(c) & 3 != 0
+    }
+
     /// `c`'s two bits of [`Triggers::chars`] at the bottom.
     #[inline]
     fn bits(&self, c: char) -> u64 {

@@ -328,9 +328,24 @@ pub fn detect_links(t: &Text, claimed: &mut [bool], out: &mut Vec<Found>) {
         let u = info.fold_code();
         LINK_START.contains_code(u)
     };
+    // The next candidate in `infos`: four characters a round, their tests or-ed without a
+    // branch (a candidate comes about once in 18 characters; one character a round, the loop's
+    // counter and test were a third of the scan's instructions; `detect_links` 6.02 -> 5.91 M,
+    // a pass 139.81 -> 139.55 M. Eight a round, as a fold, was slower: 140.68 M).
+    let next_candidate = |infos: &[crate::chars::CharInfo]| {
+        let mut quads = infos.chunks_exact(4);
+        let mut k = 0;
+        for q in quads.by_ref() {
+            if candidate(&q[0]) | candidate(&q[1]) | candidate(&q[2]) | candidate(&q[3]) {
+                return q.iter().position(candidate).map(|j| k + j);
+            }
+            k += 4;
+        }
+        quads.remainder().iter().position(candidate).map(|j| k + j)
+    };
     while i < n {
         // Straight to the next candidate: every other character only moves `i` on.
-        match t.info[i..].iter().position(candidate) {
+        match next_candidate(&t.info[i..]) {
             Some(k) => i += k,
             None => break,
         }
