@@ -57,3 +57,24 @@ pub fn find_by_words(
     }
     (i..len).find(|&j| hit(b[j]))
 }
+
+/// The bytes of `w` that are an ASCII digit or `0xEF` (the lead byte of a full-width digit),
+/// one bit per byte, with SSE2: the matcher's search for digit runs to mask in an alert's text
+/// (`masked_text`), ~6 instructions for sixteen bytes against ~12 for eight with the word test.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn digit_leads16(w: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of every x86-64 target; the load reads the sixteen bytes of `w`
+    // (`loadu`: no alignment needed).
+    unsafe {
+        let x = _mm_loadu_si128(w.as_ptr().cast());
+        // A digit is a byte whose distance above '0' (wrapping) is at most 9, unsigned:
+        // min(d, 9) == d.
+        let d = _mm_sub_epi8(x, _mm_set1_epi8(b'0' as i8));
+        let nine = _mm_set1_epi8(9);
+        let digit = _mm_cmpeq_epi8(_mm_min_epu8(d, nine), d);
+        let lead = _mm_cmpeq_epi8(x, _mm_set1_epi8(0xefu8 as i8));
+        _mm_movemask_epi8(_mm_or_si128(digit, lead)) as u32
+    }
+}

@@ -33,8 +33,21 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    let mut start = 0;
-    while let Some(i) = find_special(bytes, start) {
+    // Most strings of an alert need no escape (fact names and values, masked values, hashes:
+    // ~160,000 strings for 4,798 alerts, most of them short). The escaping loop is kept out of
+    // this function so that the common case is a search and one copy.
+    match find_special(bytes, 0) {
+        None => out.extend_from_slice(bytes),
+        Some(i) => write_escaped(out, bytes, i),
+    }
+    out.push(b'"');
+}
+
+/// The bytes of a string whose first special byte is at `first`, escaped (see [`write_str`]).
+#[inline(never)]
+fn write_escaped(out: &mut Vec<u8>, bytes: &[u8], first: usize) {
+    let (mut start, mut next) = (0, Some(first));
+    while let Some(i) = next {
         out.extend_from_slice(&bytes[start..i]);
         let b = bytes[i];
         match b {
@@ -58,9 +71,9 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
             }
         }
         start = i + 1;
+        next = find_special(bytes, start);
     }
     out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
 }
 
 /// The index of the first `"`, `\` or control byte of `b` at or after `from`: sixteen bytes at

@@ -12,9 +12,18 @@ pub fn mask(kind: Kind, value: &str) -> String {
 
 /// [`mask`], appended to `out`: the matcher gathers an alert's masked values in one buffer.
 pub fn mask_into(kind: Kind, value: &str, out: &mut String) {
-    // Byte positions instead of a `Vec<char>` copy of the value.
-    let n = value.chars().count();
-    let byte_at = |c: usize| value.char_indices().nth(c).map_or(value.len(), |(b, _)| b);
+    // Byte positions instead of a `Vec<char>` copy of the value; an ASCII value (most phones,
+    // ID and card numbers, QQ numbers) needs no decoding to find them.
+    let ascii = value.is_ascii();
+    let n = if ascii {
+        value.len()
+    } else {
+        value.chars().count()
+    };
+    let byte_at = |c: usize| match ascii {
+        true => c.min(value.len()),
+        false => value.char_indices().nth(c).map_or(value.len(), |(b, _)| b),
+    };
     let mut keep = |head: usize, tail: usize| {
         if n <= head + tail {
             out.extend(std::iter::repeat_n('*', n));
