@@ -303,16 +303,16 @@ impl Scanner {
         self.lexicon.find(t, &mut s.hits);
         s.hits.retain(|h| !weak_wechat_label(t, h));
         let flags = t.flags;
-        let keywords = s
-            .hits
-            .iter()
-            .filter(|h| matches!(h.group, Group::Ad(_) | Group::Tg))
-            .count();
-        let sale_words = s
-            .hits
-            .iter()
-            .filter(|h| matches!(h.group, Group::Sale(_)))
-            .count();
+        // Both counts in one pass over the hits: as two filtered counts, each vectorized over
+        // four hits a round, they cost about twice as much.
+        let (mut keywords, mut sale_words) = (0, 0);
+        for h in &s.hits {
+            match h.group {
+                Group::Ad(_) | Group::Tg => keywords += 1,
+                Group::Sale(_) => sale_words += 1,
+                _ => {}
+            }
+        }
         if keywords == 0 && sale_words < 3 && !flags.digit && !flags.contact {
             // Nothing any detector could confirm: the common case of ordinary prose.
             return ScanResult::nothing();
