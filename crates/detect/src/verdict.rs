@@ -369,10 +369,10 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // earlier sale hit: only those are compared.
     let mut sale_first: Vec<&Hit> = Vec::new();
     // Whether a hostile word opens a field (tested once: most posts have none, and testing
-    // every reporting or self word against every hit cost 3.8 M instructions a pass).
-    let dox_field = hits
-        .iter()
-        .any(|d| d.group == Group::Dox && opens_field(t, d));
+    // every reporting or self word against every hit cost 3.8 M instructions a pass). Asked
+    // at the first reporting or self word that no longer hit holds, the pass over the hits is
+    // skipped for posts without one (`decide` 11.69 -> 11.47 M of a 136.0 M pass).
+    let mut dox_field: Option<bool> = None;
     // Whether a longer keyword, sale word, hostile phrase, field label or everyday word holds a
     // hit.
     let (mut kw_reach, mut sale_reach, mut dox_reach, mut label_reach, mut everyday_reach) = (
@@ -432,7 +432,10 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
                 if dox_reach.holds(h)
                     || sale_reach.holds(h)
                     || everyday_reach.holds(h)
-                    || dox_field && in_dox_field(t, hits, h, label_reach.holds(h)) => {}
+                    || *dox_field.get_or_insert_with(|| {
+                        hits.iter()
+                            .any(|d| d.group == Group::Dox && opens_field(t, d))
+                    }) && in_dox_field(t, hits, h, label_reach.holds(h)) => {}
             Group::News => news += 1,
             Group::Dox => dox += 1,
             Group::SelfCtx => selfctx += 1,
