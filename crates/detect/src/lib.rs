@@ -303,16 +303,16 @@ impl Scanner {
         self.lexicon.find(t, &mut s.hits);
         s.hits.retain(|h| !weak_wechat_label(t, h));
         let flags = t.flags;
-        let keywords = s
-            .hits
-            .iter()
-            .filter(|h| matches!(h.group, Group::Ad(_) | Group::Tg))
-            .count();
-        let sale_words = s
-            .hits
-            .iter()
-            .filter(|h| matches!(h.group, Group::Sale(_)))
-            .count();
+        // Both counts in one pass over the hits: as two filtered counts, each vectorized over
+        // four hits a round, they cost about twice as much.
+        let (mut keywords, mut sale_words) = (0, 0);
+        for h in &s.hits {
+            match h.group {
+                Group::Ad(_) | Group::Tg => keywords += 1,
+                Group::Sale(_) => sale_words += 1,
+                _ => {}
+            }
+        }
         if keywords == 0 && sale_words < 3 && !flags.digit && !flags.contact {
             // Nothing any detector could confirm: the common case of ordinary prose.
             return ScanResult::nothing();
@@ -376,15 +376,21 @@ impl Scanner {
             kw.retain(|h| h.group != Group::Everyday);
             kw
         };
-        // A buffer kept in the scratch: collected from a filter, the list grew two or three
-        // times for most posts.
-        let ad_hits = &mut s.ad_hits;
-        ad_hits.clear();
-        ad_hits.extend(
-            s.hits
-                .iter()
-                .filter(|h| !matches!(h.group, Group::Ad(_) | Group::Tg) || kw.contains(h)),
-        );
+        // Without a keyword hit the filter keeps every hit: the verdict reads the hits
+        // themselves (copied one push at a time, they were 25 instructions a hit, 1.05 M a
+        // pass). Otherwise a buffer kept in the scratch: collected from a filter, the list grew
+        // two or three times for most posts.
+        let ad_hits: &[Hit] = if keywords == 0 {
+            &s.hits
+        } else {
+            s.ad_hits.clear();
+            s.ad_hits.extend(
+                s.hits
+                    .iter()
+                    .filter(|h| !matches!(h.group, Group::Ad(_) | Group::Tg) || kw.contains(h)),
+            );
+            &s.ad_hits
+        };
         let d = verdict::decide(t, ad_hits, found, &self.lexicon.canonical);
         let positive = d.sale_ad || d.doxxing;
         // Keyword findings are built only for the posts that report them.
