@@ -1491,6 +1491,14 @@ fn spans_of_unseen_forms() {
         ("全家户900包月，jzxx6O/条 婚姻状况200米", &[(Kind::AdKeyword, "jzxx")]),
         // A timestamp field and a list number after it are no phone.
         ("createTime\":1714172298 4、客厅较大", &[]),
+        // A doubled character is a nickname (`宝宝`), not a surname and a given name.
+        (
+            "宝宝身份证号码 440306201501011005，家长手机13912345678",
+            &[
+                (Kind::IdCard, "440306201501011005"),
+                (Kind::Phone, "13912345678"),
+            ],
+        ),
         // No identifier, no record, no name (`名字` labels `和故事`, `收` ends `年减`).
         ("都是自己编的名字和故事，头５年减收２０％的利润税", &[]),
         // Emoji between the parts of an address and inside a labelled name; `一座` counts.

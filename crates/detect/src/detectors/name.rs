@@ -178,8 +178,9 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
     if given == 0 || numerals == given && !(after_label && given == 1) {
         return None;
     }
-    // `小王`, `老李`, `阿丽`: a nickname, not a full name.
-    if sur_len == 1 && given == 1 && matches!(c0, '小' | '老' | '阿') {
+    // `小王`, `老李`, `阿丽`: a nickname, not a full name; so is a doubled character (`宝宝`,
+    // `乐乐`: nobody's given name is their surname).
+    if sur_len == 1 && given == 1 && (matches!(c0, '小' | '老' | '阿') || t.fold(pos[1]) == c0) {
         return None;
     }
     let last = sur_len + given - 1;
