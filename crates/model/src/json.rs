@@ -81,25 +81,11 @@ fn write_escaped(out: &mut Vec<u8>, bytes: &[u8], first: usize) {
 /// fewer than sixteen bytes and elsewhere, eight by [`specials`] through [`find_by_words`].
 #[inline(always)]
 pub(crate) fn find_special(b: &[u8], from: usize) -> Option<usize> {
-    let len = b.len();
-    let mut i = from;
     #[cfg(target_arch = "x86_64")]
-    if len >= 16 {
-        while i + 16 <= len {
-            let m = specials16(b[i..i + 16].try_into().expect("16 bytes"));
-            if m != 0 {
-                return Some(i + m.trailing_zeros() as usize);
-            }
-            i += 16;
-        }
-        if i >= len {
-            return None;
-        }
-        let last = len - 16;
-        let m = specials16(b[last..].try_into().expect("16 bytes")) >> (i - last);
-        return (m != 0).then(|| i + m.trailing_zeros() as usize);
+    if b.len() >= 16 {
+        return crate::bytes::find_by_blocks16(b, from, specials16);
     }
-    find_by_words(b, i, specials, |c| matches!(c, b'"' | b'\\' | 0..=0x1f))
+    find_by_words(b, from, specials, |c| matches!(c, b'"' | b'\\' | 0..=0x1f))
 }
 
 /// [`specials`] for sixteen bytes with SSE2, one bit per byte. The post reader's eight-byte

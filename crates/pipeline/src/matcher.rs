@@ -447,22 +447,8 @@ fn find_digit_lead(b: &[u8], from: usize) -> Option<usize> {
     use doxwatch_model::bytes::{find_by_words, zero_bytes, HIGHS, LOW7, ONES};
     #[cfg(target_arch = "x86_64")]
     if b.len() >= 16 {
-        use doxwatch_model::bytes::digit_leads16;
-        let len = b.len();
-        let mut i = from;
-        while i + 16 <= len {
-            let m = digit_leads16(b[i..i + 16].try_into().expect("16 bytes"));
-            if m != 0 {
-                return Some(i + m.trailing_zeros() as usize);
-            }
-            i += 16;
-        }
-        if i >= len {
-            return None;
-        }
-        let last = len - 16;
-        let m = digit_leads16(b[last..].try_into().expect("16 bytes")) >> (i - last);
-        return (m != 0).then(|| i + m.trailing_zeros() as usize);
+        use doxwatch_model::bytes::{digit_leads16, find_by_blocks16};
+        return find_by_blocks16(b, from, digit_leads16);
     }
     let mask = |w: u64| {
         // Per byte on its low seven bits (no carry or borrow crosses a byte, so every bit is
