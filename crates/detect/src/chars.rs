@@ -346,7 +346,7 @@ fn special_digit(c: char) -> Option<u8> {
     Some(d as u8)
 }
 
-fn is_han(c: char) -> bool {
+pub(crate) fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}'
         | '\u{20000}'..='\u{3134F}')
 }

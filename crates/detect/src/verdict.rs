@@ -501,16 +501,19 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     let reporting = (news >= 2 || kw_quoted > 0) && handles == 0;
     // A dossier's own QQ or WeChat is the victim's, not a way to buy: a post that bundles a
     // person's identifiers is an offer only with a price or a Telegram contact.
-    let sensitive = [Kind::IdCard, Kind::Phone, Kind::BankCard, Kind::Address]
-        .iter()
-        .filter(|&&k| has(k))
-        .count();
+    let (id, phone, card, addr, name) = (
+        has(Kind::IdCard),
+        has(Kind::Phone),
+        has(Kind::BankCard),
+        has(Kind::Address),
+        has(Kind::Name),
+    );
+    let sensitive = [id, phone, card, addr].iter().filter(|&&b| b).count();
     // Under hostile calls a phone with the person's QQ or e-mail is a profile too (`我把他开盒了
     // 手机号码：… 企鹅号 … 常用邮箱 … 大家打电话问候一下`).
     let accounts = has(Kind::Qq) || has(Kind::Wechat) || has(Kind::Email);
-    let dossier = sensitive >= 2
-        || (has(Kind::Name) && sensitive >= 1)
-        || (sensitive >= 1 && accounts && dox >= 2);
+    let dossier =
+        sensitive >= 2 || (name && sensitive >= 1) || (sensitive >= 1 && accounts && dox >= 2);
     // A dossier under hostile calls (`别惹我`, `建议大家都去骚扰一下`) with a price is a
     // boast about what it cost, not an offer, unless it gives a Telegram contact.
     // A record presented as a sample (`样例：`, `实拍`) is the ad's goods, not a dossier; so is
@@ -567,15 +570,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     }
 
     // Dox score.
-    let id = has(Kind::IdCard);
-    let phone = has(Kind::Phone);
-    let card = has(Kind::BankCard);
-    let addr = has(Kind::Address);
-    let name = has(Kind::Name);
-    let ident_kinds = [id, phone, card, addr, accounts]
-        .iter()
-        .filter(|&&b| b)
-        .count();
+    let ident_kinds = sensitive + usize::from(accounts);
     let mut dox_score = 0.0f32;
     dox_score += if id { 3.0 } else { 0.0 };
     dox_score += if card { 1.5 } else { 0.0 };
@@ -589,7 +584,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     }
     dox_score -= 1.2 * selfctx.min(3) as f32;
     dox_score -= 1.0 * news.min(3) as f32;
-    let sample = is_sale && ident_kinds >= 1 && name && (id || phone || card || addr);
+    let sample = is_sale && name && sensitive >= 1;
     // A validated ID next to the person's name, phone or address is a dossier whatever else
     // frames it (nobody posts their own ID card number with their phone), unless reporting or
     // self words frame a notice and nothing is hostile (a wanted or missing-person notice:

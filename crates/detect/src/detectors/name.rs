@@ -3,7 +3,7 @@
 //! `王婷收`). A name is a known surname (compound first) plus one or two given characters.
 //! Masked names (`张某某`, `李*`) and a surname with a title (`王经理`) are not names.
 
-use crate::chars::{CharBloom, CharSet, Class};
+use crate::chars::{self, CharBloom, CharSet, Class};
 use crate::dict::Dictionaries;
 use crate::lexicon::{Field, Group, Hit};
 use crate::text::Text;
@@ -126,7 +126,9 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
         && t.class(i) == Class::Cjk
         && cjk_at(pos[1])
         && dicts.surname1.contains(&t.fold(i));
-    if !cjk_at(i) && !numeral_surname {
+    // A name starts with a Han character as written, not with an emoji read as one (`🔍🔍`
+    // reads `查查`).
+    if !cjk_at(i) && !numeral_surname || !chars::is_han(t.chars[i]) {
         return None;
     }
     let c0 = t.fold(i);
@@ -246,6 +248,12 @@ fn word_char_before(t: &Text, i: usize) -> Option<usize> {
     (0..i)
         .rev()
         .find(|&j| !matches!(t.class(j), Class::Invisible | Class::Emoji))
+}
+
+/// Whether a finding of `kind` identifies a person, so that a name beside it belongs to a
+/// record (a masked number, a landline or a handle does not).
+fn identifies(kind: Kind) -> bool {
+    kind.is_sensitive_identifier() || matches!(kind, Kind::Email | Kind::Qq | Kind::Wechat)
 }
 
 /// The first character from `i` that is neither invisible nor an emoji (`就😂是他`, `阿💯姨`).
@@ -553,18 +561,7 @@ pub fn detect(
     // is none to find (`都是自己编的名字和故事`, `头５年减收２０％`; `叫` and `本人` are
     // everyday speech: `叫后悔`, a dog `叫查理`, `本人承诺`). Every pass below reads a post
     // with an identifier.
-    let record = found.iter().any(|f| {
-        matches!(
-            f.kind,
-            Kind::IdCard
-                | Kind::Phone
-                | Kind::BankCard
-                | Kind::Address
-                | Kind::Email
-                | Kind::Qq
-                | Kind::Wechat
-        )
-    });
+    let record = found.iter().any(|f| identifies(f.kind));
     if !record {
         return;
     }
@@ -604,18 +601,7 @@ pub fn detect(
         }
     }
     // Next to an identifier of the record.
-    for f in found.iter().filter(|f| {
-        matches!(
-            f.kind,
-            Kind::IdCard
-                | Kind::Phone
-                | Kind::BankCard
-                | Kind::Address
-                | Kind::Email
-                | Kind::Qq
-                | Kind::Wechat
-        )
-    }) {
+    for f in found.iter().filter(|f| identifies(f.kind)) {
         let (s, e) = (f.span.start as usize, f.span.end as usize);
         // Before: `样例： 赵桂荣 330…`, `王芳 身份证 510…`, `周杰，住杭州市…`.
         if let Some(k) = name_end_before(t, hits, s) {
@@ -646,10 +632,8 @@ pub fn detect(
             }
         } else if a > e && a < t.len() && t.class(a - 1) == Class::Space {
             // After a space, a name that ends its phrase: `联系方式：139… 许文强`. (Ending the
-            // phrase keeps `139… 万达广场` and `139… 周一至周五` out; a Han character starts it,
-            // not an emoji read as one: `🔍🔍` reads `查查`.)
-            let han = matches!(t.chars[a], '\u{4e00}'..='\u{9fff}');
-            if let Some(name) = han.then(|| name_at(t, dicts, a)).flatten() {
+            // phrase keeps `139… 万达广场` and `139… 周一至周五` out.)
+            if let Some(name) = name_at(t, dicts, a) {
                 let ne = name.end;
                 if t.next_visible(ne).is_none_or(|k| {
                     t.class(k) == Class::Newline
