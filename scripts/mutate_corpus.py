@@ -19,6 +19,9 @@ Modes:
                last sentence break before the first span) swapped with another post's
   labels       field labels outside spans (手机号, 身份证号, 地址, 微信, QQ, 姓名 …) replaced by
                other labels of the same field (移动电话, 证件号码, 居住地址, 薇信, 企鹅号, 原名 …)
+  breaks       a line break inside every address (after one of its parts: 市, 区, 路, 号 …) and
+               inside half of the ID, phone and card numbers (between two digits); the spans
+               cover it
 
 Only the standard library; the rewriting is deterministic for a seed.
 """
@@ -35,6 +38,8 @@ DEFAULT_CORPUS = os.path.join(HERE, "..", "..", "shared", "eval", "dev.jsonl")
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\ufeff", "\u2060"]
 EMOJI = ["🔥", "💯", "🌟", "👉", "🎯", "😂", "🙏", "📌"]
 SEPARATORS = ["，", "\n", "；", "、", "。", " "]
+# Last characters of an address's parts, after which `breaks` may put a line break.
+PART_ENDS = set("省市区县旗镇乡道路街巷弄村组号园苑城栋幢座楼元室")
 BREAK = re.compile(r"[，。！？!?\n]")
 # Labels of one field, any of which may stand for another (longest first when matching).
 LABELS = [
@@ -108,7 +113,8 @@ def lead_in_end(post):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument(
-        "mode", choices=["zero-width", "emoji", "traditional", "separators", "labels"])
+        "mode",
+        choices=["zero-width", "emoji", "traditional", "separators", "labels", "breaks"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     args = ap.parse_args()
@@ -141,6 +147,21 @@ def main():
             text = "".join(
                 s2t[c] if c in s2t and rng.random() < 0.8 else c for c in p["text"])
             p = dict(p, text=text)
+        elif args.mode == "breaks":
+            chosen = set()
+            for g in p["gold"]:
+                text = p["text"]
+                if g["kind"] == "address":
+                    spots = [i for i in range(g["start"] + 2, g["end"] - 1)
+                             if text[i - 1] in PART_ENDS and text[i] not in PART_ENDS]
+                elif g["kind"] in ("id_card", "phone", "bank_card") and rng.random() < 0.5:
+                    spots = [i for i in range(g["start"] + 1, g["end"])
+                             if text[i - 1].isdigit() and text[i].isdigit()]
+                else:
+                    continue
+                if spots:
+                    chosen.add(rng.choice(spots))
+            p = insert_before(p, rng, 1.0, lambda: "\n", lambda i: i in chosen)
         elif args.mode == "labels":
             inside = covered(p)
             edits = []

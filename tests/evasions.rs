@@ -1510,6 +1510,37 @@ fn spans_of_unseen_forms() {
             ],
         ),
         ("在上蔡县十里铺村建起一座希望小学，电话13912345678", &[(Kind::Phone, "13912345678")]),
+        // A line break inside an address, between two of its parts, and inside a card number
+        // that a card label announces; a label's number on the next line is no more of the
+        // address.
+        (
+            "曝光 家住广东省深圳市南山区粤海街道\n科技园路1号2栋3单元402室 银行卡6222 0212\n3456 7890 128",
+            &[
+                (Kind::Address, "广东省深圳市南山区粤海街道\n科技园路1号2栋3单元402室"),
+                (Kind::BankCard, "6222 0212\n3456 7890 128"),
+            ],
+        ),
+        (
+            "住江苏省南京市鼓楼区中山路112号\n和谐家园4栋5单元902室",
+            &[(Kind::Address, "江苏省南京市鼓楼区中山路112号\n和谐家园4栋5单元902室")],
+        ),
+        (
+            "住址：北京市朝阳区李路271号\n身份证是110105-19900307-1239",
+            &[
+                (Kind::Address, "北京市朝阳区李路271号"),
+                (Kind::IdCard, "110105-19900307-1239"),
+            ],
+        ),
+        // Traditional formal numerals (`參` folds to `参`, the formal 3 there) and the decimal
+        // digits of other scripts (Arabic-Indic, Mongolian).
+        (
+            "電話壹參玖壹貳參肆伍陸柒捌 手机١٣٩١٢٣٤٥٦٧٨ QQ ᠑᠒᠓᠔᠕᠖᠗᠘᠙",
+            &[
+                (Kind::Phone, "壹參玖壹貳參肆伍陸柒捌"),
+                (Kind::Phone, "١٣٩١٢٣٤٥٦٧٨"),
+                (Kind::Qq, "᠑᠒᠓᠔᠕᠖᠗᠘᠙"),
+            ],
+        ),
         // Look-alike characters and emoji standing for a keyword's character.
         (
             "开🏨记录 戸籍 閞盒 社エ库 开📦 人🥩 查📁 tg @cd_2026",

@@ -315,7 +315,8 @@ fn cjk_digit(c: char) -> Option<u8> {
         '零' | '〇' | '洞' | '○' => 0,
         '一' | '壹' | '幺' | '弌' => 1,
         '二' | '贰' | '两' | '弍' => 2,
-        '三' | '叁' | '弎' => 3,
+        // `參` (traditional) folds to `参`, the formal 3 of traditional-script amounts (`貳參`).
+        '三' | '叁' | '弎' | '参' => 3,
         '四' | '肆' => 4,
         '五' | '伍' => 5,
         '六' | '陆' => 6,
@@ -340,6 +341,14 @@ fn special_digit(c: char) -> Option<u8> {
         0x3280..=0x3288 => u - 0x3280 + 1, // ㊀
         0x24EA | 0x24FF | 0x1F10B | 0x1F10C => 0,
         0x1D7CE..=0x1D7FF => (u - 0x1D7CE) % 10,
+        // The decimal digits of other scripts, a reader still reads them as digits: Arabic-Indic
+        // and its extended (Persian, Uyghur) form, Devanagari, Thai, Tibetan, Mongolian.
+        0x0660..=0x0669 => u - 0x0660,
+        0x06F0..=0x06F9 => u - 0x06F0,
+        0x0966..=0x096F => u - 0x0966,
+        0x0E50..=0x0E59 => u - 0x0E50,
+        0x0F20..=0x0F29 => u - 0x0F20,
+        0x1810..=0x1819 => u - 0x1810,
         0x1F100..=0x1F10A => (u - 0x1F100).saturating_sub(1) % 10,
         _ => return None,
     };

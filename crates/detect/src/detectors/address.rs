@@ -704,7 +704,14 @@ fn parse(
     let mut end = q;
     let mut n = 0;
     loop {
-        let p = next_pos(t, pos);
+        let mut p = next_pos(t, pos);
+        // One line break may split an address between two of its parts (`广东省深圳市南山区` /
+        // `科技园路1号2栋`): read on when the next line goes deeper into the same address.
+        let mut broken = false;
+        if p < t.len() && t.class(p) == Class::Newline && n > 0 && last < Level::Room {
+            p = next_pos(t, p + 1);
+            broken = true;
+        }
         if p >= t.len() {
             break;
         }
@@ -752,7 +759,8 @@ fn parse(
             .or_else(|| number(t, p, last))
             .or_else(|| (last == Level::Road).then(|| village_group(t, p)).flatten())
             .or_else(named_step)
-            .or_else(|| unsuffixed_compound(t, p, last));
+            // (Not on a new line: `身份证是230-722-…` there is no compound and its room.)
+            .or_else(|| (!broken).then(|| unsuffixed_compound(t, p, last)).flatten());
         let Some((mut e, lv)) = step else { break };
         // A community or subdistrict named after its road (`山西路社区`, `湖南路街道`) is one
         // component, read at the road's level: the roads inside it may follow.
@@ -778,7 +786,10 @@ fn parse(
             }
         }
         // Administrative units come before roads; a second address starts over.
-        if lv <= Level::Town && last >= Level::Road {
+        // Across a line break only a deeper part, or the compound after a road's number.
+        if lv <= Level::Town && last >= Level::Road
+            || broken && lv < last && !(lv == Level::Compound && last == Level::Number)
+        {
             break;
         }
         n += 1;

@@ -836,13 +836,17 @@ fn judge_lines(
         return;
     }
     let mut whole = Vec::new();
-    // Across a line break only strongly validated readings count: a checked ID or an
-    // allocated mobile. Luhn alone passes one random run in ten.
+    // Across a line break only strongly validated readings count: a checked ID, an
+    // allocated mobile, a card whose issuer the BIN table knows or that a card label
+    // announces. Luhn alone passes one random run in ten.
+    let card_label = || label_before(hits, t, run.start()) == Some(Group::Label(Field::Card));
     let ok = judge(t, ctx, hits, cells, run, &mut whole).is_ok()
         && !whole.is_empty()
-        && whole
-            .iter()
-            .all(|f| matches!(f.kind, Kind::IdCard | Kind::Phone));
+        && whole.iter().all(|f| match f.kind {
+            Kind::IdCard | Kind::Phone => true,
+            Kind::BankCard => f.facts.contains_key("bank") || card_label(),
+            _ => false,
+        });
     if ok {
         out.append(&mut whole);
     } else {
