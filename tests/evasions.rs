@@ -1510,6 +1510,23 @@ fn spans_of_unseen_forms() {
             ],
         ),
         ("在上蔡县十里铺村建起一座希望小学，电话13912345678", &[(Kind::Phone, "13912345678")]),
+        // Written-out e-mail signs and dots: homophones of 艾特, the sign or the dot in
+        // brackets, spaced brackets; a `wxid_` ID split by a space before letters only.
+        (
+            "邮箱wangjg1990爱特163.com 邮箱li_2020(艾特)qq【点】com 邮箱zhao88 (at) 126 (dot) com",
+            &[
+                (Kind::Email, "wangjg1990爱特163.com"),
+                (Kind::Email, "li_2020(艾特)qq【点】com"),
+                (Kind::Email, "zhao88 (at) 126 (dot) com"),
+            ],
+        ),
+        (
+            "曝光 微信wxid_r6ui6zbf spdi。手机13912345678",
+            &[
+                (Kind::Wechat, "wxid_r6ui6zbf spdi"),
+                (Kind::Phone, "13912345678"),
+            ],
+        ),
         // A line break inside an address, between two of its parts, and inside a card number
         // that a card label announces; a label's number on the next line is no more of the
         // address.

@@ -156,15 +156,19 @@ fn at_sign(t: &Text, i: usize) -> Option<usize> {
     if f == '@' {
         return Some(i + 1);
     }
-    // Written-out names of the sign: `艾特` (at), `小老鼠` (little mouse), `圈a` (circled a).
+    // Written-out names of the sign: `艾特` (at; `爱特`, `埃特` sound the same), `小老鼠`
+    // (little mouse), `圈a` (circled a).
     match f {
         '艾' => return ascii_at(t, i, "艾特"),
+        '爱' => return ascii_at(t, i, "爱特"),
+        '埃' => return ascii_at(t, i, "埃特"),
         '小' => return ascii_at(t, i, "小老鼠"),
         '圈' => return ascii_at(t, i, "圈a"),
         _ => {}
     }
+    // In brackets: `[at]`, `<at>`, `(艾特)`.
     if matches!(f, '[' | '(' | '{' | '<' | '【' | '〔') {
-        if let Some(e) = ascii_at(t, i + 1, "at") {
+        if let Some(e) = ascii_at(t, i + 1, "at").or_else(|| ascii_at(t, i + 1, "艾特")) {
             if e < t.len() && matches!(t.fold(e), ']' | ')' | '}' | '>' | '】' | '〕') {
                 return Some(e + 1);
             }
@@ -189,16 +193,31 @@ fn dot(t: &Text, i: usize) -> Option<usize> {
     match t.fold(i) {
         '.' | '。' => Some(i + 1),
         '点' => Some(i + 1),
-        '[' | '(' | '{' | '【' | '〔' => {
-            let e = ascii_at(t, i + 1, "dot")?;
-            (e < t.len() && matches!(t.fold(e), ']' | ')' | '}' | '】' | '〕')).then_some(e + 1)
+        // In brackets: `[dot]`, `[.]`, `(点)`.
+        '[' | '(' | '{' | '【' | '〔' | '<' => {
+            let e = ascii_at(t, i + 1, "dot").or_else(|| {
+                let k = t.skip_invisible(i + 1);
+                (k < t.len() && matches!(t.fold(k), '.' | '。' | '点')).then_some(k + 1)
+            })?;
+            let e = t.skip_invisible(e);
+            (e < t.len() && matches!(t.fold(e), ']' | ')' | '}' | '】' | '〕' | '>'))
+                .then_some(e + 1)
         }
         ' ' => {
             if let Some(e) = ascii_at(t, i + 1, "dot") {
                 return (e < t.len() && t.fold(e) == ' ').then_some(e + 1);
             }
-            // A dot with spaces around it (`163 . com`): one space may follow it.
+            // A dot with spaces around it (`163 . com`, `163 (dot) com`): one space may
+            // follow it.
             let d = t.skip_invisible(i + 1);
+            if d < t.len() && matches!(t.fold(d), '[' | '(' | '{' | '【' | '〔' | '<') {
+                let e = dot(t, d)?;
+                return Some(if e < t.len() && t.fold(e) == ' ' {
+                    e + 1
+                } else {
+                    e
+                });
+            }
             if d < t.len() && matches!(t.fold(d), '.' | '。' | '点') {
                 let e = d + 1;
                 return Some(if e < t.len() && t.fold(e) == ' ' {
@@ -315,7 +334,8 @@ fn email_at(t: &Text, i: usize, claimed: &[bool]) -> Option<Found> {
 /// comparisons otherwise) was mispredicted often, Chinese and Latin alternating irregularly.
 const LINK_START: CharSet<64> = CharSet::new(
     &[
-        '@', '#', '[', '(', '{', '【', '〔', ' ', 't', 'T', 'h', 'H', '艾', '小', '圈',
+        '@', '#', '[', '(', '{', '<', '【', '〔', ' ', 't', 'T', 'h', 'H', '艾', '爱', '埃', '小',
+        '圈',
     ],
     0x9E37_79B1,
 );
@@ -355,15 +375,15 @@ pub fn detect_links(t: &Text, claimed: &mut [bool], out: &mut Vec<Found>) {
         }
         let f = t.fold(i);
         let sign = match f {
-            '@' | '#' | '艾' | '小' | '圈' => true,
+            '@' | '#' | '艾' | '爱' | '埃' | '小' | '圈' => true,
             // A bracket or a space starts a sign only as `[at]`, ` at `: tested for its `a`
             // here, most spaces and brackets of a text make no call (`email_at` was called
             // 14,000 times a pass of the dev corpus instead of 2,100: 0.6 M instructions of a
             // 155.0 M pass). The test is `ascii_at(t, i + 1, "a")` spelt out: as that call, it
             // cost 0.36 M more.
-            '[' | '(' | '{' | '【' | '〔' | ' ' => {
+            '[' | '(' | '{' | '<' | '【' | '〔' | ' ' => {
                 let k = t.skip_invisible(i + 1);
-                k < n && matches!(t.fold(k), 'a' | 'A')
+                k < n && matches!(t.fold(k), 'a' | 'A' | '艾')
             }
             _ => false,
         };
@@ -604,8 +624,10 @@ pub fn detect_wechat(
                 && !is_label_word(&more.to_ascii_lowercase())
                 && (more.contains(|c: char| c.is_ascii_digit() || c == '_')
                     || id.len() < 6
-                    // A split `wxid_` + 14 characters, however the halves look.
-                    || id.starts_with("wxid_") && id.len() + more.len() == 19)
+                    // A split `wxid_` + 14 characters, however the halves look; or any
+                    // `wxid_` ID whose second half ends the token (`wxid_r6ui6zbf spdi。`).
+                    || id.starts_with("wxid_")
+                        && (id.len() + more.len() == 19 || token_ends(t, e2)))
                 && id.len() + more.len() <= 20
             {
                 id.push_str(&more);
@@ -633,6 +655,16 @@ pub fn detect_wechat(
             0.9,
         ));
     }
+}
+
+/// Whether a token ending at `e` ends there for good: the text's end, or no Latin letter or
+/// digit at `e` or after the spaces there.
+fn token_ends(t: &Text, e: usize) -> bool {
+    let mut k = e;
+    while k < t.len() && matches!(t.class(k), Class::Space | Class::Invisible) {
+        k += 1;
+    }
+    k >= t.len() || !matches!(t.class(k), Class::Letter | Class::Digit)
 }
 
 /// Whether the token at `i` is a sale keyword alone or with its price (`KFJL（近三年）`,
