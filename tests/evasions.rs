@@ -55,6 +55,13 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::BankCard, Kind::Phone, Kind::IdCard],
         ),
+        // `各位看着办` ("you all know what to do") turns a contact card into a target.
+        (
+            "某某公司的HR李娟，电话13912345678，家住南京市鼓楼区中山北路30号1幢2单元301，各位看着办"
+                .to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone, Kind::Address],
+        ),
         // A name, a phone in formal numerals and a call to go after the person.
         (
             "这个博主真名叫陈思思，手机壹叁玖壹贰叁肆伍陆柒捌，大家去冲".to_string(),
