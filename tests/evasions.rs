@@ -1517,6 +1517,33 @@ fn spans_of_unseen_forms() {
             ],
         ),
         ("在上蔡县十里铺村建起一座希望小学，电话13912345678", &[(Kind::Phone, "13912345678")]),
+        // More emoji standing for a keyword's character (🔓 开, 🏠 房, 👣 迹, 🛤 轨, ✉ 信, 🚪 户,
+        // 🎁 盒, 📱 机); on a contact card the same emoji change nothing (they stay emoji
+        // outside the keywords' view: no name or label is glued to them).
+        (
+            "🔓盒 开🏠记录 轨👣 🛤迹 机主✉息 🚪籍 开🎁 📱主信息 tg @cd_2026",
+            &[
+                (Kind::AdKeyword, "🔓盒"),
+                (Kind::AdKeyword, "开🏠记录"),
+                (Kind::AdKeyword, "轨👣"),
+                (Kind::AdKeyword, "🛤迹"),
+                (Kind::AdKeyword, "机主✉息"),
+                (Kind::AdKeyword, "🚪籍"),
+                (Kind::AdKeyword, "开🎁"),
+                (Kind::AdKeyword, "📱主信息"),
+                (Kind::AdKeyword, "tg"),
+                (Kind::Telegram, "@cd_2026"),
+            ],
+        ),
+        (
+            "曝光 👤王建国 📱13912345678 ✉ wangjg@163.com 🏠北京市朝阳区建国路88号3号楼501",
+            &[
+                (Kind::Name, "王建国"),
+                (Kind::Phone, "13912345678"),
+                (Kind::Email, "wangjg@163.com"),
+                (Kind::Address, "北京市朝阳区建国路88号3号楼501"),
+            ],
+        ),
         // Written-out e-mail signs and dots: homophones of 艾特, the sign or the dot in
         // brackets, spaced brackets; a `wxid_` ID split by a space before letters only.
         (

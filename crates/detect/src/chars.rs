@@ -38,6 +38,11 @@ pub enum Class {
 pub struct CharInfo(u32);
 
 const NO_DIGIT: u32 = 15;
+/// The class code of an emoji that stands for a character (`📦` for `盒`, `🏠` for `房`): read
+/// as [`Class::Emoji`] (a gap: it ends no name, breaks no label or number), yet in the skeleton
+/// with its character, so a keyword reads through it (`开🏠记录`). The loader keeps every class
+/// code but the gaps' ones.
+const STANDS_FOR: u32 = 10;
 const SPECIAL: u32 = 1 << 29;
 const SUFFIX_START: u32 = 1 << 30;
 const NAME_BREAK: u32 = 1 << 31;
@@ -98,6 +103,18 @@ impl CharInfo {
         CharInfo(fold as u32 | (class as u32) << 21 | d << 25 | bits)
     }
 
+    /// An emoji standing for the character `fold` (see [`STANDS_FOR`]).
+    fn stands_for(fold: char) -> CharInfo {
+        CharInfo(CharInfo::new(fold, Class::Other, None).0 | STANDS_FOR << 21)
+    }
+
+    /// Whether this is an emoji standing for a character ([`STANDS_FOR`]): an emoji to
+    /// [`CharInfo::class`], its character in the skeleton.
+    #[cfg(test)]
+    pub fn stands_for_char(self) -> bool {
+        self.0 >> 21 & 0xF == STANDS_FOR
+    }
+
     /// Whether an address suffix may start here (a bit test instead of a string search).
     #[inline]
     pub fn may_start_suffix(self) -> bool {
@@ -154,7 +171,7 @@ impl CharInfo {
         const CLASSES: [Class; 16] = {
             use Class::*;
             [
-                Other, Cjk, Letter, Digit, Space, Newline, Sep, Invisible, Emoji, KeySymbol, Other,
+                Other, Cjk, Letter, Digit, Space, Newline, Sep, Invisible, Emoji, KeySymbol, Emoji,
                 Other, Other, Other, Other, Other,
             ]
         };
@@ -172,8 +189,9 @@ impl CharInfo {
     /// How many [`CharInfo::kind_code`]s there are.
     pub const KINDS: usize = 1 << 11;
 
-    /// The class field (the discriminant of [`CharInfo::class`]; the unused codes 10 to 15
-    /// stand for [`Class::Other`]) and [`CharInfo::is_plain`] of the entries whose
+    /// The class field (the discriminant of [`CharInfo::class`]; code 10 is an emoji standing
+    /// for a character, read as [`Class::Emoji`], and the unused codes 11 to 15 stand for
+    /// [`Class::Other`]) and [`CharInfo::is_plain`] of the entries whose
     /// [`CharInfo::kind_code`] is `k`.
     pub const fn kind_parts(k: usize) -> (u32, bool) {
         let e = CharInfo((k as u32) << 21);
@@ -410,6 +428,9 @@ fn classify(c: char, t2s: &HashMap<char, char>) -> CharInfo {
         return CharInfo::new('\n', Class::Newline, None);
     }
     let f = fold_one(c, t2s);
+    if f != c && is_han(f) && (is_emoji_like(c) || EMOJI.contains(&(c as u32))) {
+        return CharInfo::stands_for(f);
+    }
     if let Some(d) = f.to_digit(10).filter(|_| f.is_ascii_digit()) {
         return CharInfo::new(f, Class::Digit, Some(d as u8));
     }

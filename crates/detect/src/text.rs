@@ -100,8 +100,9 @@ impl Notes {
 }
 
 /// Per kind code ([`CharInfo::kind_code`]: class, digit value and flags), what the loader does
-/// with a character: [`KEEP`] if it is in the skeleton (not a gap; the unused class codes 10 to
-/// 15 read as [`Class::Other`], which is kept), [`RARE`] if the notes look at it (not
+/// with a character: [`KEEP`] if it is in the skeleton (not a gap; class code 10, an emoji
+/// standing for a character, is kept, and so are the unused codes 11 to 15, read as
+/// [`Class::Other`]), [`RARE`] if the notes look at it (not
 /// [`CharInfo::is_plain`]), [`LOWER`] for letters. One load and no comparison for the three
 /// (8 KB, of which a text touches a few lines): with the skeleton bit from a table of 16
 /// classes, a comparison for letters and the plain test by mask and comparison, the loop took
@@ -648,6 +649,7 @@ mod tests {
                     _ => notes.prev_digit = false,
                 }
                 match class {
+                    _ if x.stands_for_char() => Some(x.fold()),
                     Class::Other | Class::Cjk | Class::Letter | Class::Digit | Class::KeySymbol => {
                         Some(x.fold().to_ascii_lowercase())
                     }
@@ -663,6 +665,7 @@ mod tests {
                 notes.special(i, x);
                 spaces = 0;
                 match x.class() {
+                    _ if x.stands_for_char() => Some(x.fold()),
                     Class::Cjk | Class::Digit | Class::KeySymbol | Class::Other => Some(x.fold()),
                     Class::Letter => Some(x.fold().to_ascii_lowercase()),
                     _ => None,
