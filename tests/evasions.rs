@@ -55,6 +55,12 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::Doxxing,
             &[Kind::BankCard, Kind::Phone, Kind::IdCard],
         ),
+        // Locating a phone for money: `手机定位`/`实时定位` name what the lookup finds.
+        (
+            "手机定位 误差十米 300一次 不准不收费 tg @loc_2025".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::AdKeyword, Kind::Telegram],
+        ),
         // `各位看着办` ("you all know what to do") turns a contact card into a target.
         (
             "某某公司的HR李娟，电话13912345678，家住南京市鼓楼区中山北路30号1幢2单元301，各位看着办"
