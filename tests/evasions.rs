@@ -1577,6 +1577,15 @@ fn spans_of_unseen_forms() {
                 (Kind::BankCard, "6222 0212\n3456 7890 128"),
             ],
         ),
+        // A phone over a line break, a card after it on the second line: each stands.
+        (
+            "曝光 胡建军 1581844620\n5 6278147137504560",
+            &[
+                (Kind::Name, "胡建军"),
+                (Kind::Phone, "1581844620\n5"),
+                (Kind::BankCard, "6278147137504560"),
+            ],
+        ),
         (
             "住江苏省南京市鼓楼区中山路112号\n和谐家园4栋5单元902室",
             &[(Kind::Address, "江苏省南京市鼓楼区中山路112号\n和谐家园4栋5单元902室")],

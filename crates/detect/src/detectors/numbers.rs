@@ -839,10 +839,18 @@ fn judge_lines(
     // Across a line break only strongly validated readings count: a checked ID, an
     // allocated mobile, a card whose issuer the BIN table knows or that a card label
     // announces. Luhn alone passes one random run in ten.
+    // (Only the readings across a break: one inside a line, beside them, stands as it would
+    // alone, `1581844620\n5 6278…`: a phone over the break and a card after it.)
     let card_label = || label_before(hits, t, run.start()) == Some(Group::Label(Field::Card));
+    let crosses = |f: &Found| {
+        run.hard
+            .iter()
+            .any(|&h| f.span.start < run.pos[h] && run.pos[h] < f.span.end)
+    };
     let ok = judge(t, ctx, hits, cells, run, &mut whole).is_ok()
         && !whole.is_empty()
         && whole.iter().all(|f| match f.kind {
+            _ if !crosses(f) => true,
             Kind::IdCard | Kind::Phone => true,
             Kind::BankCard => f.facts.contains_key("bank") || card_label(),
             _ => false,
