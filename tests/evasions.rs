@@ -61,6 +61,13 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[Kind::AdKeyword, Kind::Telegram],
         ),
+        // A buyer correcting their own parcel details (`收货信息`, `麻烦卖家`).
+        (
+            "收货信息更新一下：李娜 13912345678 上海市浦东新区张江镇祖冲之路887弄12号502室，麻烦卖家改一下"
+                .to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Name, Kind::Phone, Kind::Address],
+        ),
         // `各位看着办` ("you all know what to do") turns a contact card into a target.
         (
             "某某公司的HR李娟，电话13912345678，家住南京市鼓楼区中山北路30号1幢2单元301，各位看着办"
