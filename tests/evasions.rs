@@ -1521,6 +1521,9 @@ fn spans_of_unseen_forms() {
         ),
         // No identifier, no record, no name (`名字` labels `和故事`, `收` ends `年减`).
         ("都是自己编的名字和故事，头５年减收２０％的利润税", &[]),
+        // Numbers that labels call codes of things: a SIM card's ICCID (Luhn-valid), an
+        // activation code, a gift card's secret.
+        ("ICCID：8986012345678901239 激活码：13912345678 卡密：6222021234567890128", &[]),
         // Emoji between the parts of an address and inside a labelled name; `一座` counts.
         (
             "姓名：刘🌸洋 住址：北京市🌸朝阳区🌸建国路88号3号楼501",
