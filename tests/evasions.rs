@@ -1524,6 +1524,8 @@ fn spans_of_unseen_forms() {
         // Numbers that labels call codes of things: a SIM card's ICCID (Luhn-valid), an
         // activation code, a gift card's secret.
         ("ICCID：8986012345678901239 激活码：13912345678 卡密：6222021234567890128", &[]),
+        // A `+` right before the leading 1: North America's country code, no mainland mobile.
+        ("美国客服 +1 415 555 0123，工作日在线", &[]),
         // Emoji between the parts of an address and inside a labelled name; `一座` counts.
         (
             "姓名：刘🌸洋 住址：北京市🌸朝阳区🌸建国路88号3号楼501",

@@ -1143,6 +1143,11 @@ fn push_seg(t: &Text, run: &Run, s: Seg, out: &mut Vec<Found>) {
         // around the country code.
         if let Some(p) = t.prev_visible(start) {
             if matches!(t.fold(p), '+') {
+                // `+1 415 555 0123`: the sign right before the leading 1 makes it a country
+                // code (North America), and the number is not a mainland mobile.
+                if start == run.pos[s.a] as usize && s.cc == 0 {
+                    return;
+                }
                 start = p;
                 let closes =
                     (start..run.pos[s.a + s.cc] as usize).any(|k| matches!(t.fold(k), ')'));
