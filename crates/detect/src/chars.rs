@@ -35,6 +35,7 @@ pub enum Class {
 
 /// Folded form, class and digit value of one code point, packed in 32 bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(transparent)]
 pub struct CharInfo(u32);
 
 const NO_DIGIT: u32 = 15;

@@ -384,11 +384,20 @@ impl Scanner {
             &s.hits
         } else {
             s.ad_hits.clear();
-            s.ad_hits.extend(
-                s.hits
-                    .iter()
-                    .filter(|h| !matches!(h.group, Group::Ad(_) | Group::Tg) || kw.contains(h)),
-            );
+            // `kw` is a sub-list of the hits, in their order (by start, at most one a start):
+            // one walk along it beside the hits instead of a search of it for every keyword hit
+            // (`kw.contains`; with `label_only`'s scan stopped at the keyword's start, a pass
+            // 129.65 -> 129.03 M instructions).
+            let mut k = 0;
+            s.ad_hits.extend(s.hits.iter().filter(|h| {
+                if !matches!(h.group, Group::Ad(_) | Group::Tg) {
+                    return true;
+                }
+                while kw.get(k).is_some_and(|w| w.start < h.start) {
+                    k += 1;
+                }
+                kw.get(k) == Some(h)
+            }));
             &s.ad_hits
         };
         let d = verdict::decide(t, ad_hits, found, &self.lexicon.canonical);
@@ -490,11 +499,9 @@ pub(crate) fn push_decimal(s: &mut String, n: u64, width: usize) {
 
 /// A keyword that is only part of a field label (`户籍地址：`) is not a sale keyword.
 fn label_only(t: &text::Text, hits: &[Hit], h: &Hit) -> bool {
-    hits.iter().any(|l| {
-        matches!(l.group, Group::Label(_))
-            && l.start <= h.start
-            && l.end > h.end
-            && l.end - l.start > h.end - h.start
+    // The hits are sorted by start: none after those starting at `h.start` can hold it.
+    hits.iter().take_while(|l| l.start <= h.start).any(|l| {
+        matches!(l.group, Group::Label(_)) && l.end > h.end && l.end - l.start > h.end - h.start
     }) || {
         // The two characters after it, compared as characters: collecting them into a
         // `String` (an allocation and UTF-8 encoding per keyword of a positive post) was
