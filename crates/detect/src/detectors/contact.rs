@@ -328,8 +328,8 @@ fn email_at(t: &Text, i: usize, claimed: &[bool]) -> Option<Found> {
     ))
 }
 
-/// Folded characters where an e-mail's sign (`@ # [ ( { 【 〔`, a space before `at`, `艾特`, `小老鼠`,
-/// `圈a`) or a link (`t` `h`, either case) may start. Tested by hashed slots, without branches
+/// Folded characters where an e-mail's sign (`@ # [ ( { < 【 〔`, a space before `at`, `艾特` and
+/// its homophones `爱特` `埃特`, `小老鼠`, `圈a`) or a link (`t` `h`, either case) may start. Tested by hashed slots, without branches
 /// on the text: a branch on ASCII versus Chinese (the previous bit test for ASCII, three
 /// comparisons otherwise) was mispredicted often, Chinese and Latin alternating irregularly.
 const LINK_START: CharSet<64> = CharSet::new(
@@ -343,7 +343,9 @@ const LINK_START: CharSet<64> = CharSet::new(
 /// [`LINK_START`]'s members but the letters, which [`next_link_start_avx2`] tests in either
 /// case at once.
 #[cfg(target_arch = "x86_64")]
-const LINK_START_SIGNS: [char; 11] = ['@', '#', '[', '(', '{', '【', '〔', ' ', '艾', '小', '圈'];
+const LINK_START_SIGNS: [char; 14] = [
+    '@', '#', '[', '(', '{', '<', '【', '〔', ' ', '艾', '爱', '埃', '小', '圈',
+];
 
 /// The index of the first character of `infos` whose fold is in [`LINK_START`].
 fn next_link_start(infos: &[CharInfo]) -> Option<usize> {
