@@ -19,6 +19,8 @@ Modes:
                last sentence break before the first span) swapped with another post's
   labels       field labels outside spans (手机号, 身份证号, 地址, 微信, QQ, 姓名 …) replaced by
                other labels of the same field (移动电话, 证件号码, 居住地址, 薇信, 企鹅号, 原名 …)
+  standins     one character of every ad keyword written as an emoji that stands for it
+               (开房记录 -> 开🏠记录, 开盒 -> 开📦, 查档 -> 查📁, 轨迹 -> 轨👣, 机主信息 -> 📱主信息)
   breaks       a line break inside every address (after one of its parts: 市, 区, 路, 号 …) and
                inside half of the ID, phone and card numbers (between two digits); the spans
                cover it
@@ -38,6 +40,10 @@ DEFAULT_CORPUS = os.path.join(HERE, "..", "..", "shared", "eval", "dev.jsonl")
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\ufeff", "\u2060"]
 EMOJI = ["🔥", "💯", "🌟", "👉", "🎯", "😂", "🙏", "📌"]
 SEPARATORS = ["，", "\n", "；", "、", "。", " "]
+# Emoji that stand for a keyword's character (dictionaries/lookalikes.tsv).
+STAND_INS = {"开": ["🔓"], "盒": ["📦", "🎁"], "房": ["🏠", "🏨"], "档": ["📁", "📂"],
+             "查": ["🔍"], "肉": ["🥩", "🍖"], "迹": ["👣"], "轨": ["🛤"], "信": ["✉"],
+             "机": ["📱"], "人": ["👤"]}
 # Last characters of an address's parts, after which `breaks` may put a line break.
 PART_ENDS = set("省市区县旗镇乡道路街巷弄村组号园苑城栋幢座楼元室")
 BREAK = re.compile(r"[，。！？!?\n]")
@@ -94,6 +100,15 @@ def replace_ranges(post, edits):
     return moved(post, "".join(out), index)
 
 
+def replace_span_chars(post, edits):
+    """Replaces single code points (start, start + 1, one character) inside spans: lengths and
+    offsets stay as they are."""
+    text = list(post["text"])
+    for start, _, rep in edits:
+        text[start] = rep
+    return dict(post, text="".join(text))
+
+
 def covered(post):
     """Code points inside a gold span or a hard negative."""
     inside = set()
@@ -114,7 +129,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument(
         "mode",
-        choices=["zero-width", "emoji", "traditional", "separators", "labels", "breaks"])
+        choices=[
+            "zero-width", "emoji", "traditional", "separators", "labels", "breaks", "standins"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     args = ap.parse_args()
@@ -147,6 +163,16 @@ def main():
             text = "".join(
                 s2t[c] if c in s2t and rng.random() < 0.8 else c for c in p["text"])
             p = dict(p, text=text)
+        elif args.mode == "standins":
+            edits = []
+            for g in p["gold"]:
+                if g["kind"] != "ad_keyword":
+                    continue
+                spots = [i for i in range(g["start"], g["end"]) if p["text"][i] in STAND_INS]
+                if spots:
+                    i = rng.choice(spots)
+                    edits.append((i, i + 1, rng.choice(STAND_INS[p["text"][i]])))
+            p = replace_span_chars(p, edits)
         elif args.mode == "breaks":
             chosen = set()
             for g in p["gold"]:
