@@ -216,17 +216,171 @@ pub async fn ensure_topics(
     Ok(())
 }
 
-/// The Kafka key of a record: a post's `id` or an alert's `post_id` (empty if neither).
+/// The Kafka key of a record: a post's `id` or an alert's `post_id` (empty if neither, or if
+/// the record is not JSON). The same key as `serde_json::Value` gives
+/// (`v.get("id").or_else(|| v.get("post_id")).and_then(Value::as_str)`) without building the
+/// `Value`: [`RecordKey`] walks the record through serde_json's `deserialize_any` exactly as
+/// `Value` does, so the same records are refused (numbers out of range, lone surrogates,
+/// nesting past 128), and keeps only the two top-level strings. Building the `Value` (a map, a
+/// `String` per key and string) was ~26 k instructions a dev.jsonl record, for every post
+/// `doxwatch produce` loads and the intake produces (callgrind, benches/kafka.rs' preload).
 fn record_key(record: &[u8]) -> String {
-    serde_json::from_slice::<serde_json::Value>(record)
+    serde_json::from_slice::<RecordKey>(record)
         .ok()
-        .and_then(|v| {
-            v.get("id")
-                .or_else(|| v.get("post_id"))
-                .and_then(|i| i.as_str())
-                .map(str::to_string)
-        })
+        .and_then(|k| k.0)
         .unwrap_or_default()
+}
+
+/// A record's key as [`record_key`] reads it (`None`: not an object, or neither string).
+struct RecordKey(Option<String>);
+
+/// Any JSON value, checked as `serde_json::Value` checks it, kept only if it is a string.
+struct AnyValue(Option<String>);
+
+/// A top-level key of a record, as far as [`record_key`] cares.
+enum KeyName {
+    Id,
+    PostId,
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for RecordKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor { top: true })
+            .map(|v| RecordKey(v.0))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for AnyValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ValueVisitor { top: false })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for KeyName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = KeyName;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_str<E>(self, k: &str) -> Result<KeyName, E> {
+                Ok(match k {
+                    "id" => KeyName::Id,
+                    "post_id" => KeyName::PostId,
+                    _ => KeyName::Other,
+                })
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// Visits a value as `Value`'s visitor does; `top`: the record itself, whose `id` (else
+/// `post_id`) string is the answer. A key given twice counts as its last value, as in `Value`'s
+/// map.
+struct ValueVisitor {
+    top: bool,
+}
+
+impl<'de> serde::de::Visitor<'de> for ValueVisitor {
+    type Value = AnyValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<AnyValue, E> {
+        Ok(AnyValue(None))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<AnyValue, E> {
+        Ok(AnyValue(None))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<AnyValue, E> {
+        Ok(AnyValue(None))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<AnyValue, E> {
+        Ok(AnyValue(None))
+    }
+    fn visit_unit<E>(self) -> Result<AnyValue, E> {
+        Ok(AnyValue(None))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<AnyValue, E> {
+        // Only a top-level key's value is kept; the record itself as a string has no key.
+        Ok(AnyValue((!self.top).then(|| s.to_string())))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<AnyValue, A::Error> {
+        while seq.next_element::<Skipped>()?.is_some() {}
+        Ok(AnyValue(None))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<AnyValue, A::Error> {
+        if !self.top {
+            while map.next_entry::<Skipped, Skipped>()?.is_some() {}
+            return Ok(AnyValue(None));
+        }
+        let (mut id, mut post_id) = (None, None);
+        while let Some(k) = map.next_key::<KeyName>()? {
+            match k {
+                KeyName::Id => id = Some(map.next_value::<AnyValue>()?.0),
+                KeyName::PostId => post_id = Some(map.next_value::<AnyValue>()?.0),
+                KeyName::Other => {
+                    map.next_value::<Skipped>()?;
+                }
+            }
+        }
+        Ok(AnyValue(match id {
+            Some(id) => id,
+            None => post_id.flatten(),
+        }))
+    }
+}
+
+/// A value inside the record: checked, nothing kept.
+struct Skipped;
+
+impl<'de> serde::Deserialize<'de> for Skipped {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Skipped;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Skipped, E> {
+                Ok(Skipped)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Skipped, E> {
+                Ok(Skipped)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Skipped, E> {
+                Ok(Skipped)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Skipped, E> {
+                Ok(Skipped)
+            }
+            fn visit_unit<E>(self) -> Result<Skipped, E> {
+                Ok(Skipped)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Skipped, E> {
+                Ok(Skipped)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut s: A,
+            ) -> Result<Skipped, A::Error> {
+                while s.next_element::<Skipped>()?.is_some() {}
+                Ok(Skipped)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<Skipped, A::Error> {
+                while m.next_entry::<Skipped, Skipped>()?.is_some() {}
+                Ok(Skipped)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// Loads a JSONL file of posts (key = `id`) or alerts (key = `post_id`) into a topic; returns
@@ -548,8 +702,18 @@ fn lag_gauge(group: &str, topic: &str, lag: Option<i64>) {
     }
 }
 
-/// Per batch: the next offset to commit for each partition it touched.
-type Positions = HashMap<i32, i64>;
+/// Per batch: the next offset to commit for each partition it touched (a member reads a few
+/// partitions, so a list searched from its end, where the last record's partition is: hashing
+/// the partition of every record into a map was ~100 instructions a record).
+type Positions = Vec<(i32, i64)>;
+
+/// Notes that `offset` is the next one to commit for `partition`.
+fn advance(positions: &mut Positions, partition: i32, offset: i64) {
+    match positions.iter_mut().rev().find(|(p, _)| *p == partition) {
+        Some((_, o)) => *o = offset,
+        None => positions.push((partition, offset)),
+    }
+}
 
 /// Adds a consumed record to the batch being gathered.
 fn take(
@@ -561,7 +725,7 @@ fn take(
     // Copied once, into the batch's one buffer: the message's memory belongs to librdkafka
     // until the message is dropped, here.
     records.push(m.payload().unwrap_or_default());
-    positions.insert(m.partition(), m.offset() + 1);
+    advance(positions, m.partition(), m.offset() + 1);
     Ok(())
 }
 
@@ -595,7 +759,7 @@ impl KafkaSource {
         acked: &mut BTreeSet<u64>,
         mode: CommitMode,
     ) -> Result<(), PipelineError> {
-        let mut merged: Positions = HashMap::new();
+        let mut merged: HashMap<i32, i64> = HashMap::new();
         while let Some((&seq, _)) = pending.iter().next() {
             if !acked.remove(&seq) {
                 break;
@@ -649,7 +813,7 @@ impl KafkaSource {
         let mut pending: BTreeMap<u64, Positions> = BTreeMap::new();
         let mut acked: BTreeSet<u64> = BTreeSet::new();
         let mut records = Records::default();
-        let mut positions: Positions = HashMap::new();
+        let mut positions: Positions = Vec::new();
         // A partial batch is sent at most `linger` after its first record. One timer, reset per
         // batch: a fresh `sleep` in every turn of the loop registered and dropped a timer per
         // record.
@@ -790,6 +954,71 @@ impl Plugins for KafkaPlugins {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The key as `serde_json::Value` gave it, for the records `record_key` must agree on:
+    /// the dev corpus, and the forms where `Value` refuses what a lenient skip would pass.
+    #[test]
+    fn record_keys_are_what_serde_json_value_gives() {
+        let by_value = |r: &[u8]| {
+            serde_json::from_slice::<serde_json::Value>(r)
+                .ok()
+                .and_then(|v| {
+                    v.get("id")
+                        .or_else(|| v.get("post_id"))
+                        .and_then(|i| i.as_str())
+                        .map(str::to_string)
+                })
+                .unwrap_or_default()
+        };
+        let deep = |n: usize| format!(r#"{{"id":"d","x":{}1{}}}"#, "[".repeat(n), "]".repeat(n));
+        let mut cases: Vec<String> = [
+            r#"{"id":"weibo:1","text":"x"}"#,
+            r#"{"post_id":"weibo:2","alert_id":"a"}"#,
+            r#"{"id":"a","post_id":"b"}"#,
+            r#"{"post_id":"b","id":"a"}"#,
+            r#"{"id":7,"post_id":"b"}"#,
+            r#"{"id":null,"post_id":"b"}"#,
+            r#"{"id":["a"],"post_id":"b"}"#,
+            r#"{"post_id":7}"#,
+            r#"{"id":"a","id":"b"}"#,
+            r#"{"id":"a","id":5}"#,
+            r#"{"\u0069d":"esc"}"#,
+            r#"{"id":"a\"b\u4e2d"}"#,
+            r#"{"id":"a","x":1e400}"#,
+            r#"{"id":"a","x":-1e400}"#,
+            r#"{"id":"a","x":123456789012345678901234567890}"#,
+            r#"{"id":"a","x":"\ud800"}"#,
+            r#"{"id":"a","x":"\ud800\udc00"}"#,
+            r#"{"id":"a","x":{"id":"inner"}}"#,
+            r#"{"x":{"id":"inner"}}"#,
+            r#"{"id":"a"} x"#,
+            r#"{"id":"a",}"#,
+            r#"["id","a"]"#,
+            r#""id""#,
+            "null",
+            "",
+            "{not json",
+            "{\"id\":\"a\u{1}\"}",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        cases.push(deep(126));
+        cases.push(deep(127));
+        cases.push(deep(128));
+        let dev =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/dev.jsonl");
+        if let Ok(text) = std::fs::read_to_string(dev) {
+            cases.extend(text.lines().map(str::to_string));
+        }
+        for c in &cases {
+            assert_eq!(record_key(c.as_bytes()), by_value(c.as_bytes()), "{c}");
+        }
+        assert_eq!(
+            record_key(b"{\"id\":\"\xff\"}"),
+            by_value(b"{\"id\":\"\xff\"}")
+        );
+    }
 
     /// The properties reach librdkafka (an unknown one fails the client, naming it) with their
     /// `env:` values read, and a missing variable is named.

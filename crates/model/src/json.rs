@@ -175,14 +175,46 @@ fn write_finding(out: &mut Vec<u8>, f: &FindingRef) {
         } else {
             out.push(b',');
         }
-        write_str(out, k);
-        out.push(b':');
+        fact_name(out, k);
         write_str(out, v);
     });
     if !first {
         out.push(b'}');
     }
     out.push(b'}');
+}
+
+/// A fact's name with its quotes and colon (`"carrier":`): one copy from a table of the names
+/// the detectors write (by their counts in the dev corpus' alerts), [`write_str`] and a colon
+/// for any other. `write_str` on the name was ~120 instructions of a fact's ~320.
+#[inline]
+fn fact_name(out: &mut Vec<u8>, name: &str) {
+    let quoted: &[u8] = match name {
+        "form" => b"\"form\":",
+        "context" => b"\"context\":",
+        "carrier" => b"\"carrier\":",
+        "sex" => b"\"sex\":",
+        "region_code" => b"\"region_code\":",
+        "region" => b"\"region\":",
+        "minor" => b"\"minor\":",
+        "format" => b"\"format\":",
+        "age" => b"\"age\":",
+        "resolution" => b"\"resolution\":",
+        "domain" => b"\"domain\":",
+        "country_code" => b"\"country_code\":",
+        "bank" => b"\"bank\":",
+        "card_type" => b"\"card_type\":",
+        "region_unlisted" => b"\"region_unlisted\":",
+        "region_retired" => b"\"region_retired\":",
+        "network" => b"\"network\":",
+        "city" => b"\"city\":",
+        _ => {
+            write_str(out, name);
+            out.push(b':');
+            return;
+        }
+    };
+    out.extend_from_slice(quoted);
 }
 
 impl AlertRef<'_> {
@@ -273,6 +305,47 @@ mod tests {
                 String::from_utf8(ours).unwrap(),
                 serde_json::to_string(&s).unwrap(),
                 "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn fact_names_are_written_as_serde_json_does() {
+        // The table's names, names that are not in it (one needing an escape) and prefixes and
+        // extensions of names that are.
+        let names = [
+            "form",
+            "context",
+            "carrier",
+            "sex",
+            "region_code",
+            "region",
+            "minor",
+            "format",
+            "age",
+            "resolution",
+            "domain",
+            "country_code",
+            "bank",
+            "card_type",
+            "region_unlisted",
+            "region_retired",
+            "network",
+            "city",
+            "birth_date",
+            "",
+            "regio",
+            "regions",
+            "for\"m",
+            "名字",
+        ];
+        for name in names {
+            let mut ours = Vec::new();
+            fact_name(&mut ours, name);
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                serde_json::to_string(name).unwrap() + ":",
+                "{name:?}"
             );
         }
     }
