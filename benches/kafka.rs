@@ -17,8 +17,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The allocator `doxwatch` runs with (src/main.rs).
+#[path = "../src/mi_alloc.rs"]
+mod mi_alloc;
+
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: mi_alloc::MiAlloc = mi_alloc::MiAlloc;
 
 const ALERTS_PER_COPY: u64 = 2_400;
 

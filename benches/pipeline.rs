@@ -9,8 +9,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 /// The allocator `doxwatch` runs with (src/main.rs).
+#[path = "../src/mi_alloc.rs"]
+mod mi_alloc;
+
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: mi_alloc::MiAlloc = mi_alloc::MiAlloc;
 
 /// Alerts per copy of dev.jsonl with the default `alert_on`; update when the matcher changes
 /// on purpose (the bench prints the count it saw).

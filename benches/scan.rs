@@ -23,8 +23,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 // As in the `doxwatch` binary, so the figures are the scan's cost there.
+#[path = "../src/mi_alloc.rs"]
+mod mi_alloc;
+
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: mi_alloc::MiAlloc = mi_alloc::MiAlloc;
 
 /// Total `findings.len()` over every post of dev.jsonl. Update when the matcher changes on
 /// purpose (see the note at the top of this file).

@@ -10,8 +10,10 @@ mod store_cmd;
 
 use clap::{Parser, Subcommand};
 
+mod mi_alloc;
+
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: mi_alloc::MiAlloc = mi_alloc::MiAlloc;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -16,8 +16,11 @@ use std::time::Instant;
 
 // As in the `doxwatch` binary, so the figures are the scan's cost there (glibc's malloc and free
 // were about 5 % of a scan's instructions, mimalloc's about 3 %: findings' values, facts, reasons).
+#[path = "../../../src/mi_alloc.rs"]
+mod mi_alloc;
+
 #[global_allocator]
-static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOC: mi_alloc::MiAlloc = mi_alloc::MiAlloc;
 
 fn main() {
     let path = concat!(

@@ -581,9 +581,34 @@ impl Text {
         // the state the last listed character left, kept only across invisible characters and
         // one space (`南京路 189 号`; every other character between ends a number: a longer
         // gap, or a kept character that is no digit form).
+        let plain_digit =
+            |info: CharInfo| matches!((info.class(), info.is_special()), (Class::Digit, false));
         let mut last = 0;
-        for &i in &rare {
-            let i = i as usize;
+        let mut k = 0;
+        while k < rare.len() {
+            let i = rare[k] as usize;
+            let info = info_v[i];
+            if plain_digit(info) {
+                // Digits (ASCII, full-width, circled), most of the listed characters, in a loop
+                // of their own over the next listed ones while they are digits: no call in it,
+                // so its state stays in registers (around `special`'s call it lived on the stack:
+                // 25 instructions a digit). Whatever lies between two digits, a digit leaves
+                // `prev_digit` set.
+                notes.flags.digit = true;
+                let digit_pos = &mut notes.digit_pos;
+                let mut i = i;
+                loop {
+                    digit_pos.push(i as u32);
+                    k += 1;
+                    match rare.get(k) {
+                        Some(&j) if plain_digit(info_v[j as usize]) => i = j as usize,
+                        _ => break,
+                    }
+                }
+                notes.prev_digit = true;
+                last = i;
+                continue;
+            }
             if notes.prev_digit && i > last + 1 {
                 // (Stops at the first character that ends the number: the stretch between two
                 // listed characters is often a long run of prose.)
@@ -598,15 +623,8 @@ impl Text {
                 });
             }
             last = i;
-            let info = info_v[i];
-            if let (Class::Digit, false) = (info.class(), info.is_special()) {
-                // A digit (ASCII, full-width, circled).
-                notes.flags.digit = true;
-                notes.digit_pos.push(i as u32);
-                notes.prev_digit = true;
-            } else {
-                notes.special(i, info);
-            }
+            notes.special(i, info);
+            k += 1;
         }
         self.rare = rare;
         note_starts(&skel, triggers, &mut starts);

@@ -434,9 +434,11 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
             let next_is_digit = next.digit().is_some()
                 || (is_mask(next.fold()) && k + 1 < n && is_mask(infos[k + 1].fold()));
             // After a gap a group may start with letters standing for digits (`l39 OOl2 3OOO`)
-            // when a digit follows them.
-            let glyphs_end = Some(homoglyphs_end(t, k))
-                .filter(|&e| !next_is_digit && e > k && e < n && infos[e].digit().is_some());
+            // when a digit follows them. Read only where no digit follows the gap (reading them
+            // after every gap was 0.52 M instructions of a 127.0 M pass).
+            let glyphs_end = (!next_is_digit)
+                .then(|| homoglyphs_end(t, k))
+                .filter(|&e| e > k && e < n && infos[e].digit().is_some());
             if !next_is_digit && glyphs_end.is_none() {
                 break;
             }
