@@ -68,6 +68,13 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::PiiExposure,
             &[Kind::Name, Kind::Phone, Kind::Address],
         ),
+        // Cantonese: `係` ("is") before the name, `呢個人` ("this person") pointing at it.
+        (
+            "呢個人係王建國，電話13912345678，住喺深圳市南山區科技園路1號2棟，大家幫手轉發"
+                .to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone, Kind::Address],
+        ),
         // `各位看着办` ("you all know what to do") turns a contact card into a target.
         (
             "某某公司的HR李娟，电话13912345678，家住南京市鼓楼区中山北路30号1幢2单元301，各位看着办"

@@ -331,8 +331,9 @@ fn name_ending_at(
         }
         let before_ok = before
             .is_none_or(|p| t.class(p) != Class::Cjk || t.info[p].digit().is_some())
-            // A copula before the name (`这人就是赵强，电话…`).
-            || before.is_some_and(|p| t.fold(p) == '是')
+            // A copula before the name (`这人就是赵强，电话…`; Cantonese `係` as written,
+            // `呢個人係王建國`: its fold `系` ends `联系`, `联系房东…` holds no name).
+            || before.is_some_and(|p| t.fold(p) == '是' || t.chars[p] == '係')
             // A job or a relation before the name (`快递员李军`, `老板陈伟`, `房东王建国`).
             || before.is_some_and(|p| {
                 let c = t.fold(p);
@@ -509,6 +510,7 @@ fn skip_label_tail(t: &Text, mut i: usize) -> usize {
         let c = t.fold(i);
         if (t.info[i].is_gap() && t.class(i) != Class::Newline)
             || matches!(c, '：' | ':' | '是' | '叫' | '为')
+            || t.chars[i] == '係'
         {
             i += 1;
             n += 1;
