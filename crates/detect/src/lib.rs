@@ -388,8 +388,11 @@ impl Scanner {
             // one walk along it beside the hits instead of a search of it for every keyword hit
             // (`kw.contains`; with `label_only`'s scan stopped at the keyword's start, a pass
             // 129.65 -> 129.03 M instructions).
+            // Copied whole, then filtered in place: extended from the filter, every hit kept
+            // was pushed alone, its capacity tested (1.27 M instructions of a 125.3 M pass).
             let mut k = 0;
-            s.ad_hits.extend(s.hits.iter().filter(|h| {
+            s.ad_hits.extend_from_slice(&s.hits);
+            s.ad_hits.retain(|h| {
                 if !matches!(h.group, Group::Ad(_) | Group::Tg) {
                     return true;
                 }
@@ -397,7 +400,7 @@ impl Scanner {
                     k += 1;
                 }
                 kw.get(k) == Some(h)
-            }));
+            });
             &s.ad_hits
         };
         let d = verdict::decide(t, ad_hits, found, &self.lexicon.canonical);

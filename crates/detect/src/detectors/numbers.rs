@@ -357,17 +357,38 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
                 // do for each of them (no check character, no homoglyph, an empty gap), in a
                 // tight loop. A claimed digit ends the run there as `read_gap` would. Their
                 // cuts (none) are written after the loop at once.
-                let from = run.digits.len();
-                while j < n && !claimed[j] {
-                    let info = infos[j];
-                    let Some(d) = info.digit() else { break };
-                    run.digits.push(d);
-                    run.pos.push(j as u32);
-                    run.cjk += usize::from(info.class() == Class::Cjk);
+                //
+                // They are written into the vectors' spare capacity, reserved for every code
+                // point left: `push` tested the capacity and stored the length for each digit
+                // (1.6 M instructions of a 125.7 M pass).
+                let (from, start) = (run.digits.len(), j);
+                run.digits.reserve(n - start);
+                run.pos.reserve(n - start);
+                let slots = run
+                    .digits
+                    .spare_capacity_mut()
+                    .iter_mut()
+                    .zip(run.pos.spare_capacity_mut());
+                let mut cjk = 0;
+                for ((d_slot, p_slot), (info, &cl)) in
+                    slots.zip(infos[start..].iter().zip(&claimed[start..]))
+                {
+                    let Some(d) = info.digit().filter(|_| !cl) else {
+                        break;
+                    };
+                    d_slot.write(d);
+                    p_slot.write(j as u32);
+                    cjk += usize::from(info.class() == Class::Cjk);
                     j += 1;
                 }
-                run.cut
-                    .resize(run.cut.len() + run.digits.len() - from, false);
+                // SAFETY: the `j - start` slots after each vector's length were written just
+                // above (one per code point of `start..j`), and reserved before.
+                unsafe {
+                    run.digits.set_len(from + j - start);
+                    run.pos.set_len(run.pos.len() + j - start);
+                }
+                run.cjk += cjk;
+                run.cut.resize(run.cut.len() + j - start, false);
             } else if is_mask(c)
                 && (c != 'x' && c != 'X' || {
                     // `x` masks only in blocks (`138xxxx2719`); a lone `X` may be a check character.
