@@ -353,9 +353,9 @@ impl Terms {
     /// compared further; then every one without (the key alone). Those apart, the loop over
     /// the others tests one field instead of two, and the search's closure, with fewer
     /// values live around it, is inlined (a pass 132.18 -> 130.75 M instructions; the
-    /// unchecked slices of `group` and of the tails 129.65 M). Always inlined: as a call (from two places, one per start of nearly every hit)
-    /// its prologue, epilogue and the caller's state on the stack cost 1.6 M instructions a
-    /// pass.
+    /// unchecked slices of `group` and of the tails 129.65 M). Always inlined: as a call (from
+    /// two places, one per start of nearly every hit) its prologue, epilogue and the caller's
+    /// state on the stack cost 1.6 M instructions a pass.
     #[inline(always)]
     fn each_tail(
         &self,

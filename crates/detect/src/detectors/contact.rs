@@ -332,17 +332,25 @@ fn email_at(t: &Text, i: usize, claimed: &[bool]) -> Option<Found> {
 /// `艾特` and of its homophones `爱特` `埃特`, `小老鼠`, `圈a`) or a link (`t` `h`, either case) may start. Tested by hashed slots, without branches
 /// on the text: a branch on ASCII versus Chinese (the previous bit test for ASCII, three
 /// comparisons otherwise) was mispredicted often, Chinese and Latin alternating irregularly.
-const LINK_START: CharSet<64> = CharSet::new(
-    &[
-        '@', '#', '[', '(', '{', '【', '〔', ' ', 't', 'T', 'h', 'H', '特', '小', '圈',
-    ],
-    0x9E37_9855,
-);
+const LINK_START: CharSet<64> = CharSet::new(&link_start_members(), 0x9E37_9855);
 
 /// [`LINK_START`]'s members but the letters, which [`next_link_start_avx2`] tests in either
 /// case at once.
-#[cfg(target_arch = "x86_64")]
 const LINK_START_SIGNS: [char; 11] = ['@', '#', '[', '(', '{', '【', '〔', ' ', '特', '小', '圈'];
+
+/// [`LINK_START_SIGNS`] and the first letters of links in both cases: the one list both scans
+/// are made from.
+const fn link_start_members() -> [char; 15] {
+    let mut m = [
+        't', 'T', 'h', 'H', '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0',
+    ];
+    let mut k = 0;
+    while k < LINK_START_SIGNS.len() {
+        m[4 + k] = LINK_START_SIGNS[k];
+        k += 1;
+    }
+    m
+}
 
 /// The index of the first character of `infos` whose fold is in [`LINK_START`].
 fn next_link_start(infos: &[CharInfo]) -> Option<usize> {
