@@ -864,29 +864,20 @@ fn judge_lines(
     // announces. Luhn alone passes one random run in ten.
     // (Only the readings across a break: one inside a line, beside them, stands as it would
     // alone, `1581844620\n5 6278…`: a phone over the break and a card after it.)
-    // (A card label a few characters before the run, read here and not by `label_before`: a
-    // second call of it costs the scan its inlining into `judge`, 0.35 M instructions a pass.)
-    let card_label = || {
-        let s = run.start();
-        hits.iter().any(|h| {
-            h.group == Group::Label(Field::Card)
-                && h.end <= s
-                && s - h.end <= 4
-                && (h.end..s)
-                    .all(|k| t.info[k].is_gap() || matches!(t.fold(k), '：' | ':' | '号' | '是'))
-        })
-    };
     let crosses = |f: &Found| {
         run.hard
             .iter()
             .any(|&h| f.span.start < run.pos[h] && run.pos[h] < f.span.end)
     };
-    let ok = judge(t, ctx, hits, cells, run, &mut whole).is_ok()
+    let judged = judge(t, ctx, hits, cells, run, &mut whole);
+    // The label `judge` read before the run.
+    let card_label = matches!(judged, Ok(Some(Group::Label(Field::Card))));
+    let ok = judged.is_ok()
         && !whole.is_empty()
         && whole.iter().all(|f| match f.kind {
             _ if !crosses(f) => true,
             Kind::IdCard | Kind::Phone => true,
-            Kind::BankCard => f.facts.contains_key("bank") || card_label(),
+            Kind::BankCard => card_label || f.facts.contains_key("bank"),
             _ => false,
         });
     if ok {
@@ -952,7 +943,7 @@ enum Rejected {
     Uncovered,
 }
 
-/// Findings of one run, or why there are none.
+/// Findings of one run and the field label before it, or why there are none.
 fn judge(
     t: &Text,
     ctx: &Ctx,
@@ -960,7 +951,7 @@ fn judge(
     cells: &[Option<Field>],
     run: &Run,
     out: &mut Vec<Found>,
-) -> Result<(), Rejected> {
+) -> Result<Option<Group>, Rejected> {
     let (start, end) = (run.start(), run.end());
     let n = run.digits.len();
     // Digits glued to letters belong to something else (`wxid_31s8`, `130r`, `5G`).
@@ -1009,7 +1000,7 @@ fn judge(
             Facts::new(),
             0.9,
         ));
-        return Ok(());
+        return Ok(label);
     }
     if phone::is_service_number(&run.digits) {
         return Err(Rejected::Because(
@@ -1023,7 +1014,7 @@ fn judge(
         for s in segs {
             push_seg(t, run, s, out);
         }
-        return Ok(());
+        return Ok(label);
     }
     let mut any = false;
     for s in segs {
@@ -1033,7 +1024,7 @@ fn judge(
         }
     }
     if any {
-        return Ok(());
+        return Ok(label);
     }
     let digits_only = run.text(&mut buf);
     let cc_landline = digits_only.strip_prefix("86").map(|r| format!("0{r}"));
