@@ -740,6 +740,9 @@ NOT_NAME_POS = {"v", "vd", "vn", "vg", "d", "dg", "ad", "c", "p", "r", "rr", "rz
 NOT_NAME_MIN_FREQ = 500
 # Person names jieba tags otherwise.
 NOT_NAME_EXCEPT = {"周恩来", "闻一多"}
+# Rarer words of jieba's that service ads put right beside a contact (`代办 微信 …`, `代缴
+# 139…`): verbs, kept whatever their frequency.
+NOT_NAME_ALWAYS = {"代办", "代缴", "代购", "代查", "代付", "代发", "加急"}
 
 
 def build_not_names(S, surname_rows):
@@ -748,7 +751,8 @@ def build_not_names(S, surname_rows):
     rows = []
     for line in S.sdist_text("jieba", JIEBA_DICT).splitlines():
         word, freq, pos = line.split(" ")
-        if pos not in NOT_NAME_POS or int(freq) < NOT_NAME_MIN_FREQ or word in NOT_NAME_EXCEPT:
+        if pos not in NOT_NAME_POS or word in NOT_NAME_EXCEPT or (
+                int(freq) < NOT_NAME_MIN_FREQ and word not in NOT_NAME_ALWAYS):
             continue
         if not all("\u4e00" <= ch <= "\u9fff" for ch in word):
             continue
@@ -761,8 +765,8 @@ def build_not_names(S, surname_rows):
         [src("jieba") + ", file " + JIEBA_DICT + " (word, frequency, part of speech)"],
         "word<TAB>part of speech<TAB>frequency",
         ["kept: part of speech in " + " ".join(sorted(NOT_NAME_POS))
-         + "; frequency >= %d; read as a surname of surnames.txt plus one or two characters"
-         % NOT_NAME_MIN_FREQ,
+         + "; frequency >= %d (and always: %s); read as a surname of surnames.txt plus one"
+         " or two characters" % (NOT_NAME_MIN_FREQ, " ".join(sorted(NOT_NAME_ALWAYS))),
          "dropped as person names: " + " ".join(sorted(NOT_NAME_EXCEPT))]), rows)
     print("  not_names: %d words" % len(rows))
 

@@ -908,6 +908,56 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[Kind::Qq],
         ),
+        // No keyword: kinds of personal record listed beside a lookup or sale word are the
+        // goods (`一查便知`, `可查：`, `调取`, `出`).
+        (
+            "全国手机号 身份证 住址 银行卡 一查便知 微信 cx_2026_a".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Wechat],
+        ),
+        (
+            "可查：户口 开房 航班 高铁 车辆 房产 婚姻 学历 👉🏻 V：cha_888".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Wechat],
+        ),
+        (
+            "调取 通话详单/短信/微信聊天记录 加急当天出 QQ 1234567890".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Qq],
+        ),
+        (
+            "出 手机号 身份证 住址 全套 价格私聊 QQ 123456789".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Qq],
+        ),
+        // A phone given as the WeChat account is a way to buy.
+        (
+            "提供各类背调服务 婚前调查 查人背景 资产调查 微信同号 13912345678".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Phone],
+        ),
+        // Lists that are no catalogue: a travel agent's (no kind about a person), a form's
+        // (what to fill in), a lookup word apart from the list, one's own accounts.
+        (
+            "机票 火车票 住宿 均可查询预订 微信 trip_2024".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Wechat],
+        ),
+        (
+            "注册需要填写 姓名 手机号 身份证 可查询进度 QQ 123456789".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Qq],
+        ),
+        (
+            "信用卡办理需要：身份证、银行卡、手机号，额度查询请加微信 card_help".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Wechat],
+        ),
+        (
+            "社保 公积金 医保 查询 代缴 微信 hr_2024".to_string(),
+            Verdict::PiiExposure,
+            &[Kind::Wechat],
+        ),
     ];
     let mut failures = Vec::new();
     for (text, verdict, kinds) in &cases {

@@ -50,6 +50,14 @@ pub enum Group {
     /// A word pointing at the person just named (`这个人`, `此人`, `这货`): the name before it
     /// is one.
     Pointer,
+    /// A kind of record a lookup service lists among its goods (`户口`, `婚姻`, `航班`): alone an
+    /// everyday word, in a list of such kinds with no values a catalogue of what is for sale.
+    /// `personal` for a record about someone (`户口`, `开房`, `犯罪记录`); not for one that
+    /// travel agents and one's own accounts list too (`航班`, `住宿`, `社保`), which only
+    /// links such a list.
+    Record {
+        personal: bool,
+    },
 }
 
 /// How a keyword hit was written, for reasons and confidence.
@@ -119,6 +127,8 @@ fn parse_group(name: &str) -> Option<Group> {
         "neg" => Group::Neg,
         "everyday" => Group::Everyday,
         "pointer" => Group::Pointer,
+        "record" => Group::Record { personal: true },
+        "record.also" => Group::Record { personal: false },
         "label.id" => Group::Label(Field::Id),
         "label.phone" => Group::Label(Field::Phone),
         "label.card" => Group::Label(Field::Card),

@@ -188,6 +188,7 @@ impl Scanner {
                     Group::Neg => "not-personal-label",
                     Group::Everyday => "everyday-word",
                     Group::Pointer => "pointer",
+                    Group::Record { .. } => "record-kind",
                 };
                 let surface: String = s.text.chars[h.start..h.end].iter().collect();
                 (surface, group, Span::new(h.start, h.end))

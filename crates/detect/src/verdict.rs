@@ -337,6 +337,147 @@ fn introduces(t: &Text, h: &Hit, found: &[Found]) -> bool {
             .any(|f| f.kind == Kind::Name && f.span.start as usize == t.skip_invisible(h.end))
 }
 
+/// Whether characters `a..b`, at most three, are only separators, spaces, line breaks and
+/// the characters `marks` accepts.
+fn only_marks(t: &Text, a: usize, b: usize, marks: fn(char) -> bool) -> bool {
+    a <= b && b - a <= 3 && (a..b).all(|k| t.info[k].is_gap() || marks(t.fold(k)))
+}
+
+/// Whether characters `a..b` only join two items of a list.
+fn joins(t: &Text, a: usize, b: usize) -> bool {
+    only_marks(t, a, b, |c| matches!(c, '，' | ',' | '/' | '|'))
+}
+
+/// Whether characters `a..b` only stand between a list and the word that offers it: list
+/// punctuation, colons and brackets (`可查：户口 …`, `【查询】社保 …`).
+fn frames(t: &Text, a: usize, b: usize) -> bool {
+    only_marks(t, a, b, |c| {
+        matches!(
+            c,
+            '，' | ',' | '/' | '|' | '：' | ':' | '【' | '】' | '[' | ']' | '(' | ')'
+        )
+    })
+}
+
+/// How many phone numbers a WeChat or QQ label announces (`微信同号 139…`, `VX：139…`,
+/// `QQ/微信 139…`): accounts to reach someone by, as a WeChat ID is.
+fn account_phones(t: &Text, hits: &[Hit], found: &[Found]) -> usize {
+    found
+        .iter()
+        .filter(|f| f.kind == Kind::Phone)
+        .filter(|f| {
+            let s = f.span.start as usize;
+            hits.iter().any(|h| {
+                matches!(h.group, Group::Label(Field::Wechat | Field::Qq))
+                    && h.end <= s
+                    && s - h.end <= 4
+                    && (h.end..s).all(|k| {
+                        t.info[k].is_gap() && t.class(k) != Class::Newline
+                            || matches!(t.fold(k), '同' | '号' | '：' | ':' | '是')
+                    })
+            })
+        })
+        .count()
+}
+
+/// Words before a list of records that ask for them: a form's, not an offer's.
+const ASKS: [&[char]; 9] = [
+    &['填', '写'],
+    &['填'],
+    &['提', '供'],
+    &['携', '带'],
+    &['准', '备'],
+    &['输', '入'],
+    &['上', '传'],
+    &['需', '要'],
+    &['需'],
+];
+
+/// Whether the post offers a catalogue of personal records: three or more kinds of record
+/// listed one after another with nothing but separators between them and no value after any
+/// (`全国手机号 身份证 住址 银行卡`, `户口 开房 航班 婚姻 学历`), two of them about a person
+/// (`航班 高铁 住宿` is a travel agent's list), next to a word of lookup or sale (`可查：`,
+/// `一查便知`, `调取`, `出`). A dossier's labels carry values; a form's list stands by no
+/// lookup word (`需要：身份证、银行卡、手机号，额度查询`).
+fn offers_catalogue(t: &Text, hits: &[Hit], found: &[Found]) -> bool {
+    // A kind of record, and whether it is about a person.
+    let item = |h: &Hit| match h.group {
+        Group::Record { personal } => Some(personal),
+        Group::Sale(SaleWord::Data) | Group::Ad(_) => Some(true),
+        Group::Label(Field::Id | Field::Phone | Field::Card | Field::Address | Field::Name)
+            if h.end - h.start >= 2 =>
+        {
+            Some(true)
+        }
+        _ => None,
+    };
+    // A label followed by its value labels a field, it lists nothing.
+    let has_value = |h: &Hit| {
+        let k = t.skip_invisible(h.end);
+        k < t.len() && matches!(t.fold(k), ':' | '：')
+            || found.iter().any(|f| {
+                let s = f.span.start as usize;
+                s >= h.end && s - h.end <= 3
+            })
+    };
+    let offered = |s: usize, e: usize| {
+        let before = (0..s).rev().find(|&k| !t.info[k].is_gap());
+        // A form's list of what to fill in or bring asks for the records
+        // (`注册需要填写 姓名 手机号 身份证`, `需携带：身份证 …`).
+        let asks = (0..s)
+            .rev()
+            .find(|&k| !(t.info[k].is_gap() || matches!(t.fold(k), '：' | ':')))
+            .is_some_and(|k| ASKS.iter().any(|w| t.word_before(k + 1, w)));
+        !asks
+            && (before.is_some_and(|p| matches!(t.fold(p), '出' | '售' | '卖' | '收'))
+                || hits.iter().any(|o| {
+                    matches!(o.group, Group::Sale(_))
+                        && t.info[o.start..o.end].iter().any(|c| {
+                            matches!(c.fold(), '查' | '找' | '调' | '出' | '售' | '卖' | '收')
+                        })
+                        && (o.end <= s && frames(t, o.end, s)
+                            || o.start >= e && frames(t, e, o.start)
+                            || o.start < e && s < o.end)
+                }))
+    };
+    // The list being read: its span, its distinct terms and how many of them are personal;
+    // `reach`, the end of the last item read (valued or not).
+    let (mut s, mut e, mut reach) = (0, 0, 0);
+    let mut terms: Vec<u32> = Vec::new();
+    let mut personal = 0;
+    let listed = |s: usize, e: usize, terms: &[u32], personal: usize| {
+        terms.len() >= 3 && personal >= 2 && offered(s, e)
+    };
+    for h in hits {
+        let Some(about_person) = item(h) else {
+            continue;
+        };
+        if h.start < reach {
+            // Inside the last item (`手机` in `手机号`).
+            continue;
+        }
+        reach = h.end;
+        let value = has_value(h);
+        if terms.is_empty() || value || !joins(t, e, h.start) {
+            if listed(s, e, &terms, personal) {
+                return true;
+            }
+            terms.clear();
+            personal = 0;
+            if value {
+                continue;
+            }
+            s = h.start;
+        }
+        e = h.end;
+        if !terms.contains(&h.term) {
+            terms.push(h.term);
+            personal += usize::from(about_person);
+        }
+    }
+    listed(s, e, &terms, personal)
+}
+
 /// The first hits of distinct sale words: eight in place, more (rare) in a vector. As one
 /// vector, it allocated and grew for every post with a sale word (0.46 M instructions of a
 /// 124.7 M pass). `smallvec::SmallVec<[&Hit; 8]>` in its place cost 0.41 M more (its
@@ -384,7 +525,16 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     }
     let count = |k: Kind| per_kind[k as usize];
     let tg_handles = count(Kind::Telegram);
-    let handles = tg_handles + count(Kind::Wechat) + count(Kind::Qq);
+    // A phone number given as a WeChat or QQ account (`微信同号 139…`, `VX：139…`) is a
+    // handle too.
+    let handles = tg_handles
+        + count(Kind::Wechat)
+        + count(Kind::Qq)
+        + if count(Kind::Phone) != 0 {
+            account_phones(t, hits, found)
+        } else {
+            0
+        };
     let people = count(Kind::Name);
     let records = count(Kind::IdCard) + count(Kind::Phone) + count(Kind::BankCard);
     let has = |k: Kind| count(k) != 0;
@@ -575,9 +725,22 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // Without a keyword, the offer must name personal data or two lookups as what it sells:
     // shops speak the trade's language too (`一站式 私人订制 价格美丽 需要的老板滴滴我`,
     // `一手货源 可定制 量大从优`), and only the goods tell a data seller from a bakery.
+    // Three kinds of record, two about a person, listed beside a lookup word, with a way to
+    // buy or more sale vocabulary, are an offer without any keyword (`全国手机号 身份证 住址
+    // 银行卡 一查便知 微信 …`, `可查：户口 开房 航班 婚姻 学历 V：…`).
+    let catalogue = trade
+        && news == 0
+        && kw_quoted == 0
+        && (handles > 0 || price > 0 || tg > 0 || sale >= 3)
+        && !(reporting || dossier_only)
+        && offers_catalogue(t, hits, found);
+    if catalogue {
+        sale_score += 2.0;
+    }
     let is_sale = !(reporting || dossier_only)
         && (lookup_offer
             || keyword_offer
+            || catalogue
             || sale_score >= 4.5
                 && (kw_n > 0
                     || (separate >= 3 || price > 0 || tg_handles > 0)
@@ -594,6 +757,9 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
                     .iter()
                     .map(|i| canonical[i].as_str()),
             ));
+        }
+        if catalogue {
+            reasons.push("kinds of personal record listed for lookup".to_string());
         }
         if price > 0 {
             reasons.push(counted(price, " price-per-record marker(s)"));

@@ -540,8 +540,11 @@ pub fn detect(
                 how: &str,
                 claimed: &mut [bool],
                 out: &mut Vec<Found>| {
-        // A keyword is not a name (`银行卡` starts with the surname 银, `保真` with 保).
-        let label = hits.iter().any(|h| h.start < e && s < h.end);
+        // A keyword is not a name (`银行卡` starts with the surname 银, `保真` with 保); a kind
+        // of record may be one (`高铁柱`).
+        let label = hits
+            .iter()
+            .any(|h| h.start < e && s < h.end && !matches!(h.group, Group::Record { .. }));
         if label || claimed[s..e].iter().any(|&c| c) {
             return;
         }
