@@ -908,6 +908,12 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[Kind::Qq],
         ),
+        // A space inside the name after a label of two characters or more, with no colon.
+        (
+            "名字叫张 伟，手机13912345678，住北京市朝阳区建国路88号3号楼".to_string(),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::Phone, Kind::Address],
+        ),
         // No keyword: kinds of personal record listed beside a lookup or sale word are the
         // goods (`一查便知`, `可查：`, `调取`, `出`).
         (

@@ -572,10 +572,13 @@ pub fn detect(
     }
     for h in hits.iter().filter(|h| h.group == Group::Label(Field::Name)) {
         let i = skip_label_tail(t, h.end);
-        let colon = t.info[h.end..i]
-            .iter()
-            .any(|c| matches!(c.fold(), '：' | ':'));
-        if let Some(name) = name_at_with(t, dicts, i, colon) {
+        // A colon, or a label of two characters or more (`名字叫张 伟`, `真名王-芳`), announces
+        // the name as a field's value; `叫` alone is everyday speech (`叫后悔`).
+        let field = h.end - h.start >= 2
+            || t.info[h.end..i]
+                .iter()
+                .any(|c| matches!(c.fold(), '：' | ':'));
+        if let Some(name) = name_at_with(t, dicts, i, field) {
             let e = name.end;
             push(i, e, &name, "label", claimed, out);
         }
