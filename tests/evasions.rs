@@ -908,6 +908,24 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[Kind::Qq],
         ),
+        // A scammer named after a colon; a former partner with a call to abuse him.
+        (
+            format!("骗子：上官燕 银行卡{CARD} 手机13912345678"),
+            Verdict::Doxxing,
+            &[Kind::Name, Kind::BankCard, Kind::Phone],
+        ),
+        (
+            "这是我前男友李明，现在住在北京市朝阳区建国路88号3号楼501，电话13912345678，大家帮我骂他"
+                .to_string(),
+            Verdict::Doxxing,
+            &[Kind::Phone, Kind::Address],
+        ),
+        // One's own ID card, consented to in one's own name (`本人…自愿`).
+        (
+            format!("本人王建国，身份证{ID}，手机13912345678，自愿办理退保手续"),
+            Verdict::PiiExposure,
+            &[Kind::Name, Kind::IdCard, Kind::Phone],
+        ),
         // A space inside the name after a label of two characters or more, with no colon.
         (
             "名字叫张 伟，手机13912345678，住北京市朝阳区建国路88号3号楼".to_string(),

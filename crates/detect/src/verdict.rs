@@ -559,8 +559,8 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
     // at the first reporting or self word that no longer hit holds, the pass over the hits is
     // skipped for posts without one (`decide` 11.69 -> 11.47 M of a 136.0 M pass).
     let mut dox_field: Option<bool> = None;
-    // Whether a longer keyword, sale word, hostile phrase, field label or everyday word holds a
-    // hit.
+    // Whether a longer keyword, sale word, hostile phrase, field label, everyday or reporting
+    // word holds a hit.
     let (mut kw_reach, mut sale_reach, mut dox_reach, mut label_reach, mut everyday_reach) = (
         Reach::default(),
         Reach::default(),
@@ -568,6 +568,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         Reach::default(),
         Reach::default(),
     );
+    let mut news_reach = Reach::default();
     // Sale words outside every keyword (`机主` in `机主信息` is the keyword's own).
     let mut offer_words = 0;
     // First hits of distinct sale words that stand alone, not inside a longer one: each weighs
@@ -623,6 +624,9 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
                             .any(|d| d.group == Group::Dox && opens_field(t, d))
                     }) && in_dox_field(t, hits, h, label_reach.holds(h)) => {}
             Group::News => news += 1,
+            // A hostile word inside a sale or reporting word is part of it (`骗子` in
+            // `骗子勿扰`, `都是骗子`).
+            Group::Dox if sale_reach.holds(h) || news_reach.holds(h) => {}
             Group::Dox => dox += 1,
             Group::SelfCtx => selfctx += 1,
             Group::Label(Field::Name) if introduces(t, h, found) => selfctx += 1,
@@ -634,6 +638,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
             Group::Dox => dox_reach.extend(h),
             Group::Label(_) => label_reach.extend(h),
             Group::Everyday => everyday_reach.extend(h),
+            Group::News => news_reach.extend(h),
             _ => {}
         }
     }
