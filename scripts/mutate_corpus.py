@@ -11,19 +11,31 @@ so that score.py can score the matcher on phrasings and evasions the corpus does
 Modes:
   zero-width   an invisible character (U+200B-U+200D, U+FEFF, U+2060) before 8 % of the
                characters, inside spans too (a span then covers the ones inside it)
-  emoji        an emoji before 4 % of the characters outside spans and never touching one
+  emoji        an emoji before 4 % of the characters outside spans and never touching one,
+               nor inside a Latin word
   traditional  80 % of the characters that have a traditional form written in it (the
                first form listed for it in dictionaries/t2s.tsv)
   separators   the field separators outside spans (，；、 and line breaks outside tables)
                swapped among themselves, and the lead-in of positive posts (up to the
                last sentence break before the first span) swapped with another post's
   labels       field labels outside spans (手机号, 身份证号, 地址, 微信, QQ, 姓名 …) replaced by
-               other labels of the same field (移动电话, 证件号码, 居住地址, 薇信, 企鹅号, 原名 …)
+               other labels of the same field (移动电话, 证件号码, 居住地址, 薇信, 企鹅号, 原名 …);
+               a Latin label before a Latin value gets a space (`vx abc123`, not `vxabc123`)
   standins     one character of every ad keyword written as an emoji that stands for it
                (开房记录 -> 开🏠记录, 开盒 -> 开📦, 查档 -> 查📁, 轨迹 -> 轨👣, 机主信息 -> 📱主信息)
   breaks       a line break inside every address (after one of its parts: 市, 区, 路, 号 …) and
                inside half of the ID, phone and card numbers (between two digits); the spans
-               cover it
+               cover it. Not inside a table's row (a line with `|`): a break there starts a row
+
+Modes compose: `--corpus` takes a rewritten corpus, so six rewrites at once are
+
+    M=scripts/mutate_corpus.py
+    python3 $M traditional --seed 3 > c1.jsonl
+    python3 $M --corpus c1.jsonl breaks --seed 4 > c2.jsonl
+    python3 $M --corpus c2.jsonl labels --seed 5 > c3.jsonl
+    python3 $M --corpus c3.jsonl standins --seed 6 > c4.jsonl
+    python3 $M --corpus c4.jsonl zero-width --seed 7 > c5.jsonl
+    python3 $M --corpus c5.jsonl emoji --seed 8 > combo.jsonl
 
 Only the standard library; the rewriting is deterministic for a seed.
 """
@@ -34,6 +46,7 @@ import os
 import random
 import re
 import sys
+import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CORPUS = os.path.join(HERE, "..", "..", "shared", "eval", "dev.jsonl")
@@ -45,7 +58,9 @@ STAND_INS = {"开": ["🔓"], "盒": ["📦", "🎁"], "房": ["🏠", "🏨"], 
              "查": ["🔍"], "肉": ["🥩", "🍖"], "迹": ["👣"], "轨": ["🛤"], "信": ["✉"],
              "机": ["📱"], "人": ["👤"]}
 # Last characters of an address's parts, after which `breaks` may put a line break.
-PART_ENDS = set("省市区县旗镇乡道路街巷弄村组号园苑城栋幢座楼元室")
+# The last characters of an address's parts, where a writer may break the line. Not `城` (it
+# starts the town 城关镇 after a county: `博白县城关镇`).
+PART_ENDS = set("省市区县旗镇乡道路街巷弄村组号园苑栋幢座楼元室")
 BREAK = re.compile(r"[，。！？!?\n]")
 # Labels of one field, any of which may stand for another (longest first when matching).
 LABELS = [
@@ -156,9 +171,13 @@ def main():
             p = insert_before(p, rng, 0.08, lambda: rng.choice(INVISIBLE), lambda i: True)
         elif args.mode == "emoji":
             inside = covered(p)
+            text = p["text"]
+            # Not inside a Latin word (`V💯ID_2024…` makes a WeChat label of a file name).
+            latin = [c.isascii() and c.isalnum() for c in text]
             p = insert_before(
                 p, rng, 0.04, lambda: rng.choice(EMOJI),
-                lambda i: i not in inside and i - 1 not in inside)
+                lambda i: i not in inside and i - 1 not in inside
+                and not (latin[i - 1] and latin[i]))
         elif args.mode == "traditional":
             text = "".join(
                 s2t[c] if c in s2t and rng.random() < 0.8 else c for c in p["text"])
@@ -175,11 +194,23 @@ def main():
             p = replace_span_chars(p, edits)
         elif args.mode == "breaks":
             chosen = set()
+            text = p["text"]
+            # A table's row stays on one line: a break inside a cell would start a new row
+            # for any reader.
+            row_of = {}
+            for m in re.finditer(r"[^\n]+", text):
+                if "|" in m.group() or "｜" in m.group():
+                    row_of.update((i, m.start()) for i in range(m.start(), m.end()))
             for g in p["gold"]:
-                text = p["text"]
+                if g["start"] in row_of:
+                    continue
                 if g["kind"] == "address":
                     spots = [i for i in range(g["start"] + 2, g["end"] - 1)
-                             if text[i - 1] in PART_ENDS and text[i] not in PART_ENDS]
+                             if text[i - 1] in PART_ENDS and text[i] not in PART_ENDS
+                             # A number's `号` (`399号`), not one inside a name (`融创壹号院`)
+                             # or a building's (`10号楼`).
+                             and (text[i - 1] != "号"
+                                  or text[i - 2].isdigit() and text[i] not in "楼樓院")]
                 elif g["kind"] in ("id_card", "phone", "bank_card") and rng.random() < 0.5:
                     spots = [i for i in range(g["start"] + 1, g["end"])
                              if text[i - 1].isdigit() and text[i].isdigit()]
@@ -195,7 +226,13 @@ def main():
                 if any(i in inside for i in range(m.start(), m.end())) or rng.random() < 0.3:
                     continue
                 group = next(g for g in LABELS if m.group() in g)
-                edits.append((m.start(), m.end(), rng.choice(group)))
+                label = rng.choice(group)
+                # A Latin label glued to a Latin value (`微信abc123` -> `vxabc123`) reads as one
+                # word: a space keeps them apart, as a writer would.
+                after = unicodedata.normalize("NFKC", p["text"][m.end():m.end() + 1])
+                if label[-1:].isascii() and label[-1:].isalnum() and after.isascii() and after.isalnum():
+                    label += " "
+                edits.append((m.start(), m.end(), label))
             p = replace_ranges(p, edits)
         else:
             inside = covered(p)

@@ -1682,6 +1682,15 @@ fn spans_of_unseen_forms() {
             "住江苏省南京市鼓楼区中山路112号\n和谐家园4栋5单元902室",
             &[(Kind::Address, "江苏省南京市鼓楼区中山路112号\n和谐家园4栋5单元902室")],
         ),
+        // A compound without a suffix on the next line, before a building-unit-room in
+        // dashes that ends there.
+        (
+            "家住吉林省长春市朝阳区\n书香门第28-2-202，打这个19912345678",
+            &[
+                (Kind::Address, "吉林省长春市朝阳区\n书香门第28-2-202"),
+                (Kind::Phone, "19912345678"),
+            ],
+        ),
         (
             "住址：北京市朝阳区李路271号\n身份证是110105-19900307-1239",
             &[

@@ -691,6 +691,34 @@ fn unsuffixed_compound(t: &Text, p: usize, last: Level) -> Option<(usize, Level)
     }
 }
 
+/// Whether a building-unit-room in dashes starts at `i` and ends the address there
+/// (`28-2-202`, `15-6-2401`): one to three digits, one or two, three or four, and then no
+/// digit or dash.
+fn room_triple(t: &Text, mut i: usize) -> bool {
+    for (k, (min, max)) in [(1, 3), (1, 2), (3, 4)].into_iter().enumerate() {
+        if k > 0 {
+            i = skip_invisible(t, i);
+            if !(i < t.len() && matches!(t.fold(i), '-' | '－')) {
+                return false;
+            }
+            i += 1;
+        }
+        let mut n = 0;
+        loop {
+            i = skip_invisible(t, i);
+            if !(i < t.len() && t.class(i) == Class::Digit) {
+                break;
+            }
+            i += 1;
+            n += 1;
+        }
+        if !(min..=max).contains(&n) {
+            return false;
+        }
+    }
+    !(i < t.len() && (t.class(i) == Class::Digit || matches!(t.fold(i), '-' | '－')))
+}
+
 /// Parses components from `q`; returns (end, deepest level, components).
 fn parse(
     t: &Text,
@@ -759,8 +787,11 @@ fn parse(
             .or_else(|| number(t, p, last))
             .or_else(|| (last == Level::Road).then(|| village_group(t, p)).flatten())
             .or_else(named_step)
-            // (Not on a new line: `身份证是230-722-…` there is no compound and its room.)
-            .or_else(|| (!broken).then(|| unsuffixed_compound(t, p, last)).flatten());
+            // On a new line only before a building-unit-room that ends there
+            // (`朝阳区` / `书香门第28-2-202`): `身份证是230-722-…` is no compound and its room.
+            .or_else(|| {
+                unsuffixed_compound(t, p, last).filter(|&(i, _)| !broken || room_triple(t, i))
+            });
         let Some((mut e, lv)) = step else { break };
         // A community or subdistrict named after its road (`山西路社区`, `湖南路街道`) is one
         // component, read at the road's level: the roads inside it may follow.
