@@ -1682,6 +1682,16 @@ fn spans_of_unseen_forms() {
             "住江苏省南京市鼓楼区中山路112号\n和谐家园4栋5单元902室",
             &[(Kind::Address, "江苏省南京市鼓楼区中山路112号\n和谐家园4栋5单元902室")],
         ),
+        // One field a line, no labels, under a doxxing word: the name is the line above.
+        (
+            "开盒结果如下\n王建国\n13912345678\n110105198703151235",
+            &[
+                (Kind::AdKeyword, "开盒"),
+                (Kind::Name, "王建国"),
+                (Kind::Phone, "13912345678"),
+                (Kind::IdCard, "110105198703151235"),
+            ],
+        ),
         // A compound without a suffix on the next line, before a building-unit-room in
         // dashes that ends there.
         (

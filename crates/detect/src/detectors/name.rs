@@ -362,6 +362,46 @@ fn name_ending_at(
     None
 }
 
+/// A name that is the whole of the line above an identifier starting its own line, or of the
+/// line above a line holding only the sex (`开盒结果如下` / `王建国` / `139…`, `王建国` / `男` /
+/// `139…`): a record written one field a line, without labels. Asked only in a post with a
+/// doxxing word: a shop's card puts a word on a line above its phone too (`家政服务` / `保洁` /
+/// `139…`).
+fn name_line_above(t: &Text, dicts: &Dictionaries, s: usize) -> Option<(usize, NameAt)> {
+    // Back over the spaces before `s` to the line break that starts its line.
+    let line_start = |i: usize| {
+        let mut k = i;
+        while k > 0 && matches!(t.class(k - 1), Class::Space | Class::Invisible) {
+            k -= 1;
+        }
+        (k > 0 && t.class(k - 1) == Class::Newline).then(|| k - 1)
+    };
+    // The line ending at break `nl`, without its spaces: (start, end).
+    let line_before = |nl: usize| {
+        let mut e = nl;
+        while e > 0 && matches!(t.class(e - 1), Class::Space | Class::Invisible) {
+            e -= 1;
+        }
+        let mut b = e;
+        while b > 0 && t.class(b - 1) != Class::Newline && e - b <= 4 {
+            b -= 1;
+        }
+        let whole = b == 0 || t.class(b - 1) == Class::Newline;
+        while b < e && matches!(t.class(b), Class::Space | Class::Invisible) {
+            b += 1;
+        }
+        whole.then_some((b, e))
+    };
+    let mut nl = line_start(s)?;
+    let (mut b, mut e) = line_before(nl)?;
+    if e == b + 1 && matches!(t.fold(b), '男' | '女') {
+        nl = line_start(b)?;
+        (b, e) = line_before(nl)?;
+    }
+    let name = name_at(t, dicts, b)?;
+    (e - b >= 2 && name.end == e).then_some((b, name))
+}
+
 /// Where a name may end before an identifier that starts at `s`: back over up to three gap
 /// characters, then over a field label (`身份证`, `电话`) or a residence word (`住`, `家住`)
 /// and up to three gaps more. `None` when nothing separates a name from the identifier.
@@ -616,6 +656,14 @@ pub fn detect(
             if let Some((b, name)) = name_ending_at(t, dicts, hits, k) {
                 push(b, k, &name, "adjacent", claimed, out);
             }
+        } else if let Some((b, name)) = hits
+            .iter()
+            .any(&exposing)
+            .then(|| name_line_above(t, dicts, s))
+            .flatten()
+        {
+            let e = name.end;
+            push(b, e, &name, "line_above", claimed, out);
         }
         // After: `电话 138…（邱博）`, `…，王婷收`.
         let mut a = e;
@@ -769,6 +817,11 @@ pub fn detect(
             }
         }
     }
+    // The first characters of words ending in 收 (`回收`, `验收`, `查收` …), which end no
+    // recipient's name. Not those that end common names too (`超`, `秋`, `丰`: `张超收`).
+    const NOT_RECIPIENT: [char; 12] = [
+        '回', '验', '接', '吸', '没', '税', '签', '催', '查', '代', '歉', '预',
+    ];
     // `王婷收`, `高斌阿姨`: a name followed by a role word. A name has two to four characters:
     // it starts two to four (five across an invisible) before a 收 or 阿; ascending starts, each tried once.
     let role_at = t
@@ -795,9 +848,14 @@ pub fn detect(
             // (Invisible characters skipped: `黄岩\u{200B}阿姨`; emoji inside the word too:
             // `杨红阿🙏姨`.)
             let role = t.next_visible(e).is_some_and(|r| match t.fold(r) {
-                '收' => t
-                    .next_visible(r + 1)
-                    .is_none_or(|k| t.class(k) != Class::Cjk),
+                // Not a word ending in 收 (`高价回收`, `货到验收`, `请查收`).
+                '收' => {
+                    t.next_visible(r + 1)
+                        .is_none_or(|k| t.class(k) != Class::Cjk)
+                        && !t
+                            .prev_visible(r)
+                            .is_some_and(|p| NOT_RECIPIENT.contains(&t.fold(p)))
+                }
                 '阿' => word_char_after(t, r + 1).is_some_and(|k| t.fold(k) == '姨'),
                 _ => false,
             });
