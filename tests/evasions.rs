@@ -1682,6 +1682,15 @@ fn spans_of_unseen_forms() {
             "住江苏省南京市鼓楼区中山路112号\n和谐家园4栋5单元902室",
             &[(Kind::Address, "江苏省南京市鼓楼区中山路112号\n和谐家园4栋5单元902室")],
         ),
+        // The mouse emoji for `@` (小老鼠).
+        (
+            "曝光 王建国 邮箱 wjg1987🐭163.com 手机13912345678",
+            &[
+                (Kind::Name, "王建国"),
+                (Kind::Email, "wjg1987🐭163.com"),
+                (Kind::Phone, "13912345678"),
+            ],
+        ),
         // One field a line, no labels, under a doxxing word: the name is the line above.
         (
             "开盒结果如下\n王建国\n13912345678\n110105198703151235",

@@ -538,6 +538,11 @@ impl CharTable {
         if matches!(c, '\u{1F6E9}' | '\u{1F6EB}' | '\u{1F6EC}') {
             return CharInfo::new(c, Class::KeySymbol, None);
         }
+        // The mouse is the `@` (`小老鼠`, "little mouse", is its everyday name):
+        // `wjg🐭163.com`.
+        if matches!(c, '\u{1F42D}' | '\u{1F401}') {
+            return CharInfo::new('@', Class::Other, None);
+        }
         if matches!(c, '\u{1D400}'..='\u{1D7CB}') {
             let mut it = std::iter::once(c).nfkc();
             if let (Some(a), None) = (it.next(), it.next()) {
