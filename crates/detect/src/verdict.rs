@@ -393,6 +393,15 @@ const ASKS: [&[char]; 9] = [
     &['需'],
 ];
 
+/// A word of a list of records: a kind of record (`户口`, `手机号`, `名下房产`), about a person
+/// or not (`航班`), or another sale word, which links a list without counting in it (`户口 开房
+/// 航班`, `身份证 住址 全套`).
+#[derive(Clone, Copy)]
+enum ListItem {
+    Kind { personal: bool },
+    Link,
+}
+
 /// Whether the post offers a catalogue of personal records: three or more kinds of record
 /// listed one after another with nothing but separators between them and no value after any
 /// (`全国手机号 身份证 住址 银行卡`, `户口 开房 航班 婚姻 学历`), two of them about a person
@@ -400,16 +409,14 @@ const ASKS: [&[char]; 9] = [
 /// `一查便知`, `调取`, `出`). A dossier's labels carry values; a form's list stands by no
 /// lookup word (`需要：身份证、银行卡、手机号，额度查询`).
 fn offers_catalogue(t: &Text, hits: &[Hit], found: &[Found]) -> bool {
-    // A kind of record, and whether it is about a person; `None` for another sale word, which
-    // links a list without counting in it (`户口 开房 航班`, `身份证 住址 全套`).
     let item = |h: &Hit| match h.group {
-        Group::Record { personal } => Some(Some(personal)),
-        Group::Sale(SaleWord::Data) | Group::Ad(_) => Some(Some(true)),
-        Group::Sale(_) => Some(None),
+        Group::Record { personal } => Some(ListItem::Kind { personal }),
+        Group::Sale(SaleWord::Data) | Group::Ad(_) => Some(ListItem::Kind { personal: true }),
+        Group::Sale(_) => Some(ListItem::Link),
         Group::Label(Field::Id | Field::Phone | Field::Card | Field::Address | Field::Name)
             if h.end - h.start >= 2 =>
         {
-            Some(Some(true))
+            Some(ListItem::Kind { personal: true })
         }
         _ => None,
     };
@@ -450,11 +457,11 @@ fn offers_catalogue(t: &Text, hits: &[Hit], found: &[Found]) -> bool {
     let listed = |s: usize, e: usize, terms: &[u32], personal: usize| {
         terms.len() >= 3 && personal >= 2 && offered(s, e)
     };
-    let count = |terms: &mut Vec<u32>, personal: &mut usize, h: &Hit, kind: Option<bool>| {
-        if let Some(about_person) = kind {
+    let count = |terms: &mut Vec<u32>, personal: &mut usize, h: &Hit, item: ListItem| {
+        if let ListItem::Kind { personal: p } = item {
             if !terms.contains(&h.term) {
                 terms.push(h.term);
-                *personal += usize::from(about_person);
+                *personal += usize::from(p);
             }
         }
     };
