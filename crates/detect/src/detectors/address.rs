@@ -871,7 +871,9 @@ pub fn detect(t: &Text, places: &Places, hits: &[Hit], claimed: &mut [bool], out
         {
             s += 1;
         }
-        if s < t.len() && t.class(s) == Class::Cjk {
+        // Not where another label starts (`包吃住，地址北京市…`: that label's own anchor reads
+        // the address, `地址北京` is no city's name).
+        if s < t.len() && t.class(s) == Class::Cjk && !labels.iter().any(|l| l.start == s) {
             at.push((s, s, Level::Province));
         }
     }
