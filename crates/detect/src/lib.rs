@@ -418,16 +418,12 @@ impl Scanner {
                         Group::Ad(i) => self.lexicon.canonical[i as usize].clone(),
                         _ => "TG".to_string(),
                     };
-                    let mut f = Facts::new();
-                    f.insert(
-                        "form",
-                        match h.form {
-                            lexicon::Form::Plain => "plain",
-                            lexicon::Form::Pinyin => "pinyin",
-                            lexicon::Form::Homophone => "homophone",
-                        }
-                        .into(),
-                    );
+                    let form = match h.form {
+                        lexicon::Form::Plain => "plain",
+                        lexicon::Form::Pinyin => "pinyin",
+                        lexicon::Form::Homophone => "homophone",
+                    };
+                    let f = Facts::from([("form", form)]);
                     Found::new(Kind::AdKeyword, Span::new(h.start, h.end), canon, f, 0.8)
                 }),
         );

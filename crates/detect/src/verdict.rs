@@ -656,7 +656,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
             f.kind == Kind::Address
                 && f.facts
                     .get("resolution")
-                    .is_some_and(|r| matches!(r.as_str(), "building" | "unit" | "room"))
+                    .is_some_and(|r| matches!(r, "building" | "unit" | "room"))
         });
     // A name with three kinds of identifiers and nothing framing them (a table of 名字 | 电话
     // | 住址 | QQ): a profile of the person, not a contact line.

@@ -874,8 +874,7 @@ pub fn detect(t: &Text, places: &Places, hits: &[Hit], claimed: &mut [bool], out
             *c = true;
         }
         let value = t.compact(s, end);
-        let mut f = Facts::new();
-        f.insert("resolution", deepest.as_str().into());
+        let f = Facts::from([("resolution", deepest.as_str())]);
         let conf = if deepest >= Level::Building { 0.9 } else { 0.7 };
         out.push(Found::new(Kind::Address, Span::new(s, end), value, f, conf));
     }
@@ -954,11 +953,7 @@ mod tests {
                 .take((a[0].span.end - a[0].span.start) as usize)
                 .collect();
             assert_eq!(got, want, "{text}");
-            assert_eq!(
-                a[0].facts.get("resolution").map(String::as_str),
-                Some(resolution),
-                "{text}"
-            );
+            assert_eq!(a[0].facts.get("resolution"), Some(resolution), "{text}");
         }
     }
 

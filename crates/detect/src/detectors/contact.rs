@@ -317,8 +317,7 @@ fn email_at(t: &Text, i: usize, claimed: &[bool]) -> Option<Found> {
     value.make_ascii_lowercase();
     value.push('@');
     value.push_str(&dom);
-    let mut f = Facts::new();
-    f.insert("domain", dom);
+    let f = Facts::from([("domain", dom)]);
     Some(Found::new(
         Kind::Email,
         Span::new(start, end),
@@ -573,8 +572,7 @@ fn telegram_link(t: &Text, i: usize) -> Option<(Option<Found>, usize)> {
     let form = if prefix.is_empty() { "link" } else { "invite" };
     let mut value = if prefix.is_empty() { h } else { prefix + &h };
     value.make_ascii_lowercase();
-    let mut f = Facts::new();
-    f.insert("form", form.into());
+    let f = Facts::from([("form", form)]);
     Some((
         Some(Found::new(
             Kind::Telegram,
@@ -832,8 +830,7 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
         for c in &mut claimed[start..end] {
             *c = true;
         }
-        let mut f = Facts::new();
-        f.insert("form", "handle".into());
+        let f = Facts::from([("form", "handle")]);
         out.push(Found::new(Kind::Telegram, Span::new(start, end), h, f, 0.7));
         Some(end)
     };

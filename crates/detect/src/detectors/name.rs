@@ -537,7 +537,7 @@ pub fn detect(
     let push = |s: usize,
                 e: usize,
                 name: &NameAt,
-                how: &str,
+                how: &'static str,
                 claimed: &mut [bool],
                 out: &mut Vec<Found>| {
         // A keyword is not a name (`银行卡` starts with the surname 银, `保真` with 保).
@@ -548,8 +548,7 @@ pub fn detect(
         for c in &mut claimed[s..e] {
             *c = true;
         }
-        let mut f = Facts::new();
-        f.insert("context", how.to_string());
+        let f = Facts::from([("context", how)]);
         // The value only now, for a name kept.
         out.push(Found::new(
             Kind::Name,

@@ -598,11 +598,11 @@ fn check(run: &Run, a: usize, b: usize, ctx: &Ctx) -> Option<(Kind, u32, usize)>
     }
 }
 
-fn carrier_facts(carrier: &str, cc: &str) -> Facts {
-    let mut f = Facts::new();
+fn carrier_facts(carrier: &str, cc: &'static str) -> Facts {
+    let mut f = Facts::with_capacity(2);
     f.insert("carrier", carrier.to_string());
     if !cc.is_empty() {
-        f.insert("country_code", cc.to_string());
+        f.insert("country_code", cc);
     }
     f
 }
@@ -1034,8 +1034,7 @@ fn judge(
             .and_then(|d| phone::landline(d, ctx.dicts))
     });
     if let Some(city) = landline {
-        let mut f = Facts::new();
-        f.insert("city", city.to_string());
+        let f = Facts::from([("city", city.to_string())]);
         out.push(Found::new(
             Kind::Landline,
             Span::new(start, end),
