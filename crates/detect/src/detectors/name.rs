@@ -196,9 +196,13 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
     // two-character title that is the whole of it: only a character of those sends it to the
     // list.)
     if (TITLE_IN_GIVEN.may_contain(gv[0]) || TITLE_ONE.may_contain(gv[given - 1]))
-        && TITLES
-            .iter()
-            .any(|ti| gv.starts_with(ti) || gv.ends_with(ti))
+        && TITLES.iter().any(|ti| match **ti {
+            // Compared character by character: as slices (`starts_with`, `ends_with`) every
+            // title was a `memcmp` call, 0.57 M instructions of a 121.4 M pass.
+            [a] => gv[0] == a || gv[given - 1] == a,
+            [a, b] => given == 2 && gv[0] == a && gv[1] == b,
+            _ => false,
+        })
     {
         return None;
     }
