@@ -108,18 +108,14 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
     // `姓名：刘🌸洋`): read over.
     let mut pos = [t.len(); 5];
     pos[0] = i;
-    for k in 1..pos.len() {
-        let mut next = t.skip_invisible(pos[k - 1] + 1).min(t.len());
-        if after_label
-            && k == 1
-            && next + 1 < t.len()
-            && (matches!(t.class(next), Class::Space | Class::Emoji)
-                || matches!(t.fold(next), '-' | '_' | '·' | '.'))
-            && cjk_at(next + 1)
-        {
-            next += 1;
-        }
-        pos[k] = next;
+    pos[1] = t.skip_invisible(i + 1).min(t.len());
+    if after_label
+        && pos[1] + 1 < t.len()
+        && (matches!(t.class(pos[1]), Class::Space | Class::Emoji)
+            || matches!(t.fold(pos[1]), '-' | '_' | '·' | '.'))
+        && cjk_at(pos[1] + 1)
+    {
+        pos[1] += 1;
     }
     // Surnames that are also formal numerals (陆 6, 伍 5) start a name when no numeral follows.
     let numeral_surname = i < t.len()
@@ -141,6 +137,11 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
     }
     if sur_len == 0 {
         return None;
+    }
+    // The rest only after a surname: most calls end above (reading all five positions first
+    // was 0.36 M instructions of a 120.1 M pass).
+    for k in 2..pos.len() {
+        pos[k] = t.skip_invisible(pos[k - 1] + 1).min(t.len());
     }
     // A given name may hold a common numeral (`张三丰`, `李一鸣`) beside a character that is
     // none: a numeral alone after a surname is a weekday or a grade (`周一`, `高三`), two are
