@@ -118,13 +118,16 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
         pos[1] += 1;
     }
     // Surnames that are also formal numerals (陆 6, 伍 5) start a name when no numeral follows.
-    let numeral_surname = i < t.len()
-        && t.class(i) == Class::Cjk
-        && cjk_at(pos[1])
-        && dicts.surname1.contains(&t.fold(i));
+    // Asked only of a numeral (looked up for every call, 0.37 M instructions of a 119.8 M pass).
+    let numeral_surname = || {
+        i < t.len()
+            && t.class(i) == Class::Cjk
+            && cjk_at(pos[1])
+            && dicts.surname1.contains(&t.fold(i))
+    };
     // A name starts with a Han character as written, not with an emoji read as one (`🔍🔍`
     // reads `查查`).
-    if !cjk_at(i) && !numeral_surname || !chars::is_han(t.chars[i]) {
+    if !cjk_at(i) && !numeral_surname() || !chars::is_han(t.chars[i]) {
         return None;
     }
     let c0 = t.fold(i);
