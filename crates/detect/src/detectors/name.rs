@@ -120,10 +120,7 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
     // Surnames that are also formal numerals (陆 6, 伍 5) start a name when no numeral follows.
     // Asked only of a numeral (looked up for every call, 0.37 M instructions of a 119.8 M pass).
     let numeral_surname = || {
-        i < t.len()
-            && t.class(i) == Class::Cjk
-            && cjk_at(pos[1])
-            && dicts.surname1.contains(&t.fold(i))
+        i < t.len() && t.class(i) == Class::Cjk && cjk_at(pos[1]) && dicts.is_surname1(t.fold(i))
     };
     // A name starts with a Han character as written, not with an emoji read as one (`🔍🔍`
     // reads `查查`).
@@ -132,10 +129,10 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
     }
     let c0 = t.fold(i);
     let mut sur_len = 0;
-    if cjk_at(pos[1]) && dicts.surname2.contains(&(c0, t.fold(pos[1]))) {
+    if cjk_at(pos[1]) && dicts.is_surname2(c0, t.fold(pos[1])) {
         sur_len = 2;
     }
-    if sur_len == 0 && dicts.surname1.contains(&c0) {
+    if sur_len == 0 && dicts.is_surname1(c0) {
         sur_len = 1;
     }
     if sur_len == 0 {
