@@ -107,9 +107,11 @@ fn read_token(t: &Text, mut i: usize, ok: impl Fn(char) -> bool) -> (String, usi
         if !ok(f) {
             break;
         }
-        if s.is_empty() {
-            // Room for a handle or a domain label at once, not grown from 8 bytes up.
-            s.reserve(24);
+        if s.capacity() == 0 {
+            // Room for a handle or a domain label at once, not grown from 8 bytes up (and
+            // allocated at that size: `reserve` on the empty string took the vector's slow
+            // path, 0.2 M instructions of a 118.2 M pass).
+            s = String::with_capacity(24);
         }
         s.push(f);
         i += 1;
