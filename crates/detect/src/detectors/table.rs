@@ -91,18 +91,20 @@ pub(crate) fn split_cells(t: &Text, a: usize, b: usize) -> Vec<(usize, usize)> {
     // character for a `|`, the lines cost twice as much (split_cells 1.07 -> 0.53 M
     // instructions of a 119.0 M pass).
     let from = t.marks.partition_point(|&p| (p as usize) < a);
-    let bars = t.marks[from..]
+    let mut bars = t.marks[from..]
         .iter()
         .map(|&p| p as usize)
         .take_while(|&p| p < b)
-        .filter(|&p| t.fold(p) == '|');
-    let mut cells = Vec::new();
+        .filter(|&p| t.fold(p) == '|')
+        .peekable();
+    if bars.peek().is_none() {
+        // No `|` in the line: one cell, so none (without allocating for it).
+        return Vec::new();
+    }
+    // Room for a row of a few fields at once (grown from empty, 882 slow-path grows a pass).
+    let mut cells = Vec::with_capacity(8);
     let mut s = a;
     for k in bars.chain([b]) {
-        if k == b && cells.is_empty() {
-            // No `|` in the line: one cell, so none (without allocating for it).
-            return cells;
-        }
         let (mut x, mut y) = (s, k);
         while x < y && t.info[x].is_gap() {
             x += 1;
