@@ -545,8 +545,9 @@ pub fn detect(
                 how: &'static str,
                 claimed: &mut [bool],
                 out: &mut Vec<Found>| {
-        // A keyword is not a name (`银行卡` starts with the surname 银, `保真` with 保).
-        let label = hits.iter().any(|h| h.start < e && s < h.end);
+        // A keyword is not a name (`银行卡` starts with the surname 银, `保真` with 保). The hits
+        // come by start: none from the name's end on overlaps it.
+        let label = hits.iter().take_while(|h| h.start < e).any(|h| s < h.end);
         if label || claimed[s..e].iter().any(|&c| c) {
             return;
         }
