@@ -347,14 +347,19 @@ fn name_ending_at(
                     || ROLE_LAST.may_contain(c)
                         && roles_ending_in(c).any(|w| t.word_before(p + 1, w))
             })
+            // (The hits come by start: one ending at `b` starts before it.)
             || hits
                 .iter()
+                .take_while(|h| h.start < b)
                 .any(|h| h.end == b && matches!(h.group, Group::Dox | Group::News | Group::Ad(_)))
             // A hostile word and `一下` (`曝光一下张建华这个人`).
             || b >= 2
                 && t.fold(b - 2) == '一'
                 && t.fold(b - 1) == '下'
-                && hits.iter().any(|h| h.end == b - 2 && h.group == Group::Dox);
+                && hits
+                    .iter()
+                    .take_while(|h| h.start < b - 2)
+                    .any(|h| h.end == b - 2 && h.group == Group::Dox);
         if !before_ok {
             continue;
         }
