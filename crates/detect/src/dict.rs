@@ -168,9 +168,14 @@ pub struct Dictionaries {
     /// fold step.
     pub t2s: HashMap<char, char>,
     pub surnames: HashMap<String, u32>,
-    /// Surnames keyed by their characters, for the hot path.
-    pub surname1: FastSet<char>,
-    pub surname2: FastSet<(char, char)>,
+    /// Surnames keyed by their characters, for the hot path: ask [`Dictionaries::is_surname1`]
+    /// and [`Dictionaries::is_surname2`].
+    surname1: FastSet<char>,
+    surname2: FastSet<(char, char)>,
+    /// Two bits per code point of the BMP: a surname of one character (bit 0), the first
+    /// character of a surname of two (bit 1). One load where a hashed lookup was about 40
+    /// instructions: names ask of most characters that may start one.
+    surname_bits: Box<[u64; 0x10000 / 32]>,
     /// Common words that read as a surname and a given name (`计算`, `有意`), keyed by
     /// [`Dictionaries::name_key`]; `true` for a common noun (`家长`, `单位`).
     not_names: FastMap<[char; 4], bool>,
@@ -335,6 +340,16 @@ impl Dictionaries {
                 _ => {}
             }
         }
+        let mut surname_bits = Box::new([0u64; 0x10000 / 32]);
+        let firsts = surname1
+            .iter()
+            .map(|&a| (a, 1))
+            .chain(surname2.iter().map(|&(a, _)| (a, 2)));
+        for (a, bit) in firsts {
+            if (a as u32) < 0x10000 {
+                surname_bits[a as usize >> 5] |= bit << (2 * (a as u32 & 31));
+            }
+        }
         let mut not_names = FastMap::default();
         for (line, c) in rows(s.not_names) {
             need("not_names.tsv", line, &c, 3)?;
@@ -433,12 +448,35 @@ impl Dictionaries {
             surnames,
             surname1,
             surname2,
+            surname_bits,
             not_names,
             pinyin,
             by_syllable,
             lexicon,
             version,
         })
+    }
+
+    /// `c` is a surname of one character.
+    #[inline]
+    pub fn is_surname1(&self, c: char) -> bool {
+        match self.surname_bits(c) {
+            Some(bits) => bits & 1 != 0,
+            None => self.surname1.contains(&c),
+        }
+    }
+
+    /// `a` and `b` are a surname of two characters.
+    #[inline]
+    pub fn is_surname2(&self, a: char, b: char) -> bool {
+        self.surname_bits(a).is_none_or(|bits| bits & 2 != 0) && self.surname2.contains(&(a, b))
+    }
+
+    /// `c`'s two bits of `surname_bits` at the bottom, for a character of the BMP.
+    #[inline]
+    fn surname_bits(&self, c: char) -> Option<u64> {
+        let u = c as u32;
+        (u < 0x10000).then(|| self.surname_bits[u as usize >> 5] >> (2 * (u & 31)))
     }
 
     /// The key of a word of up to four characters in the not-a-name set.
@@ -535,6 +573,23 @@ impl Dictionaries {
 #[cfg(test)]
 mod tests {
     use crate::testutil::dicts;
+
+    /// The surname bits answer as the sets, for every character of the BMP and every pair that
+    /// starts with a double surname's first character.
+    #[test]
+    fn surname_bits_equal_the_sets() {
+        let d = dicts();
+        for c in (0..0x10000).filter_map(char::from_u32) {
+            assert_eq!(d.is_surname1(c), d.surname1.contains(&c), "{c}");
+        }
+        for &(a, b) in &d.surname2 {
+            assert!(d.is_surname2(a, b));
+            for &c in &d.surname1 {
+                assert_eq!(d.is_surname2(a, c), d.surname2.contains(&(a, c)));
+                assert_eq!(d.is_surname2(c, b), d.surname2.contains(&(c, b)));
+            }
+        }
+    }
 
     /// The table of four-digit prefixes answers as the longest-prefix lookup in the segment
     /// map did, for every four-digit prefix of an 11-digit number, for shorter strings and for

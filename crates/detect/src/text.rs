@@ -49,6 +49,8 @@ pub struct Flags {
     pub address_suffix: bool,
     /// `收` or `阿`: role words after a name.
     pub role: bool,
+    /// A `|`: table cells are possible.
+    pub bar: bool,
 }
 
 /// What the loader notes besides the views: flags and the positions of digits and marks.
@@ -81,6 +83,7 @@ impl Notes {
             match f {
                 '@' | '#' | '艾' => flags.contact = true,
                 '收' | '阿' => flags.role = true,
+                '|' => flags.bar = true,
                 '十' => {}
                 _ if self.prev_digit && !mark => {
                     flags.address_suffix = true;
@@ -745,7 +748,7 @@ mod tests {
         Vec<CharInfo>,
         Vec<char>,
         Vec<u32>,
-        [bool; 4],
+        [bool; 5],
         [Vec<u32>; 4],
     );
 
@@ -756,7 +759,7 @@ mod tests {
             t.info.clone(),
             t.skel.clone(),
             t.skel_pos.clone(),
-            [f.digit, f.contact, f.address_suffix, f.role],
+            [f.digit, f.contact, f.address_suffix, f.role, f.bar],
             [
                 t.digit_pos.clone(),
                 t.marks.clone(),
@@ -835,7 +838,7 @@ mod tests {
             info,
             skel,
             pos,
-            [f.digit, f.contact, f.address_suffix, f.role],
+            [f.digit, f.contact, f.address_suffix, f.role, f.bar],
             [notes.digit_pos, notes.marks, notes.address_marks, starts],
         )
     }

@@ -16,6 +16,7 @@ mod alert_ref;
 mod blake3_lanes;
 pub mod bytes;
 mod evidence;
+mod facts;
 mod hash;
 mod json;
 mod mask;
@@ -25,6 +26,7 @@ mod time;
 
 pub use alert_ref::{AlertId, AlertRef, FactsRef, FindingRef};
 pub use evidence::{Evidence, EvidenceError, VaultKey};
+pub use facts::{FactValue, Facts};
 pub use hash::{hex16, hex16_bytes, hex16_into, KeyedHasher};
 pub use mask::{mask, mask_into};
 pub use post::{Author, Capture, Post, PostError, PostRef, Text};
@@ -244,10 +246,6 @@ impl Verdict {
     }
 }
 
-/// Facts a detector derived from a value (region, birth date, carrier, bank …). Never the
-/// value itself.
-pub type Facts = BTreeMap<&'static str, String>;
-
 /// One thing the matcher found in a post.
 #[derive(Clone, Debug)]
 pub struct Finding {
@@ -304,7 +302,7 @@ impl WireFinding {
                 .facts
                 .iter()
                 .filter(|(k, _)| !PRIVATE_FACTS.contains(k))
-                .map(|(k, v)| (k.to_string(), v.clone()))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         }
     }

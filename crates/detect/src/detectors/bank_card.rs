@@ -31,7 +31,7 @@ pub fn validate(digits: &str, d: &[u8], dicts: &Dictionaries) -> Option<Facts> {
     if !(16..=19).contains(&d.len()) || d.iter().any(|&x| x > 9) || !luhn(d) {
         return None;
     }
-    let mut f = Facts::new();
+    let mut f = Facts::with_capacity(2);
     match dicts.bin(digits) {
         Some((bank, kind)) => {
             f.insert("bank", bank.to_string());
@@ -40,7 +40,7 @@ pub fn validate(digits: &str, d: &[u8], dicts: &Dictionaries) -> Option<Facts> {
             }
         }
         None if digits.starts_with("62") => {
-            f.insert("network", "UnionPay".into());
+            f.insert("network", "UnionPay");
         }
         None => {}
     }

@@ -108,39 +108,40 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
     // `姓名：刘🌸洋`): read over.
     let mut pos = [t.len(); 5];
     pos[0] = i;
-    for k in 1..pos.len() {
-        let mut next = t.skip_invisible(pos[k - 1] + 1).min(t.len());
-        if after_label
-            && k == 1
-            && next + 1 < t.len()
-            && (matches!(t.class(next), Class::Space | Class::Emoji)
-                || matches!(t.fold(next), '-' | '_' | '·' | '.'))
-            && cjk_at(next + 1)
-        {
-            next += 1;
-        }
-        pos[k] = next;
+    pos[1] = t.skip_invisible(i + 1).min(t.len());
+    if after_label
+        && pos[1] + 1 < t.len()
+        && (matches!(t.class(pos[1]), Class::Space | Class::Emoji)
+            || matches!(t.fold(pos[1]), '-' | '_' | '·' | '.'))
+        && cjk_at(pos[1] + 1)
+    {
+        pos[1] += 1;
     }
     // Surnames that are also formal numerals (陆 6, 伍 5) start a name when no numeral follows.
-    let numeral_surname = i < t.len()
-        && t.class(i) == Class::Cjk
-        && cjk_at(pos[1])
-        && dicts.surname1.contains(&t.fold(i));
+    // Asked only of a numeral (looked up for every call, 0.37 M instructions of a 119.8 M pass).
+    let numeral_surname = || {
+        i < t.len() && t.class(i) == Class::Cjk && cjk_at(pos[1]) && dicts.is_surname1(t.fold(i))
+    };
     // A name starts with a Han character as written, not with an emoji read as one (`🔍🔍`
     // reads `查查`).
-    if !cjk_at(i) && !numeral_surname || !chars::is_han(t.chars[i]) {
+    if !cjk_at(i) && !numeral_surname() || !chars::is_han(t.chars[i]) {
         return None;
     }
     let c0 = t.fold(i);
     let mut sur_len = 0;
-    if cjk_at(pos[1]) && dicts.surname2.contains(&(c0, t.fold(pos[1]))) {
+    if cjk_at(pos[1]) && dicts.is_surname2(c0, t.fold(pos[1])) {
         sur_len = 2;
     }
-    if sur_len == 0 && dicts.surname1.contains(&c0) {
+    if sur_len == 0 && dicts.is_surname1(c0) {
         sur_len = 1;
     }
     if sur_len == 0 {
         return None;
+    }
+    // The rest only after a surname: most calls end above (reading all five positions first
+    // was 0.36 M instructions of a 120.1 M pass).
+    for k in 2..pos.len() {
+        pos[k] = t.skip_invisible(pos[k - 1] + 1).min(t.len());
     }
     // A given name may hold a common numeral (`张三丰`, `李一鸣`) beside a character that is
     // none: a numeral alone after a surname is a weekday or a grade (`周一`, `高三`), two are
@@ -196,9 +197,13 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
     // two-character title that is the whole of it: only a character of those sends it to the
     // list.)
     if (TITLE_IN_GIVEN.may_contain(gv[0]) || TITLE_ONE.may_contain(gv[given - 1]))
-        && TITLES
-            .iter()
-            .any(|ti| gv.starts_with(ti) || gv.ends_with(ti))
+        && TITLES.iter().any(|ti| match **ti {
+            // Compared character by character: as slices (`starts_with`, `ends_with`) every
+            // title was a `memcmp` call, 0.57 M instructions of a 121.4 M pass.
+            [a] => gv[0] == a || gv[given - 1] == a,
+            [a, b] => given == 2 && gv[0] == a && gv[1] == b,
+            _ => false,
+        })
     {
         return None;
     }
@@ -342,14 +347,19 @@ fn name_ending_at(
                     || ROLE_LAST.may_contain(c)
                         && roles_ending_in(c).any(|w| t.word_before(p + 1, w))
             })
+            // (The hits come by start: one ending at `b` starts before it.)
             || hits
                 .iter()
+                .take_while(|h| h.start < b)
                 .any(|h| h.end == b && matches!(h.group, Group::Dox | Group::News | Group::Ad(_)))
             // A hostile word and `一下` (`曝光一下张建华这个人`).
             || b >= 2
                 && t.fold(b - 2) == '一'
                 && t.fold(b - 1) == '下'
-                && hits.iter().any(|h| h.end == b - 2 && h.group == Group::Dox);
+                && hits
+                    .iter()
+                    .take_while(|h| h.start < b - 2)
+                    .any(|h| h.end == b - 2 && h.group == Group::Dox);
         if !before_ok {
             continue;
         }
@@ -577,22 +587,23 @@ pub fn detect(
     let push = |s: usize,
                 e: usize,
                 name: &NameAt,
-                how: &str,
+                how: &'static str,
                 claimed: &mut [bool],
                 out: &mut Vec<Found>| {
         // A keyword is not a name (`银行卡` starts with the surname 银, `保真` with 保); a kind
-        // of record may be one (`高铁柱`).
+        // of record may be one (`高铁柱`). The hits come by start: none from the name's end on
+        // overlaps it.
         let label = hits
             .iter()
-            .any(|h| h.start < e && s < h.end && !matches!(h.group, Group::Record { .. }));
+            .take_while(|h| h.start < e)
+            .any(|h| s < h.end && !matches!(h.group, Group::Record { .. }));
         if label || claimed[s..e].iter().any(|&c| c) {
             return;
         }
         for c in &mut claimed[s..e] {
             *c = true;
         }
-        let mut f = Facts::new();
-        f.insert("context", how.to_string());
+        let f = Facts::from([("context", how)]);
         // The value only now, for a name kept.
         out.push(Found::new(
             Kind::Name,
