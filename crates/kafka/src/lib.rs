@@ -16,7 +16,7 @@
 mod partition_reader;
 pub use partition_reader::{PartitionReader, Record};
 
-use doxwatch_model::Alert;
+use doxwatch_model::{Alert, PostRef};
 use doxwatch_pipeline::config::{ClientProperties, SinkConfig, SourceConfig};
 use doxwatch_pipeline::matcher::AlertLines;
 use doxwatch_pipeline::records::Records;
@@ -219,12 +219,16 @@ pub async fn ensure_topics(
 /// The Kafka key of a record: a post's `id` or an alert's `post_id` (empty if neither, or if
 /// the record is not JSON). The same key as `serde_json::Value` gives
 /// (`v.get("id").or_else(|| v.get("post_id")).and_then(Value::as_str)`) without building the
-/// `Value`: [`RecordKey`] walks the record through serde_json's `deserialize_any` exactly as
-/// `Value` does, so the same records are refused (numbers out of range, lone surrogates,
-/// nesting past 128), and keeps only the two top-level strings. Building the `Value` (a map, a
-/// `String` per key and string) was ~26 k instructions a dev.jsonl record, for every post
-/// `doxwatch produce` loads and the intake produces (callgrind, benches/kafka.rs' preload).
+/// `Value` (a map, a `String` per key and string: ~26 k instructions a dev.jsonl record, for
+/// every post `doxwatch produce` loads and the intake produces; callgrind, benches/kafka.rs'
+/// preload). A common post record is read by the matcher's post reader held to `Value`'s checks
+/// ([`PostRef::value_id`]); any other record is walked by [`RecordKey`] through serde_json's
+/// `deserialize_any` exactly as `Value` does, so the same records are refused (numbers out of
+/// range, lone surrogates, nesting past 128), keeping only the two top-level strings.
 fn record_key(record: &[u8]) -> String {
+    if let Some(id) = std::str::from_utf8(record).ok().and_then(PostRef::value_id) {
+        return id.0.into_owned();
+    }
     serde_json::from_slice::<RecordKey>(record)
         .ok()
         .and_then(|k| k.0)
@@ -1006,6 +1010,7 @@ mod tests {
         cases.push(deep(126));
         cases.push(deep(127));
         cases.push(deep(128));
+        let edge_cases = cases.len();
         let dev =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/dev.jsonl");
         if let Ok(text) = std::fs::read_to_string(dev) {
@@ -1014,6 +1019,10 @@ mod tests {
         for c in &cases {
             assert_eq!(record_key(c.as_bytes()), by_value(c.as_bytes()), "{c}");
         }
+        // Every dev.jsonl record takes the post reader's way.
+        assert!(cases[edge_cases..]
+            .iter()
+            .all(|c| PostRef::value_id(c).is_some()));
         assert_eq!(
             record_key(b"{\"id\":\"\xff\"}"),
             by_value(b"{\"id\":\"\xff\"}")

@@ -19,6 +19,10 @@
 //! every form it does not handle itself: keys with escapes, known fields of an unusual type
 //! (an author object or array, a `capture` object), duplicate known fields, missing `id` or
 //! `text`, surrogate escapes in known fields, nesting deeper than 64, trailing data.
+//!
+//! [`read_as_value`] is the same reader held to `serde_json::Value`'s stricter contract, for
+//! the Kafka key (`doxwatch produce`, the intake): `Value` also refuses a lone surrogate escape
+//! in any string and a number past `f64`'s range, which the derive's `IgnoredAny` lets through.
 
 use crate::json::find_special;
 use crate::post::{PostRef, Text};
@@ -40,7 +44,19 @@ const MAX_DEPTH: u32 = 64;
 
 /// Reads `s` as serde_json would read it into a [`PostRef`], or `None` (see the module doc).
 pub(crate) fn read(s: &str) -> Option<PostRef<'_>> {
-    let mut r = Reader {
+    read_with::<false>(s)
+}
+
+/// [`read`] for a record that `serde_json::Value` would also parse: `None` as well for every
+/// string with a surrogate escape other than a well-formed pair (`Value` refuses those in keys
+/// and skipped values too) and for every number that could be past `f64`'s range.
+pub(crate) fn read_as_value(s: &str) -> Option<PostRef<'_>> {
+    read_with::<true>(s)
+}
+
+/// The reader; `AS_VALUE`: held to `serde_json::Value`'s checks (see [`read_as_value`]).
+fn read_with<const AS_VALUE: bool>(s: &str) -> Option<PostRef<'_>> {
+    let mut r = Reader::<AS_VALUE> {
         s,
         b: s.as_bytes(),
         i: 0,
@@ -96,13 +112,13 @@ pub(crate) fn read(s: &str) -> Option<PostRef<'_>> {
     (r.i == r.b.len() && seen & (ID | TEXT) == ID | TEXT).then_some(post)
 }
 
-struct Reader<'a> {
+struct Reader<'a, const AS_VALUE: bool> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
 }
 
-impl<'a> Reader<'a> {
+impl<'a, const AS_VALUE: bool> Reader<'a, AS_VALUE> {
     /// JSON's whitespace, as serde_json's `parse_whitespace`.
     #[inline]
     fn ws(&mut self) {
@@ -195,22 +211,7 @@ impl<'a> Reader<'a> {
                 b'n' => out.push('\n'),
                 b'r' => out.push('\r'),
                 b't' => out.push('\t'),
-                b'u' => {
-                    let hi = self.hex4()?;
-                    let code = match hi {
-                        0xD800..=0xDBFF => {
-                            self.literal(b"\\u")?;
-                            let lo = self.hex4()?;
-                            if !(0xDC00..=0xDFFF).contains(&lo) {
-                                return None;
-                            }
-                            0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00)
-                        }
-                        0xDC00..=0xDFFF => return None,
-                        _ => u32::from(hi),
-                    };
-                    out.push(char::from_u32(code)?);
-                }
+                b'u' => out.push(self.code_point()?),
                 _ => return None,
             }
             let run = self.i;
@@ -225,6 +226,26 @@ impl<'a> Reader<'a> {
                 _ => return None,
             }
         }
+    }
+
+    /// The character of a `\u` escape whose `u` was just read, as serde_json reads it into a
+    /// `str`; `None` for a surrogate escape other than a well-formed pair (serde refuses a lone
+    /// one).
+    fn code_point(&mut self) -> Option<char> {
+        let hi = self.hex4()?;
+        let code = match hi {
+            0xD800..=0xDBFF => {
+                self.literal(b"\\u")?;
+                let lo = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&lo) {
+                    return None;
+                }
+                0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00)
+            }
+            0xDC00..=0xDFFF => return None,
+            _ => u32::from(hi),
+        };
+        char::from_u32(code)
     }
 
     fn hex4(&mut self) -> Option<u16> {
@@ -245,7 +266,7 @@ impl<'a> Reader<'a> {
 
     /// A string after its opening quote, checked as serde_json's `ignore_str` checks it: no
     /// control byte, known escapes, four hex digits after `\u` (any code unit: serde does not
-    /// look at surrogates in a value it ignores).
+    /// look at surrogates in a value it ignores; `Value` does, so `AS_VALUE` does too).
     #[inline(always)]
     fn skip_str(&mut self) -> Option<()> {
         loop {
@@ -255,6 +276,9 @@ impl<'a> Reader<'a> {
                 b'"' => return Some(()),
                 b'\\' => match self.next()? {
                     b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                    b'u' if AS_VALUE => {
+                        self.code_point()?;
+                    }
                     b'u' => {
                         self.hex4()?;
                     }
@@ -266,6 +290,9 @@ impl<'a> Reader<'a> {
     }
 
     /// A number as serde_json's `ignore_integer` checks it: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    /// `AS_VALUE`: `Value` makes an `f64` of a number past `u64`/`i64` and refuses one past
+    /// `f64`'s range (~1.8e308); only a number with an exponent or with more than 308 digits
+    /// before its point can be, so those are left to serde_json.
     fn skip_number(&mut self) -> Option<()> {
         if self.b[self.i] == b'-' {
             self.i += 1;
@@ -277,7 +304,9 @@ impl<'a> Reader<'a> {
                 }
             }
             b'1'..=b'9' => {
-                self.digits();
+                if self.digits() >= 308 && AS_VALUE {
+                    return None;
+                }
             }
             _ => return None,
         }
@@ -288,6 +317,9 @@ impl<'a> Reader<'a> {
             }
         }
         if let Some(b'e' | b'E') = self.b.get(self.i) {
+            if AS_VALUE {
+                return None;
+            }
             self.i += 1;
             if let Some(b'+' | b'-') = self.b.get(self.i) {
                 self.i += 1;
