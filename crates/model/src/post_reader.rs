@@ -178,9 +178,17 @@ impl<'a, const AS_VALUE: bool> Reader<'a, AS_VALUE> {
     }
 
     /// The index of the first `"`, `\` or control byte at or after `self.i`, or `None` at the
-    /// end of the record.
+    /// end of the record. Most strings (keys, the skipped fields' values) end within sixteen
+    /// bytes: one block from `self.i`, before the general search.
     #[inline(always)]
     fn find_special(&self) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(block) = self.b.get(self.i..self.i + 16) {
+            let m = crate::json::specials16(block.try_into().expect("16 bytes"));
+            if m != 0 {
+                return Some(self.i + m.trailing_zeros() as usize);
+            }
+        }
         find_special(self.b, self.i)
     }
 
