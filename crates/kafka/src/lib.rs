@@ -13,10 +13,12 @@
 //!   `doxwatch_pipeline::runtime::run_with`.
 //! - [`produce_file`], [`ensure_topics`]: `doxwatch produce` and topic set-up for demos/tests.
 
+mod fetch_queue;
 mod partition_reader;
+use fetch_queue::FetchQueue;
 pub use partition_reader::{PartitionReader, Record};
 
-use doxwatch_model::Alert;
+use doxwatch_model::{Alert, PostRef};
 use doxwatch_pipeline::config::{ClientProperties, SinkConfig, SourceConfig};
 use doxwatch_pipeline::matcher::AlertLines;
 use doxwatch_pipeline::records::Records;
@@ -219,12 +221,16 @@ pub async fn ensure_topics(
 /// The Kafka key of a record: a post's `id` or an alert's `post_id` (empty if neither, or if
 /// the record is not JSON). The same key as `serde_json::Value` gives
 /// (`v.get("id").or_else(|| v.get("post_id")).and_then(Value::as_str)`) without building the
-/// `Value`: [`RecordKey`] walks the record through serde_json's `deserialize_any` exactly as
-/// `Value` does, so the same records are refused (numbers out of range, lone surrogates,
-/// nesting past 128), and keeps only the two top-level strings. Building the `Value` (a map, a
-/// `String` per key and string) was ~26 k instructions a dev.jsonl record, for every post
-/// `doxwatch produce` loads and the intake produces (callgrind, benches/kafka.rs' preload).
+/// `Value` (a map, a `String` per key and string: ~26 k instructions a dev.jsonl record, for
+/// every post `doxwatch produce` loads and the intake produces; callgrind, benches/kafka.rs'
+/// preload). A common post record is read by the matcher's post reader held to `Value`'s checks
+/// ([`PostRef::value_id`]); any other record is walked by [`RecordKey`] through serde_json's
+/// `deserialize_any` exactly as `Value` does, so the same records are refused (numbers out of
+/// range, lone surrogates, nesting past 128), keeping only the two top-level strings.
 fn record_key(record: &[u8]) -> String {
+    if let Some(id) = std::str::from_utf8(record).ok().and_then(PostRef::value_id) {
+        return id.0.into_owned();
+    }
     serde_json::from_slice::<RecordKey>(record)
         .ok()
         .and_then(|k| k.0)
@@ -653,20 +659,34 @@ pub struct KafkaSource {
     pub batch_records: usize,
 }
 
-/// Logs partition assignments and revocations (ids only).
-pub struct RebalanceLog;
+/// The matcher's consumer context: logs partition assignments and revocations (ids only), and
+/// forwards each assigned partition to the source's [`FetchQueue`] before rdkafka assigns it.
+#[derive(Default)]
+pub struct RebalanceLog {
+    /// Set once the consumer exists; taken away before the queue is destroyed.
+    fetch: Mutex<Option<Arc<FetchQueue>>>,
+}
 
 impl rdkafka::client::ClientContext for RebalanceLog {}
 
 impl rdkafka::consumer::ConsumerContext for RebalanceLog {
     fn pre_rebalance(
         &self,
-        _: &rdkafka::consumer::BaseConsumer<Self>,
+        consumer: &rdkafka::consumer::BaseConsumer<Self>,
         r: &rdkafka::consumer::Rebalance<'_>,
     ) {
         match r {
             rdkafka::consumer::Rebalance::Assign(tpl) => {
-                tracing::info!(partitions = tpl.count(), "partitions assigned")
+                tracing::info!(partitions = tpl.count(), "partitions assigned");
+                let fetch = self.fetch.lock().ok().and_then(|f| f.clone());
+                if let Some(fetch) = fetch {
+                    let rk = consumer.client().native_ptr();
+                    for e in tpl.elements() {
+                        // SAFETY: `rk` is the live client the queue was made of (the queue
+                        // is taken out of this context before it is destroyed).
+                        unsafe { fetch.forward(rk, e.topic(), e.partition()) };
+                    }
+                }
             }
             rdkafka::consumer::Rebalance::Revoke(tpl) => {
                 // Nothing past an acknowledged batch was ever committed, so whoever gets these
@@ -712,6 +732,37 @@ fn advance(positions: &mut Positions, partition: i32, offset: i64) {
     match positions.iter_mut().rev().find(|(p, _)| *p == partition) {
         Some((_, o)) => *o = offset,
         None => positions.push((partition, offset)),
+    }
+}
+
+/// The matcher's consumer and its [`FetchQueue`], which must be destroyed while the consumer's
+/// client lives: dropped queue first (the field order), after the context let go of it.
+struct BatchConsumer {
+    fetch: Arc<FetchQueue>,
+    consumer: Arc<StreamConsumer<RebalanceLog>>,
+}
+
+impl BatchConsumer {
+    fn new(consumer: StreamConsumer<RebalanceLog>, batch_records: usize) -> BatchConsumer {
+        // SAFETY: the client lives as long as `consumer`, which `BatchConsumer` drops after
+        // the queue (its field order; the context's copy is taken out in `drop` first).
+        let fetch =
+            Arc::new(unsafe { FetchQueue::new(consumer.client().native_ptr(), batch_records) });
+        if let Ok(mut f) = consumer.context().fetch.lock() {
+            *f = Some(fetch.clone());
+        }
+        BatchConsumer {
+            fetch,
+            consumer: Arc::new(consumer),
+        }
+    }
+}
+
+impl Drop for BatchConsumer {
+    fn drop(&mut self) {
+        if let Ok(mut f) = self.consumer.context().fetch.lock() {
+            f.take();
+        }
     }
 }
 
@@ -801,9 +852,10 @@ impl KafkaSource {
             .set("enable.auto.commit", "false")
             .set("enable.auto.offset.store", "false")
             .set("auto.offset.reset", "earliest")
-            .create_with_context(RebalanceLog)
+            .create_with_context(RebalanceLog::default())
             .map_err(|e| kerr("creating consumer", e))?;
-        let consumer = std::sync::Arc::new(consumer);
+        let batch = BatchConsumer::new(consumer, self.batch_records);
+        let (consumer, fetch) = (&batch.consumer, &*batch.fetch);
         consumer
             .subscribe(&[&self.topic])
             .map_err(|e| kerr("subscribing", e))?;
@@ -824,6 +876,8 @@ impl KafkaSource {
         // One stream for the whole loop: `recv()` makes a stream per message, and each one
         // registers its waker slot under the consumer's lock and removes it again.
         let mut messages = consumer.stream();
+        // The last read from `fetch` filled the batch: more may wait there, with no wake-up.
+        let mut more_fetched = false;
         loop {
             let flush_due = !records.is_empty();
             tokio::select! {
@@ -834,6 +888,21 @@ impl KafkaSource {
                     }
                     continue;
                 }
+                _ = fetch.ready(more_fetched) => {
+                    let was_empty = records.is_empty();
+                    let want = self.batch_records - records.len();
+                    let took = fetch.take_into(want, &mut records, |p, o| {
+                        advance(&mut positions, p, o)
+                    })?;
+                    more_fetched = took == want;
+                    if was_empty && took > 0 {
+                        flush.as_mut().reset(tokio::time::Instant::now() + linger);
+                    }
+                    if records.len() < self.batch_records {
+                        continue;
+                    }
+                }
+                // The group's events, and the records of a partition not forwarded to `fetch`.
                 Some(m) = messages.next() => {
                     if records.is_empty() {
                         flush.as_mut().reset(tokio::time::Instant::now() + linger);
@@ -854,7 +923,7 @@ impl KafkaSource {
                 Some(a) = acks.recv() => {
                     self.park(&dlq, &a.rejected).await?;
                     acked.insert(a.seq);
-                    self.commit(&consumer, &mut pending, &mut acked, CommitMode::Async)?;
+                    self.commit(consumer, &mut pending, &mut acked, CommitMode::Async)?;
                     continue;
                 }
                 _ = &mut flush, if flush_due => {}
@@ -890,7 +959,7 @@ impl KafkaSource {
                 Some(a) => {
                     self.park(&dlq, &a.rejected).await?;
                     acked.insert(a.seq);
-                    self.commit(&consumer, &mut pending, &mut acked, CommitMode::Sync)?;
+                    self.commit(consumer, &mut pending, &mut acked, CommitMode::Sync)?;
                 }
                 None => break,
             }
@@ -1006,6 +1075,7 @@ mod tests {
         cases.push(deep(126));
         cases.push(deep(127));
         cases.push(deep(128));
+        let edge_cases = cases.len();
         let dev =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/eval/dev.jsonl");
         if let Ok(text) = std::fs::read_to_string(dev) {
@@ -1014,6 +1084,10 @@ mod tests {
         for c in &cases {
             assert_eq!(record_key(c.as_bytes()), by_value(c.as_bytes()), "{c}");
         }
+        // Every dev.jsonl record takes the post reader's way.
+        assert!(cases[edge_cases..]
+            .iter()
+            .all(|c| PostRef::value_id(c).is_some()));
         assert_eq!(
             record_key(b"{\"id\":\"\xff\"}"),
             by_value(b"{\"id\":\"\xff\"}")

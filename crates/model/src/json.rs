@@ -94,7 +94,7 @@ pub(crate) fn find_special(b: &[u8], from: usize) -> Option<usize> {
 /// sixteen bytes.
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn specials16(w: &[u8; 16]) -> u32 {
+pub(crate) fn specials16(w: &[u8; 16]) -> u32 {
     use std::arch::x86_64::*;
     // SAFETY: SSE2 is part of every x86-64 target; the load reads the sixteen bytes of `w`
     // (`loadu`: no alignment needed).

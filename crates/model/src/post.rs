@@ -262,6 +262,15 @@ impl<'a> PostRef<'a> {
             None => serde_json::from_str(text).map_err(post_error),
         }
     }
+
+    /// The `id` string of a post record, if `serde_json::Value` would parse the record, read
+    /// by the post reader without building the `Value` (the Kafka key of every record that
+    /// `doxwatch produce` loads and the intake produces). `None` when the reader leaves the
+    /// record to serde_json (an unusual form, no `id` or `text`, or one `Value` refuses): the
+    /// caller asks serde_json then.
+    pub fn value_id(text: &'a str) -> Option<Text<'a>> {
+        crate::post_reader::read_as_value(text).map(|p| p.id)
+    }
 }
 
 fn check_limit(len: usize, limit: usize) -> Result<(), PostError> {
@@ -463,6 +472,88 @@ mod tests {
         }
     }
 
+    /// What `post_reader::read_as_value` answers, `serde_json::Value` answers the same: a
+    /// record it reads is one `Value` parses, with the same `id`, and `read` reads it too.
+    fn assert_value_reader_sound(r: &str) {
+        if let Some(fast) = crate::post_reader::read_as_value(r) {
+            let v: serde_json::Value = serde_json::from_str(r)
+                .unwrap_or_else(|e| panic!("{r:?}: read {fast:?}, Value {e}"));
+            assert_eq!(
+                v.get("id").and_then(|i| i.as_str()),
+                Some(&*fast.id),
+                "{r:?}"
+            );
+            assert_eq!(crate::post_reader::read(r).as_ref(), Some(&fast), "{r:?}");
+        }
+    }
+
+    /// The forms `serde_json::Value` refuses and the derive's `IgnoredAny` lets through (a lone
+    /// surrogate escape in a skipped string or key, a number past `f64`'s range), and their
+    /// neighbours that both parse: `value_id` answers only where `Value` gives that id.
+    #[test]
+    fn value_id_refuses_what_value_refuses() {
+        let post = |rest: &str| format!(r#"{{"id":"p1","text":"t",{rest}}}"#);
+        // `n` digits: `lead` then zeros (f64's range ends at ~1.8e308, 309 digits).
+        let digits = |lead: char, n: usize| format!("{lead}{}", "0".repeat(n - 1));
+        let cases = [
+            // (the record's extra field, `Value` parses it, the reader answers)
+            (r#""x":1e400"#.to_string(), false, false),
+            (r#""x":-1e400"#.to_string(), false, false),
+            (r#""x":[1E+999]"#.to_string(), false, false),
+            (r#""x":1e2"#.to_string(), true, false),
+            (r#""x":-0.5e-400"#.to_string(), true, false),
+            (format!(r#""x":{}"#, digits('1', 400)), false, false),
+            (format!(r#""x":{}"#, digits('9', 309)), false, false),
+            (format!(r#""x":-{}.5"#, digits('9', 309)), false, false),
+            (format!(r#""x":{}"#, digits('1', 309)), true, false),
+            (format!(r#""x":{}"#, digits('9', 308)), true, true),
+            (format!(r#""x":-{}.25"#, digits('9', 308)), true, true),
+            (
+                r#""x":123456789012345678901234567890"#.to_string(),
+                true,
+                true,
+            ),
+            (r#""x":-0.25"#.to_string(), true, true),
+            (r#""x":"\ud800""#.to_string(), false, false),
+            (r#""x":"\udc00""#.to_string(), false, false),
+            (r#""x":"\ud800\u0041""#.to_string(), false, false),
+            (r#""x":"\ud800\n""#.to_string(), false, false),
+            (r#""x":"\ud800\ud800\udc00""#.to_string(), false, false),
+            (r#""x":["a","\udbff"]"#.to_string(), false, false),
+            (r#""x":{"\ud800":1}"#.to_string(), false, false),
+            (r#""x":{"k\udfff":1}"#.to_string(), false, false),
+            (r#""\ud800x":1"#.to_string(), false, false),
+            (r#""x":"\ud83d\ude00""#.to_string(), true, true),
+            (
+                r#""x":{"\ud83d\ude00\u4e2d":"\uDBFF\uDFFF"}"#.to_string(),
+                true,
+                true,
+            ),
+            (r#""x":"\u0000\u00e9\uffff""#.to_string(), true, true),
+            (r#""post_id":"other","x":null"#.to_string(), true, true),
+        ];
+        for (rest, value_parses, reads) in cases {
+            let r = post(&rest);
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(&r).is_ok(),
+                value_parses,
+                "{r}"
+            );
+            assert_eq!(PostRef::value_id(&r).is_some(), reads, "{r}");
+            assert_value_reader_sound(&r);
+        }
+        // Nesting: the reader leaves past 64 to serde (`Value` stops at 128).
+        for depth in [63, 64, 65, 127, 128, 129] {
+            let r = post(&format!(
+                r#""x":{}1{}"#,
+                "[".repeat(depth),
+                "]".repeat(depth)
+            ));
+            assert_eq!(PostRef::value_id(&r).is_some(), depth <= 64, "{depth}");
+            assert_value_reader_sound(&r);
+        }
+    }
+
     /// The common records take the fast path (the soundness checks above would also pass if
     /// the reader gave up on everything).
     #[test]
@@ -478,14 +569,18 @@ mod tests {
     }
 
     /// Every record made from a few valid ones by deleting one byte, or putting one of a set of
-    /// JSON-significant bytes in place of one, at every position: the reader stays sound.
+    /// JSON-significant bytes in place of one, at every position: the reader stays sound, and
+    /// so does its `serde_json::Value` form.
     #[test]
     fn reader_sound_under_mutation() {
         let bases = [
             r#"{"id":"p1","platform":"w","author":"a\u0062","ts":null,"text":"x\"y\\z\u4e2d\ud83d\ude00","gold":[{"k":"p","s":13,"v":"1e-5"}],"m":{"d":null,"t":true,"f":false,"n":-0.25E+3,"e":[]}}"#,
             r#"{"text":"t","id":"i","url":"u","thread_id":"th","reply_to":"r","capture":null,"x":"\/\b\f\n\r\t"}"#,
+            // The forms `Value` checks beyond the derive: surrogate pairs in skipped strings
+            // and keys, numbers a digit or an exponent away from out of range.
+            r#"{"id":"p1","text":"t","gold":[{"\ud83d\ude00k":"\udbff\udfff","s":-12.5,"n":1}],"meta":{"a\u00e9":"\ud800\udc00x","big":99999999999999999999}}"#,
         ];
-        let swaps = b"\"\\{}[],:0123456789-+.eEuntfl \t\n\x01aA/";
+        let swaps = b"\"\\{}[],:0123456789-+.eEuntfl \t\n\x01aAdD/";
         for base in bases {
             assert!(crate::post_reader::read(base).is_some(), "{base}");
             let bytes = base.as_bytes();
@@ -494,12 +589,14 @@ mod tests {
                 v.remove(i);
                 if let Ok(s) = std::str::from_utf8(&v) {
                     assert_reader_sound(s);
+                    assert_value_reader_sound(s);
                 }
                 for &c in swaps {
                     let mut v = bytes.to_vec();
                     v[i] = c;
                     if let Ok(s) = std::str::from_utf8(&v) {
                         assert_reader_sound(s);
+                        assert_value_reader_sound(s);
                     }
                 }
             }

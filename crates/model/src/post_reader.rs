@@ -9,7 +9,10 @@
 //! with an eight-byte search; 4.4 k with the sixteen-byte one (SSE2).
 //! Most of what is left is per token (~50 tokens a record), spread over the loop. `skip_key`
 //! (~14 calls a record), `string` and `opt_string` are inlined: their calls cost ~450
-//! instructions a record (callgrind, dev.jsonl read five times: 234.6 -> 216.5 M).
+//! instructions a record (callgrind, dev.jsonl read five times: 234.6 -> 216.5 M). Between
+//! tokens, [`Reader::next_token`] loads the byte once and looks for whitespace only when it
+//! is at most a space (compact JSON has none), where `ws` then `next` loaded and checked it
+//! twice: 4.17 k -> 3.77 k a record (callgrind, dev.jsonl read five times: 167.0 -> 150.9 M).
 //!
 //! The contract: when [`read`] returns `Some`, serde_json would have accepted the record and
 //! produced the same `PostRef`; when it returns `None`, the caller parses the record again
@@ -19,6 +22,10 @@
 //! every form it does not handle itself: keys with escapes, known fields of an unusual type
 //! (an author object or array, a `capture` object), duplicate known fields, missing `id` or
 //! `text`, surrogate escapes in known fields, nesting deeper than 64, trailing data.
+//!
+//! [`read_as_value`] is the same reader held to `serde_json::Value`'s stricter contract, for
+//! the Kafka key (`doxwatch produce`, the intake): `Value` also refuses a lone surrogate escape
+//! in any string and a number past `f64`'s range, which the derive's `IgnoredAny` lets through.
 
 use crate::json::find_special;
 use crate::post::{PostRef, Text};
@@ -40,21 +47,30 @@ const MAX_DEPTH: u32 = 64;
 
 /// Reads `s` as serde_json would read it into a [`PostRef`], or `None` (see the module doc).
 pub(crate) fn read(s: &str) -> Option<PostRef<'_>> {
-    let mut r = Reader {
+    read_with::<false>(s)
+}
+
+/// [`read`] for a record that `serde_json::Value` would also parse: `None` as well for every
+/// string with a surrogate escape other than a well-formed pair (`Value` refuses those in keys
+/// and skipped values too) and for every number that could be past `f64`'s range.
+pub(crate) fn read_as_value(s: &str) -> Option<PostRef<'_>> {
+    read_with::<true>(s)
+}
+
+/// The reader; `AS_VALUE`: held to `serde_json::Value`'s checks (see [`read_as_value`]).
+fn read_with<const AS_VALUE: bool>(s: &str) -> Option<PostRef<'_>> {
+    let mut r = Reader::<AS_VALUE> {
         s,
         b: s.as_bytes(),
         i: 0,
     };
     let mut post = PostRef::default();
     let mut seen = 0u16;
-    r.ws();
-    r.eat(b'{')?;
+    r.eat_token(b'{')?;
     loop {
-        r.ws();
-        r.eat(b'"')?;
+        r.eat_token(b'"')?;
         let key = r.key()?;
-        r.ws();
-        r.eat(b':')?;
+        r.eat_token(b':')?;
         r.ws();
         let field = match key {
             b"id" => ID,
@@ -85,8 +101,7 @@ pub(crate) fn read(s: &str) -> Option<PostRef<'_>> {
             CAPTURE => r.literal(b"null")?,
             _ => r.skip_value()?,
         }
-        r.ws();
-        match r.next()? {
+        match r.next_token()? {
             b',' => {}
             b'}' => break,
             _ => return None,
@@ -96,13 +111,13 @@ pub(crate) fn read(s: &str) -> Option<PostRef<'_>> {
     (r.i == r.b.len() && seen & (ID | TEXT) == ID | TEXT).then_some(post)
 }
 
-struct Reader<'a> {
+struct Reader<'a, const AS_VALUE: bool> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
 }
 
-impl<'a> Reader<'a> {
+impl<'a, const AS_VALUE: bool> Reader<'a, AS_VALUE> {
     /// JSON's whitespace, as serde_json's `parse_whitespace`.
     #[inline]
     fn ws(&mut self) {
@@ -127,15 +142,53 @@ impl<'a> Reader<'a> {
         (self.next()? == c).then_some(())
     }
 
+    /// The next byte after any whitespace, consumed: one load and compare when no whitespace
+    /// comes first (the compact records' case), where `ws` then `next` loaded it twice.
+    #[inline(always)]
+    fn next_token(&mut self) -> Option<u8> {
+        let mut c = *self.b.get(self.i)?;
+        if c <= b' ' {
+            self.ws();
+            c = *self.b.get(self.i)?;
+        }
+        self.i += 1;
+        Some(c)
+    }
+
+    /// [`Reader::next_token`] that must be `c`.
+    #[inline(always)]
+    fn eat_token(&mut self, c: u8) -> Option<()> {
+        (self.next_token()? == c).then_some(())
+    }
+
+    /// The next byte after any whitespace, not consumed.
+    #[inline(always)]
+    fn peek_token(&mut self) -> Option<u8> {
+        let c = *self.b.get(self.i)?;
+        if c > b' ' {
+            return Some(c);
+        }
+        self.ws();
+        self.b.get(self.i).copied()
+    }
+
     fn literal(&mut self, word: &[u8]) -> Option<()> {
         let end = self.i + word.len();
         (self.b.get(self.i..end)? == word).then(|| self.i = end)
     }
 
     /// The index of the first `"`, `\` or control byte at or after `self.i`, or `None` at the
-    /// end of the record.
+    /// end of the record. Most strings (keys, the skipped fields' values) end within sixteen
+    /// bytes: one block from `self.i`, before the general search.
     #[inline(always)]
     fn find_special(&self) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(block) = self.b.get(self.i..self.i + 16) {
+            let m = crate::json::specials16(block.try_into().expect("16 bytes"));
+            if m != 0 {
+                return Some(self.i + m.trailing_zeros() as usize);
+            }
+        }
         find_special(self.b, self.i)
     }
 
@@ -195,22 +248,7 @@ impl<'a> Reader<'a> {
                 b'n' => out.push('\n'),
                 b'r' => out.push('\r'),
                 b't' => out.push('\t'),
-                b'u' => {
-                    let hi = self.hex4()?;
-                    let code = match hi {
-                        0xD800..=0xDBFF => {
-                            self.literal(b"\\u")?;
-                            let lo = self.hex4()?;
-                            if !(0xDC00..=0xDFFF).contains(&lo) {
-                                return None;
-                            }
-                            0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00)
-                        }
-                        0xDC00..=0xDFFF => return None,
-                        _ => u32::from(hi),
-                    };
-                    out.push(char::from_u32(code)?);
-                }
+                b'u' => out.push(self.code_point()?),
                 _ => return None,
             }
             let run = self.i;
@@ -225,6 +263,26 @@ impl<'a> Reader<'a> {
                 _ => return None,
             }
         }
+    }
+
+    /// The character of a `\u` escape whose `u` was just read, as serde_json reads it into a
+    /// `str`; `None` for a surrogate escape other than a well-formed pair (serde refuses a lone
+    /// one).
+    fn code_point(&mut self) -> Option<char> {
+        let hi = self.hex4()?;
+        let code = match hi {
+            0xD800..=0xDBFF => {
+                self.literal(b"\\u")?;
+                let lo = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&lo) {
+                    return None;
+                }
+                0x10000 + ((u32::from(hi) - 0xD800) << 10) + (u32::from(lo) - 0xDC00)
+            }
+            0xDC00..=0xDFFF => return None,
+            _ => u32::from(hi),
+        };
+        char::from_u32(code)
     }
 
     fn hex4(&mut self) -> Option<u16> {
@@ -245,7 +303,7 @@ impl<'a> Reader<'a> {
 
     /// A string after its opening quote, checked as serde_json's `ignore_str` checks it: no
     /// control byte, known escapes, four hex digits after `\u` (any code unit: serde does not
-    /// look at surrogates in a value it ignores).
+    /// look at surrogates in a value it ignores; `Value` does, so `AS_VALUE` does too).
     #[inline(always)]
     fn skip_str(&mut self) -> Option<()> {
         loop {
@@ -255,6 +313,9 @@ impl<'a> Reader<'a> {
                 b'"' => return Some(()),
                 b'\\' => match self.next()? {
                     b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                    b'u' if AS_VALUE => {
+                        self.code_point()?;
+                    }
                     b'u' => {
                         self.hex4()?;
                     }
@@ -266,6 +327,9 @@ impl<'a> Reader<'a> {
     }
 
     /// A number as serde_json's `ignore_integer` checks it: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    /// `AS_VALUE`: `Value` makes an `f64` of a number past `u64`/`i64` and refuses one past
+    /// `f64`'s range (~1.8e308); only a number with an exponent or with more than 308 digits
+    /// before its point can be, so those are left to serde_json.
     fn skip_number(&mut self) -> Option<()> {
         if self.b[self.i] == b'-' {
             self.i += 1;
@@ -277,7 +341,9 @@ impl<'a> Reader<'a> {
                 }
             }
             b'1'..=b'9' => {
-                self.digits();
+                if self.digits() >= 308 && AS_VALUE {
+                    return None;
+                }
             }
             _ => return None,
         }
@@ -288,6 +354,9 @@ impl<'a> Reader<'a> {
             }
         }
         if let Some(b'e' | b'E') = self.b.get(self.i) {
+            if AS_VALUE {
+                return None;
+            }
             self.i += 1;
             if let Some(b'+' | b'-') = self.b.get(self.i) {
                 self.i += 1;
@@ -310,11 +379,9 @@ impl<'a> Reader<'a> {
     /// An object's key and colon, inside a skipped value.
     #[inline(always)]
     fn skip_key(&mut self) -> Option<()> {
-        self.ws();
-        self.eat(b'"')?;
+        self.eat_token(b'"')?;
         self.skip_str()?;
-        self.ws();
-        self.eat(b':')
+        self.eat_token(b':')
     }
 
     /// Any JSON value, checked as serde_json's `ignore_value` checks it. Open containers are
@@ -323,8 +390,7 @@ impl<'a> Reader<'a> {
         let mut stack = 0u64;
         let mut depth = 0u32;
         loop {
-            self.ws();
-            match *self.b.get(self.i)? {
+            match self.peek_token()? {
                 b'"' => {
                     self.i += 1;
                     self.skip_str()?;
@@ -337,9 +403,8 @@ impl<'a> Reader<'a> {
                     let object = c == b'{';
                     stack = stack << 1 | u64::from(object);
                     depth += 1;
-                    self.ws();
                     let close = if object { b'}' } else { b']' };
-                    if self.b.get(self.i) == Some(&close) {
+                    if self.peek_token() == Some(close) {
                         self.i += 1;
                         stack >>= 1;
                         depth -= 1;
@@ -361,9 +426,8 @@ impl<'a> Reader<'a> {
                 if depth == 0 {
                     return Some(());
                 }
-                self.ws();
                 let object = stack & 1 == 1;
-                match self.next()? {
+                match self.next_token()? {
                     b',' => {
                         if object {
                             self.skip_key()?;
