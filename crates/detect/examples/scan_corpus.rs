@@ -5,7 +5,8 @@
 //!
 //! Prints the total number of findings (compare with `EXPECTED_FINDINGS` in `benches/scan.rs`)
 //! and the best-of-N time per pass. Handy under `perf record`. A second argument writes every
-//! result to that file (diff two dumps to check an optimisation changed nothing);
+//! result to that file, which must not exist yet (diff two dumps to check an optimisation
+//! changed nothing; the corpus is always `../shared/eval/dev.jsonl`);
 //! `ONLY=Doxxing` (any verdict's `Debug` name) measures just the posts with that verdict,
 //! `ONLY=nothing` the posts with no finding and no signal. `STAGES=1` also times the loader and
 //! the lexicon search alone.
@@ -72,7 +73,15 @@ fn main() {
                 r.reasons
             ));
         }
-        std::fs::write(path, out).expect("write dump");
+        // A new file only: the dump's path is easily mistaken for the corpus' (a session
+        // overwrote the read-only dev.jsonl that way, as root).
+        use std::io::Write;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(out.as_bytes()))
+            .expect("write the dump to a new file (it must not exist)");
     }
     let texts: Vec<String> = match std::env::var("ONLY") {
         Ok(v) => texts
