@@ -10,6 +10,7 @@
 //! count against. A sale ad that shows a sample record is both.
 
 use crate::chars::Class;
+use crate::detectors::numbers::label_before;
 use crate::lexicon::{Field, Form, Group, Hit, SaleWord};
 use crate::text::Text;
 use crate::Found;
@@ -362,22 +363,17 @@ fn frames(t: &Text, a: usize, b: usize) -> bool {
 }
 
 /// How many phone numbers a WeChat or QQ label announces (`微信同号 139…`, `VX：139…`,
-/// `QQ/微信 139…`): accounts to reach someone by, as a WeChat ID is.
+/// `QQ/微信 139…`): accounts to reach someone by, as a WeChat ID is. The label is the one the
+/// number detector reads before a number.
 fn account_phones(t: &Text, hits: &[Hit], found: &[Found]) -> usize {
     found
         .iter()
-        .filter(|f| f.kind == Kind::Phone)
         .filter(|f| {
-            let s = f.span.start as usize;
-            hits.iter().any(|h| {
-                matches!(h.group, Group::Label(Field::Wechat | Field::Qq))
-                    && h.end <= s
-                    && s - h.end <= 4
-                    && (h.end..s).all(|k| {
-                        t.info[k].is_gap() && t.class(k) != Class::Newline
-                            || matches!(t.fold(k), '同' | '号' | '：' | ':' | '是')
-                    })
-            })
+            f.kind == Kind::Phone
+                && matches!(
+                    label_before(hits, t, f.span.start as usize),
+                    Some(Group::Label(Field::Wechat | Field::Qq))
+                )
         })
         .count()
 }

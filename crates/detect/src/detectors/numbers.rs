@@ -764,7 +764,7 @@ fn set_apart(t: &Text, run: &Run, segs: &[Seg]) -> bool {
 }
 
 /// Field label or negative label closest before `start`, within a few characters.
-fn label_before(hits: &[Hit], t: &Text, start: usize) -> Option<Group> {
+pub(crate) fn label_before(hits: &[Hit], t: &Text, start: usize) -> Option<Group> {
     let in_label = |k: usize| {
         hits.iter()
             .any(|h| matches!(h.group, Group::Label(_)) && h.start <= k && k < h.end)
