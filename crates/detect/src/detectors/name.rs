@@ -660,6 +660,9 @@ pub fn detect(
         }
     }
     // Next to an identifier of the record.
+    // Whether a doxxing word is in the post, asked once and only when a name is looked for on
+    // the line above an identifier.
+    let mut hostile: Option<bool> = None;
     for f in found.iter().filter(|f| identifies(f.kind)) {
         let (s, e) = (f.span.start as usize, f.span.end as usize);
         // Before: `样例： 赵桂荣 330…`, `王芳 身份证 510…`, `周杰，住杭州市…`.
@@ -667,9 +670,8 @@ pub fn detect(
             if let Some((b, name)) = name_ending_at(t, dicts, hits, k) {
                 push(b, k, &name, "adjacent", claimed, out);
             }
-        } else if let Some((b, name)) = hits
-            .iter()
-            .any(&exposing)
+        } else if let Some((b, name)) = hostile
+            .get_or_insert_with(|| hits.iter().any(&exposing))
             .then(|| name_line_above(t, dicts, s))
             .flatten()
         {
