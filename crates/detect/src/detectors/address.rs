@@ -652,8 +652,9 @@ fn compound_part(t: &Text, p: usize, last: Level) -> Option<(usize, Level)> {
         .then_some((i + 1, Level::Compound))
 }
 
-/// `书香门第7号楼`: a compound name without a suffix, directly followed by its building.
-fn unsuffixed_compound(t: &Text, p: usize, last: Level) -> Option<(usize, Level)> {
+/// `书香门第7号楼`: a compound name without a suffix, directly followed by its building; on
+/// the line after a break (`broken`) only before a building-unit-room in dashes.
+fn unsuffixed_compound(t: &Text, p: usize, last: Level, broken: bool) -> Option<(usize, Level)> {
     // After a road; after a district or town only with a dashed building-unit-room
     // (`浦东新区书香门第15-6-2401`).
     if last < Level::County || last >= Level::Building {
@@ -681,9 +682,12 @@ fn unsuffixed_compound(t: &Text, p: usize, last: Level) -> Option<(usize, Level)
         return None;
     }
     match number(t, i, Level::Compound) {
+        // (After a break: `朝阳区` / `书香门第28-2-202`; `身份证是230-722-…` is no compound and
+        // its room.)
         Some((e, lv))
             if lv >= Level::Building
-                && (last >= Level::Road || (i..e).any(|k| matches!(t.fold(k), '-' | '－'))) =>
+                && (last >= Level::Road || (i..e).any(|k| matches!(t.fold(k), '-' | '－')))
+                && (!broken || room_triple(t, i, e)) =>
         {
             Some((i, Level::Compound))
         }
@@ -691,32 +695,23 @@ fn unsuffixed_compound(t: &Text, p: usize, last: Level) -> Option<(usize, Level)
     }
 }
 
-/// Whether a building-unit-room in dashes starts at `i` and ends the address there
-/// (`28-2-202`, `15-6-2401`): one to three digits, one or two, three or four, and then no
-/// digit or dash.
-fn room_triple(t: &Text, mut i: usize) -> bool {
-    for (k, (min, max)) in [(1, 3), (1, 2), (3, 4)].into_iter().enumerate() {
-        if k > 0 {
-            i = skip_invisible(t, i);
-            if !(i < t.len() && matches!(t.fold(i), '-' | '－')) {
-                return false;
-            }
-            i += 1;
-        }
-        let mut n = 0;
-        loop {
-            i = skip_invisible(t, i);
-            if !(i < t.len() && t.class(i) == Class::Digit) {
-                break;
-            }
-            i += 1;
-            n += 1;
-        }
-        if !(min..=max).contains(&n) {
-            return false;
+/// Whether `a..e`, a number [`number`] read, is a building-unit-room in dashes (`28-2-202`,
+/// `15-6-2401`): one to three digits, one or two, then three or four.
+fn room_triple(t: &Text, a: usize, e: usize) -> bool {
+    let mut sizes = [0usize; 3];
+    let mut part = 0;
+    for k in a..e {
+        match t.class(k) {
+            Class::Digit => sizes[part] += 1,
+            Class::Invisible => {}
+            _ if matches!(t.fold(k), '-' | '－') && part < 2 => part += 1,
+            _ => return false,
         }
     }
-    !(i < t.len() && (t.class(i) == Class::Digit || matches!(t.fold(i), '-' | '－')))
+    part == 2
+        && (1..=3).contains(&sizes[0])
+        && (1..=2).contains(&sizes[1])
+        && (3..=4).contains(&sizes[2])
 }
 
 /// Parses components from `q`; returns (end, deepest level, components).
@@ -787,11 +782,7 @@ fn parse(
             .or_else(|| number(t, p, last))
             .or_else(|| (last == Level::Road).then(|| village_group(t, p)).flatten())
             .or_else(named_step)
-            // On a new line only before a building-unit-room that ends there
-            // (`朝阳区` / `书香门第28-2-202`): `身份证是230-722-…` is no compound and its room.
-            .or_else(|| {
-                unsuffixed_compound(t, p, last).filter(|&(i, _)| !broken || room_triple(t, i))
-            });
+            .or_else(|| unsuffixed_compound(t, p, last, broken));
         let Some((mut e, lv)) = step else { break };
         // A community or subdistrict named after its road (`山西路社区`, `湖南路街道`) is one
         // component, read at the road's level: the roads inside it may follow.
