@@ -219,174 +219,26 @@ pub async fn ensure_topics(
 }
 
 /// The Kafka key of a record: a post's `id` or an alert's `post_id` (empty if neither, or if
-/// the record is not JSON). The same key as `serde_json::Value` gives
-/// (`v.get("id").or_else(|| v.get("post_id")).and_then(Value::as_str)`) without building the
-/// `Value` (a map, a `String` per key and string: ~26 k instructions a dev.jsonl record, for
-/// every post `doxwatch produce` loads and the intake produces; callgrind, benches/kafka.rs'
-/// preload). A common post record is read by the matcher's post reader held to `Value`'s checks
-/// ([`PostRef::value_id`]); any other record is walked by [`RecordKey`] through serde_json's
-/// `deserialize_any` exactly as `Value` does, so the same records are refused (numbers out of
-/// range, lone surrogates, nesting past 128), keeping only the two top-level strings.
+/// the record is not JSON), as `serde_json::Value` gives it
+/// (`v.get("id").or_else(|| v.get("post_id")).and_then(Value::as_str)`). A common post record
+/// is read by the matcher's post reader held to `Value`'s checks ([`PostRef::value_id`]),
+/// without building the `Value` (a map, a `String` per key and string: ~26 k instructions a
+/// dev.jsonl record, for every post `doxwatch produce` loads and the intake produces;
+/// callgrind, benches/kafka.rs' preload, 14.6 k -> 6.4 k a record). Any other record (an
+/// alert, an unusual form) is parsed as a `Value`.
 fn record_key(record: &[u8]) -> String {
     if let Some(id) = std::str::from_utf8(record).ok().and_then(PostRef::value_id) {
         return id.0.into_owned();
     }
-    serde_json::from_slice::<RecordKey>(record)
+    serde_json::from_slice::<serde_json::Value>(record)
         .ok()
-        .and_then(|k| k.0)
+        .and_then(|v| {
+            v.get("id")
+                .or_else(|| v.get("post_id"))
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        })
         .unwrap_or_default()
-}
-
-/// A record's key as [`record_key`] reads it (`None`: not an object, or neither string).
-struct RecordKey(Option<String>);
-
-/// Any JSON value, checked as `serde_json::Value` checks it, kept only if it is a string.
-struct AnyValue(Option<String>);
-
-/// A top-level key of a record, as far as [`record_key`] cares.
-enum KeyName {
-    Id,
-    PostId,
-    Other,
-}
-
-impl<'de> serde::Deserialize<'de> for RecordKey {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ValueVisitor { top: true })
-            .map(|v| RecordKey(v.0))
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for AnyValue {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ValueVisitor { top: false })
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for KeyName {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = KeyName;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a key")
-            }
-            fn visit_str<E>(self, k: &str) -> Result<KeyName, E> {
-                Ok(match k {
-                    "id" => KeyName::Id,
-                    "post_id" => KeyName::PostId,
-                    _ => KeyName::Other,
-                })
-            }
-        }
-        d.deserialize_str(V)
-    }
-}
-
-/// Visits a value as `Value`'s visitor does; `top`: the record itself, whose `id` (else
-/// `post_id`) string is the answer. A key given twice counts as its last value, as in `Value`'s
-/// map.
-struct ValueVisitor {
-    top: bool,
-}
-
-impl<'de> serde::de::Visitor<'de> for ValueVisitor {
-    type Value = AnyValue;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<AnyValue, E> {
-        Ok(AnyValue(None))
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<AnyValue, E> {
-        Ok(AnyValue(None))
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<AnyValue, E> {
-        Ok(AnyValue(None))
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<AnyValue, E> {
-        Ok(AnyValue(None))
-    }
-    fn visit_unit<E>(self) -> Result<AnyValue, E> {
-        Ok(AnyValue(None))
-    }
-    fn visit_str<E>(self, s: &str) -> Result<AnyValue, E> {
-        // Only a top-level key's value is kept; the record itself as a string has no key.
-        Ok(AnyValue((!self.top).then(|| s.to_string())))
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<AnyValue, A::Error> {
-        while seq.next_element::<Skipped>()?.is_some() {}
-        Ok(AnyValue(None))
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<AnyValue, A::Error> {
-        if !self.top {
-            while map.next_entry::<Skipped, Skipped>()?.is_some() {}
-            return Ok(AnyValue(None));
-        }
-        let (mut id, mut post_id) = (None, None);
-        while let Some(k) = map.next_key::<KeyName>()? {
-            match k {
-                KeyName::Id => id = Some(map.next_value::<AnyValue>()?.0),
-                KeyName::PostId => post_id = Some(map.next_value::<AnyValue>()?.0),
-                KeyName::Other => {
-                    map.next_value::<Skipped>()?;
-                }
-            }
-        }
-        Ok(AnyValue(match id {
-            Some(id) => id,
-            None => post_id.flatten(),
-        }))
-    }
-}
-
-/// A value inside the record: checked, nothing kept.
-struct Skipped;
-
-impl<'de> serde::Deserialize<'de> for Skipped {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Skipped;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Skipped, E> {
-                Ok(Skipped)
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Skipped, E> {
-                Ok(Skipped)
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Skipped, E> {
-                Ok(Skipped)
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Skipped, E> {
-                Ok(Skipped)
-            }
-            fn visit_unit<E>(self) -> Result<Skipped, E> {
-                Ok(Skipped)
-            }
-            fn visit_str<E>(self, _: &str) -> Result<Skipped, E> {
-                Ok(Skipped)
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut s: A,
-            ) -> Result<Skipped, A::Error> {
-                while s.next_element::<Skipped>()?.is_some() {}
-                Ok(Skipped)
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut m: A,
-            ) -> Result<Skipped, A::Error> {
-                while m.next_entry::<Skipped, Skipped>()?.is_some() {}
-                Ok(Skipped)
-            }
-        }
-        d.deserialize_any(V)
-    }
 }
 
 /// Loads a JSONL file of posts (key = `id`) or alerts (key = `post_id`) into a topic; returns
