@@ -764,6 +764,10 @@ fn set_apart(t: &Text, run: &Run, segs: &[Seg]) -> bool {
 }
 
 /// Field label or negative label closest before `start`, within a few characters.
+///
+/// Always inlined: with the verdict as a second caller the compiler kept it out of `judge`,
+/// +0.6 M instructions a pass (118.29 -> 118.91 M; inlined, 118.05 M).
+#[inline(always)]
 pub(crate) fn label_before(hits: &[Hit], t: &Text, start: usize) -> Option<Group> {
     let in_label = |k: usize| {
         hits.iter()
