@@ -90,8 +90,8 @@ fn tail_at(t: &Text, j: usize) -> [char; 4] {
 }
 
 /// Whether a price unit starts at `j`, right after a number: 元 块 米 r u 刀 条 次 笔, /条 /次
-/// /笔 一条 一次 一笔 包月 每条 每笔 (`笔`, a record, in Taiwan's ads; a match instead of
-/// comparing the tail with each unit's characters).
+/// /笔 一条 一次 一笔 包月 每条 每笔, 圆 美元 美金, rmb cny (`笔`, a record, in Taiwan's ads; a
+/// match instead of comparing the tail with each unit's characters).
 pub(crate) fn price_unit_at(t: &Text, j: usize) -> bool {
     is_price_unit(&tail_at(t, j))
 }
@@ -102,15 +102,31 @@ pub(crate) fn price_unit_at(t: &Text, j: usize) -> bool {
 fn starts_price_unit(c: char) -> bool {
     matches!(
         c,
-        '元' | '块' | '米' | 'r' | 'u' | '刀' | '条' | '次' | '笔' | '/' | '一' | '包' | '每'
+        '元' | '块'
+            | '米'
+            | 'r'
+            | 'u'
+            | '刀'
+            | '条'
+            | '次'
+            | '笔'
+            | '/'
+            | '一'
+            | '包'
+            | '每'
+            | '圆'
+            | '美'
+            | 'c'
     )
 }
 
 /// Whether `tail` starts with a price unit (see [`price_unit_at`]).
 fn is_price_unit(tail: &[char; 4]) -> bool {
     match tail[0] {
-        '元' | '块' | '米' | 'r' | 'u' | '刀' | '条' | '次' | '笔' => true,
+        '元' | '块' | '米' | 'r' | 'u' | '刀' | '条' | '次' | '笔' | '圆' => true,
         '/' | '一' => matches!(tail[1], '条' | '次' | '笔'),
+        '美' => matches!(tail[1], '元' | '金'),
+        'c' => tail[1] == 'n' && tail[2] == 'y',
         '包' => tail[1] == '月',
         '每' => matches!(tail[1], '条' | '笔'),
         _ => false,
@@ -184,7 +200,9 @@ pub fn prices(t: &Text) -> Prices {
             continue;
         }
         let mut j = i;
-        while j < n && (is_num(j) || (j > i && matches!(t.fold(j), 'O' | 'o'))) {
+        // `十` inside a number written in numerals (`五十元/条`, `伍拾元`), not leading one
+        // (`十条`).
+        while j < n && (is_num(j) || (j > i && matches!(t.fold(j), 'O' | 'o' | '十' | '拾'))) {
             j += 1;
         }
         // A set's price after its unit (`一套80`, `每套 30`): the number follows `一套` or
@@ -200,6 +218,12 @@ pub fn prices(t: &Text) -> Prices {
         {
             found.per_set += 1;
         }
+        // A price after its unit (`每次200`, `单条50`, `每笔 80`), counted below unless a unit
+        // follows the number too (`每次200元` is one price).
+        let unit_before = before.is_some_and(|k| {
+            k > 0 && matches!(t.fold(k), '次' | '条' | '笔') && matches!(t.fold(k - 1), '每' | '单')
+        }) && (1..=6).contains(&ascii_digits(i..j));
+        let priced = found.per_record;
         // Most numbers are followed by no unit: the first character after the number decides
         // them before the unit's four characters are read and the ASCII digits counted
         // (then `price_count`: 5.5 -> 3.6 M instructions of a 159.1 M pass).
@@ -216,13 +240,16 @@ pub fn prices(t: &Text) -> Prices {
         } else if first_char.is_some_and(starts_price_unit) {
             let tail = tail_at(t, j);
             let digits = ascii_digits(i..j);
-            let glued_letter = tail[0].is_ascii_alphabetic()
-                && tail[1].is_ascii_alphabetic()
-                && tail != ['u', 's', 'd', 't'];
-            // `一` in `上一条`, `下一条`, `这一次`, `第一次`, `再一次` counts or orders, it
-            // prices nothing (`前情提要见上一条` made every follow-up post name a price).
+            // Letters glued to a number are a unit of measure (`3000rpm`) unless they name a
+            // currency.
+            let currency = tail == ['u', 's', 'd', 't']
+                || matches!(tail[..3], ['r', 'm', 'b'] | ['c', 'n', 'y']);
+            let glued_letter =
+                tail[0].is_ascii_alphabetic() && tail[1].is_ascii_alphabetic() && !currency;
+            // Numerals in `上一条`, `下一条`, `这一次`, `第一次`, `再一次`, `第五十条` count or
+            // order, they price nothing (`前情提要见上一条` made every follow-up post name a
+            // price).
             let count = digits == 0
-                && j - i == 1
                 && matches!(tail[0], '条' | '次' | '笔')
                 && before.is_some_and(|k| {
                     matches!(
@@ -236,6 +263,9 @@ pub fn prices(t: &Text) -> Prices {
                 found.per_set += 1;
                 counted_set = visible.next();
             }
+        }
+        if unit_before && found.per_record == priced {
+            found.per_record += 1;
         }
         i = j.max(i + 1);
     }
@@ -963,6 +993,15 @@ mod tests {
             // with or before a price is the price's unit.
             ("前情提要见上一条 第一次 再一次", 0, 0),
             ("一条50 记录一条只要90", 2, 0),
+            // Units before the number, numerals with 十, currencies by name or code.
+            ("每次200 单条50 每笔 80 每次200元", 4, 0),
+            (
+                "五十元/条 二十一次 伍拾元 50圆 8美元 9美金 50rmb 60CNY",
+                8,
+                0,
+            ),
+            ("第五十条 第一百条 十条 前十次 每次 次数200 单价50", 0, 0),
+            ("3000rpm 50cnx 40c 20美女", 0, 0),
         ];
         let mut t = Text::default();
         for &(text, per_record, per_set) in cases {
