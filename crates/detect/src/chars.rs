@@ -326,6 +326,8 @@ fn is_invisible(c: char) -> bool {
         '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}' | '\u{00AD}'
         | '\u{FE00}'..='\u{FE0F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
         | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}'
+        // The blank Braille cell, a blank that platforms do not trim.
+        | '\u{2800}'
         | '\u{E0000}'..='\u{E007F}' | '\u{E0100}'..='\u{E01EF}' | '\u{1F3FB}'..='\u{1F3FF}')
 }
 
@@ -390,7 +392,10 @@ fn is_sep(c: char) -> bool {
     c.is_ascii_punctuation()
         || matches!(c, '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205E}' | '\u{3001}'..='\u{3003}'
             | '\u{3008}'..='\u{3020}' | '\u{30FB}' | '\u{00B7}' | '\u{00D7}' | '\u{00A1}'..='\u{00BF}'
-            | '丶' | '\u{FF5E}' | '\u{FE30}'..='\u{FE6F}' | '\u{2E80}'..='\u{2E99}')
+            | '丶' | '\u{FF5E}' | '\u{FE30}'..='\u{FE6F}' | '\u{2E80}'..='\u{2E99}'
+            // Box-drawing lines (`开─盒`, `户═籍`), the wavy dash `〰` and the katakana
+            // prolonged sound mark `ー`, written as dashes.
+            | '\u{2500}'..='\u{257F}' | '\u{3030}' | '\u{30FC}')
 }
 
 /// Folds one code point: NFKC when it yields a single code point, then traditional →
@@ -444,8 +449,9 @@ fn classify(c: char, t2s: &HashMap<char, char>) -> CharInfo {
     if f.is_whitespace() {
         return CharInfo::new(' ', Class::Space, None);
     }
-    // `丶` is written as a dot and `杠` ("dash") is read out as one: `138杠0013杠8000`.
-    if f == '丶' || f == '杠' || is_sep(f) {
+    // `丶` is written as a dot, `丨` (a stroke) as a bar, and `杠` ("dash") is read out as
+    // one: `138杠0013杠8000`.
+    if f == '丶' || f == '丨' || f == '杠' || is_sep(f) {
         return CharInfo::new(f, Class::Sep, None);
     }
     if is_han(f) {
@@ -616,6 +622,12 @@ mod tests {
             ('丶', '丶', Class::Sep, None),
             ('、', '、', Class::Sep, None),
             ('－', '-', Class::Sep, None),
+            ('丨', '丨', Class::Sep, None),
+            ('─', '─', Class::Sep, None),
+            ('═', '═', Class::Sep, None),
+            ('〰', '〰', Class::Sep, None),
+            ('ー', 'ー', Class::Sep, None),
+            ('\u{2800}', '\u{2800}', Class::Invisible, None),
             ('🔥', '🔥', Class::Emoji, None),
             ('⭐', '⭐', Class::Emoji, None),
             ('✈', '✈', Class::KeySymbol, None),

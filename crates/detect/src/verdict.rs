@@ -121,6 +121,8 @@ fn starts_price_unit(c: char) -> bool {
 }
 
 /// Whether `tail` starts with a price unit (see [`price_unit_at`]).
+// Always inlined: called alone, its call was 0.1 M instructions of a 118.5 M pass.
+#[inline(always)]
 fn is_price_unit(tail: &[char; 4]) -> bool {
     match tail[0] {
         '元' | '块' | '米' | 'r' | 'u' | '刀' | '条' | '次' | '笔' | '圆' => true,
@@ -209,20 +211,22 @@ pub fn prices(t: &Text) -> Prices {
         // `每套`, gaps between allowed, unless that `套` was counted for the number before it
         // (`30一套 50`: one set).
         let before = (0..i).rev().find(|&k| !t.info[k].is_gap());
-        if before.is_some_and(|k| {
-            k > 0
-                && t.fold(k) == '套'
-                && matches!(t.fold(k - 1), '一' | '每')
-                && counted_set != Some(k)
-        }) && (1..=5).contains(&ascii_digits(i..j))
+        // The character before, and the one before it when that one is a unit (`'\0'` at the
+        // start).
+        let b1 = before.map_or('\0', |k| t.fold(k));
+        let b2 = || before.filter(|&k| k > 0).map_or('\0', |k| t.fold(k - 1));
+        if b1 == '套'
+            && matches!(b2(), '一' | '每')
+            && counted_set != before
+            && (1..=5).contains(&ascii_digits(i..j))
         {
             found.per_set += 1;
         }
         // A price after its unit (`每次200`, `单条50`, `每笔 80`), counted below unless a unit
         // follows the number too (`每次200元` is one price).
-        let unit_before = before.is_some_and(|k| {
-            k > 0 && matches!(t.fold(k), '次' | '条' | '笔') && matches!(t.fold(k - 1), '每' | '单')
-        }) && (1..=6).contains(&ascii_digits(i..j));
+        let unit_before = matches!(b1, '次' | '条' | '笔')
+            && matches!(b2(), '每' | '单')
+            && (1..=6).contains(&ascii_digits(i..j));
         let priced = found.per_record;
         // Most numbers are followed by no unit: the first character after the number decides
         // them before the unit's four characters are read and the ASCII digits counted
@@ -242,10 +246,12 @@ pub fn prices(t: &Text) -> Prices {
             let digits = ascii_digits(i..j);
             // Letters glued to a number are a unit of measure (`3000rpm`) unless they name a
             // currency.
-            let currency = tail == ['u', 's', 'd', 't']
-                || matches!(tail[..3], ['r', 'm', 'b'] | ['c', 'n', 'y']);
+            let currency = || {
+                tail == ['u', 's', 'd', 't']
+                    || matches!(tail[..3], ['r', 'm', 'b'] | ['c', 'n', 'y'])
+            };
             let glued_letter =
-                tail[0].is_ascii_alphabetic() && tail[1].is_ascii_alphabetic() && !currency;
+                tail[0].is_ascii_alphabetic() && tail[1].is_ascii_alphabetic() && !currency();
             // Numerals in `上一条`, `下一条`, `这一次`, `第一次`, `再一次`, `第五十条` count or
             // order, they price nothing (`前情提要见上一条` made every follow-up post name a
             // price).
