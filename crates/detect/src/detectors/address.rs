@@ -652,6 +652,18 @@ fn compound_part(t: &Text, p: usize, last: Level) -> Option<(usize, Level)> {
         .then_some((i + 1, Level::Compound))
 }
 
+/// `3号楼1单元东户`, `8楼西户`: the door on one side of a landing, a room of the building or
+/// unit just read.
+fn side_door(t: &Text, p: usize, last: Level) -> Option<(usize, Level)> {
+    if !(Level::Building..Level::Room).contains(&last)
+        || !matches!(t.fold(p), '东' | '西' | '南' | '北' | '中' | '左' | '右')
+    {
+        return None;
+    }
+    let k = next_pos(t, p + 1);
+    (k < t.len() && t.fold(k) == '户').then_some((k + 1, Level::Room))
+}
+
 /// `书香门第7号楼`: a compound name without a suffix, directly followed by its building; on
 /// the line after a break (`broken`) only before a building-unit-room in dashes.
 fn unsuffixed_compound(t: &Text, p: usize, last: Level, broken: bool) -> Option<(usize, Level)> {
@@ -669,7 +681,7 @@ fn unsuffixed_compound(t: &Text, p: usize, last: Level, broken: bool) -> Option<
         }
         let info = t.info[i];
         if info.class() != Class::Cjk
-            || info.digit().is_some()
+            || info.digit().is_some() && !numeral_in_name(t, i)
             || info.breaks_address_name()
                 && !(count == 1 && last >= Level::Road && part_of_compound(t, i))
         {
@@ -692,6 +704,21 @@ fn unsuffixed_compound(t: &Text, p: usize, last: Level, broken: bool) -> Option<
             Some((i, Level::Compound))
         }
         _ => None,
+    }
+}
+
+/// Whether the Chinese numeral at `i` is a character of a compound's name (`第一国际`,
+/// `一品天下`), not the start of its building's number (`书香门第七号楼`, `二期`, `三区`): a
+/// name's character follows it, neither another numeral nor the first of a number's suffix.
+fn numeral_in_name(t: &Text, i: usize) -> bool {
+    let k = skip_invisible(t, i + 1);
+    k < t.len() && {
+        let next = t.info[k];
+        next.class() == Class::Cjk
+            && next.digit().is_none()
+            && !next.breaks_address_name()
+            && !matches!(next.fold(), '十' | '百' | '千')
+            && !NUMBER.items.iter().any(|(s, _)| s.starts_with(next.fold()))
     }
 }
 
@@ -780,6 +807,7 @@ fn parse(
         }
         let step = compound_part(t, p, last)
             .or_else(|| number(t, p, last))
+            .or_else(|| side_door(t, p, last))
             .or_else(|| (last == Level::Road).then(|| village_group(t, p)).flatten())
             .or_else(named_step)
             .or_else(|| unsuffixed_compound(t, p, last, broken));
@@ -963,6 +991,34 @@ mod tests {
                 "住在深圳市福田区华强北路上步工业区102栋6楼",
                 "深圳市福田区华强北路上步工业区102栋6楼",
                 "unit",
+            ),
+            // Numerals inside a compound's name without a suffix; the building's own number
+            // in numerals is not part of the name.
+            (
+                "家住杭州市西湖区文三路100号第一国际12栋2单元1203室",
+                "杭州市西湖区文三路100号第一国际12栋2单元1203室",
+                "room",
+            ),
+            (
+                "家住杭州市西湖区文三路100号一品天下B座2705",
+                "杭州市西湖区文三路100号一品天下B座2705",
+                "room",
+            ),
+            (
+                "家住杭州市西湖区文三路100号书香门第七号楼",
+                "杭州市西湖区文三路100号书香门第七号楼",
+                "building",
+            ),
+            // The door on one side of a landing.
+            (
+                "住址：郑州市金水区花园路39号院3号楼1单元8楼东户",
+                "郑州市金水区花园路39号院3号楼1单元8楼东户",
+                "room",
+            ),
+            (
+                "住址：郑州市金水区花园路39号院3号楼西户，电话",
+                "郑州市金水区花园路39号院3号楼西户",
+                "room",
             ),
         ] {
             let r = s.scan(text);
