@@ -4,7 +4,9 @@ usage: python3 scripts/probe.py [FILE] [DOXWATCH]
 
 FILE (default scripts/probes.tsv): one probe a line, EXPECT<TAB>text, where EXPECT is
 d (labelled doxxing_post), a (labelled data_sale_ad), n (labelled benign: verdict none or
-pii_exposure) or x (anything: read the spans).
+pii_exposure) or x (anything: read the spans); EXPECT ending in `!` marks a known gap, a probe
+the matcher is known to get wrong (`tests/probes.rs` holds every other probe to its EXPECT and
+every gap to failing, so a fixed gap loses its `!`).
 `\\n` in a text is a line break; lines starting with `#` are comments. A probe whose verdict
 differs from EXPECT is marked with a cross, and the last line counts them. DOXWATCH defaults
 to the debug build (target/debug/doxwatch).
@@ -39,17 +41,21 @@ def main():
     ).stdout.decode()
     results = {r["id"]: r for r in map(json.loads, out.splitlines())}
     unexpected = 0
+    gaps = 0
     for i, (expect, text) in enumerate(probes):
         r = results.get(str(i), {"verdict": "none", "labels": ["benign"], "findings": []})
         chars = list(text)
-        ok = expect == "x" or WANT[expect] in r["labels"]
+        gap = expect.endswith("!")
+        want = expect.rstrip("!")
+        ok = want == "x" or WANT[want] in r["labels"]
         unexpected += not ok
+        gaps += gap
         spans = " ".join(
             f"{f['kind']}[{''.join(chars[f['start']:f['end']])}]" for f in r["findings"]
         )
-        mark = "  " if ok else "✗ "
-        print(f"{mark}{expect}->{r['verdict']}: {text[:70]}\n      {spans}")
-    print(unexpected, "unexpected of", len(probes))
+        mark = "  " if ok else ("✗!" if gap else "✗ ")
+        print(f"{mark}{want}->{r['verdict']}: {text[:70]}\n      {spans}")
+    print(unexpected, "unexpected of", len(probes), f"({gaps} known gaps marked `!`)")
 
 
 if __name__ == "__main__":

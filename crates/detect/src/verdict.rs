@@ -701,20 +701,22 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         } else {
             0
         };
-    // Two distinct sale words that name a lookup (`手机号查`, `查姓名`, `找人`, `代查`): the
-    // count stops at the second (counted to the end, the test was 0.41 M instructions of a
-    // 119.0 M pass; 0.25 M now).
-    let two_lookups = || {
+    // Two distinct sale words that name a lookup (`手机号查`, `查姓名`, `找人`, `代查`), or
+    // with `finding` false two that name a query (`查`: `找人` also means finding someone to do
+    // a job): the count stops at the second (counted to the end, the test was 0.41 M
+    // instructions of a 119.0 M pass; 0.25 M now).
+    let two_lookups_by = |finding: bool| {
         sale_first
             .iter()
             .filter(|h| {
                 t.info[h.start..h.end]
                     .iter()
-                    .any(|c| matches!(c.fold(), '查' | '找'))
+                    .any(|c| c.fold() == '查' || finding && c.fold() == '找')
             })
             .nth(1)
             .is_some()
     };
+    let two_lookups = || two_lookups_by(true);
     // Prices only matter next to sale vocabulary.
     let prices = if trade { prices(t) } else { Prices::default() };
     // A price per set counts where personal data is the merchandise: an ad keyword, or a sale
@@ -778,7 +780,16 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
         && (dox >= 1 || offer_words == 0);
     // Two lookup phrases with a price and a contact offer a lookup service whatever the score
     // (`手机号查姓名身份证 50一次 加微信 …`).
-    let lookup_offer = price > 0 && handles > 0 && two_lookups();
+    // Without a price, three separate sale words, two of them lookups and one naming personal
+    // data, with a contact, offer a lookup service too (`查酒店记录 查通话清单 查聊天记录 私家侦探
+    // V …`, `有需要查人的吗 给名字就能查 不准不要钱 加我vx …`); two of them queries (`物流查询
+    // 快递查询 找人代寄 价格优惠` is a courier's).
+    let lookup_offer = handles > 0
+        && if price > 0 {
+            two_lookups()
+        } else {
+            separate >= 3 && goods && news == 0 && two_lookups_by(false)
+        };
     // An offer needs a way to buy: a price, a contact, or more sale vocabulary. Three distinct
     // keywords, or two with a name of Telegram (`kh 查dang 户ji … 联系tg`), with no word of
     // reporting or advice, are a listing of the trade's goods whose contact is left to the
