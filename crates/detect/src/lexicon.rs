@@ -141,12 +141,21 @@ fn parse_group(name: &str) -> Option<Group> {
     })
 }
 
-/// Generates the written forms of an ad keyword: pinyin syllables or initials for some of its
-/// characters (`kai盒`, `K盒`, `户j`, `kf记录`), all-initials (`sgk`), and one character swapped
-/// for a common homophone (`凯盒`, `户鸡`, `蛇工库`).
+/// Generates the written forms of an ad keyword: an x between its characters (`开x盒`),
+/// pinyin syllables or initials for some of its characters (`kai盒`, `K盒`, `户j`, `kf记录`),
+/// all-initials (`sgk`), and one character swapped for a common homophone (`凯盒`, `户鸡`,
+/// `蛇工库`).
 fn variants(word: &str, dicts: &Dictionaries) -> Vec<(String, Form)> {
     let chars: Vec<char> = word.chars().collect();
     let mut out = vec![(word.to_string(), Form::Plain)];
+    // The letter x between the characters, as a filler the separators' folding leaves in
+    // (`开x盒`, `查X档`, `开x房x记x录`).
+    let filled: String = chars
+        .iter()
+        .enumerate()
+        .flat_map(|(k, &c)| (k > 0).then_some('x').into_iter().chain([c]))
+        .collect();
+    out.push((filled, Form::Plain));
     // Options per position: the character, its pinyin syllables, their initials.
     let options: Vec<Vec<String>> = chars
         .iter()
