@@ -164,9 +164,21 @@ pub struct AlertId([u8; 32]);
 impl AlertId {
     /// See [`Alert::derive_id`].
     pub fn derive(post_id: &str, findings: &[FindingRef], verdict: Verdict) -> AlertId {
+        AlertId::derive_in(post_id, findings, verdict, &mut Vec::new())
+    }
+
+    /// [`derive`](AlertId::derive), the hash input gathered in `input` (cleared first): a
+    /// caller deriving many ids reuses one buffer instead of an allocation an id.
+    pub fn derive_in(
+        post_id: &str,
+        findings: &[FindingRef],
+        verdict: Verdict,
+        input: &mut Vec<u8>,
+    ) -> AlertId {
         // The input gathered first and hashed in one call: the same bytes (so the same ids as
         // before), without the streaming hasher's cost on each of its many short pieces.
-        let mut input = Vec::with_capacity(64 + post_id.len() + findings.len() * 64);
+        input.clear();
+        input.reserve(64 + post_id.len() + findings.len() * 64);
         input.extend_from_slice(b"doxwatch.alert.v1\0");
         input.extend_from_slice(post_id.as_bytes());
         input.push(0);
@@ -178,7 +190,7 @@ impl AlertId {
             input.extend_from_slice(&f.end.to_le_bytes());
             input.extend_from_slice(f.hash.unwrap_or(f.masked).as_bytes());
         }
-        AlertId(crate::hex16_bytes(blake3::hash(&input).as_bytes()))
+        AlertId(crate::hex16_bytes(blake3::hash(input).as_bytes()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -8,13 +8,13 @@
 //! replays produce the same `alert_id`). A file whose records are all acknowledged moves to
 //! `done/` and its checkpoint is removed.
 
-use crate::line_reader::read_record;
+use crate::line_reader::{close_record, read_record, take_lines};
 use crate::records::Records;
 use crate::runtime::{Batch, PipelineError, SourceStats};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tokio::io::{AsyncSeekExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncSeekExt, BufReader};
 use tokio::sync::{mpsc, watch};
 
 pub struct InboxSource {
@@ -233,6 +233,19 @@ impl InboxSource {
             // growing.
             let mut records = Records::with_capacity(self.batch_records, last_bytes);
             while records.len() < self.batch_records {
+                // The whole lines already read, then one line (read_record refills the buffer,
+                // or reads a line longer than it) until the batch is full.
+                let used = take_lines(
+                    reader.buffer(),
+                    self.max_record_bytes,
+                    self.batch_records,
+                    &mut records,
+                );
+                if used > 0 {
+                    reader.consume(used);
+                    offset += used as u64;
+                    continue;
+                }
                 let Some(n) = read_record(&mut reader, self.max_record_bytes, records.buffer())
                     .await
                     .map_err(|e| io_err("reading", &path, e))?
@@ -241,11 +254,7 @@ impl InboxSource {
                     break;
                 };
                 offset += n;
-                if records.open().iter().all(u8::is_ascii_whitespace) {
-                    records.drop_open();
-                    continue;
-                }
-                records.end_record();
+                close_record(&mut records);
             }
             if records.is_empty() {
                 continue;

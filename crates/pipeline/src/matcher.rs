@@ -89,6 +89,21 @@ pub struct Matcher {
     jsonl_per_record: AtomicUsize,
 }
 
+/// The buffers a batch's alerts are built in, kept from one alert to the next so that their
+/// capacity is reused: four allocations and frees an alert fewer (the masked text's ~1 kB
+/// among them).
+#[derive(Default)]
+struct AlertBufs {
+    /// Each finding's masked value, then its hash in hex, end to end.
+    strs: String,
+    /// Where each finding's masked value and hash end in `strs`.
+    ends: Vec<(usize, usize)>,
+    /// The masked text.
+    text: String,
+    /// The alert id's hash input.
+    id_input: Vec<u8>,
+}
+
 /// What the known-leak sets said about one post's identifiers.
 #[derive(Debug, Default)]
 struct LeakLookup {
@@ -218,6 +233,7 @@ impl Matcher {
     ) -> Outcome {
         let mut out = Outcome::default();
         let mut tally = Tally::default();
+        let mut bufs = AlertBufs::default();
         let now = now_rfc3339();
         let records = records.into_iter();
         let count = records.size_hint().0;
@@ -262,7 +278,7 @@ impl Matcher {
             if self.alert_on.contains(&r.verdict) {
                 out.verdicts.push(r.verdict);
                 if how.values || how.jsonl {
-                    self.alert(&post, raw, r, leaks, &now, how, &mut out);
+                    self.alert(&post, raw, r, leaks, &now, how, &mut out, &mut bufs);
                 }
             }
         }
@@ -287,13 +303,16 @@ impl Matcher {
         now: &str,
         how: AlertsAs,
         out: &mut Outcome,
+        bufs: &mut AlertBufs,
     ) {
         // Each finding's masked value, then its hash in hex, end to end; `ends` marks where
         // each stops. The hash is the lookup's digest when it has one (the same key, the same
         // bytes); otherwise every kind but sale keywords is hashed here, one by one (four at
         // a time with `hash4` took more instructions here: benches/README.md).
-        let mut strs = String::with_capacity(r.findings.len() * 48);
-        let mut ends: Vec<(usize, usize)> = Vec::with_capacity(r.findings.len());
+        let mut strs = std::mem::take(&mut bufs.strs);
+        strs.clear();
+        let ends = &mut bufs.ends;
+        ends.clear();
         for (i, f) in r.findings.iter().enumerate() {
             mask_into(f.kind, f.value.expose(), &mut strs);
             let masked_end = strs.len();
@@ -311,7 +330,7 @@ impl Matcher {
         let findings: Vec<FindingRef> = r
             .findings
             .iter()
-            .zip(&ends)
+            .zip(ends.iter())
             .enumerate()
             .map(|(i, (f, &(masked_end, end)))| {
                 let masked = &strs[start..masked_end];
@@ -334,8 +353,8 @@ impl Matcher {
                 leaks.known, leaks.ids
             ));
         }
-        let text_masked = masked_text(&post.text, &findings);
-        let id = AlertId::derive(&post.id, &findings, r.verdict);
+        let text_masked = masked_text_in(&post.text, &findings, std::mem::take(&mut bufs.text));
+        let id = AlertId::derive_in(&post.id, &findings, r.verdict, &mut bufs.id_input);
         // The record exactly as received: the evidence a referral quotes.
         let evidence = self.vault.as_ref().map(|v| v.seal(raw));
         let alert = AlertRef {
@@ -364,6 +383,8 @@ impl Matcher {
         if how.values {
             out.alerts.push(alert.to_owned());
         }
+        drop(findings);
+        (bufs.strs, bufs.text) = (strs, text_masked);
     }
 }
 
@@ -375,7 +396,13 @@ pub const MASKED_TEXT_CHARS: usize = 16 * 1024;
 /// on an unlisted segment) may still be someone's, and the masked text is stored and shown.
 /// Takes the alert's findings, whose masked values are already computed.
 pub fn masked_text(text: &str, findings: &[FindingRef]) -> String {
-    mask_long_digit_runs(replace_findings(text, findings))
+    masked_text_in(text, findings, String::new())
+}
+
+/// [`masked_text`], written in `buf` (cleared first) when it needs no other copy.
+fn masked_text_in(text: &str, findings: &[FindingRef], mut buf: String) -> String {
+    replace_findings_into(text, findings, &mut buf);
+    mask_long_digit_runs(buf)
 }
 
 /// `text` with every run of seven or more digits masked. Most texts have none left once the
@@ -462,8 +489,13 @@ fn find_digit_lead(b: &[u8], from: usize) -> Option<usize> {
 }
 
 /// The byte offset `n` characters after byte `from` of `text` (its length if it has fewer).
+/// A rest of at most `n` bytes has at most `n` characters: its end, without a walk (the last
+/// call of [`replace_findings`] asks for 16 k characters, past the end of nearly every text).
 fn char_offset(text: &str, from: usize, n: u32) -> usize {
     let rest = &text[from..];
+    if rest.len() <= n as usize {
+        return text.len();
+    }
     let mut chars = rest.chars();
     if n > 0 {
         chars.nth(n as usize - 1);
@@ -481,10 +513,20 @@ fn masked_spans<'a>(findings: &[FindingRef<'a>]) -> Vec<(u32, u32, &'a str)> {
     spans
 }
 
+#[cfg(test)]
 fn replace_findings(text: &str, findings: &[FindingRef]) -> String {
+    let mut out = String::new();
+    replace_findings_into(text, findings, &mut out);
+    out
+}
+
+/// `text` with every finding's span replaced by its masked value, cut at
+/// [`MASKED_TEXT_CHARS`], in `out` (cleared first).
+fn replace_findings_into(text: &str, findings: &[FindingRef], out: &mut String) {
     let spans = masked_spans(findings);
     let limit = MASKED_TEXT_CHARS as u32;
-    let mut out = String::with_capacity(text.len().min(MASKED_TEXT_CHARS * 3));
+    out.clear();
+    out.reserve(text.len().min(MASKED_TEXT_CHARS * 3));
     // Everything before `(at_char, at_byte)` is settled: copied, or replaced by a masked value.
     // Spans are in code points; the text between them is copied whole.
     let (mut at_char, mut at_byte) = (0u32, 0usize);
@@ -507,7 +549,6 @@ fn replace_findings(text: &str, findings: &[FindingRef]) -> String {
     }
     let end_byte = char_offset(text, at_byte, limit.saturating_sub(at_char));
     out.push_str(&text[at_byte..end_byte]);
-    out
 }
 
 #[cfg(test)]
@@ -806,6 +847,36 @@ mod tests {
                 replace_findings_char_by_char(text, &findings),
                 "{name}"
             );
+        }
+    }
+
+    #[test]
+    fn char_offsets_are_those_of_chars() {
+        let by_chars = |text: &str, from: usize, n: u32| {
+            text[from..]
+                .char_indices()
+                .nth(n as usize)
+                .map_or(text.len(), |(b, _)| from + b)
+        };
+        let texts = [
+            "",
+            "a",
+            "abc 123",
+            "é",
+            "手机号码１３８",
+            "a\u{1F600}b手\u{10FFFF}é0",
+            &"扒出来了，本名张伟 a é 😀 ".repeat(6),
+        ];
+        for text in texts {
+            for (from, _) in text.char_indices().chain([(text.len(), ' ')]) {
+                for n in 0..=text.chars().count() as u32 + 40 {
+                    assert_eq!(
+                        char_offset(text, from, n),
+                        by_chars(text, from, n),
+                        "{text:?} from {from}, {n} chars"
+                    );
+                }
+            }
         }
     }
 
