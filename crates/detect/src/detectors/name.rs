@@ -327,6 +327,14 @@ fn name_ending_at(
             continue;
         }
         let b = k - len;
+        // No name starts at `b` without a surname there (what `name_at` asks first): tested
+        // before the words and hits around `b` are read for it. Most tries have none, and
+        // reading what stands before them was 0.7 M instructions of a 118.3 M pass.
+        let c0 = t.fold(b);
+        let next = t.skip_invisible(b + 1);
+        if !dicts.is_surname1(c0) && (next >= t.len() || !dicts.is_surname2(c0, t.fold(next))) {
+            continue;
+        }
         // The character before: an invisible one or an emoji does not separate words
         // (`欢迎👉来玩` holds no name).
         let before = word_char_before(t, b);
