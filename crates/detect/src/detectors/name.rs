@@ -67,6 +67,8 @@ const TITLE_IN_GIVEN: CharBloom =
 const TITLE_ONE: CharBloom = CharBloom::of(TITLES, false, 1..=1);
 /// The last characters of the titles.
 const TITLE_LAST: CharBloom = CharBloom::of(TITLES, true, 1..=usize::MAX);
+/// The first characters of the titles of two characters or more ([`title_at`]).
+const TITLE_FIRST: CharBloom = CharBloom::of(TITLES, false, 2..=usize::MAX);
 
 /// Reads a name starting at `i`: (end, value) on success. Zero-width and other invisible
 /// characters inside the name (`王\u{200B}芳`) are skipped; the span covers them.
@@ -242,9 +244,13 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
 
 /// Whether a title of two or more characters (`先生`, `女士`, `总经理`) starts at `k`.
 fn title_at(t: &Text, k: usize) -> bool {
-    TITLES
-        .iter()
-        .any(|w| w.len() >= 2 && w[0] != '某' && t.word_at(k, w))
+    // The list read only for a character that may start one of its words: read after every
+    // two-character given name, it was 0.7 M instructions of a 117.6 M pass.
+    k < t.len()
+        && TITLE_FIRST.may_contain(t.fold(k))
+        && TITLES
+            .iter()
+            .any(|w| w.len() >= 2 && w[0] != '某' && t.word_at(k, w))
 }
 
 /// The character before `i` that is neither invisible nor an emoji: evasion puts those
@@ -327,6 +333,14 @@ fn name_ending_at(
             continue;
         }
         let b = k - len;
+        // No name starts at `b` without a surname there (what `name_at` asks first): tested
+        // before the words and hits around `b` are read for it. Most tries have none, and
+        // reading what stands before them was 0.7 M instructions of a 118.3 M pass.
+        let c0 = t.fold(b);
+        let next = t.skip_invisible(b + 1);
+        if !dicts.is_surname1(c0) && (next >= t.len() || !dicts.is_surname2(c0, t.fold(next))) {
+            continue;
+        }
         // The character before: an invisible one or an emoji does not separate words
         // (`欢迎👉来玩` holds no name).
         let before = word_char_before(t, b);
@@ -927,6 +941,9 @@ mod tests {
                 2 => assert!(TITLE_IN_GIVEN.may_contain(w[0]), "{w:?}"),
                 _ => {}
             }
+            if w.len() >= 2 {
+                assert!(TITLE_FIRST.may_contain(w[0]), "{w:?}");
+            }
         }
         for w in TITLES.iter().chain(ROLES).filter(|w| w.len() >= 2) {
             assert!(ROLE_LAST.may_contain(w[w.len() - 1]), "{w:?}");
@@ -934,7 +951,13 @@ mod tests {
         let prose: Vec<char> = "建国丽娟志强海涛美玲德明晓梅振华国栋小燕我们今天去了公园天气很好"
             .chars()
             .collect();
-        for bloom in [TITLE_IN_GIVEN, TITLE_ONE, TITLE_LAST, ROLE_LAST] {
+        for bloom in [
+            TITLE_IN_GIVEN,
+            TITLE_ONE,
+            TITLE_LAST,
+            TITLE_FIRST,
+            ROLE_LAST,
+        ] {
             let passed = prose.iter().filter(|&&c| bloom.may_contain(c)).count();
             assert!(passed * 2 < prose.len(), "{passed} of {} pass", prose.len());
         }

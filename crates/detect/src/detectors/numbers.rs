@@ -675,12 +675,20 @@ fn segment(run: &Run, ctx: &Ctx, segs: &mut Vec<Seg>) -> usize {
         best_large.resize(nb, (0, 0, 0, 0));
         (&mut bounds_large, &mut best_large)
     };
+    // The bounds at least 11 elements (the shortest length [`eligible`] lets through) before
+    // `b` are those below `far`, which only grows with `b`. The nearer bounds start no segment
+    // and are not visited: they were 30,600 of the inner loop's 39,300 rounds a pass of the dev
+    // corpus (`numbers::detect` 21.2 -> 20.7 M instructions).
+    let mut far = 0;
     for bi in 1..bounds.len() {
         let b = bounds[bi];
         // Leave the stretch since the previous bound uncovered.
         let (j0, w0, _, _) = best[bi - 1];
         let mut cand = (j0 + (b - bounds[bi - 1]) as u32, w0, (bi - 1) as u32, 0);
-        for ai in (0..bi).rev() {
+        while far < bi && bounds[far] + 11 <= b {
+            far += 1;
+        }
+        for ai in (0..far).rev() {
             let a = bounds[ai];
             if b - a > 19 {
                 break;
