@@ -652,6 +652,30 @@ fn compound_part(t: &Text, p: usize, last: Level) -> Option<(usize, Level)> {
         .then_some((i + 1, Level::Compound))
 }
 
+/// `万科城市花园3号楼`, `阳光花园小区5栋`: a compound's name that holds a suffix (`城`, `花园`)
+/// goes on to a later one when the building's number follows that one and not the first; up to
+/// two characters between, any (`市` ends no compound). Returns the later suffix's end.
+fn longer_compound(t: &Text, e: usize) -> Option<usize> {
+    let building_at = |k: usize| {
+        let k = next_pos(t, k);
+        k < t.len() && (is_numeral(t, k) || t.class(k) == Class::Letter)
+    };
+    if building_at(e) {
+        return None;
+    }
+    let mut k = next_pos(t, e);
+    for _ in 0..3 {
+        if k >= t.len() || t.class(k) != Class::Cjk || t.info[k].digit().is_some() {
+            return None;
+        }
+        if let Some((e2, ())) = suffix_at(t, k, &COMPOUND) {
+            return building_at(e2).then_some(e2);
+        }
+        k = next_pos(t, k + 1);
+    }
+    None
+}
+
 /// `3号楼1单元东户`, `8楼西户`: the door on one side of a landing, a room of the building or
 /// unit just read.
 fn side_door(t: &Text, p: usize, last: Level) -> Option<(usize, Level)> {
@@ -787,7 +811,7 @@ fn parse(
                     // A part of a compound (`东区宿舍`) only after one (`南区花园…` after a
                     // city is the district 南区 and a road).
                     .filter(|_| last >= Level::Road || !part_of_compound(t, next_pos(t, p + 1)))
-                    .map(|(e, ())| (e, Level::Compound)),
+                    .map(|(e, ())| (longer_compound(t, e).unwrap_or(e), Level::Compound)),
             ]
             .into_iter()
             .flatten()
@@ -1008,6 +1032,12 @@ mod tests {
                 "家住杭州市西湖区文三路100号书香门第七号楼",
                 "杭州市西湖区文三路100号书香门第七号楼",
                 "building",
+            ),
+            // A compound's name holding a suffix goes on to the one its building follows.
+            (
+                "家住杭州市西湖区文三路100号万科城市花园12栋2单元1203室",
+                "杭州市西湖区文三路100号万科城市花园12栋2单元1203室",
+                "room",
             ),
             // The door on one side of a landing.
             (
