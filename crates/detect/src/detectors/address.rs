@@ -324,7 +324,13 @@ fn decoded(bit: u8) -> &'static DecodedSuffixes {
 /// Whether some address suffix starts with `c`: the loader marks these characters
 /// ([`crate::chars::CharInfo::may_start_suffix`]) so the grammar skips the others at once.
 pub(crate) fn starts_suffix(c: char) -> bool {
-    (c as u32) < 0x10000 && first_chars()[c as usize] != 0
+    starts_suffix_of(c, u8::MAX)
+}
+
+/// Whether an entry of one of the lists in `bits` starts with `c`.
+#[inline]
+fn starts_suffix_of(c: char, bits: u8) -> bool {
+    (c as u32) < 0x10000 && first_chars()[c as usize] & bits != 0
 }
 
 /// Reads a suffix at `i` from a list; returns its end.
@@ -337,8 +343,7 @@ fn suffix_at<T: Copy>(t: &Text, i: usize, list: &Suffixes<T>) -> Option<(usize, 
         return None;
     }
     let first = t.fold(k);
-    let u = first as usize;
-    if u >= 0x10000 || first_chars()[u] & list.bit == 0 {
+    if !starts_suffix_of(first, list.bit) {
         return None;
     }
     let dec = decoded(list.bit);
@@ -736,14 +741,11 @@ fn unsuffixed_compound(t: &Text, p: usize, last: Level, broken: bool) -> Option<
 /// name's character follows it, neither another numeral nor the first of a number's suffix.
 fn numeral_in_name(t: &Text, i: usize) -> bool {
     let k = skip_invisible(t, i + 1);
-    k < t.len() && {
-        let next = t.info[k];
-        next.class() == Class::Cjk
-            && next.digit().is_none()
-            && !next.breaks_address_name()
-            && !matches!(next.fold(), '十' | '百' | '千')
-            && !NUMBER.items.iter().any(|(s, _)| s.starts_with(next.fold()))
-    }
+    k < t.len()
+        && t.class(k) == Class::Cjk
+        && !is_numeral(t, k)
+        && !t.info[k].breaks_address_name()
+        && !starts_suffix_of(t.fold(k), NUMBER.bit)
 }
 
 /// Whether `a..e`, a number [`number`] read, is a building-unit-room in dashes (`28-2-202`,
