@@ -984,7 +984,7 @@ pub fn decide(t: &Text, hits: &[Hit], found: &[Found], canonical: &[String]) -> 
 
 #[cfg(test)]
 mod tests {
-    use super::{counted, prices, KwSet, Prices};
+    use super::{counted, is_price_unit, is_set_unit, prices, starts_price_unit, KwSet, Prices};
     use crate::{chars::CharTable, testutil::dicts, text::Text};
     use std::collections::BTreeSet;
 
@@ -1031,6 +1031,25 @@ mod tests {
                 },
                 "{text}"
             );
+        }
+    }
+
+    /// `starts_price_unit` lets through every character that starts some unit: the two lists
+    /// are kept by hand, and a unit added to `is_price_unit` alone would never be read.
+    #[test]
+    fn every_unit_starts_with_a_listed_character() {
+        // The characters the units' later positions are compared with, and none.
+        let later = ['条', '次', '笔', '月', '元', '金', '套', 'n', 'y', '\0'];
+        for c in (0..0x10000).filter_map(char::from_u32) {
+            if starts_price_unit(c) {
+                continue;
+            }
+            for a in later {
+                for b in later {
+                    let tail = [c, a, b, '\0'];
+                    assert!(!is_price_unit(&tail) && !is_set_unit(&tail), "{tail:?}");
+                }
+            }
         }
     }
 
