@@ -741,8 +741,10 @@ NOT_NAME_MIN_FREQ = 500
 # Person names jieba tags otherwise.
 NOT_NAME_EXCEPT = {"周恩来", "闻一多"}
 # Rarer words of jieba's that service ads put right beside a contact (`代办 微信 …`, `代缴
-# 139…`): verbs, kept whatever their frequency.
-NOT_NAME_ALWAYS = {"代办", "代缴", "代购", "代查", "代付", "代发", "加急"}
+# 139…`): verbs, kept whatever their frequency; and the owners and tenants that rental and
+# sale listings name beside their contact (`房东电话 138…`): roles, never a person's name.
+NOT_NAME_ALWAYS = {"代办", "代缴", "代购", "代查", "代付", "代发", "加急",
+                   "房东", "房主", "房客", "户主", "车主", "业主", "屋主", "物主", "船东"}
 
 
 def build_not_names(S, surname_rows):
