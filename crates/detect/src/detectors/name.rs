@@ -288,8 +288,11 @@ const ROLES: &[&[char]] = &[
     &['女', '友'],
     &['老', '公'],
     &['老', '婆'],
-    // Not a job, but written before a name the same way (`骗子马涛`).
+    // Not a job, but written before a name the same way (`骗子马涛`), as are the target of a
+    // call to harass and the one reported (`冲！目标刘洋 139…`, `举报王芳 138…`).
     &['骗', '子'],
+    &['目', '标'],
+    &['举', '报'],
 ];
 /// The last characters of the titles and roles of two or more characters.
 const ROLE_LAST: CharBloom =
