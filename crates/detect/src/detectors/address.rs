@@ -153,6 +153,8 @@ const ROAD: Suffixes<()> = Suffixes {
         ("里", ()),
         // A section of a long road: 天府大道北段, 人民南路四段.
         ("段", ()),
+        // A numbered lane of Beijing's old city (`西四北三条15号`, `东四十条`).
+        ("条", ()),
     ],
 };
 const COMPOUND: Suffixes<()> = Suffixes {
@@ -522,6 +524,10 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
                 k
             };
             let mut k = digits_from(i + 1);
+            // A tower and its room in dashes after a compound (`上实中心T3-2201`).
+            if let Some(e) = tower_room(t, i, k, prev) {
+                return Some((e, Level::Room));
+            }
             if k + 1 < t.len() && matches!(t.fold(k), '-' | '－') {
                 let part = if t.class(k + 1) == Class::Letter {
                     k + 2
@@ -693,6 +699,64 @@ fn side_door(t: &Text, p: usize, last: Level) -> Option<(usize, Level)> {
     (k < t.len() && t.fold(k) == '户').then_some((k + 1, Level::Room))
 }
 
+/// `T3-2201` after a compound or its building (`上实中心T3-2201`): a letter, one or two
+/// digits (`i+1..k`), a dash and a room of four digits (floor and door) that ends the number;
+/// returns the room's end. (`地下车库B2-105` is a parking space on the second basement level.)
+fn tower_room(t: &Text, i: usize, k: usize, prev: Level) -> Option<usize> {
+    if !(Level::Compound..Level::Unit).contains(&prev)
+        || !(2..=3).contains(&(k - i))
+        || k + 1 >= t.len()
+        || !matches!(t.fold(k), '-' | '－')
+    {
+        return None;
+    }
+    let room = k + 1;
+    let mut e = room;
+    while e < t.len() && t.class(e) == Class::Digit {
+        e += 1;
+    }
+    (e - room == 4 && (e >= t.len() || t.class(e) != Class::Letter)).then_some(e)
+}
+
+/// `百隆广场写字楼1208`, `华润大厦办公楼`: the office or residential tower of the compound just
+/// read, a building whose rooms follow it bare.
+fn tower_of_compound(t: &Text, p: usize, last: Level) -> Option<(usize, Level)> {
+    const TOWERS: [[char; 2]; 5] = [
+        ['写', '字'],
+        ['办', '公'],
+        ['商', '务'],
+        ['住', '宅'],
+        ['公', '寓'],
+    ];
+    if last != Level::Compound || !matches!(t.fold(p), '写' | '办' | '商' | '住' | '公') {
+        return None;
+    }
+    let k = next_pos(t, p + 1);
+    let e = next_pos(t, k + 1);
+    (e < t.len()
+        && t.fold(e) == '楼'
+        && TOWERS
+            .iter()
+            .any(|w| w[0] == t.fold(p) && w[1] == t.fold(k)))
+    .then_some((e + 1, Level::Building))
+}
+
+/// `68号附2号`, `177号负一楼`: an annex of the street number just read (`附`), or a floor
+/// below ground (`负`) of the number, compound, building or unit: the number after the prefix
+/// at the level it reads (an annex only as a number, a basement only as a floor).
+fn annex_or_basement(t: &Text, p: usize, last: Level) -> Option<(usize, Level)> {
+    let want = match t.fold(p) {
+        '附' if last == Level::Number => Level::Number,
+        '负' if (Level::Number..Level::Room).contains(&last) => Level::Unit,
+        _ => return None,
+    };
+    let k = next_pos(t, p + 1);
+    if k >= t.len() || !is_numeral(t, k) {
+        return None;
+    }
+    number(t, k, last).filter(|&(_, lv)| lv == want)
+}
+
 /// `书香门第7号楼`: a compound name without a suffix, directly followed by its building; on
 /// the line after a break (`broken`) only before a building-unit-room in dashes.
 fn unsuffixed_compound(t: &Text, p: usize, last: Level, broken: bool) -> Option<(usize, Level)> {
@@ -834,6 +898,8 @@ fn parse(
         let step = compound_part(t, p, last)
             .or_else(|| number(t, p, last))
             .or_else(|| side_door(t, p, last))
+            .or_else(|| annex_or_basement(t, p, last))
+            .or_else(|| tower_of_compound(t, p, last))
             .or_else(|| (last == Level::Road).then(|| village_group(t, p)).flatten())
             .or_else(named_step)
             .or_else(|| unsuffixed_compound(t, p, last, broken));
@@ -1001,6 +1067,45 @@ mod tests {
             (
                 "北京市东城区南锣鼓巷3号院",
                 "北京市东城区南锣鼓巷3号院",
+                "number",
+            ),
+            // An annex of a street number; a basement floor; a lane numbered with 条; a tower
+            // and its room in dashes; a compound's office tower and its bare room.
+            (
+                "住四川省绵阳市涪城区临园路东段68号附2号",
+                "四川省绵阳市涪城区临园路东段68号附2号",
+                "number",
+            ),
+            (
+                "重庆市渝中区解放碑八一路177号负一楼",
+                "重庆市渝中区解放碑八一路177号负一楼",
+                "unit",
+            ),
+            (
+                "北京市西城区西四北三条15号",
+                "北京市西城区西四北三条15号",
+                "number",
+            ),
+            (
+                "山东省青岛市崂山区香港东路195号上实中心T3-2201",
+                "山东省青岛市崂山区香港东路195号上实中心T3-2201",
+                "room",
+            ),
+            (
+                "陕西省西安市雁塔区小寨东路126号百隆广场写字楼1208",
+                "陕西省西安市雁塔区小寨东路126号百隆广场写字楼1208",
+                "room",
+            ),
+            // Near misses: an annex needs a number before it; a parking space (three digits
+            // after the level) is no room; `负责` is no basement.
+            (
+                "北京市朝阳区建国路88号地下车库B2-105",
+                "北京市朝阳区建国路88号",
+                "number",
+            ),
+            (
+                "北京市朝阳区建国路88号负责人",
+                "北京市朝阳区建国路88号",
                 "number",
             ),
             (
