@@ -35,3 +35,11 @@ pub fn utf8_with_char_offsets(chars: &[char]) -> (String, Vec<usize>) {
     }
     (s, char_at)
 }
+
+/// The characters of `text` that `span` covers (spans count code points).
+pub fn span_text(text: &str, span: doxwatch_model::Span) -> String {
+    text.chars()
+        .skip(span.start as usize)
+        .take((span.end - span.start) as usize)
+        .collect()
+}

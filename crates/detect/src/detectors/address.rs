@@ -1165,11 +1165,7 @@ mod tests {
                 .filter(|f| f.kind == Kind::Address)
                 .collect();
             assert_eq!(a.len(), 1, "{text}");
-            let got: String = text
-                .chars()
-                .skip(a[0].span.start as usize)
-                .take((a[0].span.end - a[0].span.start) as usize)
-                .collect();
+            let got = crate::testutil::span_text(text, a[0].span);
             assert_eq!(got, want, "{text}");
             assert_eq!(a[0].facts.get("resolution"), Some(resolution), "{text}");
         }

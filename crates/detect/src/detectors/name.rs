@@ -83,14 +83,104 @@ struct NameAt {
     /// The positions of the name's visible characters (the first `len`).
     pos: [usize; 5],
     len: usize,
+    /// A transliterated name in dotted parts (`买买提·艾力`): every visible character from
+    /// `pos[0]` to `end`, each dot written `·`.
+    dotted: bool,
 }
 
 impl NameAt {
     fn value(&self, t: &Text) -> String {
+        if self.dotted {
+            return (self.pos[0]..self.end)
+                .filter(|&k| t.class(k) != Class::Invisible)
+                .map(|k| {
+                    if is_name_dot(t.chars[k]) {
+                        '·'
+                    } else {
+                        t.fold(k)
+                    }
+                })
+                .collect();
+        }
         let mut name = String::with_capacity(3 * self.len);
         name.extend(self.pos[..self.len].iter().map(|&k| t.fold(k)));
         name
     }
+}
+
+/// The dots between the parts of a transliterated name (`买买提·艾力`, `阿依古丽•买买提`).
+fn is_name_dot(c: char) -> bool {
+    matches!(c, '·' | '•' | '・' | '‧' | '∙' | '．' | '.')
+}
+
+/// A part of a dotted name: two to six Han characters, none a numeral.
+const DOTTED_PART: std::ops::RangeInclusive<usize> = 2..=6;
+
+/// Whether `k` holds a character of a dotted name's part.
+fn dotted_char(t: &Text, k: usize) -> bool {
+    t.class(k) == Class::Cjk && t.info[k].digit().is_none() && chars::is_han(t.chars[k])
+}
+
+/// A transliterated name of two or three parts joined by dots from `i` (`姓名：阿依古丽·买买提`,
+/// Uygur, Kazakh and Tibetan names have no Han surname): the dotted parts, each of
+/// [`DOTTED_PART`] characters, and no Han character right after the last.
+fn dotted_name_at(t: &Text, i: usize) -> Option<NameAt> {
+    let mut k = i;
+    let mut parts = 0;
+    loop {
+        let from = k;
+        while k < t.len() && dotted_char(t, k) && k - from <= *DOTTED_PART.end() {
+            k += 1;
+        }
+        if !DOTTED_PART.contains(&(k - from)) {
+            return None;
+        }
+        parts += 1;
+        if parts == 3 || k + 1 >= t.len() || !is_name_dot(t.chars[k]) || !dotted_char(t, k + 1) {
+            break;
+        }
+        k += 1;
+    }
+    (parts >= 2 && (k >= t.len() || !dotted_char(t, k))).then_some(NameAt {
+        end: k,
+        pos: [i; 5],
+        len: 0,
+        dotted: true,
+    })
+}
+
+/// A dotted name (see [`dotted_name_at`]) that ends exactly at `k`, where a label or an
+/// identifier starts (`玛丽·艾力手机…`), and starts after a character that is not Han, or at the
+/// start.
+fn dotted_name_ending_at(t: &Text, k: usize) -> Option<(usize, NameAt)> {
+    let mut b = k;
+    let mut parts = 0;
+    loop {
+        let to = b;
+        while b > 0 && dotted_char(t, b - 1) && to - b <= *DOTTED_PART.end() {
+            b -= 1;
+        }
+        if !DOTTED_PART.contains(&(to - b)) {
+            return None;
+        }
+        parts += 1;
+        if parts == 3 || b < 2 || !is_name_dot(t.chars[b - 1]) || !dotted_char(t, b - 2) {
+            break;
+        }
+        b -= 1;
+    }
+    if parts < 2 || b > 0 && dotted_char(t, b - 1) {
+        return None;
+    }
+    Some((
+        b,
+        NameAt {
+            end: k,
+            pos: [b; 5],
+            len: 0,
+            dotted: true,
+        },
+    ))
 }
 
 /// [`read_name`] without the value.
@@ -239,6 +329,7 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
         end,
         pos,
         len: last + 1,
+        dotted: false,
     })
 }
 
@@ -646,7 +737,7 @@ pub fn detect(
             || t.info[h.end..i]
                 .iter()
                 .any(|c| matches!(c.fold(), '：' | ':'));
-        if let Some(name) = name_at_with(t, dicts, i, field) {
+        if let Some(name) = dotted_name_at(t, i).or_else(|| name_at_with(t, dicts, i, field)) {
             let e = name.end;
             push(i, e, &name, "label", claimed, out);
         }
@@ -684,7 +775,14 @@ pub fn detect(
         let (s, e) = (f.span.start as usize, f.span.end as usize);
         // Before: `样例： 赵桂荣 330…`, `王芳 身份证 510…`, `周杰，住杭州市…`.
         if let Some(k) = name_end_before(t, hits, s) {
-            if let Some((b, name)) = name_ending_at(t, dicts, hits, k) {
+            // A dotted name only where a word exposes the person (`开盒 买买提·艾力 手机…`):
+            // shops sign with dotted places (`中国·杭州 139…`).
+            let dotted = (k > 1 && dotted_char(t, k - 1))
+                .then(|| dotted_name_ending_at(t, k))
+                .flatten()
+                .filter(|_| *hostile.get_or_insert_with(|| hits.iter().any(&exposing)));
+            let named = dotted.or_else(|| name_ending_at(t, dicts, hits, k));
+            if let Some((b, name)) = named {
                 push(b, k, &name, "adjacent", claimed, out);
             }
         } else if let Some((b, name)) = hostile
@@ -932,6 +1030,58 @@ pub fn detect(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Transliterated names in dotted parts, after a label or beside an identifier under a
+    /// doxxing word, whole and with their dots as `·`; and what is no dotted name.
+    #[test]
+    fn dotted_names() {
+        let s = crate::Scanner::new().unwrap();
+        for (text, want) in [
+            (
+                "开盒 买买提·艾力 手机 13912345678",
+                Some(("买买提·艾力", "买买提·艾力")),
+            ),
+            (
+                "开盒：姓名 阿依古丽•买买提 身份证 110105197802037716",
+                Some(("阿依古丽•买买提", "阿依古丽·买买提")),
+            ),
+            (
+                "开盒 阿卜杜·热合曼·艾力 身份证 110105197802037716",
+                Some(("阿卜杜·热合曼·艾力", "阿卜杜·热合曼·艾力")),
+            ),
+            (
+                "姓名：扎西・多吉 电话13912345678",
+                Some(("扎西・多吉", "扎西·多吉")),
+            ),
+            // No doxxing word: a shop's dotted place is no name.
+            ("中国·杭州 欢迎来电 13912345678", None),
+            // A one-character part, and a title in brackets, are no dotted names.
+            ("开盒 艾·力 13912345678", None),
+            (
+                "开盒 玛丽·艾力手机 13912345678",
+                Some(("玛丽·艾力", "玛丽·艾力")),
+            ),
+            ("开盒 《三体·黑暗森林》 13912345678", None),
+        ] {
+            let r = s.scan(text);
+            let names: Vec<_> = r.findings.iter().filter(|f| f.kind == Kind::Name).collect();
+            match want {
+                Some((span, value)) => {
+                    assert_eq!(names.len(), 1, "{text}");
+                    let got = crate::testutil::span_text(text, names[0].span);
+                    assert_eq!(
+                        (got.as_str(), names[0].value.expose()),
+                        (span, value),
+                        "{text}"
+                    );
+                }
+                None => assert!(
+                    names.iter().all(|n| !n.value.expose().contains('·')),
+                    "{text}"
+                ),
+            }
+        }
+    }
 
     /// The filters in front of the word lists let every character the lists need through, and
     /// turn away most characters of given names and prose (else they would filter nothing).
