@@ -737,7 +737,18 @@ pub fn detect(
             || t.info[h.end..i]
                 .iter()
                 .any(|c| matches!(c.fold(), '：' | ':'));
-        if let Some(name) = dotted_name_at(t, i).or_else(|| name_at_with(t, dicts, i, field)) {
+        // A dotted name only where the name read is not followed by a space or punctuation
+        // (`阿依古丽·买买提` reads no name, or one that the next character goes on).
+        let plain = name_at_with(t, dicts, i, field);
+        let whole = plain
+            .as_ref()
+            .is_some_and(|n| n.end >= t.len() || t.class(n.end) != Class::Cjk);
+        let named = if whole {
+            plain
+        } else {
+            dotted_name_at(t, i).or(plain)
+        };
+        if let Some(name) = named {
             let e = name.end;
             push(i, e, &name, "label", claimed, out);
         }
@@ -777,11 +788,19 @@ pub fn detect(
         if let Some(k) = name_end_before(t, hits, s) {
             // A dotted name only where a word exposes the person (`开盒 买买提·艾力 手机…`):
             // shops sign with dotted places (`中国·杭州 139…`).
-            let dotted = (k > 1 && dotted_char(t, k - 1))
+            // Looked for where the name read starts right after a dot (`买买提·艾力`: 艾力), or
+            // where none was read and a dot is among the seven characters before (`…·吐尔逊`).
+            let plain = name_ending_at(t, dicts, hits, k);
+            let dot_before = match &plain {
+                Some((b, _)) => *b > 0 && is_name_dot(t.chars[b - 1]),
+                None => t.chars[k.saturating_sub(7)..k.saturating_sub(2)]
+                    .iter()
+                    .any(|&c| is_name_dot(c)),
+            };
+            let dotted = (dot_before && *hostile.get_or_insert_with(|| hits.iter().any(&exposing)))
                 .then(|| dotted_name_ending_at(t, k))
-                .flatten()
-                .filter(|_| *hostile.get_or_insert_with(|| hits.iter().any(&exposing)));
-            let named = dotted.or_else(|| name_ending_at(t, dicts, hits, k));
+                .flatten();
+            let named = dotted.or(plain);
             if let Some((b, name)) = named {
                 push(b, k, &name, "adjacent", claimed, out);
             }
