@@ -27,6 +27,12 @@ Modes:
                inside half of the ID, phone and card numbers (between two digits); the spans
                cover it. Not inside a table's row (a line with `|`): a break there starts a row
 
+  digits       the digits of every ID, phone, card and QQ number written another way, one
+               way a number: full-width (１３９…), Chinese numerals (一三九…, 零 for 0), formal
+               numerals (壹叁玖…), circled digits (①③⑨…, ⓪), or grouped by spaces or dashes
+               (139 1234 5678, 3-4-4 for a phone, 6-8-4 for an ID, fours for a card); the spans
+               cover the number as written
+
 Modes compose: `--corpus` takes a rewritten corpus, so six rewrites at once are
 
     M=scripts/mutate_corpus.py
@@ -51,6 +57,15 @@ import unicodedata
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CORPUS = os.path.join(HERE, "..", "..", "shared", "eval", "dev.jsonl")
 INVISIBLE = ["\u200b", "\u200c", "\u200d", "\ufeff", "\u2060"]
+# One way of writing a number's digits, each digit by one character (`digits`).
+DIGIT_FORMS = [
+    "０１２３４５６７８９",
+    "零一二三四五六七八九",
+    "零壹贰叁肆伍陆柒捌玖",
+    "⓪①②③④⑤⑥⑦⑧⑨",
+]
+# Where the groups of a grouped number start, by kind and length (`digits`).
+GROUPS = {("phone", 11): [3, 7], ("id_card", 18): [6, 14], ("id_card", 15): [6, 12]}
 EMOJI = ["🔥", "💯", "🌟", "👉", "🎯", "😂", "🙏", "📌"]
 SEPARATORS = ["，", "\n", "；", "、", "。", " "]
 # Emoji that stand for a keyword's character (dictionaries/lookalikes.tsv).
@@ -145,7 +160,8 @@ def main():
     ap.add_argument(
         "mode",
         choices=[
-            "zero-width", "emoji", "traditional", "separators", "labels", "breaks", "standins"])
+            "zero-width", "emoji", "traditional", "separators", "labels", "breaks", "standins",
+            "digits"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     args = ap.parse_args()
@@ -219,6 +235,27 @@ def main():
                 if spots:
                     chosen.add(rng.choice(spots))
             p = insert_before(p, rng, 1.0, lambda: "\n", lambda i: i in chosen)
+        elif args.mode == "digits":
+            text = p["text"]
+            edits, cuts = [], set()
+            for g in p["gold"]:
+                if g["kind"] not in ("id_card", "phone", "bank_card", "qq"):
+                    continue
+                spots = [i for i in range(g["start"], g["end"]) if text[i] in "0123456789"]
+                if not spots:
+                    continue
+                how = rng.randrange(len(DIGIT_FORMS) + 1)
+                if how < len(DIGIT_FORMS):
+                    edits += [(i, i + 1, DIGIT_FORMS[how][int(text[i])]) for i in spots]
+                elif len(spots) == g["end"] - g["start"]:
+                    # Only a number written as plain digits is grouped (a `+86` or a group
+                    # already there keeps its form).
+                    n = len(spots)
+                    starts = GROUPS.get((g["kind"], n), range(4, n, 4))
+                    cuts.update(g["start"] + k for k in starts)
+            p = replace_span_chars(p, edits)
+            sep = rng.choice([" ", "-"])
+            p = insert_before(p, rng, 1.0, lambda: sep, lambda i: i in cuts)
         elif args.mode == "labels":
             inside = covered(p)
             edits = []

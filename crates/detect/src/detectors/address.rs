@@ -383,7 +383,13 @@ fn named<T: Copy>(
     let mut i = q;
     let mut count = 0;
     while count < max {
-        i = next_pos(t, i);
+        let k = next_pos(t, i);
+        // A space after a numeral ends the name: `…八二七 临沂市` is a number's end in numerals
+        // and a city, not a city named `二七临沂`.
+        if count >= 1 && k > i && t.class(i) == Class::Space && t.info[i - 1].digit().is_some() {
+            return None;
+        }
+        i = k;
         if i >= t.len() {
             return None;
         }
@@ -757,8 +763,10 @@ fn annex_or_basement(t: &Text, p: usize, last: Level) -> Option<(usize, Level)> 
     number(t, k, last).filter(|&(_, lv)| lv == want)
 }
 
-/// `书香门第7号楼`: a compound name without a suffix, directly followed by its building; on
-/// the line after a break (`broken`) only before a building-unit-room in dashes.
+/// `书香门第7号楼`: a compound name without a suffix, directly followed by its building; after
+/// a district or town, and on the line after a break (`broken`), only before a
+/// building-unit-room in dashes (`兴业银行卡号4349-3272-9043-0320` is a county's name, a label
+/// and a card number).
 fn unsuffixed_compound(t: &Text, p: usize, last: Level, broken: bool) -> Option<(usize, Level)> {
     // After a road; after a district or town only with a dashed building-unit-room
     // (`浦东新区书香门第15-6-2401`).
@@ -791,7 +799,7 @@ fn unsuffixed_compound(t: &Text, p: usize, last: Level, broken: bool) -> Option<
         // its room.)
         Some((e, lv))
             if lv >= Level::Building
-                && (last >= Level::Road || (i..e).any(|k| matches!(t.fold(k), '-' | '－')))
+                && (last >= Level::Road || room_triple(t, i, e))
                 && (!broken || room_triple(t, i, e)) =>
         {
             Some((i, Level::Compound))
@@ -927,9 +935,12 @@ fn parse(
                 e = k + 1;
             }
         }
-        // Administrative units come before roads; a second address starts over.
+        // Administrative units come before roads; a second address starts over, as does a
+        // coarser unit after a gap (`…八二七 北京市` is the end of a number in numerals and a
+        // city, not the district 二七区 and a city; `越秀区环市东路` reads a road's name as a
+        // city, and goes on).
         // Across a line break only a deeper part, or the compound after a road's number.
-        if lv <= Level::Town && last >= Level::Road
+        if lv <= Level::Town && (last >= Level::Road || n > 0 && lv < last && p > pos)
             || broken && lv < last && !(lv == Level::Compound && last == Level::Number)
         {
             break;
@@ -1030,6 +1041,16 @@ mod tests {
     use super::*;
     use aho_corasick::{AhoCorasickBuilder, MatchKind};
 
+    /// A county's name before a label and a dashed card number is no compound and room
+    /// (`兴业银行卡号4349-…`): the card is found, no address.
+    #[test]
+    fn no_address_in_a_label_and_a_card() {
+        let s = crate::Scanner::new().unwrap();
+        let r = s.scan("兴业银行卡号4349-3272-9043-0320");
+        let kinds: Vec<_> = r.findings.iter().map(|f| f.kind).collect();
+        assert_eq!(kinds, [Kind::BankCard]);
+    }
+
     /// The one address a scan finds in each text, its span and resolution: road sections
     /// (`天府大道北段`); a courtyard at a street number, down to the number on a 胡同, 巷 or 路
     /// alike, a building inside it deeper; an industrial estate as a compound, not a district.
@@ -1106,6 +1127,18 @@ mod tests {
             (
                 "北京市朝阳区建国路88号负责人",
                 "北京市朝阳区建国路88号",
+                "number",
+            ),
+            // A phone in numerals ending in 二七 (the district 二七区) before a city: the
+            // address starts at the city; a road named like a city goes on.
+            (
+                "手机 一三八五零七九七六二七 临沂市兰山区朝阳北路109号",
+                "临沂市兰山区朝阳北路109号",
+                "number",
+            ),
+            (
+                "地址：广州市越秀区环市东路300号，联系人",
+                "广州市越秀区环市东路300号",
                 "number",
             ),
             (
