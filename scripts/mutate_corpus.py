@@ -32,6 +32,9 @@ Modes:
                numerals (壹叁玖…), circled digits (①③⑨…, ⓪), or grouped by spaces or dashes
                (139 1234 5678, 3-4-4 for a phone, 6-8-4 for an ID, fours for a card); the spans
                cover the number as written
+  addresses    every address written one other way: its digits full-width (１２号), or one
+               Chinese numeral a digit (一二-一-八零一), or a space after each of its parts
+               (广东省 佛山市 顺德区 …)
 
 Modes compose: `--corpus` takes a rewritten corpus, so six rewrites at once are
 
@@ -161,7 +164,7 @@ def main():
         "mode",
         choices=[
             "zero-width", "emoji", "traditional", "separators", "labels", "breaks", "standins",
-            "digits"])
+            "digits", "addresses"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     args = ap.parse_args()
@@ -256,6 +259,23 @@ def main():
             p = replace_span_chars(p, edits)
             sep = rng.choice([" ", "-"])
             p = insert_before(p, rng, 1.0, lambda: sep, lambda i: i in cuts)
+        elif args.mode == "addresses":
+            text = p["text"]
+            edits, cuts = [], set()
+            for g in p["gold"]:
+                if g["kind"] != "address":
+                    continue
+                how = rng.randrange(3)
+                if how < 2:
+                    form = DIGIT_FORMS[how]
+                    edits += [(i, i + 1, form[int(text[i])])
+                              for i in range(g["start"], g["end"]) if text[i] in "0123456789"]
+                else:
+                    cuts.update(i for i in range(g["start"] + 2, g["end"] - 1)
+                                if text[i - 1] in PART_ENDS and text[i] not in PART_ENDS
+                                and not (text[i - 1] == "号" and text[i] in "楼樓院"))
+            p = replace_span_chars(p, edits)
+            p = insert_before(p, rng, 1.0, lambda: " ", lambda i: i in cuts)
         elif args.mode == "labels":
             inside = covered(p)
             edits = []

@@ -592,9 +592,11 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
     {
         return Some((i, Level::Room));
     }
-    // `15-4-1304`, `3号楼1406`: a dashed or bare room number after a building.
+    // `15-4-1304`, `3号楼1406`: a dashed or bare room number after a building; the dashed
+    // parts in any digit form (`一二-一-八零一`), one character a digit (no `十` or `百`).
+    let digit_form = |k: usize| t.info[k].digit().is_some();
     let ascii = (start..i).all(|k| matches!(t.class(k), Class::Digit | Class::Invisible));
-    if !ascii {
+    if !ascii && !(start..i).all(|k| digit_form(k) || t.class(k) == Class::Invisible) {
         return None;
     }
     // (Invisible characters may sit anywhere inside: `30-\u{FEFF}1-2804`, `2\u{FEFF}60\u{2060}5`.)
@@ -606,10 +608,10 @@ fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
             break;
         }
         let mut k = skip_invisible(t, dash + 1);
-        if k >= t.len() || t.class(k) != Class::Digit {
+        if k >= t.len() || !digit_form(k) {
             break;
         }
-        while k < t.len() && t.class(k) == Class::Digit {
+        while k < t.len() && digit_form(k) {
             k += 1;
             end = k;
             k = skip_invisible(t, k);
@@ -821,13 +823,13 @@ fn numeral_in_name(t: &Text, i: usize) -> bool {
 }
 
 /// Whether `a..e`, a number [`number`] read, is a building-unit-room in dashes (`28-2-202`,
-/// `15-6-2401`): one to three digits, one or two, then three or four.
+/// `15-6-2401`, `二八-二-二零二`): one to three digits, one or two, then three or four.
 fn room_triple(t: &Text, a: usize, e: usize) -> bool {
     let mut sizes = [0usize; 3];
     let mut part = 0;
     for k in a..e {
         match t.class(k) {
-            Class::Digit => sizes[part] += 1,
+            _ if t.info[k].digit().is_some() => sizes[part] += 1,
             Class::Invisible => {}
             _ if matches!(t.fold(k), '-' | '－') && part < 2 => part += 1,
             _ => return false,
@@ -1140,6 +1142,18 @@ mod tests {
                 "地址：广州市越秀区环市东路300号，联系人",
                 "广州市越秀区环市东路300号",
                 "number",
+            ),
+            // A building-unit-room in dashes written in Chinese numerals, after a compound
+            // with a suffix and after one without.
+            (
+                "住杭州市西湖区幸福小区一二-一-八零一",
+                "杭州市西湖区幸福小区一二-一-八零一",
+                "room",
+            ),
+            (
+                "住址：浦东新区书香门第一五-六-二四零一",
+                "浦东新区书香门第一五-六-二四零一",
+                "room",
             ),
             (
                 "住在北京市海淀区学院路30号院",
