@@ -35,6 +35,8 @@ Modes:
   addresses    every address written one other way: its digits full-width (１２号), or one
                Chinese numeral a digit (一二-一-八零一), or a space after each of its parts
                (广东省 佛山市 顺德区 …)
+  colons       every colon outside spans (after a label: `手机：`, `地址改了：`) written another
+               way: an arrow, `=`, `->`, `是`, `为`, a pointing emoji, `|`, `/` …
 
 Modes compose: `--corpus` takes a rewritten corpus, so six rewrites at once are
 
@@ -69,6 +71,8 @@ DIGIT_FORMS = [
 ]
 # Where the groups of a grouped number start, by kind and length (`digits`).
 GROUPS = {("phone", 11): [3, 7], ("id_card", 18): [6, 14], ("id_card", 15): [6, 12]}
+# What may stand for a label's colon (`colons`).
+COLONS = ["➡", "=", "->", "=>", "→", "是", "为", "：：", ": ", "~", "👉", "|", "/"]
 EMOJI = ["🔥", "💯", "🌟", "👉", "🎯", "😂", "🙏", "📌"]
 SEPARATORS = ["，", "\n", "；", "、", "。", " "]
 # Emoji that stand for a keyword's character (dictionaries/lookalikes.tsv).
@@ -164,7 +168,7 @@ def main():
         "mode",
         choices=[
             "zero-width", "emoji", "traditional", "separators", "labels", "breaks", "standins",
-            "digits", "addresses"])
+            "digits", "addresses", "colons"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     args = ap.parse_args()
@@ -276,6 +280,11 @@ def main():
                                 and not (text[i - 1] == "号" and text[i] in "楼樓院"))
             p = replace_span_chars(p, edits)
             p = insert_before(p, rng, 1.0, lambda: " ", lambda i: i in cuts)
+        elif args.mode == "colons":
+            inside = covered(p)
+            edits = [(m.start(), m.end(), rng.choice(COLONS))
+                     for m in re.finditer(r"[：:]", p["text"]) if m.start() not in inside]
+            p = replace_ranges(p, edits)
         elif args.mode == "labels":
             inside = covered(p)
             edits = []

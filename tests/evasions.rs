@@ -1742,6 +1742,39 @@ fn spans_of_unseen_forms() {
                 (Kind::Telegram, "@cd_2026"),
             ],
         ),
+        // A label and its value joined by `为` (`vx为…`, `TG为…`); an address after a
+        // sentence (`地址改了是…`); a phone in numerals ending in 二七 (the district 二七区)
+        // before a city; a building-unit-room in numerals; a card after a county's name and
+        // its label.
+        (
+            "曝光 王芳 vx为wangfang_88 地址改了是广东省广州市天河区学院路514号万科城23幢945室",
+            &[
+                (Kind::Name, "王芳"),
+                (Kind::Wechat, "wangfang_88"),
+                (Kind::Address, "广东省广州市天河区学院路514号万科城23幢945室"),
+            ],
+        ),
+        (
+            "开盒 查档 详情TG为hk_hegang",
+            &[
+                (Kind::AdKeyword, "开盒"),
+                (Kind::AdKeyword, "查档"),
+                (Kind::AdKeyword, "TG"),
+                (Kind::Telegram, "hk_hegang"),
+            ],
+        ),
+        (
+            "曝光 王芳 手机 一三八五零七九七六二七 临沂市兰山区朝阳北路109号紫荆园二五-二-一九零三",
+            &[
+                (Kind::Name, "王芳"),
+                (Kind::Phone, "一三八五零七九七六二七"),
+                (Kind::Address, "临沂市兰山区朝阳北路109号紫荆园二五-二-一九零三"),
+            ],
+        ),
+        (
+            "曝光 王芳 兴业银行卡号4349-3272-9043-0320",
+            &[(Kind::Name, "王芳"), (Kind::BankCard, "4349-3272-9043-0320")],
+        ),
     ];
     for (text, want) in cases {
         let r = scanner.scan(text);

@@ -408,6 +408,13 @@ fn named<T: Copy>(
         }
         let info = t.info[i];
         let ok = match info.class() {
+            // Words of a sentence end an administrative unit's name (`地址改了是广东省…`: no
+            // province named 改了是广东).
+            Class::Cjk
+                if list.bit == ADMIN.bit && matches!(t.fold(i), '了' | '是' | '为' | '在') =>
+            {
+                false
+            }
             Class::Cjk => {
                 !info.breaks_address_name()
                     || town_word_in_road(t, i, list.bit)

@@ -682,7 +682,7 @@ pub fn detect_wechat(
         let mut skipped = 0;
         while i < t.len() && skipped < 4 {
             let c = t.fold(i);
-            if t.info[i].is_gap() || matches!(c, '是' | '号' | '：' | ':') {
+            if t.info[i].is_gap() || matches!(c, '是' | '为' | '号' | '：' | ':') {
                 if t.class(i) == Class::Newline {
                     break;
                 }
@@ -861,7 +861,7 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
     const BRIDGE: CharSet<64> = CharSet::new(
         &[
             '私', '聊', '搜', '索', '联', '系', '号', '是', '加', '后', '台', '找', '群', '道',
-            '频', '进', '下', '单', '咨', '询', '请', '详', '情', '@',
+            '频', '进', '下', '单', '咨', '询', '请', '详', '情', '@', '为',
         ],
         0x0034_7FD5,
     );
