@@ -37,6 +37,8 @@ Modes:
                (广东省 佛山市 顺德区 …)
   colons       every colon outside spans (after a label: `手机：`, `地址改了：`) written another
                way: an arrow, `=`, `->`, `是`, `为`, a pointing emoji, `|`, `/` …
+  spaced       a space between 30 % of the pairs of Han characters outside spans: letter-spaced
+               prose (`欢 迎 来玩`, `孙丽娟就 是他`)
 
 Modes compose: `--corpus` takes a rewritten corpus, so six rewrites at once are
 
@@ -168,7 +170,7 @@ def main():
         "mode",
         choices=[
             "zero-width", "emoji", "traditional", "separators", "labels", "breaks", "standins",
-            "digits", "addresses", "colons"])
+            "digits", "addresses", "colons", "spaced"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     args = ap.parse_args()
@@ -285,6 +287,13 @@ def main():
             edits = [(m.start(), m.end(), rng.choice(COLONS))
                      for m in re.finditer(r"[：:]", p["text"]) if m.start() not in inside]
             p = replace_ranges(p, edits)
+        elif args.mode == "spaced":
+            inside = covered(p)
+            text = p["text"]
+            han = [0x4E00 <= ord(c) <= 0x9FFF for c in text]
+            p = insert_before(p, rng, 0.3, lambda: " ",
+                              lambda i: i not in inside and i - 1 not in inside
+                              and han[i] and han[i - 1])
         elif args.mode == "labels":
             inside = covered(p)
             edits = []

@@ -1771,6 +1771,20 @@ fn spans_of_unseen_forms() {
                 (Kind::Address, "临沂市兰山区朝阳北路109号紫荆园二五-二-一九零三"),
             ],
         ),
+        // Letter-spaced prose: the accusation's phrase split by spaces; a surname's
+        // character after a space inside a sentence (`钱不还`) starts no name.
+        (
+            "人肉结 果出来了 马帆 就 是 他，电 话 13912345678",
+            &[
+                (Kind::AdKeyword, "人肉"),
+                (Kind::Name, "马帆"),
+                (Kind::Phone, "13912345678"),
+            ],
+        ),
+        (
+            "这个骗子，骗了我两 千块 钱不还。身份证 号110105198703151235",
+            &[(Kind::IdCard, "110105198703151235")],
+        ),
         (
             "曝光 王芳 兴业银行卡号4349-3272-9043-0320",
             &[(Kind::Name, "王芳"), (Kind::BankCard, "4349-3272-9043-0320")],

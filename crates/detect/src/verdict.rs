@@ -74,6 +74,12 @@ impl KwSet {
 
 /// The next four folded, lower-cased characters from `j` (`'\0'` past the end), emoji and
 /// invisible characters skipped (`6O/📌条`).
+/// What a price may hold between its number and its unit: emoji, invisible characters and
+/// spaces (`300 元/条`, `4百一 次`); inside the unit only the first two (`元/条`).
+fn price_gap(t: &Text, k: usize) -> bool {
+    matches!(t.class(k), Class::Emoji | Class::Invisible | Class::Space)
+}
+
 fn tail_at(t: &Text, j: usize) -> [char; 4] {
     let mut tail = ['\0'; 4];
     let mut n = 0;
@@ -81,7 +87,9 @@ fn tail_at(t: &Text, j: usize) -> [char; 4] {
         if n == tail.len() {
             break;
         }
-        if !matches!(t.class(k), Class::Emoji | Class::Invisible) {
+        // Spaces only before the unit: after its first character a space ends a Latin unit
+        // (`151u Telegram` is no `ut…` glued to the number).
+        if !price_gap(t, k) || n > 0 && t.class(k) == Class::Space {
             tail[n] = t.fold(k).to_ascii_lowercase();
             n += 1;
         }
@@ -231,8 +239,7 @@ pub fn prices(t: &Text) -> Prices {
         // Most numbers are followed by no unit: the first character after the number decides
         // them before the unit's four characters are read and the ASCII digits counted
         // (then `price_count`: 5.5 -> 3.6 M instructions of a 159.1 M pass).
-        let mut visible =
-            (j..n).filter(|&k| !matches!(t.class(k), Class::Emoji | Class::Invisible));
+        let mut visible = (j..n).filter(|&k| !price_gap(t, k));
         let first = visible.next();
         let first_char = first.map(|k| t.fold(k).to_ascii_lowercase());
         if first_char == Some('套') && j - i >= 2 && t.fold(j - 1) == '一' {
@@ -1004,7 +1011,11 @@ mod tests {
             ("全套300 三套房子", 0, 0),
             ("一套", 0, 0),
             ("123456一套 1234567元", 0, 0),
-            ("50 /套 30 元", 0, 0),
+            // A space between the number and its unit (`300 元/条`, `4百一 次`), not inside a
+            // Latin unit (`151u Telegram`: `u`, not `ut`).
+            ("50 /套 30 元", 1, 1),
+            ("300 元/条 4百一 次 151u Telegram 50 元 / 条", 4, 0),
+            ("3000 rpm 20 美女", 0, 0),
             ("3000rpm 50usdt", 1, 0),
             // `一` that orders or counts (`上一条`, `第一次`) prices nothing; a bare `一条`
             // with or before a price is the price's unit.

@@ -14,13 +14,16 @@ use std::sync::OnceLock;
 /// Characters that end a given name when they follow it.
 /// (Hashed slots instead of `str::contains`, which encoded the character and searched the
 /// string's bytes at every test.)
-const STOP: CharSet<128> = CharSet::new(
+const STOP: CharSet<256> = CharSet::new(
     &[
         '的', '是', '收', '在', '阿', '和', '与', '就', '这', '那', '家', '住', '电', '手', '微',
         '身', '号', '码', '邮', '地', '他', '她', '们', '了', '也', '都', '被', '已', '叫', '名',
         '姓', '说', '去', '给', '很', '从', '到', '啊', '呀', '吗', '呢', '吧', '，', '。', '此',
+        // Words of a sentence no given name holds (`骗了我两 千块 钱不还`, `去他单位 门口`,
+        // `欢 迎 来玩`: letter-spaced prose puts a surname's character at a word's start).
+        '不', '还', '看', '玩', '口', '迹', '猫', '吃', '喝', '要', '没', '把', '让', '又', '再',
     ],
-    0x0024_4781,
+    0xDCC9_3F0F,
 );
 /// Titles (as characters: compared without building a string). Glued to a surname they make no
 /// name (`王经理`, `李某`); written after a name and a gap, between it and its contact details
@@ -362,9 +365,10 @@ fn identifies(kind: Kind) -> bool {
     kind.is_sensitive_identifier() || matches!(kind, Kind::Email | Kind::Qq | Kind::Wechat)
 }
 
-/// The first character from `i` that is neither invisible nor an emoji (`就😂是他`, `阿💯姨`).
-fn word_char_after(t: &Text, i: usize) -> Option<usize> {
-    (i..t.len()).find(|&j| !matches!(t.class(j), Class::Invisible | Class::Emoji))
+/// The first character from `i` that is neither invisible, an emoji nor a space, inside a fixed
+/// phrase (`就😂是他`, `阿💯姨`, `就 是 他`: letter-spaced prose splits its words).
+fn phrase_char_after(t: &Text, i: usize) -> Option<usize> {
+    (i..t.len()).find(|&j| !matches!(t.class(j), Class::Invisible | Class::Emoji | Class::Space))
 }
 
 /// Jobs, relations and accusations written right before a name (`中介刘强`, `前男友王磊`), besides the
@@ -878,16 +882,19 @@ pub fn detect(
         }
     }
     for i in marks('就') {
-        // Invisible characters and emoji may sit anywhere around the phrase
-        // (`孙丽娟\u{2060}就\u{200C}是他`, `朱兵就🎯是他`).
-        let Some(shi) = word_char_after(t, i + 1) else {
+        // Invisible characters, emoji and spaces may sit anywhere around the phrase
+        // (`孙丽娟\u{2060}就\u{200C}是他`, `朱兵就🎯是他`, `马帆 就 是 他`).
+        let Some(shi) = phrase_char_after(t, i + 1) else {
             continue;
         };
-        let Some(ta) = word_char_after(t, shi + 1) else {
+        let Some(ta) = phrase_char_after(t, shi + 1) else {
             continue;
         };
         if t.fold(shi) == '是' && matches!(t.fold(ta), '他' | '她' | '这') {
-            let k = t.prev_visible(i).map_or(0, |p| p + 1);
+            let mut k = t.prev_visible(i).map_or(0, |p| p + 1);
+            while k > 0 && t.class(k - 1) == Class::Space {
+                k = t.prev_visible(k - 1).map_or(0, |p| p + 1);
+            }
             if let Some((b, name)) = name_ending_at(t, dicts, hits, k) {
                 push(b, k, &name, "accused", claimed, out);
             }
@@ -1007,7 +1014,7 @@ pub fn detect(
                             .prev_visible(r)
                             .is_some_and(|p| NOT_RECIPIENT.contains(&t.fold(p)))
                 }
-                '阿' => word_char_after(t, r + 1).is_some_and(|k| t.fold(k) == '姨'),
+                '阿' => phrase_char_after(t, r + 1).is_some_and(|k| t.fold(k) == '姨'),
                 _ => false,
             });
             if role {
