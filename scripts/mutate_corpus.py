@@ -39,6 +39,9 @@ Modes:
                way: an arrow, `=`, `->`, `是`, `为`, a pointing emoji, `|`, `/` …
   spaced       a space between 30 % of the pairs of Han characters outside spans: letter-spaced
                prose (`欢 迎 来玩`, `孙丽娟就 是他`)
+  brackets     half of the IDs, phones, cards, QQ and WeChat IDs, e-mail addresses, names and
+               addresses wrapped in brackets or quotes (【…】, 「…」, 《…》, “…”, 〔…〕, <…> …), the
+               spans inside them
 
 Modes compose: `--corpus` takes a rewritten corpus, so six rewrites at once are
 
@@ -75,6 +78,9 @@ DIGIT_FORMS = [
 GROUPS = {("phone", 11): [3, 7], ("id_card", 18): [6, 14], ("id_card", 15): [6, 12]}
 # What may stand for a label's colon (`colons`).
 COLONS = ["➡", "=", "->", "=>", "→", "是", "为", "：：", ": ", "~", "👉", "|", "/"]
+# Brackets and quotes around a value (`brackets`).
+BRACKETS = [("【", "】"), ("(", ")"), ("（", "）"), ("「", "」"), ("[", "]"), ("《", "》"),
+            ("“", "”"), ("<", ">"), ("〔", "〕")]
 EMOJI = ["🔥", "💯", "🌟", "👉", "🎯", "😂", "🙏", "📌"]
 SEPARATORS = ["，", "\n", "；", "、", "。", " "]
 # Emoji that stand for a keyword's character (dictionaries/lookalikes.tsv).
@@ -170,7 +176,7 @@ def main():
         "mode",
         choices=[
             "zero-width", "emoji", "traditional", "separators", "labels", "breaks", "standins",
-            "digits", "addresses", "colons", "spaced"])
+            "digits", "addresses", "colons", "spaced", "brackets"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     args = ap.parse_args()
@@ -294,6 +300,22 @@ def main():
             p = insert_before(p, rng, 0.3, lambda: " ",
                               lambda i: i not in inside and i - 1 not in inside
                               and han[i] and han[i - 1])
+        elif args.mode == "brackets":
+            marks = {}
+            for g in p["gold"]:
+                if g["kind"] in ("id_card", "phone", "bank_card", "qq", "wechat", "email", "name",
+                                 "address") and rng.random() < 0.5:
+                    opening, closing = rng.choice(BRACKETS)
+                    marks[g["start"]] = marks.get(g["start"], "") + opening
+                    marks[g["end"]] = closing + marks.get(g["end"], "")
+            out, index, size = [], [], 0
+            for i, c in enumerate(p["text"] + "\0"):
+                out.append(marks.get(i, ""))
+                size += len(out[-1])
+                index.append(size)
+                out.append(c)
+                size += 1
+            p = moved(p, "".join(out)[:-1], index)
         elif args.mode == "labels":
             inside = covered(p)
             edits = []

@@ -1785,6 +1785,24 @@ fn spans_of_unseen_forms() {
             "这个骗子，骗了我两 千块 钱不还。身份证 号110105198703151235",
             &[(Kind::IdCard, "110105198703151235")],
         ),
+        // Names in brackets: before the accusation, after a phone, before 收; the spans leave
+        // the brackets out.
+        (
+            "骗了我两千块钱不还。《孙丽娟》就是他，电话13912345678",
+            &[(Kind::Name, "孙丽娟"), (Kind::Phone, "13912345678")],
+        ),
+        (
+            "婚车租赁，电话18612345678（【文勇】）",
+            &[(Kind::Phone, "18612345678"), (Kind::Name, "文勇")],
+        ),
+        (
+            "收货地址：北京市朝阳区建国路88号3号楼501室，〔王磊〕收，13912345678",
+            &[
+                (Kind::Address, "北京市朝阳区建国路88号3号楼501室"),
+                (Kind::Name, "王磊"),
+                (Kind::Phone, "13912345678"),
+            ],
+        ),
         (
             "曝光 王芳 兴业银行卡号4349-3272-9043-0320",
             &[(Kind::Name, "王芳"), (Kind::BankCard, "4349-3272-9043-0320")],

@@ -111,6 +111,22 @@ impl NameAt {
     }
 }
 
+/// Brackets that may close around a name (`《孙丽娟》就是他`, `（【文勇】）`, `〔王磊〕收`).
+fn closes_name(c: char) -> bool {
+    matches!(
+        c,
+        ')' | '）' | '】' | '」' | '』' | ']' | '］' | '》' | '〉' | '>' | '〕' | '”' | '’' | '"'
+    )
+}
+
+/// Brackets that may open around a name.
+fn opens_name(c: char) -> bool {
+    matches!(
+        c,
+        '(' | '（' | '【' | '「' | '『' | '[' | '［' | '《' | '〈' | '<' | '〔' | '“' | '‘' | '"'
+    )
+}
+
 /// The dots between the parts of a transliterated name (`买买提·艾力`, `阿依古丽•买买提`).
 fn is_name_dot(c: char) -> bool {
     matches!(c, '·' | '•' | '・' | '‧' | '∙' | '．' | '.')
@@ -430,6 +446,12 @@ fn name_ending_at(
     hits: &[Hit],
     k: usize,
 ) -> Option<(usize, NameAt)> {
+    // A name in brackets ends inside them (`《孙丽娟》就是他`); its span leaves them out.
+    let k = if k > 2 && closes_name(t.chars[k - 1]) {
+        k - 1
+    } else {
+        k
+    };
     for len in [3usize, 2, 4] {
         if k < len {
             continue;
@@ -783,7 +805,7 @@ pub fn detect(
             continue;
         }
         if let Some((b, name)) = name_ending_at(t, dicts, hits, k) {
-            push(b, k, &name, "adjacent", claimed, out);
+            push(b, name.end, &name, "adjacent", claimed, out);
         }
     }
     // Next to an identifier of the record.
@@ -810,7 +832,7 @@ pub fn detect(
                 .flatten();
             let named = dotted.or(plain);
             if let Some((b, name)) = named {
-                push(b, k, &name, "adjacent", claimed, out);
+                push(b, name.end, &name, "adjacent", claimed, out);
             }
         } else if let Some((b, name)) = hostile
             .get_or_insert_with(|| hits.iter().any(&exposing))
@@ -823,7 +845,7 @@ pub fn detect(
         // After: `电话 138…（邱博）`, `…，王婷收`.
         let mut a = e;
         while a < t.len()
-            && (t.info[a].is_gap() || matches!(t.fold(a), '(' | '（'))
+            && (t.info[a].is_gap() || opens_name(t.chars[a]))
             && t.class(a) != Class::Newline
             && a - e < 3
         {
@@ -831,13 +853,11 @@ pub fn detect(
         }
         let opened = t
             .prev_visible(a)
-            .is_some_and(|p| p >= e && matches!(t.chars[p], '(' | '（'));
+            .is_some_and(|p| p >= e && opens_name(t.chars[p]));
         if a > e && a < t.len() && opened {
             if let Some(name) = name_at(t, dicts, a) {
                 let ne = name.end;
-                if t.next_visible(ne)
-                    .is_some_and(|k| matches!(t.fold(k), ')' | '）'))
-                {
+                if t.next_visible(ne).is_some_and(|k| closes_name(t.chars[k])) {
                     push(a, ne, &name, "adjacent", claimed, out);
                 }
             }
@@ -878,7 +898,7 @@ pub fn detect(
     for h in hits.iter().filter(|h| h.group == Group::Pointer) {
         let k = t.prev_visible(h.start).map_or(0, |p| p + 1);
         if let Some((b, name)) = name_ending_at(t, dicts, hits, k) {
-            push(b, k, &name, "accused", claimed, out);
+            push(b, name.end, &name, "accused", claimed, out);
         }
     }
     for i in marks('就') {
@@ -896,7 +916,7 @@ pub fn detect(
                 k = t.prev_visible(k - 1).map_or(0, |p| p + 1);
             }
             if let Some((b, name)) = name_ending_at(t, dicts, hits, k) {
-                push(b, k, &name, "accused", claimed, out);
+                push(b, name.end, &name, "accused", claimed, out);
             }
             // `就是他，张志强`: the name after it, ending its phrase, in a post with an
             // identifier.
@@ -969,7 +989,7 @@ pub fn detect(
                     push(x, y, &name, "table", claimed, out);
                 } else if n == 0 {
                     if let Some((s, name)) = name_ending_at(t, dicts, hits, y) {
-                        push(s, y, &name, "table", claimed, out);
+                        push(s, name.end, &name, "table", claimed, out);
                     }
                 }
             }
@@ -1005,7 +1025,12 @@ pub fn detect(
             let e = name.end;
             // (Invisible characters skipped: `黄岩\u{200B}阿姨`; emoji inside the word too:
             // `杨红阿🙏姨`.)
-            let role = t.next_visible(e).is_some_and(|r| match t.fold(r) {
+            // (Over a closing bracket: `〔王磊〕收`.)
+            let after = t
+                .next_visible(e)
+                .filter(|&r| closes_name(t.chars[r]) && i > 0 && opens_name(t.chars[i - 1]))
+                .map_or(e, |r| r + 1);
+            let role = t.next_visible(after).is_some_and(|r| match t.fold(r) {
                 // Not a word ending in 收 (`高价回收`, `货到验收`, `请查收`).
                 '收' => {
                     t.next_visible(r + 1)
