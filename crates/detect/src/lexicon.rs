@@ -311,7 +311,7 @@ impl Lexicon {
         for &off in &text.lex_starts {
             let off = off as usize;
             self.index
-                .prefixes_of(&skel[off..], |id, len| each(id, off, off + len));
+                .prefixes_at_start(&skel[off..], |id, len| each(id, off, off + len));
         }
     }
 
