@@ -1144,28 +1144,31 @@ fn is_ipv4(t: &Text, run: &Run) -> bool {
     }
     // Group lengths without allocating: every cut must be exactly one `.` with nothing else
     // visible; a cut of invisible characters only is no cut (`178.128.2\u{200D}33.71`).
-    let mut groups = [0usize; 4];
+    // The first group holds element 0. A group longer than three ends the reading at once
+    // (groups only grow): a mobile's run stops at its fourth digit instead of reading all
+    // eleven cuts (`judge` 9.28 -> 9.02 M instructions a pass).
+    let mut groups = [1usize, 0, 0, 0];
     let mut g = 0;
     for k in 1..run.digits.len() {
         if run.cut[k] {
             let (a, b) = (run.pos[k - 1] as usize + 1, run.pos[k] as usize);
             let mut visible = (a..b).filter(|&j| t.class(j) != Class::Invisible);
             match (visible.next(), visible.next()) {
-                (None, _) => {
-                    groups[g] += 1;
-                    continue;
+                (None, _) => {}
+                (Some(j), None) if t.fold(j) == '.' => {
+                    g += 1;
+                    if g == 4 {
+                        return false;
+                    }
                 }
-                (Some(j), None) if t.fold(j) == '.' => {}
                 _ => return false,
-            }
-            g += 1;
-            if g == 4 {
-                return false;
             }
         }
         groups[g] += 1;
+        if groups[g] > 3 {
+            return false;
+        }
     }
-    groups[0] += 1;
     g == 3 && groups.iter().all(|&n| (1..=3).contains(&n))
 }
 
