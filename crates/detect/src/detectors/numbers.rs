@@ -315,7 +315,8 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
     let (infos, claimed) = (&t.info[..n], &claimed[..n]);
     let mut i = 0;
     // Runs start at digit forms: jump from one to the next instead of reading every character.
-    for &p in &t.digit_pos {
+    let mut digit_pos = t.digit_pos.iter();
+    while let Some(&p) = digit_pos.next() {
         let p = p as usize;
         if p < i || claimed[p] {
             continue;
@@ -491,6 +492,15 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
         i = run.end().max(i + 1);
         if run.digits.len() >= MIN_RUN {
             out.len += 1;
+        }
+        // The digit forms the run read, passed in a loop of their own (tested with the start
+        // of a run, `claimed` and all, they were 0.48 M instructions a pass).
+        while digit_pos
+            .as_slice()
+            .first()
+            .is_some_and(|&q| (q as usize) < i)
+        {
+            digit_pos.next();
         }
     }
 }
