@@ -412,35 +412,13 @@ impl Scanner {
         };
         let d = verdict::decide(t, ad_hits, found, &self.lexicon.canonical);
         let positive = d.sale_ad || d.doxxing;
-        // Keyword findings are built only for the posts that report them.
-        // Sized at once: at most one finding a keyword (growing from empty reallocated).
-        let mut kw_found: Vec<Found> = Vec::with_capacity(if positive { kw.len() } else { 0 });
-        let mut labels = LabelReach::default();
-        kw_found.extend(
-            kw.iter()
-                .filter(|_| positive)
-                .filter(|h| !s.claimed[h.start..h.end].iter().any(|&c| c))
-                .filter(|h| !label_only(t, &mut labels, &s.hits, h))
-                .map(|h| {
-                    let canon = match h.group {
-                        Group::Ad(i) => self.lexicon.canonical[i as usize].clone(),
-                        _ => "TG".to_string(),
-                    };
-                    let form = match h.form {
-                        lexicon::Form::Plain => "plain",
-                        lexicon::Form::Pinyin => "pinyin",
-                        lexicon::Form::Homophone => "homophone",
-                    };
-                    let f = Facts::from([("form", form)]);
-                    Found::new(Kind::AdKeyword, Span::new(h.start, h.end), canon, f, 0.8)
-                }),
-        );
-        // Both lists sized once (growing them from empty reallocated for most positive posts).
+        // Both lists sized once (growing them from empty reallocated for most positive posts):
+        // at most one finding a keyword.
         let signal_n = found.iter().filter(|f| f.kind.is_signal()).count();
-        let mut findings = Vec::with_capacity(found.len() - signal_n + kw_found.len());
+        let kw_n = if positive { kw.len() } else { 0 };
+        let mut findings = Vec::with_capacity(found.len() - signal_n + kw_n);
         let mut signals = Vec::with_capacity(signal_n);
-        let all = found.drain(..).chain(kw_found);
-        for f in all {
+        for f in found.drain(..) {
             // Sale keywords and Telegram contacts are annotated in positive posts only.
             if f.kind == Kind::Telegram && !positive {
                 continue;
@@ -457,6 +435,32 @@ impl Scanner {
             } else {
                 findings.push(fin);
             }
+        }
+        // Keyword findings, only for the posts that report them, straight into the list after
+        // the others (built as `Found`s first, each was moved twice more).
+        let mut labels = LabelReach::default();
+        let keywords = kw
+            .iter()
+            .filter(|_| positive)
+            .filter(|h| !s.claimed[h.start..h.end].iter().any(|&c| c))
+            .filter(|h| !label_only(t, &mut labels, &s.hits, h));
+        for h in keywords {
+            let canon = match h.group {
+                Group::Ad(i) => self.lexicon.canonical[i as usize].clone(),
+                _ => "TG".to_string(),
+            };
+            let form = match h.form {
+                lexicon::Form::Plain => "plain",
+                lexicon::Form::Pinyin => "pinyin",
+                lexicon::Form::Homophone => "homophone",
+            };
+            findings.push(Finding {
+                kind: Kind::AdKeyword,
+                span: Span::new(h.start, h.end),
+                value: Redacted::new(Kind::AdKeyword, canon),
+                facts: Facts::from([("form", form)]),
+                confidence: 0.8,
+            });
         }
         findings.sort_by_key(|f| (f.span.start, f.span.end));
         signals.sort_by_key(|f| (f.span.start, f.span.end));
