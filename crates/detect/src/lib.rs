@@ -328,7 +328,7 @@ impl Scanner {
         s.claimed.resize(t.len(), false);
         s.found.clear();
         let found = &mut s.found;
-        detectors::table::cell_fields(t, &s.hits, &mut s.cells);
+        let wechat_cells = detectors::table::cell_fields(t, &s.hits, &mut s.cells);
         if flags.contact {
             contact::detect_links(t, &mut s.claimed, found);
         }
@@ -346,7 +346,12 @@ impl Scanner {
             }
         }
         if flags.contact {
-            contact::detect_wechat(t, &s.hits, &s.cells, &mut s.claimed, found);
+            // It reads the hits for WeChat labels and the cells for WeChat cells only: none to
+            // read in most posts (the walks over all the hits and over every code point's cell
+            // were 0.22 M and 0.19 M instructions a pass).
+            let labels: &[Hit] = if wechat { &s.hits } else { &[] };
+            let cells: &[Option<Field>] = if wechat_cells { &s.cells } else { &[] };
+            contact::detect_wechat(t, labels, cells, &mut s.claimed, found);
             contact::detect_telegram_handles(t, &s.hits, &mut s.claimed, found);
         }
         s.names.clear();
