@@ -7,14 +7,16 @@ use crate::lexicon::{Field, Group, Hit};
 use crate::text::Text;
 
 /// Field of the table cell each code point belongs to (`None` outside value cells), or nothing
-/// at all (an empty `out`) in a post without a `|`: read cells with [`cell`].
-pub fn cell_fields(t: &Text, hits: &[Hit], out: &mut Vec<Option<Field>>) {
+/// at all (an empty `out`) in a post without a `|`: read cells with [`cell`]. Returns whether
+/// some cell is a WeChat cell (the WeChat detector reads the cells for those alone).
+pub fn cell_fields(t: &Text, hits: &[Hit], out: &mut Vec<Option<Field>>) -> bool {
     out.clear();
     // (The loader's flag: a search of its marks for a `|` in every post was 0.15 M
     // instructions of a 118.3 M pass.)
     if !t.flags.bar {
-        return;
+        return false;
     }
+    let mut wechat = false;
     out.resize(t.len(), None);
     let is_label = |g| matches!(g, Group::Label(_));
     let mut labels = crate::lexicon::longest_non_overlapping(hits, is_label);
@@ -66,6 +68,7 @@ pub fn cell_fields(t: &Text, hits: &[Hit], out: &mut Vec<Option<Field>>) {
             } else if let Some(h) = &header {
                 for (i, &(a, b)) in cells.iter().enumerate() {
                     if let Some(f) = h.get(i).copied().flatten() {
+                        wechat |= f == Field::Wechat && a < b;
                         for slot in &mut out[a..b] {
                             *slot = Some(f);
                         }
@@ -76,6 +79,7 @@ pub fn cell_fields(t: &Text, hits: &[Hit], out: &mut Vec<Option<Field>>) {
             header = None;
         }
     }
+    wechat
 }
 
 /// The field of the table cell at code point `k`.
