@@ -89,7 +89,8 @@ fn tail_at(t: &Text, j: usize) -> [char; 4] {
         }
         // Spaces only before the unit: after its first character a space ends a Latin unit
         // (`151u Telegram` is no `ut…` glued to the number).
-        if !price_gap(t, k) || n > 0 && t.class(k) == Class::Space {
+        let class = t.class(k);
+        if !matches!(class, Class::Emoji | Class::Invisible) && (n > 0 || class != Class::Space) {
             tail[n] = t.fold(k).to_ascii_lowercase();
             n += 1;
         }

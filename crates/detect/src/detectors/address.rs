@@ -383,18 +383,19 @@ fn named<T: Copy>(
     let mut i = q;
     let mut count = 0;
     while count < max {
-        let k = next_pos(t, i);
-        // A space after a numeral ends the name: `…八二七 临沂市` is a number's end in numerals
-        // and a city, not a city named `二七临沂`.
-        if count >= 1 && k > i && t.class(i) == Class::Space && t.info[i - 1].digit().is_some() {
-            return None;
-        }
-        i = k;
+        i = next_pos(t, i);
         if i >= t.len() {
             return None;
         }
         if count >= 1 {
             if let Some(r) = suffix_at(t, i, list) {
+                // A space after a numeral ends the name: `…八二七 临沂市` is a number's end in
+                // numerals and a city, not a city named `二七临沂` (asked of a name found, not
+                // at every character read).
+                if (q + 1..i).any(|k| t.class(k) == Class::Space && t.info[k - 1].digit().is_some())
+                {
+                    return None;
+                }
                 // `广州市`, `贵州省`: a suffix character followed by another suffix is part of
                 // the name.
                 let next = next_pos(t, r.0);
