@@ -42,6 +42,8 @@ Modes:
   brackets     half of the IDs, phones, cards, QQ and WeChat IDs, e-mail addresses, names and
                addresses wrapped in brackets or quotes (【…】, 「…」, 《…》, “…”, 〔…〕, <…> …), the
                spans inside them
+  filler       half of the field labels outside spans followed by words before their value
+               (QQ如下, 本名是这个, 地址在这, 微信给你们, 扣扣发出来了 …)
 
 Modes compose: `--corpus` takes a rewritten corpus, so six rewrites at once are
 
@@ -81,6 +83,9 @@ COLONS = ["➡", "=", "->", "=>", "→", "是", "为", "：：", ": ", "~", "�
 # Brackets and quotes around a value (`brackets`).
 BRACKETS = [("【", "】"), ("(", ")"), ("（", "）"), ("「", "」"), ("[", "]"), ("《", "》"),
             ("“", "”"), ("<", ">"), ("〔", "〕")]
+# Words between a label and its value (`filler`); the matcher's list is the lexicon's
+# `label.tail` rows, these are a writer's.
+FILLERS = ["是这个", "如下", "在这", "是", "打这个", "给你们", "发出来了", "就是", "→ ", "↓"]
 EMOJI = ["🔥", "💯", "🌟", "👉", "🎯", "😂", "🙏", "📌"]
 SEPARATORS = ["，", "\n", "；", "、", "。", " "]
 # Emoji that stand for a keyword's character (dictionaries/lookalikes.tsv).
@@ -176,7 +181,7 @@ def main():
         "mode",
         choices=[
             "zero-width", "emoji", "traditional", "separators", "labels", "breaks", "standins",
-            "digits", "addresses", "colons", "spaced", "brackets"])
+            "digits", "addresses", "colons", "spaced", "brackets", "filler"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     args = ap.parse_args()
@@ -316,6 +321,16 @@ def main():
                 out.append(c)
                 size += 1
             p = moved(p, "".join(out)[:-1], index)
+        elif args.mode == "filler":
+            inside = covered(p)
+            # Not in a table's header: a word after a column's label is no table any reader
+            # would write.
+            table = "|" in p["text"] or "｜" in p["text"]
+            edits = [(m.start(), m.end(), m.group() + rng.choice(FILLERS))
+                     for m in LABEL_RE.finditer(p["text"])
+                     if not table and not any(i in inside for i in range(m.start(), m.end()))
+                     and rng.random() < 0.5]
+            p = replace_ranges(p, edits)
         elif args.mode == "labels":
             inside = covered(p)
             edits = []

@@ -1803,6 +1803,16 @@ fn spans_of_unseen_forms() {
                 (Kind::Phone, "13912345678"),
             ],
         ),
+        // Words between a label and its value.
+        (
+            "曝光 本名是这个王玉兰 QQ如下：549906101 微信给你们 wyl_1990 地址在这北京市朝阳区建国路88号3号楼501",
+            &[
+                (Kind::Name, "王玉兰"),
+                (Kind::Qq, "549906101"),
+                (Kind::Wechat, "wyl_1990"),
+                (Kind::Address, "北京市朝阳区建国路88号3号楼501"),
+            ],
+        ),
         (
             "曝光 王芳 兴业银行卡号4349-3272-9043-0320",
             &[(Kind::Name, "王芳"), (Kind::BankCard, "4349-3272-9043-0320")],

@@ -26,6 +26,7 @@ pub mod date;
 pub mod detectors;
 pub mod dict;
 mod error;
+mod label_tail;
 pub mod lexicon;
 pub mod terms;
 #[cfg(test)]
@@ -134,6 +135,7 @@ pub struct Scanner {
     table: CharTable,
     dicts: Dictionaries,
     lexicon: Lexicon,
+    label_tails: label_tail::LabelTails,
     places: address::Places,
     today: Date,
 }
@@ -147,11 +149,13 @@ impl Scanner {
     pub fn with_dictionaries(dicts: Dictionaries, today: Date) -> Result<Scanner, DictError> {
         let table = CharTable::new(&dicts.t2s);
         let lexicon = Lexicon::build(&dicts);
+        let label_tails = label_tail::LabelTails::build(&dicts);
         let places = address::Places::build(&dicts);
         Ok(Scanner {
             table,
             dicts,
             lexicon,
+            label_tails,
             places,
             today,
         })
@@ -306,13 +310,28 @@ impl Scanner {
         // Both counts in one pass over the hits: as two filtered counts, each vectorized over
         // four hits a round, they cost about twice as much. The same pass notes the WeChat
         // labels, which the filter below may drop: it leaves the counts as they are.
+        // The same pass notes the first label that a word between a label and its value may
+        // follow (`QQ如下：…`): from there the labels are extended over such words.
         let (mut keywords, mut sale_words, mut wechat) = (0, 0, false);
-        for h in &s.hits {
+        let mut tail_from = None;
+        for (k, h) in s.hits.iter().enumerate() {
             match h.group {
                 Group::Ad(_) | Group::Tg => keywords += 1,
                 Group::Sale(_) => sale_words += 1,
-                Group::Label(Field::Wechat) => wechat = true,
+                Group::Label(f) => {
+                    wechat |= f == Field::Wechat;
+                    if tail_from.is_none() && self.label_tails.may_follow(t, h.end) {
+                        tail_from = Some(k);
+                    }
+                }
                 _ => {}
+            }
+        }
+        if let Some(from) = tail_from {
+            for k in from..s.hits.len() {
+                if self.label_tails.may_follow(t, s.hits[k].end) {
+                    self.label_tails.extend(t, &mut s.hits, k);
+                }
             }
         }
         // Most posts have no WeChat label: the filter's test of every hit was 0.4 M
