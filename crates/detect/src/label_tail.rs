@@ -48,14 +48,14 @@ impl LabelTails {
         }
         let (a, b) = (t.fold(i), t.fold(i + 1));
         if self.first.may_contain(a) {
-            self.second.may_contain(b) || t.class(i + 1) == Class::Invisible
+            self.second.may_contain(b) || matches!(t.class(i + 1), Class::Space | Class::Invisible)
         } else {
             matches!(t.class(i), Class::Space | Class::Invisible) && self.first.may_contain(b)
         }
     }
 
     /// The end of the tail word that starts at `i` (over spaces and invisible characters before
-    /// and inside it), if one does.
+    /// it, up to two, and between its characters), if one does.
     fn tail_end(&self, t: &Text, i: usize) -> Option<usize> {
         let mut j = i;
         while j < t.len() && matches!(t.class(j), Class::Space | Class::Invisible) && j - i < 2 {
@@ -68,7 +68,10 @@ impl LabelTails {
         self.words.iter().filter(|w| w[0] == first).find_map(|w| {
             let mut k = j;
             for &c in w {
-                k = t.skip_invisible(k);
+                // (Letter-spaced too: `如 下`, `给 你 们`.)
+                while k < t.len() && matches!(t.class(k), Class::Space | Class::Invisible) {
+                    k += 1;
+                }
                 if k >= t.len() || t.fold(k) != c {
                     return None;
                 }
