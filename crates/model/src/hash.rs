@@ -20,11 +20,53 @@ pub fn hex16_into(h: &[u8], out: &mut String) {
     out.push_str(std::str::from_utf8(&hex16_bytes(h)).expect("hex is ASCII"));
 }
 
-/// [`hex16`]'s 32 ASCII bytes, on the stack (`hex::encode` pushes one `char` at a time).
+/// [`hex16`]'s 32 ASCII bytes, on the stack (`hex::encode` pushes one `char` at a time). On
+/// x86-64 the sixteen bytes' nibbles are spread and turned into digits in two SSE2 registers:
+/// `hex::encode_to_slice` went a byte at a time, ~160 instructions a hash (an alert takes one
+/// for its id and one per hashed finding: 3.6 M instructions for 4,800 alerts, callgrind).
 pub fn hex16_bytes(h: &[u8]) -> [u8; 32] {
-    let mut buf = [0u8; 32];
-    hex::encode_to_slice(&h[..16], &mut buf).expect("32 bytes for 16");
-    buf
+    let h: &[u8; 16] = h[..16].try_into().expect("16 bytes");
+    #[cfg(target_arch = "x86_64")]
+    {
+        hex16_sse2(h)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut buf = [0u8; 32];
+        hex::encode_to_slice(h, &mut buf).expect("32 bytes for 16");
+        buf
+    }
+}
+
+/// [`hex16_bytes`] with SSE2: each byte's high and low nibbles interleaved (high first), then
+/// `'0' + v`, plus `'a' - '0' - 10` where `v > 9`.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn hex16_sse2(h: &[u8; 16]) -> [u8; 32] {
+    use std::arch::x86_64::*;
+    let mut out = [0u8; 32];
+    // SAFETY: SSE2 is part of every x86-64 target; the loads and stores are unaligned ones of
+    // the sixteen bytes of `h` and of the two halves of `out`.
+    unsafe {
+        let x = _mm_loadu_si128(h.as_ptr().cast());
+        let nibble = _mm_set1_epi8(0x0f);
+        let hi = _mm_and_si128(_mm_srli_epi16::<4>(x), nibble);
+        let lo = _mm_and_si128(x, nibble);
+        let digits = |v: __m128i| {
+            let letter = _mm_cmpgt_epi8(v, _mm_set1_epi8(9));
+            let base = _mm_add_epi8(v, _mm_set1_epi8(b'0' as i8));
+            _mm_add_epi8(
+                base,
+                _mm_and_si128(letter, _mm_set1_epi8((b'a' - b'0' - 10) as i8)),
+            )
+        };
+        _mm_storeu_si128(out.as_mut_ptr().cast(), digits(_mm_unpacklo_epi8(hi, lo)));
+        _mm_storeu_si128(
+            out[16..].as_mut_ptr().cast(),
+            digits(_mm_unpackhi_epi8(hi, lo)),
+        );
+    }
+    out
 }
 
 #[derive(Clone)]
@@ -99,6 +141,26 @@ impl std::fmt::Debug for KeyedHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every byte value at every position, against the `hex` crate.
+    #[test]
+    fn hex16_is_hex_encode() {
+        for pos in 0..16 {
+            for b in 0..=255u8 {
+                let mut h = [0u8; 20];
+                for (i, x) in h.iter_mut().enumerate() {
+                    *x = (i as u8).wrapping_mul(37) ^ 0x5a;
+                }
+                h[pos] = b;
+                let want = hex::encode(&h[..16]);
+                assert_eq!(&hex16_bytes(&h), want.as_bytes(), "{h:?}");
+                assert_eq!(hex16(&h), want);
+                let mut s = "x".to_string();
+                hex16_into(&h, &mut s);
+                assert_eq!(s, format!("x{want}"));
+            }
+        }
+    }
 
     #[test]
     fn keyed_and_kind_separated() {

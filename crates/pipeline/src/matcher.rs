@@ -866,6 +866,8 @@ mod tests {
             "手机号码１３８",
             "a\u{1F600}b手\u{10FFFF}é0",
             &"扒出来了，本名张伟 a é 😀 ".repeat(6),
+            &"x".repeat(70),
+            &"ab字😀é".repeat(9),
         ];
         for text in texts {
             for (from, _) in text.char_indices().chain([(text.len(), ' ')]) {
