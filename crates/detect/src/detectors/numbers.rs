@@ -244,16 +244,36 @@ fn push_homoglyphs(t: &Text, run: &mut Run, from: usize, to: usize, cut: bool) {
 /// to break a pattern (`138然后0013然后8000`, `1哈3哈8…`): returns its end. (`杠` alone is a
 /// separator character already.)
 ///
-/// Called at every lone digit form before a Han character, so the first character picks the
-/// words to compare (one match, nearly always no arm) instead of reading a list.
-#[inline]
+/// Called at every lone digit form before a Han character and at every run's end: a filter of
+/// the words' first characters ([`SEPARATOR_FILTER`]) turns most characters away before the
+/// first character picks the words to compare (one match, nearly always no arm).
+/// The filter inline, the words compared in a call of their own.
+#[inline(always)]
 fn separator_word(t: &Text, j: usize) -> Option<usize> {
     if j >= t.len() {
         return None;
     }
-    // The characters after the first, of each word that starts with it (`&[]`: the first
-    // character alone is the word).
-    let tails: &[&[char]] = match t.fold(j) {
+    let c = t.fold(j);
+    let h = separator_slot(c);
+    if SEPARATOR_FILTER[h >> 6] >> (h & 63) & 1 == 0 {
+        return None;
+    }
+    separator_word_at(t, j, c)
+}
+
+/// [`separator_word`] past its filter: `c` is the fold at `j`.
+#[inline(never)]
+fn separator_word_at(t: &Text, j: usize, c: char) -> Option<usize> {
+    separator_tails(c)?
+        .iter()
+        .find(|w| t.word_at(j + 1, w))
+        .map(|w| j + 1 + w.len())
+}
+
+/// The characters after the first, of each separator word that starts with `c` (`&[]`: the
+/// first character alone is the word).
+fn separator_tails(c: char) -> Option<&'static [&'static [char]]> {
+    Some(match c {
         '点' | '再' | '嗯' | '哈' | '呃' | '啊' | '哦' | '嘿' | '噢' => &[&[]],
         '空' => &[&['格'], &['白']],
         '横' => &[&['杠'], &['线']],
@@ -268,12 +288,34 @@ fn separator_word(t: &Text, j: usize) -> Option<usize> {
         '那' => &[&['个']],
         '就' => &[&['是']],
         _ => return None,
-    };
-    tails
-        .iter()
-        .find(|w| t.word_at(j + 1, w))
-        .map(|w| j + 1 + w.len())
+    })
 }
+
+/// The first characters of [`separator_tails`]' words.
+const SEPARATOR_FIRSTS: [char; 24] = [
+    '点', '再', '嗯', '哈', '呃', '啊', '哦', '嘿', '噢', '空', '横', '斜', '短', '竖', '逗', '顿',
+    '句', '下', '中', '破', '然', '接', '那', '就',
+];
+
+/// A character's bit in [`SEPARATOR_FILTER`]: nine bits of a multiplicative hash.
+#[inline]
+const fn separator_slot(c: char) -> usize {
+    ((c as u32).wrapping_mul(0x9E37_79B1) >> 23) as usize
+}
+
+/// One bit per [`separator_slot`], set for [`SEPARATOR_FIRSTS`]: a character whose bit is
+/// clear starts no separator word. The match on the first character took about 25
+/// instructions, at 24,000 calls a pass of the dev corpus, nearly all of them for no word.
+static SEPARATOR_FILTER: [u64; 8] = {
+    let mut f = [0u64; 8];
+    let mut k = 0;
+    while k < SEPARATOR_FIRSTS.len() {
+        let h = separator_slot(SEPARATOR_FIRSTS[k]);
+        f[h >> 6] |= 1 << (h & 63);
+        k += 1;
+    }
+    f
+};
 
 /// Fewer elements than this never make a finding or a signal (the shortest, a QQ number, has
 /// five), so such runs are not returned.
@@ -1254,6 +1296,7 @@ fn push_seg(t: &Text, run: &Run, s: Seg, out: &mut Vec<Found>) {
 
 #[cfg(test)]
 mod tests {
+    use super::{separator_slot, separator_tails, SEPARATOR_FILTER, SEPARATOR_FIRSTS};
     use crate::Scanner;
     use std::sync::OnceLock;
 
@@ -1264,6 +1307,21 @@ mod tests {
 
     /// (name, text, expected (kind, surface) pairs among findings and signals).
     type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+    #[test]
+    fn separator_filter_passes_every_first_character() {
+        let firsts: Vec<char> = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| separator_tails(c).is_some())
+            .collect();
+        let mut listed = SEPARATOR_FIRSTS.to_vec();
+        listed.sort_unstable();
+        assert_eq!(firsts, listed);
+        for c in firsts {
+            let h = separator_slot(c);
+            assert!(SEPARATOR_FILTER[h >> 6] >> (h & 63) & 1 == 1, "{c}");
+        }
+    }
 
     #[test]
     fn table() {
