@@ -110,19 +110,34 @@ impl Run {
 fn digits_str<'b>(d: &[u8], buf: &'b mut [u8]) -> &'b str {
     let n = buf.len().min(d.len());
     let buf = &mut buf[..n];
-    for (o, &d) in buf.iter_mut().zip(d) {
-        *o = match d {
-            X => b'X',
-            MASK => b'*',
-            // Digit values are below 10: the mask changes none of them.
-            d => b'0' + (d & 0xF),
-        };
+    let d = &d[..n];
+    // Eight elements at a time in a word (10,000 calls a pass, 5 to 24 elements each: one
+    // comparison and branch after another, about 45 instructions a call). Every element is
+    // below 12, so no byte carries into the next: `+ 6` sets bit 4 of exactly the bytes of 10
+    // (`X`) and 11 (`*`), of which 11 is the odd one.
+    let mut outs = buf.chunks_exact_mut(8);
+    let mut ins = d.chunks_exact(8);
+    for (o, i) in (&mut outs).zip(&mut ins) {
+        let v = u64::from_le_bytes(i.try_into().unwrap());
+        debug_assert!(i.iter().all(|&x| x <= MASK));
+        let high = ((v + 0x0606_0606_0606_0606) & 0x1010_1010_1010_1010) >> 4;
+        let odd = v & high;
+        let w = v + 0x3030_3030_3030_3030 + high * (b'X' - b'0' - X) as u64
+            - odd * (b'X' + 1 - b'*') as u64;
+        o.copy_from_slice(&w.to_le_bytes());
     }
-    // SAFETY: every byte of `buf` was just written as `X`, `*` or `b'0'` plus at most 15:
-    // ASCII. Validating the 5-24 bytes with `from_utf8` was a call of about 90 instructions,
-    // 10,000 times a pass of the dev corpus.
+    for (o, &d) in outs.into_remainder().iter_mut().zip(ins.remainder()) {
+        *o = ELEMENT_BYTES[usize::from(d & 0xF)];
+    }
+    debug_assert!(buf.is_ascii());
+    // SAFETY: every byte of `buf` was just written as a digit, `X` or `*` (elements are
+    // digits, `X` or `MASK`): ASCII. Validating the 5-24 bytes with `from_utf8` was a call of
+    // about 90 instructions, 10,000 times a pass of the dev corpus.
     unsafe { std::str::from_utf8_unchecked(buf) }
 }
+
+/// An element's byte in [`digits_str`]: digits, `X` for [`X`], `*` for [`MASK`].
+const ELEMENT_BYTES: [u8; 16] = *b"0123456789X*????";
 
 fn is_mask(c: char) -> bool {
     matches!(
@@ -1307,6 +1322,30 @@ mod tests {
 
     /// (name, text, expected (kind, surface) pairs among findings and signals).
     type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+    #[test]
+    fn digits_str_writes_every_element() {
+        use super::{digits_str, MASK, X};
+        let elements: Vec<u8> = (0..=9).chain([X, MASK]).collect();
+        for n in 0..=26 {
+            for shift in 0..elements.len() {
+                let d: Vec<u8> = (0..n)
+                    .map(|k| elements[(k * 7 + shift) % elements.len()])
+                    .collect();
+                let want: String = d
+                    .iter()
+                    .map(|&x| match x {
+                        X => 'X',
+                        MASK => '*',
+                        x => char::from(b'0' + x),
+                    })
+                    .take(24)
+                    .collect();
+                let mut buf = [0u8; 24];
+                assert_eq!(digits_str(&d, &mut buf), want, "{d:?}");
+            }
+        }
+    }
 
     #[test]
     fn separator_filter_passes_every_first_character() {
