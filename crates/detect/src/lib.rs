@@ -468,13 +468,7 @@ impl Scanner {
                 kind: Kind::AdKeyword,
                 span: Span::new(h.start, h.end),
                 value: Redacted::new(Kind::AdKeyword, canon),
-                // One fact, inserted here: `Facts::from` an array was a call of its own in
-                // some builds (57 instructions a keyword, 0.27 M a pass).
-                facts: {
-                    let mut f = Facts::with_capacity(1);
-                    f.insert("form", form);
-                    f
-                },
+                facts: Facts::from([("form", form)]),
                 confidence: 0.8,
             });
         }

@@ -553,7 +553,15 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
             out.len += 1;
         }
         // The digit forms the run read, passed in a loop of their own (tested with the start
-        // of a run, `claimed` and all, they were 0.48 M instructions a pass).
+        // of a run, `claimed` and all, they were 0.48 M instructions a pass): eight at a time
+        // while the eighth is before `i` (the positions ascend), then one at a time.
+        while digit_pos
+            .as_slice()
+            .get(7)
+            .is_some_and(|&q| (q as usize) < i)
+        {
+            digit_pos.nth(7);
+        }
         while digit_pos
             .as_slice()
             .first()
