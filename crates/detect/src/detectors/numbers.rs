@@ -870,8 +870,9 @@ pub(crate) fn label_before(hits: &[Hit], t: &Text, start: usize) -> Option<Group
             .any(|h| matches!(h.group, Group::Label(_)) && h.start <= k && k < h.end)
     };
     let near = |h: &Hit| {
-        h.end <= start
-            && start - h.end <= 8
+        // `h.end <= start && start - h.end <= 8` in one comparison: an end after `start`
+        // wraps around.
+        start.wrapping_sub(h.end) <= 8
             && matches!(h.group, Group::Label(_) | Group::Neg)
             && (h.end..start).all(|k| {
                 let c = t.info[k];
