@@ -140,9 +140,13 @@ fn digits_str<'b>(d: &[u8], buf: &'b mut [u8]) -> &'b str {
 const ELEMENT_BYTES: [u8; 16] = *b"0123456789X*????";
 
 fn is_mask(c: char) -> bool {
+    // Above the dingbats only `﹡`: one comparison for Han characters (most of the calls).
+    if c > '\u{27FF}' {
+        return c == '﹡';
+    }
     matches!(
         c,
-        '*' | '●' | '×' | '#' | '※' | '✱' | '■' | '◼' | '⚫' | '○' | 'x' | 'X' | '﹡' | '✲'
+        '*' | '●' | '×' | '#' | '※' | '✱' | '■' | '◼' | '⚫' | '○' | 'x' | 'X' | '✲'
     )
 }
 
@@ -1353,6 +1357,14 @@ mod tests {
                 let mut buf = [0u8; 24];
                 assert_eq!(digits_str(&d, &mut buf), want, "{d:?}");
             }
+        }
+    }
+
+    #[test]
+    fn is_mask_is_the_list() {
+        let list = "*●×#※✱■◼⚫○xX﹡✲";
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(super::is_mask(c), list.contains(c), "{c}");
         }
     }
 
