@@ -4,7 +4,8 @@
 
 use crate::date::Date;
 use crate::dict::Dictionaries;
-use doxwatch_model::Facts;
+use doxwatch_model::{FactValue, Facts};
+use std::borrow::Cow;
 
 const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK: [u8; 11] = [1, 0, 10, 9, 8, 7, 6, 5, 4, 3, 2];
@@ -101,27 +102,40 @@ pub fn is_valid15(d: &[u8], dicts: &Dictionaries, today: Date) -> bool {
 }
 
 /// The facts of a valid ID: region, birth date, age, sex (from `sex_digit`) and `format`.
+/// `year` is the birth year's four digit values (`19` and two for the 15-digit form).
 fn region_and_birth(
     d: &[u8],
-    (year, md): (u16, &[u8]),
+    (year, md): ([u8; 4], &[u8]),
     (sex_digit, format): (u8, &'static str),
     dicts: &Dictionaries,
     today: Date,
 ) -> Result<Facts, Reject> {
-    let (code, region, exact, birth) = check_region_and_birth(d, year, md, dicts, today)?;
+    let (_, region, exact, birth) = check_region_and_birth(d, num(&year) as u16, md, dicts, today)?;
     let age = birth.age_on(today);
-    // `Date`'s `Display`: `{:04}-{:02}-{:02}`.
-    let (y, m, day) = (birth.year.into(), birth.month.into(), birth.day.into());
+    // The birth date and the region code are the ID's own digits: the date checked above was
+    // read from them, so `Date`'s `Display` (`{:04}-{:02}-{:02}`) writes them back as they are,
+    // and the code is its six digits. An age is one of a few words known at compile time.
     // Numbers written by hand: the formatting machinery was most of an ID's facts. The facts
     // are written in key order, so each insert is one comparison with the last key (a
     // `BTreeMap` from an array sorted its entries first: 1,300 instructions an ID).
     let mut f = Facts::with_capacity(8);
-    f.insert("age", padded(&[(age.into(), 1)]));
-    f.insert("birth_date", padded(&[(y, 4), (m, 2), (day, 2)]));
+    f.insert("age", age_word(age));
+    let mut date = [b'-'; 10];
+    for (to, &x) in date[..4].iter_mut().zip(&year) {
+        *to = b'0' + x;
+    }
+    for (k, &x) in md[..4].iter().enumerate() {
+        date[5 + k + k / 2] = b'0' + x;
+    }
+    f.insert("birth_date", ascii(&date));
     f.insert("format", format);
     f.insert("minor", if age < 14 { "true" } else { "false" });
     f.insert("region", region.name.clone());
-    f.insert("region_code", padded(&[(code, 6)]));
+    let mut code = [0u8; 6];
+    for (to, &x) in code.iter_mut().zip(&d[..6]) {
+        *to = b'0' + x;
+    }
+    f.insert("region_code", ascii(&code));
     if !exact {
         f.insert("region_unlisted", "true");
     } else if region.to < 2024 {
@@ -131,16 +145,47 @@ fn region_and_birth(
     Ok(f)
 }
 
-/// Numbers zero-padded to their widths (as `{:0w$}` writes them), joined with `-`.
-fn padded(parts: &[(u32, usize)]) -> String {
-    let mut s = String::with_capacity(12);
-    for (k, &(n, width)) in parts.iter().enumerate() {
-        if k > 0 {
-            s.push('-');
+/// ASCII bytes as an owned string.
+fn ascii(b: &[u8]) -> String {
+    debug_assert!(b.is_ascii());
+    // SAFETY: ASCII is UTF-8.
+    unsafe { std::str::from_utf8_unchecked(b) }.to_owned()
+}
+
+/// The decimal numbers below `AGES`, each in three bytes, left-aligned.
+const AGES: usize = 200;
+static AGE_DIGITS: [u8; 3 * AGES] = {
+    let mut t = [b'0'; 3 * AGES];
+    let mut n = 0;
+    while n < AGES {
+        let (a, b, c) = ((n / 100) as u8, (n / 10 % 10) as u8, (n % 10) as u8);
+        let at = 3 * n;
+        if n >= 100 {
+            t[at] = b'0' + a;
+            t[at + 1] = b'0' + b;
+            t[at + 2] = b'0' + c;
+        } else if n >= 10 {
+            t[at] = b'0' + b;
+            t[at + 1] = b'0' + c;
+        } else {
+            t[at] = b'0' + c;
         }
-        crate::push_decimal(&mut s, n.into(), width);
+        n += 1;
     }
-    s
+    t
+};
+
+/// An age in decimal, borrowed from [`AGE_DIGITS`] below [`AGES`] (every age from a birth
+/// year of 1900 on, until 2100).
+fn age_word(age: u16) -> FactValue {
+    let n = usize::from(age);
+    if n >= AGES {
+        return Cow::Owned(age.to_string());
+    }
+    let len = 1 + usize::from(n >= 10) + usize::from(n >= 100);
+    let at = 3 * n;
+    // SAFETY: the table holds ASCII digits only.
+    Cow::Borrowed(unsafe { std::str::from_utf8_unchecked(&AGE_DIGITS[at..at + len]) })
 }
 
 /// Validates 18 digit values (the last may be 10 for `X`).
@@ -149,7 +194,7 @@ pub fn validate18(d: &[u8], dicts: &Dictionaries, today: Date) -> Result<Facts, 
     if d[..17].iter().any(|&x| x > 9) || check_digit(d) != d[17] {
         return Err(Reject::Checksum);
     }
-    let year = num(&d[6..10]) as u16;
+    let year = [d[6], d[7], d[8], d[9]];
     region_and_birth(d, (year, &d[10..14]), (d[16], "18"), dicts, today)
 }
 
@@ -159,7 +204,7 @@ pub fn validate15(d: &[u8], dicts: &Dictionaries, today: Date) -> Result<Facts, 
     if d.iter().any(|&x| x > 9) {
         return Err(Reject::Checksum);
     }
-    let year = 1900 + num(&d[6..8]) as u16;
+    let year = [1, 9, d[6], d[7]];
     region_and_birth(d, (year, &d[8..12]), (d[14], "15"), dicts, today)
 }
 
@@ -249,13 +294,22 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn padded_writes_as_format_does() {
-        for n in [0u32, 7, 42, 110105, 999999, 1949, 65535, 4_294_967_295] {
-            for w in [1usize, 2, 4, 6, 10] {
-                assert_eq!(padded(&[(n, w)]), format!("{n:0w$}"), "{n} {w}");
-            }
+    fn ages_are_written_as_display_does() {
+        for n in 0..=300u16 {
+            assert_eq!(age_word(n), n.to_string(), "{n}");
         }
-        assert_eq!(padded(&[(1949, 4), (12, 2), (1, 2)]), "1949-12-01");
+    }
+
+    #[test]
+    fn dates_and_codes_are_the_digits() {
+        let today = Date::new(2025, 11, 23).unwrap();
+        let f = validate18(&digits(&with_check("11010519490301002")), dicts(), today).unwrap();
+        assert_eq!(&f["birth_date"], "1949-03-01");
+        assert_eq!(&f["region_code"], "110105");
+        assert_eq!(&f["age"], "76");
+        let f = validate15(&digits("110105090709002"), dicts(), today).unwrap();
+        assert_eq!(&f["birth_date"], "1909-07-09");
+        assert_eq!(&f["age"], "116");
     }
 
     #[test]
