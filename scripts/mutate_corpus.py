@@ -44,6 +44,8 @@ Modes:
                spans inside them
   filler       half of the field labels outside spans followed by words before their value
                (QQ如下, 本名是这个, 地址在这, 微信给你们, 扣扣发出来了 …)
+  label-lines  half of the field labels outside tables put at the end of their line, the value
+               starting the next (`QQ` / `123456789`, `姓名` / `王伟`)
 
 Modes compose: `--corpus` takes a rewritten corpus, so six rewrites at once are
 
@@ -181,7 +183,7 @@ def main():
         "mode",
         choices=[
             "zero-width", "emoji", "traditional", "separators", "labels", "breaks", "standins",
-            "digits", "addresses", "colons", "spaced", "brackets", "filler"])
+            "digits", "addresses", "colons", "spaced", "brackets", "filler", "label-lines"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     args = ap.parse_args()
@@ -330,6 +332,21 @@ def main():
                      for m in LABEL_RE.finditer(p["text"])
                      if not table and not any(i in inside for i in range(m.start(), m.end()))
                      and rng.random() < 0.5]
+            p = replace_ranges(p, edits)
+        elif args.mode == "label-lines":
+            inside = covered(p)
+            text = p["text"]
+            table = "|" in text or "｜" in text
+            edits = []
+            for m in LABEL_RE.finditer(text):
+                if table or any(i in inside for i in range(m.start(), m.end())) \
+                        or rng.random() < 0.5:
+                    continue
+                # The colon and spaces after the label go with the line's end.
+                k = m.end()
+                while k < len(text) and text[k] in "：: " and k not in inside:
+                    k += 1
+                edits.append((m.start(), k, m.group() + "\n"))
             p = replace_ranges(p, edits)
         elif args.mode == "labels":
             inside = covered(p)

@@ -1803,6 +1803,16 @@ fn spans_of_unseen_forms() {
                 (Kind::Phone, "13912345678"),
             ],
         ),
+        // A label that ends its line, the value on the next.
+        (
+            "人肉结果\n姓名\n王玉兰\n微信：\nwyl_1990\n身份证\n110105198703151235",
+            &[
+                (Kind::AdKeyword, "人肉"),
+                (Kind::Name, "王玉兰"),
+                (Kind::Wechat, "wyl_1990"),
+                (Kind::IdCard, "110105198703151235"),
+            ],
+        ),
         // Words between a label and its value.
         (
             "曝光 本名是这个王玉兰 QQ如下：549906101 微信给你们 wyl_1990 地址在这北京市朝阳区建国路88号3号楼501",

@@ -732,11 +732,17 @@ pub fn detect_wechat(
     {
         let mut i = h.end;
         let mut skipped = 0;
+        // A label that ends its line announces the value on the next (`微信` / `abc_123`):
+        // one line break is read over.
+        let mut broken = false;
         while i < t.len() && skipped < 4 {
             let c = t.fold(i);
             if t.info[i].is_gap() || matches!(c, '是' | '为' | '号' | '：' | ':') {
                 if t.class(i) == Class::Newline {
-                    break;
+                    if broken {
+                        break;
+                    }
+                    broken = true;
                 }
                 i += 1;
                 skipped += 1;

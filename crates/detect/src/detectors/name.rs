@@ -694,9 +694,18 @@ const AGES: [&[char]; 4] = [&['岁'], &['年', '生'], &['年', '出', '生'], &
 
 fn skip_label_tail(t: &Text, mut i: usize) -> usize {
     let mut n = 0;
+    // One line break after a label that ends its line (`姓名` / `王伟`).
+    let mut broken = false;
     while i < t.len() && n < 4 {
         let c = t.fold(i);
-        if (t.info[i].is_gap() && t.class(i) != Class::Newline)
+        let newline = t.class(i) == Class::Newline;
+        if newline && !broken {
+            broken = true;
+            i += 1;
+            n += 1;
+            continue;
+        }
+        if (t.info[i].is_gap() && !newline)
             || matches!(c, '：' | ':' | '是' | '叫' | '为')
             || t.chars[i] == '係'
         {
