@@ -1813,6 +1813,23 @@ fn spans_of_unseen_forms() {
                 (Kind::IdCard, "110105198703151235"),
             ],
         ),
+        (
+            "他的QQ：\n549906101 曝光 王芳 手机 13912345678",
+            &[
+                (Kind::Qq, "549906101"),
+                (Kind::Name, "王芳"),
+                (Kind::Phone, "13912345678"),
+            ],
+        ),
+        // A table's header ends with a label: its next line is a row of values in order.
+        (
+            "真实信息如下\n手机 | 姓名 | QQ\n18532551861 | 李晶 | 542990527",
+            &[
+                (Kind::Phone, "18532551861"),
+                (Kind::Name, "李晶"),
+                (Kind::Qq, "542990527"),
+            ],
+        ),
         // Words between a label and its value.
         (
             "曝光 本名是这个王玉兰 QQ如下：549906101 微信给你们 wyl_1990 地址在这北京市朝阳区建国路88号3号楼501",

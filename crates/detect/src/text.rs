@@ -689,6 +689,16 @@ impl Text {
         i
     }
 
+    /// Whether the line holding `i` is a table's row (it holds a `|` or `｜`): a label at the
+    /// end of a line announces the value on the next (`他的QQ：` / `123456789`), unless the line
+    /// is a table's header (`手机 | 姓名 | QQ`), whose next line is a row of values in order.
+    pub fn in_table_row(&self, i: usize) -> bool {
+        let is_row = |j: usize| matches!(self.chars[j], '|' | '｜');
+        let newline = |j: &usize| self.class(*j) == Class::Newline;
+        (0..i).rev().take_while(|j| !newline(j)).any(is_row)
+            || (i..self.len()).take_while(|j| !newline(j)).any(is_row)
+    }
+
     /// The previous non-invisible code point before `i`.
     pub fn prev_visible(&self, i: usize) -> Option<usize> {
         (0..i).rev().find(|&j| self.class(j) != Class::Invisible)

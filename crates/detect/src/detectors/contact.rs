@@ -732,14 +732,14 @@ pub fn detect_wechat(
     {
         let mut i = h.end;
         let mut skipped = 0;
-        // A label that ends its line announces the value on the next (`微信` / `abc_123`):
+        // A label that ends its line (not a table's header) announces the value on the next (`微信` / `abc_123`):
         // one line break is read over.
         let mut broken = false;
         while i < t.len() && skipped < 4 {
             let c = t.fold(i);
             if t.info[i].is_gap() || matches!(c, '是' | '为' | '号' | '：' | ':') {
                 if t.class(i) == Class::Newline {
-                    if broken {
+                    if broken || t.in_table_row(h.start) {
                         break;
                     }
                     broken = true;

@@ -692,14 +692,15 @@ fn date_ending_at(t: &Text, a: usize) -> Option<usize> {
 /// Words after a number that give an age or a year of birth (`35岁`, `1990年生`, `90后`).
 const AGES: [&[char]; 4] = [&['岁'], &['年', '生'], &['年', '出', '生'], &['后']];
 
-fn skip_label_tail(t: &Text, mut i: usize) -> usize {
+/// From a label's end `i` to where its value starts; over one line break when the label, which
+/// starts at `label`, ends its line outside a table (`姓名` / `王伟`).
+fn skip_label_tail(t: &Text, label: usize, mut i: usize) -> usize {
     let mut n = 0;
-    // One line break after a label that ends its line (`姓名` / `王伟`).
     let mut broken = false;
     while i < t.len() && n < 4 {
         let c = t.fold(i);
         let newline = t.class(i) == Class::Newline;
-        if newline && !broken {
+        if newline && !broken && !t.in_table_row(label) {
             broken = true;
             i += 1;
             n += 1;
@@ -769,7 +770,7 @@ pub fn detect(
         return;
     }
     for h in hits.iter().filter(|h| h.group == Group::Label(Field::Name)) {
-        let i = skip_label_tail(t, h.end);
+        let i = skip_label_tail(t, h.start, h.end);
         // A colon, or a label of two characters or more (`名字叫张 伟`, `真名王-芳`), announces
         // the name as a field's value; `叫` alone is everyday speech (`叫后悔`).
         let field = h.end - h.start >= 2
