@@ -203,6 +203,14 @@ impl Index {
                 )),
             }
         }
+        // A group's terms with a tail by their first tail character (stably: longest first and
+        // ascending ids within one character): the terms matching at a start all have the
+        // skeleton's character there, so they come out in the same order, and the search
+        // stops at the first entry past it.
+        for (_, r) in &ranges {
+            let (start, mid) = (r.start as usize, (r.start + u32::from(r.tailed)) as usize);
+            entries[start..mid].sort_by_key(|e| e.first);
+        }
         let alone: std::collections::HashSet<char> = ranges
             .iter()
             .filter(|((_, b), _)| *b == '\0')
@@ -285,6 +293,9 @@ impl Index {
         if let Some(&r0) = skel.get(off + KEY) {
             for e in tailed {
                 if e.first != r0 as u32 {
+                    if e.first > r0 as u32 {
+                        break;
+                    }
                     continue;
                 }
                 let last = off + e.last as usize;
@@ -575,11 +586,21 @@ impl Lexicon {
             while chars.get(end) == Some(&'\u{FE0F}') {
                 end += 1;
             }
-            out.push(Hit {
-                start,
-                end,
-                ..e.hit
-            });
+            // The entry's hit copied whole, then its span written: its group, form and term
+            // move as one word (as fields, four loads and six stores a hit).
+            if out.len() == out.capacity() {
+                out.reserve(1);
+            }
+            let len = out.len();
+            // SAFETY: `len < capacity`: the slot is allocated and unused; it is initialised
+            // (a copy of a whole `Hit`, then two of its fields) before the length covers it.
+            unsafe {
+                let dst = out.as_mut_ptr().add(len);
+                std::ptr::copy_nonoverlapping(&e.hit, dst, 1);
+                (*dst).start = start;
+                (*dst).end = end;
+                out.set_len(len + 1);
+            }
         });
         // Sorted as they come: the starts ascend, and `Terms::prefixes_of` reports the terms
         // at one start longest first, ascending ids among equal lengths. The skeleton's
