@@ -14,7 +14,7 @@
 //! an automaton over every byte: the contiguous NFA that did so took 17 % of a scan.
 
 use crate::dict::Dictionaries;
-use crate::terms::{grouped_ids, key_len, key_of, pair_hash, Terms, Triggers};
+use crate::terms::{grouped_ids, key_len, key_of, pair_hash, pair_hash_u32, Terms, Triggers};
 use crate::text::Text;
 use std::collections::{BTreeSet, HashMap};
 
@@ -244,11 +244,10 @@ impl Index {
         }
     }
 
-    /// The slot of the group keyed (`a`, `b`), if there is one.
+    /// The slot of the group whose key is `key` ([`slot_key`]), if there is one.
     #[inline(always)]
-    fn slot(&self, a: char, b: char) -> Option<&Slot> {
-        let key = slot_key(a, b);
-        let mut h = pair_hash(a, b) & self.mask;
+    fn slot_of(&self, key: u64) -> Option<&Slot> {
+        let mut h = pair_hash_u32(key as u32, (key >> 32) as u32) & self.mask;
         loop {
             debug_assert!(h < self.slots.len());
             // SAFETY: `mask` is the table's length less one, a power of two.
@@ -541,20 +540,33 @@ impl Lexicon {
         let ix = &self.search;
         for &off in &text.lex_starts {
             let off = off as usize;
-            let Some(&a) = skel.get(off) else { continue };
+            let a;
             let mut alone = true;
             if off + 1 < n {
-                // SAFETY: `off + 1 < n`.
-                let b = unsafe { *skel.get_unchecked(off + 1) };
-                if let Some(s) = ix.slot(a, b) {
+                // SAFETY: `off + 1 < n`: the two characters at `off` are in `skel`. Read in one
+                // load: in little-endian order they are the slot's key already.
+                let key = unsafe {
+                    let w = skel.as_ptr().add(off).cast::<u64>().read_unaligned();
+                    if cfg!(target_endian = "little") {
+                        w
+                    } else {
+                        w.rotate_left(32)
+                    }
+                };
+                a = key as u32;
+                if let Some(s) = ix.slot_of(key) {
                     ix.each_entry::<2>(ix.entries_of(s), skel, off, &mut each);
                     alone = s.alone;
                 }
+            } else if off < n {
+                a = skel[off] as u32;
+            } else {
+                continue;
             }
             // A start with no pair's group is one for `a` alone (or a collision of the
             // loader's pair bits: the lookup finds nothing then).
             if alone {
-                if let Some(s) = ix.slot(a, '\0') {
+                if let Some(s) = ix.slot_of(u64::from(a)) {
                     ix.each_entry::<1>(ix.entries_of(s), skel, off, &mut each);
                 }
             }
