@@ -14,7 +14,7 @@
 //! an automaton over every byte: the contiguous NFA that did so took 17 % of a scan.
 
 use crate::dict::Dictionaries;
-use crate::terms::{grouped_ids, key_len, key_of, pair_hash, pair_hash_u32, Terms, Triggers};
+use crate::terms::{grouped_ids, key_len, key_of, Terms, Triggers};
 use crate::text::Text;
 use std::collections::{BTreeSet, HashMap};
 
@@ -139,6 +139,17 @@ const EMPTY: u64 = u64::MAX;
 /// Not a character: the first tail character of an empty tail.
 const NO_CHAR: u32 = u32::MAX;
 
+/// The multiplier of [`slot_hash`]: odd, its bits spread (2^64 over the golden ratio).
+const SLOT_K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// A key's home slot: the top `64 - shift` bits of its product with [`SLOT_K`] (one multiply
+/// and one shift, where `terms::pair_hash` of the two halves took two multiplies, the halves' split
+/// and a mask).
+#[inline(always)]
+fn slot_hash(key: u64, shift: u32) -> usize {
+    (key.wrapping_mul(SLOT_K) >> shift) as usize
+}
+
 #[inline(always)]
 fn slot_key(a: char, b: char) -> u64 {
     a as u64 | (b as u64) << 32
@@ -149,7 +160,9 @@ fn slot_key(a: char, b: char) -> u64 {
 /// reads one table a hit instead of the entry, the pattern and the tails' table.
 struct Index {
     slots: Vec<Slot>,
-    mask: usize,
+    /// 64 less the table's bits: a key's home slot is the top bits of its product with
+    /// [`SLOT_K`].
+    shift: u32,
     entries: Vec<Entry>,
     tails: Vec<char>,
 }
@@ -219,7 +232,7 @@ impl Index {
         for ((a, b), r) in &mut ranges {
             r.alone = *b != '\0' && alone.contains(a);
         }
-        let size = (ranges.len() * 2).next_power_of_two();
+        let size = (ranges.len() * 2).next_power_of_two().max(2);
         let empty = Slot {
             key: EMPTY,
             start: 0,
@@ -227,18 +240,25 @@ impl Index {
             whole: 0,
             alone: false,
         };
+        let shift = 64 - size.trailing_zeros();
         let mut slots = vec![empty; size];
-        for ((a, b), r) in ranges {
+        for (_, r) in ranges {
             assert!((r.start + u32::from(r.tailed) + u32::from(r.whole)) as usize <= entries.len());
-            let mut h = pair_hash(a, b) & (size - 1);
+            // Probed forward without wrapping: a slot past the end is added when needed.
+            let mut h = slot_hash(r.key, shift);
             while slots[h].key != EMPTY {
-                h = (h + 1) & (size - 1);
+                h += 1;
+                if h == slots.len() {
+                    slots.push(empty);
+                }
             }
             slots[h] = r;
         }
+        // The last slot is empty: every probe stops there at the latest.
+        slots.push(empty);
         Index {
             slots,
-            mask: size - 1,
+            shift,
             entries,
             tails,
         }
@@ -247,10 +267,11 @@ impl Index {
     /// The slot of the group whose key is `key` ([`slot_key`]), if there is one.
     #[inline(always)]
     fn slot_of(&self, key: u64) -> Option<&Slot> {
-        let mut h = pair_hash_u32(key as u32, (key >> 32) as u32) & self.mask;
+        let mut h = slot_hash(key, self.shift);
         loop {
             debug_assert!(h < self.slots.len());
-            // SAFETY: `mask` is the table's length less one, a power of two.
+            // SAFETY: a home slot is below `1 << (64 - shift)`, the table's size before the
+            // slots `Index::new` added at the end, and a probe stops at the last, empty.
             let s = unsafe { self.slots.get_unchecked(h) };
             if s.key == key {
                 return Some(s);
@@ -258,7 +279,7 @@ impl Index {
             if s.key == EMPTY {
                 return None;
             }
-            h = (h + 1) & self.mask;
+            h += 1;
         }
     }
 

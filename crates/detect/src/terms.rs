@@ -43,16 +43,10 @@ const PAIR_WORDS: usize = (1 << PAIR_BITS) / 64;
 /// that the loader can hash eight pairs at once where AVX2 is available (it has no 64-bit
 /// multiply).
 #[inline]
-pub(crate) fn pair_hash(a: char, b: char) -> usize {
-    pair_hash_u32(a as u32, b as u32)
-}
-
-/// [`pair_hash`] of two characters' code points.
-#[inline]
-pub(crate) fn pair_hash_u32(a: u32, b: u32) -> usize {
-    let x = a
+fn pair_hash(a: char, b: char) -> usize {
+    let x = (a as u32)
         .wrapping_mul(PAIR_K1)
-        .wrapping_add(b)
+        .wrapping_add(b as u32)
         .wrapping_mul(PAIR_K2);
     (x >> (32 - PAIR_BITS)) as usize
 }
