@@ -14,7 +14,7 @@
 //! an automaton over every byte: the contiguous NFA that did so took 17 % of a scan.
 
 use crate::dict::Dictionaries;
-use crate::terms::{Terms, Triggers};
+use crate::terms::{grouped_ids, key_len, key_of, Terms, Triggers};
 use crate::text::Text;
 use std::collections::{BTreeSet, HashMap};
 
@@ -99,8 +99,246 @@ pub struct Lexicon {
     /// Every term (lower case), indexed like `patterns`.
     terms: Vec<String>,
     patterns: Vec<Pattern>,
+    /// The trigger bits the loader reads ([`Lexicon::find`] looks terms up in `search`).
     index: Terms,
+    /// The search's own table of the same terms, with each hit's fields ready.
+    search: Index,
     pub canonical: Vec<String>,
+}
+
+/// A term in [`Index::entries`]: what the search compares and what it pushes.
+#[derive(Clone, Copy)]
+struct Entry {
+    /// The hit to push, but its span: its group, form and term in place, copied in one piece.
+    hit: Hit,
+    /// The first character after the group's key, [`NO_CHAR`] for none.
+    first: u32,
+    /// Where the characters after `first` start in [`Index::tails`].
+    more: u32,
+    /// The term's last character's offset from its start (its length less one).
+    last: u32,
+    /// It starts or ends with a Latin letter or digit: [`stands_alone`] decides.
+    latin: bool,
+}
+
+/// A group's slot in [`Index::slots`]: its key (first character, and second or NUL, in one
+/// word: one comparison a probe) and its entries, `start..start + tailed` those with a tail,
+/// then `whole` without. `alone`: a pair's first character also keys a group of its own
+/// (the search looks that one up only then, or when the pair has no group).
+#[derive(Clone, Copy)]
+struct Slot {
+    key: u64,
+    start: u32,
+    tailed: u16,
+    whole: u8,
+    alone: bool,
+}
+
+/// Not a key: an empty slot.
+const EMPTY: u64 = u64::MAX;
+/// Not a character: the first tail character of an empty tail.
+const NO_CHAR: u32 = u32::MAX;
+
+/// The multiplier of [`slot_hash`]: odd, its bits spread (2^64 over the golden ratio).
+const SLOT_K: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// A key's home slot: the top `64 - shift` bits of its product with [`SLOT_K`] (one multiply
+/// and one shift, where `terms::pair_hash` of the two halves took two multiplies, the halves' split
+/// and a mask).
+#[inline(always)]
+fn slot_hash(key: u64, shift: u32) -> usize {
+    (key.wrapping_mul(SLOT_K) >> shift) as usize
+}
+
+#[inline(always)]
+fn slot_key(a: char, b: char) -> u64 {
+    a as u64 | (b as u64) << 32
+}
+
+/// The terms grouped and ordered as [`Terms`] groups them (by [`key_of`], longest first,
+/// ascending ids among equal lengths), with the pattern's fields in each entry: the search
+/// reads one table a hit instead of the entry, the pattern and the tails' table.
+struct Index {
+    slots: Vec<Slot>,
+    /// 64 less the table's bits: a key's home slot is the top bits of its product with
+    /// [`SLOT_K`].
+    shift: u32,
+    entries: Vec<Entry>,
+    tails: Vec<char>,
+}
+
+impl Index {
+    fn new(terms: &[String], patterns: &[Pattern]) -> Index {
+        let ids = grouped_ids(terms);
+        let mut tails = Vec::new();
+        let mut entries = Vec::new();
+        let mut ranges: Vec<((char, char), Slot)> = Vec::new();
+        for &i in &ids {
+            let term = &terms[i as usize];
+            let key = key_of(term);
+            let klen = key_len(key);
+            let tail: Vec<char> = term.chars().skip(klen).collect();
+            let p = patterns[i as usize];
+            let k = entries.len() as u32;
+            entries.push(Entry {
+                hit: Hit {
+                    group: p.group,
+                    form: p.form,
+                    term: i,
+                    start: 0,
+                    end: 0,
+                },
+                first: tail.first().map_or(NO_CHAR, |&c| c as u32),
+                more: tails.len() as u32,
+                last: (klen + tail.len() - 1) as u32,
+                latin: p.latin_start || p.latin_end,
+            });
+            tails.extend(tail.iter().skip(1));
+            let tailed = !tail.is_empty();
+            match ranges.last_mut() {
+                Some((rk, r)) if *rk == key => {
+                    if tailed {
+                        r.tailed += 1;
+                    } else {
+                        r.whole += 1;
+                    }
+                    assert!(r.tailed < u16::MAX && r.whole < u8::MAX);
+                }
+                _ => ranges.push((
+                    key,
+                    Slot {
+                        key: slot_key(key.0, key.1),
+                        start: k,
+                        tailed: tailed as u16,
+                        whole: !tailed as u8,
+                        alone: false,
+                    },
+                )),
+            }
+        }
+        // A group's terms with a tail by their first tail character (stably: longest first and
+        // ascending ids within one character): the terms matching at a start all have the
+        // skeleton's character there, so they come out in the same order, and the search
+        // stops at the first entry past it.
+        for (_, r) in &ranges {
+            let (start, mid) = (r.start as usize, (r.start + u32::from(r.tailed)) as usize);
+            entries[start..mid].sort_by_key(|e| e.first);
+        }
+        let alone: std::collections::HashSet<char> = ranges
+            .iter()
+            .filter(|((_, b), _)| *b == '\0')
+            .map(|((a, _), _)| *a)
+            .collect();
+        for ((a, b), r) in &mut ranges {
+            r.alone = *b != '\0' && alone.contains(a);
+        }
+        let size = (ranges.len() * 2).next_power_of_two().max(2);
+        let empty = Slot {
+            key: EMPTY,
+            start: 0,
+            tailed: 0,
+            whole: 0,
+            alone: false,
+        };
+        let shift = 64 - size.trailing_zeros();
+        let mut slots = vec![empty; size];
+        for (_, r) in ranges {
+            assert!((r.start + u32::from(r.tailed) + u32::from(r.whole)) as usize <= entries.len());
+            // Probed forward without wrapping: a slot past the end is added when needed.
+            let mut h = slot_hash(r.key, shift);
+            while slots[h].key != EMPTY {
+                h += 1;
+                if h == slots.len() {
+                    slots.push(empty);
+                }
+            }
+            slots[h] = r;
+        }
+        // The last slot is empty: every probe stops there at the latest.
+        slots.push(empty);
+        Index {
+            slots,
+            shift,
+            entries,
+            tails,
+        }
+    }
+
+    /// The slot of the group whose key is `key` ([`slot_key`]), if there is one.
+    #[inline(always)]
+    fn slot_of(&self, key: u64) -> Option<&Slot> {
+        let mut h = slot_hash(key, self.shift);
+        loop {
+            debug_assert!(h < self.slots.len());
+            // SAFETY: a home slot is below `1 << (64 - shift)`, the table's size before the
+            // slots `Index::new` added at the end, and a probe stops at the last, empty.
+            let s = unsafe { self.slots.get_unchecked(h) };
+            if s.key == key {
+                return Some(s);
+            }
+            if s.key == EMPTY {
+                return None;
+            }
+            h += 1;
+        }
+    }
+
+    /// A group's entries: those with a tail, and those without.
+    #[inline(always)]
+    fn entries_of(&self, s: &Slot) -> (&[Entry], &[Entry]) {
+        let (start, mid) = (s.start as usize, s.start as usize + s.tailed as usize);
+        let end = mid + s.whole as usize;
+        debug_assert!(end <= self.entries.len());
+        // SAFETY: `Index::new` asserted every group's range within `entries`.
+        unsafe {
+            (
+                self.entries.get_unchecked(start..mid),
+                self.entries.get_unchecked(mid..end),
+            )
+        }
+    }
+
+    /// Calls `each(entry, off, skeleton index of its last character)` for the entries of a
+    /// group keyed by `KEY` characters at `off` whose tail the skeleton holds after the key:
+    /// of those with a tail, the ones whose first tail character is the skeleton's, compared
+    /// further; then every one without.
+    #[inline(always)]
+    fn each_entry<const KEY: usize>(
+        &self,
+        (tailed, whole): (&[Entry], &[Entry]),
+        skel: &[char],
+        off: usize,
+        each: &mut impl FnMut(&Entry, usize, usize),
+    ) {
+        if let Some(&r0) = skel.get(off + KEY) {
+            for e in tailed {
+                if e.first != r0 as u32 {
+                    if e.first > r0 as u32 {
+                        break;
+                    }
+                    continue;
+                }
+                let last = off + e.last as usize;
+                let more = e.last as usize - KEY;
+                if last >= skel.len() {
+                    continue;
+                }
+                debug_assert!(e.more as usize + more <= self.tails.len());
+                // SAFETY: `off + KEY + 1 + more - 1 = last < skel.len()`, and `Index::new`
+                // put the `more` characters after `first` at `tails[e.more..]`.
+                let ok = (0..more).all(|j| unsafe {
+                    *skel.get_unchecked(off + KEY + 1 + j)
+                        == *self.tails.get_unchecked(e.more as usize + j)
+                });
+                if ok {
+                    each(e, off, last);
+                }
+            }
+        }
+        for e in whole {
+            each(e, off, off + KEY - 1);
+        }
+    }
 }
 
 /// What a sale word says besides offering.
@@ -282,10 +520,12 @@ impl Lexicon {
             }
         }
         let index = Terms::new(&terms);
+        let search = Index::new(&terms, &patterns);
         Lexicon {
             terms,
             patterns,
             index,
+            search,
             canonical,
         }
     }
@@ -306,12 +546,51 @@ impl Lexicon {
 
     /// Every (pattern, skeleton start, skeleton end) match, as an overlapping Aho-Corasick
     /// search over the skeleton would report them (order aside), in skeleton characters.
+    #[cfg(test)]
     fn matches(&self, text: &Text, mut each: impl FnMut(usize, usize, usize)) {
+        self.each_match(text, |e, sb, sl| each(e.hit.term as usize, sb, sl + 1));
+    }
+
+    /// Calls `each(entry, skeleton start, skeleton index of the last character)` for every
+    /// term at every start of `text.lex_starts`: at one start, longest first, ascending ids
+    /// among equal lengths ([`Terms::prefixes_at_start`]'s order).
+    #[inline(always)]
+    fn each_match(&self, text: &Text, mut each: impl FnMut(&Entry, usize, usize)) {
         let skel = &text.skel[..];
+        let n = skel.len();
+        let ix = &self.search;
         for &off in &text.lex_starts {
             let off = off as usize;
-            self.index
-                .prefixes_at_start(&skel[off..], |id, len| each(id, off, off + len));
+            let a;
+            let mut alone = true;
+            if off + 1 < n {
+                // SAFETY: `off + 1 < n`: the two characters at `off` are in `skel`. Read in one
+                // load: in little-endian order they are the slot's key already.
+                let key = unsafe {
+                    let w = skel.as_ptr().add(off).cast::<u64>().read_unaligned();
+                    if cfg!(target_endian = "little") {
+                        w
+                    } else {
+                        w.rotate_left(32)
+                    }
+                };
+                a = key as u32;
+                if let Some(s) = ix.slot_of(key) {
+                    ix.each_entry::<2>(ix.entries_of(s), skel, off, &mut each);
+                    alone = s.alone;
+                }
+            } else if off < n {
+                a = skel[off] as u32;
+            } else {
+                continue;
+            }
+            // A start with no pair's group is one for `a` alone (or a collision of the
+            // loader's pair bits: the lookup finds nothing then).
+            if alone {
+                if let Some(s) = ix.slot_of(u64::from(a)) {
+                    ix.each_entry::<1>(ix.entries_of(s), skel, off, &mut each);
+                }
+            }
         }
     }
 
@@ -320,37 +599,41 @@ impl Lexicon {
         out.clear();
         // The loader makes the two equal in length (this panics if a caller did not).
         assert!(text.skel_pos.len() >= text.skel.len());
-        let (patterns, skel_pos) = (&self.patterns[..], &text.skel_pos[..]);
-        self.matches(text, |id, sb, se| {
-            debug_assert!(id < patterns.len() && sb < se && se <= skel_pos.len());
-            // SAFETY: `id` is a term's index (`Terms::new` numbers the terms by their index in
-            // `terms`, which `patterns` parallels), and `sb..se` a stretch of the skeleton that
-            // a term matched, non-empty (no empty term is indexed) and within `skel`
-            // (`Terms::prefixes_at_start` reads `&skel[sb..]`), so within `skel_pos`.
-            // Unchecked: three bounds tests a hit (51,400 hits a pass of the dev corpus); the
-            // search's per-hit code then also fits inline where a term has a tail (a call
-            // before, 16,300 a pass).
-            let (p, start, mut end) = unsafe {
+        let skel_pos = &text.skel_pos[..];
+        let chars = &text.chars[..];
+        self.each_match(text, |e, sb, sl| {
+            debug_assert!(sb <= sl && sl < skel_pos.len());
+            // SAFETY: `sb..=sl` is a stretch of the skeleton that a term matched
+            // (`each_match` reads it in `skel`), so within `skel_pos`.
+            let (start, end) = unsafe {
                 (
-                    *patterns.get_unchecked(id),
                     *skel_pos.get_unchecked(sb) as usize,
-                    *skel_pos.get_unchecked(se - 1) as usize + 1,
+                    *skel_pos.get_unchecked(sl) as usize + 1,
                 )
             };
-            if (p.latin_start || p.latin_end) && !stands_alone(text, p, start, end) {
+            let mut end = end;
+            if e.latin && !stands_alone(text, self.patterns[e.hit.term as usize], start, end) {
                 return;
             }
             // `✈️`: the emoji's variation selector belongs to it.
-            while end < text.len() && text.chars[end] == '\u{FE0F}' {
+            while chars.get(end) == Some(&'\u{FE0F}') {
                 end += 1;
             }
-            out.push(Hit {
-                group: p.group,
-                form: p.form,
-                term: id as u32,
-                start,
-                end,
-            });
+            // The entry's hit copied whole, then its span written: its group, form and term
+            // move as one word (as fields, four loads and six stores a hit).
+            if out.len() == out.capacity() {
+                out.reserve(1);
+            }
+            let len = out.len();
+            // SAFETY: `len < capacity`: the slot is allocated and unused; it is initialised
+            // (a copy of a whole `Hit`, then two of its fields) before the length covers it.
+            unsafe {
+                let dst = out.as_mut_ptr().add(len);
+                std::ptr::copy_nonoverlapping(&e.hit, dst, 1);
+                (*dst).start = start;
+                (*dst).end = end;
+                out.set_len(len + 1);
+            }
         });
         // Sorted as they come: the starts ascend, and `Terms::prefixes_of` reports the terms
         // at one start longest first, ascending ids among equal lengths. The skeleton's

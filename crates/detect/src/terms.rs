@@ -154,7 +154,7 @@ impl Triggers {
 
 /// (first character, second character or NUL): the group a term belongs to. Terms of one
 /// character and terms starting above the BMP are grouped by their first character alone.
-fn key_of(term: &str) -> (char, char) {
+pub(crate) fn key_of(term: &str) -> (char, char) {
     let mut cs = term.chars();
     let a = cs.next().unwrap_or('\0');
     match cs.next() {
@@ -163,8 +163,21 @@ fn key_of(term: &str) -> (char, char) {
     }
 }
 
+/// The ids of the non-empty terms grouped by [`key_of`], longest first within a group and
+/// ascending ids among equal lengths: see [`Terms::prefixes_of`].
+pub(crate) fn grouped_ids(terms: &[String]) -> Vec<u32> {
+    let mut ids: Vec<u32> = (0..terms.len() as u32)
+        .filter(|&i| !terms[i as usize].is_empty())
+        .collect();
+    ids.sort_by_key(|&i| {
+        let term = &terms[i as usize];
+        (key_of(term), std::cmp::Reverse(term.chars().count()), i)
+    });
+    ids
+}
+
 /// How many characters of a term its group's key holds.
-fn key_len((_, b): (char, char)) -> usize {
+pub(crate) fn key_len((_, b): (char, char)) -> usize {
     if b == '\0' {
         1
     } else {
@@ -219,14 +232,7 @@ pub struct Terms {
 impl Terms {
     /// Term ids are indices into `terms`; empty terms are never found.
     pub fn new(terms: &[String]) -> Terms {
-        let mut ids: Vec<u32> = (0..terms.len() as u32)
-            .filter(|&i| !terms[i as usize].is_empty())
-            .collect();
-        // Longest first within a group: see [`Terms::prefixes_of`].
-        ids.sort_by_key(|&i| {
-            let term = &terms[i as usize];
-            (key_of(term), std::cmp::Reverse(term.chars().count()), i)
-        });
+        let ids = grouped_ids(terms);
         let mut tails = Vec::new();
         let mut grouped = Vec::new();
         for &i in &ids {
