@@ -28,6 +28,25 @@ fn io_err(what: &str, path: &Path, e: std::io::Error) -> PipelineError {
     PipelineError::Io(format!("{what} {}: {e}", path.display()))
 }
 
+/// Writes a checkpoint atomically (temporary file, sync, rename).
+async fn write_checkpoint(p: &Path, offset: u64) -> Result<(), PipelineError> {
+    let tmp = p.with_extension("offset.tmp");
+    let data = offset.to_string();
+    let tmp2 = tmp.clone();
+    tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&tmp2)?;
+        f.write_all(data.as_bytes())?;
+        f.sync_data()
+    })
+    .await
+    .map_err(|e| PipelineError::Io(e.to_string()))?
+    .map_err(|e| io_err("writing", &tmp, e))?;
+    tokio::fs::rename(&tmp, p)
+        .await
+        .map_err(|e| io_err("renaming", p, e))
+}
+
 /// Acknowledged progress of one file.
 struct Progress {
     /// seq → end offset of every batch sent and not yet folded into `committed`.
@@ -73,24 +92,30 @@ impl InboxSource {
         }
     }
 
-    /// Writes the checkpoint atomically (temporary file, sync, rename).
-    async fn write_checkpoint(&self, name: &str, offset: u64) -> Result<(), PipelineError> {
+    /// Starts the task that keeps `name`'s checkpoint file at the latest committed offset sent
+    /// on the returned channel. The reading loop only sends offsets and goes on reading: with
+    /// the file written and synced in line, the source read nothing during each sync and the
+    /// matchers could run dry. Offsets sent while a write is under way are folded into the
+    /// next write, so the file only ever moves forward. Dropping the sender ends the task once
+    /// the last offset sent is written; its result is the first error.
+    fn checkpointer(
+        &self,
+        name: &str,
+        start: u64,
+    ) -> (
+        watch::Sender<u64>,
+        tokio::task::JoinHandle<Result<(), PipelineError>>,
+    ) {
+        let (tx, mut rx) = watch::channel(start);
         let p = self.checkpoint_path(name);
-        let tmp = p.with_extension("offset.tmp");
-        let data = offset.to_string();
-        let tmp2 = tmp.clone();
-        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            use std::io::Write;
-            let mut f = std::fs::File::create(&tmp2)?;
-            f.write_all(data.as_bytes())?;
-            f.sync_data()
-        })
-        .await
-        .map_err(|e| PipelineError::Io(e.to_string()))?
-        .map_err(|e| io_err("writing", &tmp, e))?;
-        tokio::fs::rename(&tmp, &p)
-            .await
-            .map_err(|e| io_err("renaming", &p, e))
+        let task = tokio::spawn(async move {
+            while rx.changed().await.is_ok() {
+                let offset = *rx.borrow_and_update();
+                write_checkpoint(&p, offset).await?;
+            }
+            Ok(())
+        });
+        (tx, task)
     }
 
     /// Appends refused records to `.doxwatch/dead-letter.jsonl` with their reason, before the
@@ -220,6 +245,7 @@ impl InboxSource {
             acked: Default::default(),
             committed: start,
         };
+        let (checkpoint, checkpointer) = self.checkpointer(name, start);
         let mut offset = start;
         let mut stopped = false;
         let mut eof = false;
@@ -277,7 +303,11 @@ impl InboxSource {
                 progress.acked.insert(a.seq);
             }
             if progress.fold() {
-                self.write_checkpoint(name, progress.committed).await?;
+                checkpoint.send_replace(progress.committed);
+            }
+            if checkpointer.is_finished() {
+                // It only ends early on an error: stop reading and report it.
+                break;
             }
         }
         // Drain: every batch sent is matched and written before the checkpoint is final.
@@ -291,14 +321,26 @@ impl InboxSource {
                     self.park(name, &a.rejected).await?;
                     progress.acked.insert(a.seq);
                     if progress.fold() {
-                        self.write_checkpoint(name, progress.committed).await?;
+                        checkpoint.send_replace(progress.committed);
                     }
                 }
                 // The pipeline is gone (a sink failed): what is pending was never written, so
                 // the file is not done and the checkpoint stays where it is.
-                None => return Ok(false),
+                None => {
+                    drop(checkpoint);
+                    checkpointer
+                        .await
+                        .map_err(|e| PipelineError::Task(e.to_string()))??;
+                    return Ok(false);
+                }
             }
         }
+        // The last committed offset is on disk before the file moves to done/ (or the run
+        // stops), and the checkpoint's removal below cannot race a write.
+        drop(checkpoint);
+        checkpointer
+            .await
+            .map_err(|e| PipelineError::Task(e.to_string()))??;
         if stopped {
             return Ok(false);
         }
@@ -316,6 +358,43 @@ impl InboxSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The checkpoint task writes the last offset sent before it ends, however many were sent
+    /// while a write was under way, and never leaves an earlier one behind.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_checkpointer_ends_on_the_last_offset_sent() {
+        let dir = std::env::temp_dir().join(format!("doxwatch-cp-{}", std::process::id()));
+        let src = InboxSource {
+            dir: dir.clone(),
+            follow: false,
+            batch_records: 1,
+            max_record_bytes: 1 << 10,
+        };
+        tokio::fs::create_dir_all(src.state_dir()).await.unwrap();
+        for last in [1u64, 7, 300] {
+            let (tx, task) = src.checkpointer("a.jsonl", 0);
+            for offset in 1..=last {
+                tx.send_replace(offset);
+                if offset % 5 == 0 {
+                    tokio::task::yield_now().await;
+                }
+            }
+            drop(tx);
+            task.await.unwrap().unwrap();
+            assert_eq!(src.read_checkpoint("a.jsonl").await.unwrap(), last);
+        }
+        // Nothing sent: nothing written (a file read from its checkpoint keeps it).
+        let (tx, task) = src.checkpointer("b.jsonl", 42);
+        drop(tx);
+        task.await.unwrap().unwrap();
+        assert!(!src.checkpoint_path("b.jsonl").exists());
+        // A write that fails ends the task with the error.
+        let (tx, task) = src.checkpointer("missing/c.jsonl", 0);
+        tx.send_replace(9);
+        assert!(task.await.unwrap().is_err());
+        drop(tx);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn progress_commits_contiguous_prefix_only() {

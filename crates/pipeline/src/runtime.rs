@@ -192,18 +192,21 @@ enum AnySink {
     Stdout(StdoutSink),
 }
 
+/// One matched batch's alerts, as the sinks take them.
+type Part = (Arc<Vec<doxwatch_model::Alert>>, Arc<AlertLines>);
+
 impl AnySink {
-    fn write(
-        &mut self,
-        alerts: &[doxwatch_model::Alert],
-        lines: &AlertLines,
-    ) -> Result<(), PipelineError> {
+    /// Writes the batches in order; a file is synced once, after the last.
+    fn write(&mut self, parts: &[Part]) -> Result<(), PipelineError> {
         match self {
-            AnySink::File(s) => s.write_jsonl(&lines.jsonl),
-            AnySink::Stdout(s) => s.write(alerts),
+            AnySink::File(s) => s.write_jsonls(parts.iter().map(|(_, l)| &l.jsonl[..])),
+            AnySink::Stdout(s) => parts.iter().try_for_each(|(a, _)| s.write(a)),
         }
     }
 }
+
+/// At most this many matched batches go to the files together, under one sync each.
+const SYNC_GROUP: usize = 16;
 
 /// Runs the pipeline until its sources are exhausted (inboxes with `follow = false`, stdin at
 /// end of input) or `stop` turns true.
@@ -462,16 +465,33 @@ pub async fn run_with(
         Ok::<_, PipelineError>(stats)
     });
 
-    // Sink stage: write and sync the files, hand the alerts to the other sinks.
+    // Sink stage: write and sync the files, hand the alerts to the other sinks. The batches
+    // matched while the last write and sync ran go to the files together, synced once: a sync
+    // takes milliseconds, as long as matching a batch or longer on a busy disk, and one sync a
+    // batch let the writes fall behind the matchers, to be caught up after the last batch
+    // with the cores idle.
     let mut sinks = Some(sinks);
-    while let Some(mut m) = matched_rx.recv().await {
+    let mut group = Vec::with_capacity(SYNC_GROUP);
+    'sink: while let Some(first) = matched_rx.recv().await {
+        group.push(first);
+        while group.len() < SYNC_GROUP {
+            match matched_rx.try_recv() {
+                Ok(m) => group.push(m),
+                Err(_) => break,
+            }
+        }
+        let parts: Vec<Part> = group
+            .iter_mut()
+            .map(|m| {
+                let alerts = Arc::new(std::mem::take(&mut m.outcome.alerts));
+                (alerts, Arc::new(std::mem::take(&mut m.lines)))
+            })
+            .collect();
         let mut s = sinks.take().unwrap_or_default();
-        let alerts = Arc::new(std::mem::take(&mut m.outcome.alerts));
-        let lines = Arc::new(std::mem::take(&mut m.lines));
         if !s.is_empty() {
-            let (a2, j2) = (alerts.clone(), lines.clone());
+            let p2 = parts.clone();
             let (back, res) = tokio::task::spawn_blocking(move || {
-                let r = s.iter_mut().try_for_each(|sink| sink.write(&a2, &j2));
+                let r = s.iter_mut().try_for_each(|sink| sink.write(&p2));
                 (s, r)
             })
             .await
@@ -480,16 +500,18 @@ pub async fn run_with(
             res?;
         }
         sinks = Some(s);
-        for w in &webhooks {
-            w.write(&alerts).await?;
-        }
-        let mut outstanding = Vec::with_capacity(external.len());
-        for x in external.iter_mut() {
-            outstanding.push(x.start_jsonl(&alerts, &lines).await?);
-        }
-        drop((alerts, lines));
-        if done_tx.send((m, outstanding)).await.is_err() {
-            break; // the acknowledgement stage failed: its error is returned below
+        for (m, (alerts, lines)) in group.drain(..).zip(parts) {
+            for w in &webhooks {
+                w.write(&alerts).await?;
+            }
+            let mut outstanding = Vec::with_capacity(external.len());
+            for x in external.iter_mut() {
+                outstanding.push(x.start_jsonl(&alerts, &lines).await?);
+            }
+            drop((alerts, lines));
+            if done_tx.send((m, outstanding)).await.is_err() {
+                break 'sink; // the acknowledgement stage failed: its error is returned below
+            }
         }
     }
     drop(done_tx);
