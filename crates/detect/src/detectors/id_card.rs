@@ -67,7 +67,7 @@ fn check_region_and_birth<'d>(
     md: &[u8],
     dicts: &'d Dictionaries,
     today: Date,
-) -> Result<(u32, &'d crate::dict::Region, bool, Date), Reject> {
+) -> Result<(&'d crate::dict::Region, bool, Date), Reject> {
     let code = num(&d[..6]);
     // GB 11643 requires a province-level prefix; the county part is looked up in the historical
     // tables (1980 on), falling back to the prefecture, since old cards carry codes (`xxxx01`
@@ -83,7 +83,7 @@ fn check_region_and_birth<'d>(
     if birth.year < 1900 || birth > today {
         return Err(Reject::Future);
     }
-    Ok((code, region, exact.is_some(), birth))
+    Ok((region, exact.is_some(), birth))
 }
 
 /// Whether 18 digit values (the last may be 10 for `X`) pass [`validate18`], without its facts.
@@ -110,7 +110,7 @@ fn region_and_birth(
     dicts: &Dictionaries,
     today: Date,
 ) -> Result<Facts, Reject> {
-    let (_, region, exact, birth) = check_region_and_birth(d, num(&year) as u16, md, dicts, today)?;
+    let (region, exact, birth) = check_region_and_birth(d, num(&year) as u16, md, dicts, today)?;
     let age = birth.age_on(today);
     // The birth date and the region code are the ID's own digits: the date checked above was
     // read from them, so `Date`'s `Display` (`{:04}-{:02}-{:02}`) writes them back as they are,
@@ -121,20 +121,15 @@ fn region_and_birth(
     let mut f = Facts::with_capacity(8);
     f.insert("age", age_word(age));
     let mut date = [b'-'; 10];
-    for (to, &x) in date[..4].iter_mut().zip(&year) {
-        *to = b'0' + x;
-    }
-    for (k, &x) in md[..4].iter().enumerate() {
-        date[5 + k + k / 2] = b'0' + x;
-    }
+    put_digits(&mut date[..4], &year);
+    put_digits(&mut date[5..7], &md[..2]);
+    put_digits(&mut date[8..10], &md[2..4]);
     f.insert("birth_date", ascii(&date));
     f.insert("format", format);
     f.insert("minor", if age < 14 { "true" } else { "false" });
     f.insert("region", region.name.clone());
     let mut code = [0u8; 6];
-    for (to, &x) in code.iter_mut().zip(&d[..6]) {
-        *to = b'0' + x;
-    }
+    put_digits(&mut code, &d[..6]);
     f.insert("region_code", ascii(&code));
     if !exact {
         f.insert("region_unlisted", "true");
@@ -143,6 +138,13 @@ fn region_and_birth(
     }
     f.insert("sex", if sex_digit % 2 == 1 { "male" } else { "female" });
     Ok(f)
+}
+
+/// Writes digit values as ASCII digits into `to` (as many as fit).
+fn put_digits(to: &mut [u8], d: &[u8]) {
+    for (to, &x) in to.iter_mut().zip(d) {
+        *to = b'0' + x;
+    }
 }
 
 /// ASCII bytes as an owned string.
