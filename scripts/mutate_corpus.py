@@ -169,6 +169,24 @@ def covered(post):
     return inside
 
 
+def digit_edits(text, start, end, form):
+    """The edits writing the ASCII digits of text[start:end] in `form` (one of DIGIT_FORMS)."""
+    return [(i, i + 1, form[int(text[i])]) for i in range(start, end) if text[i] in "0123456789"]
+
+
+def label_edits(post, rng, rewrite, keep):
+    """The field labels outside spans and outside tables that keep(rng.random()) picks, each
+    replaced as rewrite(match) = (end, text) says."""
+    inside = covered(post)
+    text = post["text"]
+    if "|" in text or "｜" in text:
+        return post
+    edits = [(m.start(), end, new) for m in LABEL_RE.finditer(text)
+             if not any(i in inside for i in range(m.start(), m.end())) and keep(rng.random())
+             for end, new in [rewrite(m)]]
+    return replace_ranges(post, edits)
+
+
 def lead_in_end(post):
     """End of the lead-in: the last sentence break before the first span (0 if none)."""
     if not post["gold"]:
@@ -268,7 +286,7 @@ def main():
                     continue
                 how = rng.randrange(len(DIGIT_FORMS) + 1)
                 if how < len(DIGIT_FORMS):
-                    edits += [(i, i + 1, DIGIT_FORMS[how][int(text[i])]) for i in spots]
+                    edits += digit_edits(text, g["start"], g["end"], DIGIT_FORMS[how])
                 elif len(spots) == g["end"] - g["start"]:
                     # Only a number written as plain digits is grouped (a `+86` or a group
                     # already there keeps its form).
@@ -286,9 +304,7 @@ def main():
                     continue
                 how = rng.randrange(3)
                 if how < 2:
-                    form = DIGIT_FORMS[how]
-                    edits += [(i, i + 1, form[int(text[i])])
-                              for i in range(g["start"], g["end"]) if text[i] in "0123456789"]
+                    edits += digit_edits(text, g["start"], g["end"], DIGIT_FORMS[how])
                 else:
                     cuts.update(i for i in range(g["start"] + 2, g["end"] - 1)
                                 if text[i - 1] in PART_ENDS and text[i] not in PART_ENDS
@@ -324,30 +340,22 @@ def main():
                 size += 1
             p = moved(p, "".join(out)[:-1], index)
         elif args.mode == "filler":
-            inside = covered(p)
             # Not in a table's header: a word after a column's label is no table any reader
             # would write.
-            table = "|" in p["text"] or "｜" in p["text"]
-            edits = [(m.start(), m.end(), m.group() + rng.choice(FILLERS))
-                     for m in LABEL_RE.finditer(p["text"])
-                     if not table and not any(i in inside for i in range(m.start(), m.end()))
-                     and rng.random() < 0.5]
-            p = replace_ranges(p, edits)
+            p = label_edits(p, rng, lambda m: (m.end(), m.group() + rng.choice(FILLERS)),
+                            lambda r: r < 0.5)
         elif args.mode == "label-lines":
-            inside = covered(p)
             text = p["text"]
-            table = "|" in text or "｜" in text
-            edits = []
-            for m in LABEL_RE.finditer(text):
-                if table or any(i in inside for i in range(m.start(), m.end())) \
-                        or rng.random() < 0.5:
-                    continue
+            inside = covered(p)
+
+            def to_line_end(m):
                 # The colon and spaces after the label go with the line's end.
                 k = m.end()
                 while k < len(text) and text[k] in "：: " and k not in inside:
                     k += 1
-                edits.append((m.start(), k, m.group() + "\n"))
-            p = replace_ranges(p, edits)
+                return k, m.group() + "\n"
+
+            p = label_edits(p, rng, to_line_end, lambda r: r >= 0.5)
         elif args.mode == "labels":
             inside = covered(p)
             edits = []
