@@ -553,7 +553,7 @@ impl Lexicon {
 
     /// Calls `each(entry, skeleton start, skeleton index of the last character)` for every
     /// term at every start of `text.lex_starts`: at one start, longest first, ascending ids
-    /// among equal lengths ([`Terms::prefixes_at_start`]'s order).
+    /// among equal lengths ([`Terms::prefixes_of`]'s order).
     #[inline(always)]
     fn each_match(&self, text: &Text, mut each: impl FnMut(&Entry, usize, usize)) {
         let skel = &text.skel[..];

@@ -338,29 +338,13 @@ impl Terms {
     /// that is the order an automaton reports terms ending at one place in; the lexicon's hits
     /// come out in the order it sorted them in.
     #[inline]
-    pub fn prefixes_of(&self, rest: &[char], each: impl FnMut(usize, usize)) {
-        self.prefixes(rest, true, each);
-    }
-
-    /// [`Terms::prefixes_of`] at a start that [`Triggers::start`] allowed (the loader's
-    /// `lex_starts`): the pair's bit is not read again. It held at 55,600 of the 58,100 such
-    /// starts of the dev corpus whose first character starts a longer term; where it does not,
-    /// the group's lookup finds an empty slot. (A pass 115.18 -> 114.86 M instructions.)
-    #[inline]
-    pub fn prefixes_at_start(&self, rest: &[char], each: impl FnMut(usize, usize)) {
-        self.prefixes(rest, false, each);
-    }
-
-    /// [`Terms::prefixes_of`], reading the pair's bit before the pair's group only if
-    /// `pair_bit` (the bits are a filter: the result is the same either way).
-    #[inline(always)]
-    fn prefixes(&self, rest: &[char], pair_bit: bool, mut each: impl FnMut(usize, usize)) {
+    pub fn prefixes_of(&self, rest: &[char], mut each: impl FnMut(usize, usize)) {
         let tr = &self.triggers;
         let Some(&a) = rest.first() else { return };
         // The trigger bits (in cache) say which of the two groups can be non-empty.
         let (alone, first) = tr.kinds(a);
         match rest.get(1) {
-            Some(&b) if first && (!pair_bit || tr.pair(a, b)) => {
+            Some(&b) if first && tr.pair(a, b) => {
                 self.each_tail(self.group(a, b), &rest[2..], 2, &mut each)
             }
             _ => {}
