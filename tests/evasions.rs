@@ -954,6 +954,12 @@ fn unseen_phrasings_get_their_verdicts() {
             Verdict::DataSaleAd,
             &[Kind::Qq],
         ),
+        // Words of the list's reach between the sale word and the list (`全国`, `一手`).
+        (
+            "出售全国车主数据 手机号 身份证 住址 一手货源 加q 123456789".to_string(),
+            Verdict::DataSaleAd,
+            &[Kind::Qq],
+        ),
         // A phone given as the WeChat account is a way to buy.
         (
             "提供各类背调服务 婚前调查 查人背景 资产调查 微信同号 13912345678".to_string(),

@@ -435,6 +435,34 @@ const ASKS: [&[char]; 9] = [
     &['需'],
 ];
 
+/// Words that give a list's reach, between the word that offers it and its items (`出售全国车主
+/// 数据 …`, `可查各地 户口 …`).
+const SCOPES: [&[char]; 8] = [
+    &['全', '国'],
+    &['全', '网'],
+    &['各', '地'],
+    &['各', '类'],
+    &['各', '种'],
+    &['大', '量'],
+    &['海', '量'],
+    &['一', '手'],
+];
+
+/// Where the list starting at `s` starts with the words of its reach before it (at most two:
+/// `出一手全国 手机号 …`), gaps between them included.
+fn scope_start(t: &Text, mut s: usize) -> usize {
+    for _ in 0..2 {
+        let Some(k) = (0..s).rev().find(|&k| !t.info[k].is_gap()) else {
+            break;
+        };
+        match SCOPES.iter().find(|w| t.word_before(k + 1, w)) {
+            Some(w) => s = k + 1 - w.len(),
+            None => break,
+        }
+    }
+    s
+}
+
 /// A word of a list of records: a kind of record (`户口`, `手机号`, `名下房产`), about a person
 /// or not (`航班`), or another sale word, which links a list without counting in it (`户口 开房
 /// 航班`, `身份证 住址 全套`).
@@ -472,6 +500,7 @@ fn offers_catalogue(t: &Text, hits: &[Hit], found: &[Found]) -> bool {
             })
     };
     let offered = |s: usize, e: usize| {
+        let s = scope_start(t, s);
         let before = (0..s).rev().find(|&k| !t.info[k].is_gap());
         // A form's list of what to fill in or bring asks for the records
         // (`注册需要填写 姓名 手机号 身份证`, `需携带：身份证 …`).

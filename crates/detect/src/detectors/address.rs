@@ -1006,7 +1006,14 @@ pub fn detect(t: &Text, places: &Places, hits: &[Hit], claimed: &mut [bool], out
         }
         // Not where another label starts (`包吃住，地址北京市…`: that label's own anchor reads
         // the address, `地址北京` is no city's name).
-        if s < t.len() && t.class(s) == Class::Cjk && !labels.iter().any(|l| l.start == s) {
+        // Nor where one stray character and a space stand before a place's name (`住止 北京市…`:
+        // the label written with a homophone, `址` as `止`): the place's anchor reads it.
+        let stray = s + 1 < t.len() && t.info[s + 1].is_gap() && {
+            let k = (s + 1..t.len()).find(|&k| !t.info[k].is_gap());
+            k.is_some_and(|k| at.iter().any(|a| a.0 == k && a.1 > a.0))
+        };
+        if s < t.len() && t.class(s) == Class::Cjk && !stray && !labels.iter().any(|l| l.start == s)
+        {
             at.push((s, s, Level::Province));
         }
     }
@@ -1088,6 +1095,12 @@ mod tests {
             (
                 "家住成都市武侯区人民南路四段17号3栋1单元502室",
                 "成都市武侯区人民南路四段17号3栋1单元502室",
+                "room",
+            ),
+            // The label written with a homophone (`址` as `止`): its stray character is no part.
+            (
+                "曝光 王建国 住止 北京市朝阳区建国路88号3号楼2单元401",
+                "北京市朝阳区建国路88号3号楼2单元401",
                 "room",
             ),
             (

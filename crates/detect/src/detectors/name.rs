@@ -22,8 +22,10 @@ const STOP: CharSet<256> = CharSet::new(
         // Words of a sentence no given name holds (`骗了我两 千块 钱不还`, `去他单位 门口`,
         // `欢 迎 来玩`: letter-spaced prose puts a surname's character at a word's start).
         '不', '还', '看', '玩', '口', '迹', '猫', '吃', '喝', '要', '没', '把', '让', '又', '再',
+        // The start of a form's next label glued to the name (`姓名王芳性别女`, `李娜籍贯…`).
+        '性', '籍',
     ],
-    0xDCC9_3F0F,
+    0x34EC_F2ED,
 );
 /// Titles (as characters: compared without building a string). Glued to a surname they make no
 /// name (`王经理`, `李某`); written after a name and a gap, between it and its contact details
@@ -242,6 +244,11 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
     if !cjk_at(i) && !numeral_surname() || !chars::is_han(t.chars[i]) {
         return None;
     }
+    // A surname's character glued to a digit is the number's unit or counter (`5元一套`,
+    // `3周`, `2毛`): a name stands apart from the number before it.
+    if i > 0 && t.fold(i - 1).is_ascii_digit() {
+        return None;
+    }
     let c0 = t.fold(i);
     let mut sur_len = 0;
     if cjk_at(pos[1]) && dicts.is_surname2(c0, t.fold(pos[1])) {
@@ -327,11 +334,19 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
     }
     // A third CJK character right after a two-character given name means we are inside a
     // longer word, unless it is a stop character or begins a title (`王建国先生`).
+    // (Nor is it when it gives the person's sex, the end of a form's field: `王建国男，1990年`.)
+    let sex = || {
+        matches!(t.fold(next), '男' | '女') && {
+            let k = t.skip_invisible(next + 1);
+            k >= t.len() || t.class(k) != Class::Cjk
+        }
+    };
     if given == 2
         && cjk_at(next)
         && !STOP.contains(t.fold(next))
         && sur_len == 1
         && !title_at(t, next)
+        && !sex()
     {
         return None;
     }
@@ -1145,6 +1160,29 @@ mod tests {
                     "{text}"
                 ),
             }
+        }
+    }
+
+    /// A form's next label glued to the name ends it (`性别`, `籍贯`); a surname's character
+    /// glued to a number is its unit (`5元一套`), and a given name may end in `男` (`张胜男`).
+    #[test]
+    fn names_end_at_glued_labels_and_never_follow_a_digit() {
+        let s = crate::Scanner::new().unwrap();
+        for (text, want) in [
+            ("姓名王建国性别男身份证号440306199003151232", Some("王建国")),
+            ("姓名王芳性别女电话13912345678", Some("王芳")),
+            ("开盒 张胜男 13912345678", Some("张胜男")),
+            ("收 身份证正反面 手持 5元一套 q 12345678", None),
+            ("扒出来了 电话13912345678周一到周五都在", None),
+        ] {
+            let r = s.scan(text);
+            let names: Vec<_> = r
+                .findings
+                .iter()
+                .filter(|f| f.kind == Kind::Name)
+                .map(|f| crate::testutil::span_text(text, f.span))
+                .collect();
+            assert_eq!(names, want.into_iter().collect::<Vec<_>>(), "{text}");
         }
     }
 
