@@ -32,6 +32,9 @@ Modes:
                numerals (壹叁玖…), circled digits (①③⑨…, ⓪), or grouped by spaces or dashes
                (139 1234 5678, 3-4-4 for a phone, 6-8-4 for an ID, fours for a card); the spans
                cover the number as written
+  mixed-digits every digit of every ID, phone, card and QQ number written its own way, one
+               number mixing them: ASCII, full-width, Chinese or formal numerals, circled digits,
+               the spoken 幺 两 洞 (1 2 0), or a letter standing for it (O o for 0, l I for 1)
   addresses    every address written one other way: its digits full-width (１２号), or one
                Chinese numeral a digit (一二-一-八零一), or a space after each of its parts
                (广东省 佛山市 顺德区 …)
@@ -78,6 +81,12 @@ DIGIT_FORMS = [
     "零壹贰叁肆伍陆柒捌玖",
     "⓪①②③④⑤⑥⑦⑧⑨",
 ]
+# The other ways one digit is written (`mixed-digits`): every form above, and the spoken 幺 两 洞
+# and the letters that stand for 0 and 1.
+MIXED = {str(d): [f[d] for f in DIGIT_FORMS] for d in range(10)}
+MIXED["0"] += ["洞", "O", "o"]
+MIXED["1"] += ["幺", "l", "I"]
+MIXED["2"] += ["两"]
 # Where the groups of a grouped number start, by kind and length (`digits`).
 GROUPS = {("phone", 11): [3, 7], ("id_card", 18): [6, 14], ("id_card", 15): [6, 12]}
 # What may stand for a label's colon (`colons`).
@@ -201,7 +210,7 @@ def main():
         "mode",
         choices=[
             "zero-width", "emoji", "traditional", "separators", "labels", "breaks", "standins",
-            "digits", "addresses", "colons", "spaced", "brackets", "filler", "label-lines"])
+            "digits", "mixed-digits", "addresses", "colons", "spaced", "brackets", "filler", "label-lines"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     args = ap.parse_args()
@@ -296,6 +305,12 @@ def main():
             p = replace_span_chars(p, edits)
             sep = rng.choice([" ", "-"])
             p = insert_before(p, rng, 1.0, lambda: sep, lambda i: i in cuts)
+        elif args.mode == "mixed-digits":
+            text = p["text"]
+            edits = [(i, i + 1, rng.choice([text[i]] + MIXED[text[i]]))
+                     for g in p["gold"] if g["kind"] in ("id_card", "phone", "bank_card", "qq")
+                     for i in range(g["start"], g["end"]) if text[i] in "0123456789"]
+            p = replace_span_chars(p, edits)
         elif args.mode == "addresses":
             text = p["text"]
             edits, cuts = [], set()

@@ -1251,6 +1251,21 @@ fn spans_of_unseen_forms() {
         ),
         // A spaced group that starts with letters standing for digits.
         ("手机 l39 OOl2 3OOO", &[(Kind::Phone, "l39 OOl2 3OOO")]),
+        // Letters standing alone for digits in a number spaced out one character a group,
+        // at its start, inside and at its end; glued to a country code; before the check `X`;
+        // behind a zero-width character.
+        (
+            "身份证 4 4 O 3 O 6 l 9 9 O O 3 l 5 l 2 3 2",
+            &[(Kind::IdCard, "4 4 O 3 O 6 l 9 9 O O 3 l 5 l 2 3 2")],
+        ),
+        ("手机 I 3 9 I 2 3 4 5 6 7 8", &[(Kind::Phone, "I 3 9 I 2 3 4 5 6 7 8")]),
+        ("手机 1 3 9 1 2 3 4 5 6 7 I、", &[(Kind::Phone, "1 3 9 1 2 3 4 5 6 7 I")]),
+        ("电话Oo8六 一９⓪２肆贰o⑧３⑨⑨", &[(Kind::Phone, "Oo8六 一９⓪２肆贰o⑧３⑨⑨")]),
+        ("身份证 44030619900315I1IX", &[(Kind::IdCard, "44030619900315I1IX")]),
+        ("手机 l\u{200b}39 1234 5678", &[(Kind::Phone, "l\u{200b}39 1234 5678")]),
+        // A letter apart from a number of groups is the prose's.
+        ("手机 139 1234 5678 I", &[(Kind::Phone, "139 1234 5678")]),
+        ("手机 I 13912345678", &[(Kind::Phone, "13912345678")]),
         // Cyrillic and Greek letters that look like digits (`З` for 3, `Ο` for 0).
         ("手机 1З9 1234 5678", &[(Kind::Phone, "1З9 1234 5678")]),
         ("身份证 11Ο1Ο5199ΟΟ3Ο71239", &[(Kind::IdCard, "11Ο1Ο5199ΟΟ3Ο71239")]),

@@ -250,6 +250,85 @@ fn homoglyphs_end(t: &Text, j: usize) -> usize {
         .unwrap_or(t.len())
 }
 
+/// From `k`, letters standing for digits, in groups that gaps may split (`O3`, `O 3`,
+/// `O O 3`): where the digit form after them is (`true`), or where they end the number
+/// (`false`: `… ７ l、`), if no Latin word makes them part of the prose.
+fn glyphs_reach(t: &Text, claimed: &[bool], mut k: usize) -> Option<(usize, bool)> {
+    let n = t.len();
+    loop {
+        let e = homoglyphs_end(t, k);
+        if e == k {
+            return None;
+        }
+        if e >= n {
+            return Some((e, false));
+        }
+        if t.info[e].digit().is_some() {
+            return Some((e, true));
+        }
+        if t.class(e) == Class::Letter {
+            return None;
+        }
+        let (d, ok, newline) = read_gap(t, claimed, e);
+        if ok && d > e && d < n && !claimed[d] {
+            if t.info[d].digit().is_some() {
+                return Some((d, true));
+            }
+            if homoglyph(t.info[d].fold()).is_some() {
+                k = d;
+                continue;
+            }
+        }
+        // (A word on the next line is the next field's: `… ⑧ I` / `sfz：…`.)
+        return (newline || d >= n || t.class(d) != Class::Letter).then_some((e, false));
+    }
+}
+
+/// Pushes the letters' groups from `k` up to `d` ([`glyphs_reach`]), the first cut if `cut`,
+/// every later one cut; returns whether a gap stands before `d`.
+fn push_glyph_groups(
+    t: &Text,
+    claimed: &[bool],
+    run: &mut Run,
+    mut k: usize,
+    d: usize,
+    mut cut: bool,
+) -> bool {
+    loop {
+        let e = homoglyphs_end(t, k);
+        push_homoglyphs(t, run, k, e, cut);
+        if e >= d {
+            return false;
+        }
+        k = read_gap(t, claimed, e).0;
+        if k >= d {
+            return true;
+        }
+        cut = true;
+    }
+}
+
+/// A letter standing for a digit alone (no letter glued to it) before one to three gap
+/// characters and the digit at `p`, not before `from`: its position, its digit and whether a
+/// visible gap stands between. Invisible characters only are no gap (`l\u{200b}4…`); across a
+/// visible one, only in a number spaced out one character a group (`I 3 9 …`; in `I
+/// 13912345678` the letter is the prose's).
+fn lone_glyph_before(
+    t: &Text,
+    claimed: &[bool],
+    from: usize,
+    p: usize,
+) -> Option<(usize, u8, bool)> {
+    let q = (p.saturating_sub(4).max(from)..p)
+        .rev()
+        .find(|&q| !t.info[q].is_gap())?;
+    let d = homoglyph(t.info[q].fold())?;
+    let alone = q == 0 || t.class(q - 1) != Class::Letter && t.info[q - 1].digit().is_none();
+    let visible = (q + 1..p).any(|k| t.class(k) != Class::Invisible);
+    let spaced = p + 1 < t.len() && t.info[p + 1].is_gap();
+    (q + 1 < p && alone && !claimed[q] && (!visible || spaced)).then_some((q, d, visible))
+}
+
 /// Pushes the letters `from..to` as the digits they stand for; `cut` for the first.
 fn push_homoglyphs(t: &Text, run: &mut Run, from: usize, to: usize, cut: bool) {
     for m in from..to {
@@ -410,17 +489,22 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
         }
         let run = &mut out.runs[out.len];
         run.clear();
-        // A one written as `l` or `I` right before the first digit (`l1010519…`), when no
-        // other letter is glued to it: the validators decide whether the run means anything.
-        if p > prev_end
-            && matches!(infos[p - 1].fold(), 'l' | 'I')
-            && !claimed[p - 1]
-            && (p < 2 || t.class(p - 2) != Class::Letter)
-        {
-            run.push_digit(1, p - 1, false, false);
+        // The validators decide whether a run read with letters means anything.
+        let mut gap = false;
+        // Letters standing for digits right before the first digit (`l1010519…`, `Oo86…`: a
+        // country code), when no other letter is glued to them.
+        let glued = (prev_end..p)
+            .rev()
+            .take_while(|&q| !claimed[q] && homoglyph(infos[q].fold()).is_some())
+            .last();
+        if let Some(q) = glued.filter(|&q| q == 0 || t.class(q - 1) != Class::Letter) {
+            push_homoglyphs(t, run, q, p, false);
+        } else if let Some((q, d, visible)) = lone_glyph_before(t, claimed, prev_end, p) {
+            // Or alone before a gap (`I 3 9 …`, `O 8 6`, `l\u{200b}4…`).
+            run.push_digit(d, q, false, false);
+            gap = visible;
         }
         let mut j = i;
-        let mut gap = false;
         loop {
             let info = infos[j];
             let c = info.fold();
@@ -497,12 +581,19 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
                     }
                 }
             }
-            // Homoglyphs directly after a digit: `3O` → 30, `1l` → 11.
-            if homoglyph(infos[j].fold()).is_some() {
-                let k = homoglyphs_end(t, j);
-                let after_letter = k < n && t.class(k) == Class::Letter;
+            // Homoglyphs directly after a digit: `3O` → 30, `1l` → 11 (invisible characters
+            // between are no gap: `五\u{feff}O`).
+            let g = t.skip_invisible(j);
+            if g < n && homoglyph(infos[g].fold()).is_some() {
+                let k = homoglyphs_end(t, g);
+                // (Unless the letter is the check character after 17: `…⑤IX`.)
+                let check = k < n
+                    && matches!(infos[k].fold(), 'X' | 'x')
+                    && run.digits.len() + (k - g) == 17
+                    && (k + 1 >= n || t.class(k + 1) != Class::Letter);
+                let after_letter = k < n && t.class(k) == Class::Letter && !check;
                 if !after_letter {
-                    push_homoglyphs(t, run, j, k, false);
+                    push_homoglyphs(t, run, g, k, false);
                     j = k;
                     if j >= n {
                         break;
@@ -529,13 +620,18 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
             let next_is_digit = next.digit().is_some()
                 || (is_mask(next.fold()) && k + 1 < n && is_mask(infos[k + 1].fold()));
             // After a gap a group may start with letters standing for digits (`l39 OOl2 3OOO`)
-            // when a digit follows them. Read only where no digit follows the gap (reading them
-            // after every gap was 0.52 M instructions of a 127.0 M pass).
-            // (The call only where `k` holds such a letter: elsewhere it would return `k`. Most
-            // runs end at a character that is none: 8,600 calls a pass.)
+            // when a digit follows them; they may stand alone between gaps too, as every digit
+            // of a spaced number may (`4 4 O 3 O 6 …`, `9 O O 3`), and end the number (`… 7
+            // l`): `glyphs_end` is where the digit after them is, or where they end. Read only
+            // where no digit follows the gap (reading them after every gap was 0.52 M
+            // instructions of a 127.0 M pass), and only where `k` holds such a letter (most
+            // runs end at a character that is none: 8,600 calls a pass).
+            // Letters end only a number spaced out one character a group (`… ３ ７ l`, not
+            // `139 1234 5678 I`: there the letter is the prose's).
             let glyphs_end = (!next_is_digit && homoglyph(next.fold()).is_some())
-                .then(|| homoglyphs_end(t, k))
-                .filter(|&e| e > k && e < n && infos[e].digit().is_some());
+                .then(|| glyphs_reach(t, claimed, k))
+                .flatten()
+                .filter(|&(_, more)| more || run.cut.last() == Some(&true));
             if !next_is_digit && glyphs_end.is_none() {
                 break;
             }
@@ -546,10 +642,12 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
                 run.hard.push(run.digits.len());
             }
             j = k;
-            if let Some(e) = glyphs_end {
-                push_homoglyphs(t, run, k, e, gap);
-                j = e;
-                gap = false;
+            if let Some((d, more)) = glyphs_end {
+                gap = push_glyph_groups(t, claimed, run, k, d, gap);
+                j = d;
+                if !more {
+                    break;
+                }
             }
         }
         i = run.end().max(i + 1);
