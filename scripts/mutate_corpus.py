@@ -35,6 +35,9 @@ Modes:
   mixed-digits every digit of every ID, phone, card and QQ number written its own way, one
                number mixing them: ASCII, full-width, Chinese or formal numerals, circled digits,
                the spoken 幺 两 洞 (1 2 0), or a letter standing for it (O o for 0, l I for 1)
+  emails       the `@` and the domain's dots of every e-mail address written another way, one
+               way an address: [at] (at) {at} <at> 【at】 (a) [@] 艾特 爱特 小老鼠 圈a ＠ # ` @ `
+               ` at ` for the sign, [dot] (dot) [.] 点 。 ． ` . ` ` dot ` for the dots
   addresses    every address written one other way: its digits full-width (１２号), or one
                Chinese numeral a digit (一二-一-八零一), or a space after each of its parts
                (广东省 佛山市 顺德区 …)
@@ -87,6 +90,10 @@ MIXED = {str(d): [f[d] for f in DIGIT_FORMS] for d in range(10)}
 MIXED["0"] += ["洞", "O", "o"]
 MIXED["1"] += ["幺", "l", "I"]
 MIXED["2"] += ["两"]
+# Written forms of an e-mail's `@` and of its domain's dots, paired by style (`emails`).
+AT_DOT = [("[at]", "[dot]"), ("(at)", "(dot)"), ("{at}", "{dot}"), ("<at>", "."), ("【at】", "【dot】"),
+          ("(a)", "."), ("[@]", "[.]"), ("艾特", "点"), ("爱特", "点"), ("小老鼠", "."),
+          ("圈a", "点"), ("＠", "．"), ("#", "."), (" @ ", " . "), (" at ", " dot "), ("@", "。")]
 # Where the groups of a grouped number start, by kind and length (`digits`).
 GROUPS = {("phone", 11): [3, 7], ("id_card", 18): [6, 14], ("id_card", 15): [6, 12]}
 # What may stand for a label's colon (`colons`).
@@ -210,7 +217,7 @@ def main():
         "mode",
         choices=[
             "zero-width", "emoji", "traditional", "separators", "labels", "breaks", "standins",
-            "digits", "mixed-digits", "addresses", "colons", "spaced", "brackets", "filler", "label-lines"])
+            "digits", "mixed-digits", "emails", "addresses", "colons", "spaced", "brackets", "filler", "label-lines"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     args = ap.parse_args()
@@ -311,6 +318,19 @@ def main():
                      for g in p["gold"] if g["kind"] in ("id_card", "phone", "bank_card", "qq")
                      for i in range(g["start"], g["end"]) if text[i] in "0123456789"]
             p = replace_span_chars(p, edits)
+        elif args.mode == "emails":
+            text = p["text"]
+            edits = []
+            for g in p["gold"]:
+                span = text[g["start"]:g["end"]]
+                if g["kind"] != "email" or span.count("@") != 1 or " " in span:
+                    continue
+                at, dot = rng.choice(AT_DOT)
+                a = g["start"] + span.index("@")
+                edits.append((a, a + 1, at))
+                edits += [(i, i + 1, dot) for i in range(a + 1, g["end"]) if text[i] == "."]
+            # (Inside the spans, never at their ends: the spans stretch over the new forms.)
+            p = replace_ranges(p, edits)
         elif args.mode == "addresses":
             text = p["text"]
             edits, cuts = [], set()

@@ -1146,6 +1146,15 @@ fn spans_of_unseen_forms() {
                 (Kind::Phone, "18698765432"),
             ],
         ),
+        // The sign defanged (`[@]`, `[.]`), as `(a)` and in angle brackets.
+        (
+            "邮箱 zt01[@]qq[.]com 备用 zt02(a)163.com 还有 zt03<at>sina.com",
+            &[
+                (Kind::Email, "zt01[@]qq[.]com"),
+                (Kind::Email, "zt02(a)163.com"),
+                (Kind::Email, "zt03<at>sina.com"),
+            ],
+        ),
         // Telegram links with spaces or `点` in them.
         (
             "开盒 社工库 联系 t点me/kaihe_888 或 https://t . me / sgk_2024",

@@ -168,9 +168,12 @@ fn at_sign(t: &Text, i: usize) -> Option<usize> {
         '圈' => return ascii_at(t, i, "圈a"),
         _ => {}
     }
-    // In brackets: `[at]`, `<at>`, `(艾特)`.
+    // In brackets: `[at]`, `<at>`, `(艾特)`, `(a)`, `[@]` (defanged).
     if matches!(f, '[' | '(' | '{' | '<' | '【' | '〔') {
-        if let Some(e) = ascii_at(t, i + 1, "at").or_else(|| ascii_at(t, i + 1, "艾特")) {
+        if let Some(e) = ["at", "艾特", "a", "@"]
+            .iter()
+            .find_map(|w| ascii_at(t, i + 1, w))
+        {
             if e < t.len() && matches!(t.fold(e), ']' | ')' | '}' | '>' | '】' | '〕') {
                 return Some(e + 1);
             }
@@ -353,13 +356,13 @@ const LINK_START_SIGNS: [char; 5] = ['@', '#', '特', '小', '圈'];
 /// invisibles between them skipped): [`next_link_start_avx2`] reports them only there, or
 /// before an invisible character. Most candidates of the dev corpus were spaces before
 /// anything else (11,100 of 17,400).
-const LINK_OPENERS: [char; 6] = ['[', '(', '{', '【', '〔', ' '];
+const LINK_OPENERS: [char; 7] = ['[', '(', '{', '<', '【', '〔', ' '];
 
 /// [`LINK_START_SIGNS`], [`LINK_OPENERS`] and the first letters of links in both cases: the
 /// one list both scans are made from.
-const fn link_start_members() -> [char; 15] {
+const fn link_start_members() -> [char; 16] {
     let mut m = [
-        't', 'T', 'h', 'H', '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0',
+        't', 'T', 'h', 'H', '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0', '\0',
     ];
     let mut k = 0;
     while k < LINK_START_SIGNS.len() {
@@ -527,7 +530,16 @@ fn links(
         // Where the sign starts.
         let mut at = i;
         let sign = match f {
-            '@' | '#' | '小' | '圈' => true,
+            // An `@` in brackets (`[@]`): the sign starts at the bracket.
+            '@' => {
+                if let Some(p) = t.prev_visible(i).filter(|&p| {
+                    matches!(t.fold(p), '[' | '(' | '{' | '<' | '【' | '〔') && !claimed[p]
+                }) {
+                    at = p;
+                }
+                true
+            }
+            '#' | '小' | '圈' => true,
             // `艾特` and its homophones `爱特` `埃特`, found at their common `特`: one member
             // of the set for the three (with 14 members, the eight-wide scan ran out of
             // registers: a pass 129.3 -> 135.2 M instructions).
@@ -543,7 +555,7 @@ fn links(
             // 14,000 times a pass of the dev corpus instead of 2,100: 0.6 M instructions of a
             // 155.0 M pass). The test is `ascii_at(t, i + 1, "a")` spelt out: as that call, it
             // cost 0.36 M more.
-            '[' | '(' | '{' | '【' | '〔' | ' ' => {
+            '[' | '(' | '{' | '<' | '【' | '〔' | ' ' => {
                 let k = t.skip_invisible(i + 1);
                 k < n && matches!(t.fold(k), 'a' | 'A' | '艾')
             }
@@ -978,8 +990,8 @@ mod tests {
     fn finds_every_link_start() {
         let table = CharTable::new(&crate::testutil::dicts().t2s);
         let mut texts = crate::testutil::texts_with_dev_corpus(&[
-            "@#[({【〔 tThH艾小圈 at",
-            "ab [at] c (艾特) d \u{200B}a 【A 〔x {y",
+            "@#[({<【〔 tThH艾小圈 at",
+            "ab [at] c (艾特) d \u{200B}a 【A 〔x {y <at> [@]",
             "  a  a  a  a  a  a  a  a  a  a  a  a  a (",
         ]);
         texts.push((0..=0xFFFF).filter_map(char::from_u32).collect());
