@@ -76,7 +76,8 @@ fn set_bit(set: &mut [u64], i: usize) {
 }
 
 impl Triggers {
-    fn build(terms: &[String]) -> Triggers {
+    /// The bits of every non-empty term of `terms`.
+    pub(crate) fn build(terms: &[String]) -> Triggers {
         let mut t = Triggers {
             chars: Box::new([0; CHAR_WORDS]),
             pairs: Box::new([0; PAIR_WORDS]),
@@ -101,6 +102,11 @@ impl Triggers {
             }
         }
         t
+    }
+
+    /// Heap bytes of the bitmaps.
+    pub fn memory_usage(&self) -> usize {
+        (self.chars.len() + self.pairs.len() + self.alone.len()) * 8
     }
 
     /// `c` may be a whole term, or start a term above the BMP: a candidate by itself.
@@ -343,11 +349,10 @@ impl Terms {
 
     /// Heap bytes of the tables.
     pub fn memory_usage(&self) -> usize {
-        let t = &self.triggers;
         self.grouped.len() * std::mem::size_of::<Entry>()
             + self.tails.len() * 4
             + self.groups.len() * std::mem::size_of::<Group>()
-            + (t.chars.len() + t.pairs.len() + t.alone.len()) * 8
+            + self.triggers.memory_usage()
     }
 
     /// The terms of the group keyed (`a`, `b`), longest first: those with a tail, and those
