@@ -660,18 +660,30 @@ impl Text {
                 // of their own over the next listed ones while they are digits: no call in it,
                 // so its state stays in registers (around `special`'s call it lived on the stack:
                 // 25 instructions a digit). Whatever lies between two digits, a digit leaves
-                // `prev_digit` set.
+                // `prev_digit` set. Written into the spare capacity, reserved for every listed
+                // character left, and read unchecked: pushed and indexed, the list's length went
+                // through memory and every index was checked, 20 instructions a digit.
                 notes.flags.digit = true;
                 let digit_pos = &mut notes.digit_pos;
+                digit_pos.reserve(rare.len() - k);
+                let spare = &mut digit_pos.spare_capacity_mut()[..rare.len() - k];
                 let mut i = i;
-                loop {
-                    digit_pos.push(i as u32);
-                    k += 1;
-                    match rare.get(k) {
-                        Some(&j) if plain_digit(info_v[j as usize]) => i = j as usize,
-                        _ => break,
+                let mut m = 0;
+                while let Some(&j) = rare.get(k) {
+                    // SAFETY: `Views::push` lists code points' indices, all below `info_v`'s
+                    // length.
+                    if !plain_digit(unsafe { *info_v.get_unchecked(j as usize) }) {
+                        break;
                     }
+                    // SAFETY: `m` counts the listed characters read from the first, `k`'s
+                    // when `spare` was cut: `m < rare.len() - k` then, `spare`'s length.
+                    unsafe { spare.get_unchecked_mut(m).write(j) };
+                    i = j as usize;
+                    m += 1;
+                    k += 1;
                 }
+                // SAFETY: the `m` elements after the length were written just above.
+                unsafe { digit_pos.set_len(digit_pos.len() + m) };
                 notes.prev_digit = true;
                 last = i;
                 continue;
