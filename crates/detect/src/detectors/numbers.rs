@@ -755,6 +755,22 @@ fn segment(run: &Run, ctx: &Ctx, segs: &mut Vec<Seg>, plain: bool) -> usize {
         }
     }
     nb += 1;
+    segs.clear();
+    if nb == 2 {
+        // No cut (a number written in one piece, as most are): the one candidate is the whole
+        // run, which the loops below would try alone and keep if it validates. Without the
+        // tables (zeroed for every run) and the loops' set-up, and classified at once (what
+        // `check` says of it, `classify` says too).
+        if eligible(n) {
+            if let Some(seg) = classify(run, 0, n, ctx) {
+                debug_assert!(check(run, 0, n, ctx, plain).is_some());
+                segs.push(seg);
+                return 0;
+            }
+        }
+        debug_assert!(!eligible(n) || check(run, 0, n, ctx, plain).is_none());
+        return n;
+    }
     let (mut best_small, mut best_large) = ([(0, 0, 0, 0); SMALL], Vec::new());
     let (bounds, best): (&mut [usize], &mut [Best]) = if nb <= SMALL {
         bounds_small[nb - 1] = n;
@@ -795,7 +811,6 @@ fn segment(run: &Run, ctx: &Ctx, segs: &mut Vec<Seg>, plain: bool) -> usize {
         }
         best[bi] = cand;
     }
-    segs.clear();
     let mut bi = bounds.len() - 1;
     let junk = best[bi].0 as usize;
     while bi > 0 {
