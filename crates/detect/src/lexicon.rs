@@ -14,7 +14,7 @@
 //! an automaton over every byte: the contiguous NFA that did so took 17 % of a scan.
 
 use crate::dict::Dictionaries;
-use crate::terms::{grouped_ids, key_len, key_of, Terms, Triggers};
+use crate::terms::{grouped_ids, key_len, key_of, Triggers};
 use crate::text::Text;
 use std::collections::{BTreeSet, HashMap};
 
@@ -99,8 +99,9 @@ pub struct Lexicon {
     /// Every term (lower case), indexed like `patterns`.
     terms: Vec<String>,
     patterns: Vec<Pattern>,
-    /// The trigger bits the loader reads ([`Lexicon::find`] looks terms up in `search`).
-    index: Terms,
+    /// The bits the loader reads to note where a term may start ([`Lexicon::find`] looks the
+    /// terms up in `search`).
+    triggers: Triggers,
     /// The search's own table of the same terms, with each hit's fields ready.
     search: Index,
     pub canonical: Vec<String>,
@@ -155,7 +156,7 @@ fn slot_key(a: char, b: char) -> u64 {
     a as u64 | (b as u64) << 32
 }
 
-/// The terms grouped and ordered as [`Terms`] groups them (by [`key_of`], longest first,
+/// The terms grouped and ordered as [`crate::terms::Terms`] groups them (by [`key_of`], longest first,
 /// ascending ids among equal lengths), with the pattern's fields in each entry: the search
 /// reads one table a hit instead of the entry, the pattern and the tails' table.
 struct Index {
@@ -262,6 +263,13 @@ impl Index {
             entries,
             tails,
         }
+    }
+
+    /// Heap bytes of the tables.
+    fn memory_usage(&self) -> usize {
+        self.slots.capacity() * std::mem::size_of::<Slot>()
+            + self.entries.capacity() * std::mem::size_of::<Entry>()
+            + self.tails.capacity() * 4
     }
 
     /// The slot of the group whose key is `key` ([`slot_key`]), if there is one.
@@ -519,12 +527,12 @@ impl Lexicon {
                 }
             }
         }
-        let index = Terms::new(&terms);
+        let triggers = Triggers::build(&terms);
         let search = Index::new(&terms, &patterns);
         Lexicon {
             terms,
             patterns,
-            index,
+            triggers,
             search,
             canonical,
         }
@@ -536,12 +544,15 @@ impl Lexicon {
 
     /// Heap bytes of the tables.
     pub fn memory_usage(&self) -> usize {
-        self.terms.iter().map(String::capacity).sum::<usize>() + self.index.memory_usage()
+        self.terms.iter().map(String::capacity).sum::<usize>()
+            + self.patterns.capacity() * std::mem::size_of::<Pattern>()
+            + self.triggers.memory_usage()
+            + self.search.memory_usage()
     }
 
     /// What the loader tests to note where a term may start ([`Text::load_with`]).
     pub fn triggers(&self) -> &Triggers {
-        &self.index.triggers
+        &self.triggers
     }
 
     /// Every (pattern, skeleton start, skeleton end) match, as an overlapping Aho-Corasick
@@ -553,7 +564,7 @@ impl Lexicon {
 
     /// Calls `each(entry, skeleton start, skeleton index of the last character)` for every
     /// term at every start of `text.lex_starts`: at one start, longest first, ascending ids
-    /// among equal lengths ([`Terms::prefixes_of`]'s order).
+    /// among equal lengths ([`crate::terms::Terms::prefixes_of`]'s order).
     #[inline(always)]
     fn each_match(&self, text: &Text, mut each: impl FnMut(&Entry, usize, usize)) {
         let skel = &text.skel[..];

@@ -76,7 +76,8 @@ fn set_bit(set: &mut [u64], i: usize) {
 }
 
 impl Triggers {
-    fn build(terms: &[String]) -> Triggers {
+    /// The bits of every non-empty term of `terms`.
+    pub(crate) fn build(terms: &[String]) -> Triggers {
         let mut t = Triggers {
             chars: Box::new([0; CHAR_WORDS]),
             pairs: Box::new([0; PAIR_WORDS]),
@@ -101,6 +102,11 @@ impl Triggers {
             }
         }
         t
+    }
+
+    /// Heap bytes of the bitmaps.
+    pub fn memory_usage(&self) -> usize {
+        (self.chars.len() + self.pairs.len() + self.alone.len()) * 8
     }
 
     /// `c` may be a whole term, or start a term above the BMP: a candidate by itself.
@@ -143,6 +149,54 @@ impl Triggers {
         let pair = self.pairs[w] >> j;
         let alone = self.alone[a as usize >> 6] >> (a as u32 & 63);
         ((alone | pair) & 1) as usize
+    }
+
+    /// [`Triggers::start`] of eight (first, second) pairs at once: bit `j` of the result is
+    /// that of lanes `j` of `a` and `b` (characters, as `u32`). The two tables read as arrays
+    /// of 32-bit words by two gathers: a bit `j` of a 64-bit word `w` is bit `j % 32` of the
+    /// 32-bit word `2w + j / 32` (little-endian).
+    ///
+    /// # Safety
+    ///
+    /// The CPU must have AVX2; every lane of `a` must be a `char`.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    #[inline]
+    pub unsafe fn start8(
+        &self,
+        a: std::arch::x86_64::__m256i,
+        b: std::arch::x86_64::__m256i,
+    ) -> u32 {
+        use std::arch::x86_64::*;
+        let low5 = _mm256_set1_epi32(31);
+        // `pair_slot`'s product, lane by lane.
+        let x = _mm256_mullo_epi32(
+            _mm256_add_epi32(_mm256_mullo_epi32(a, _mm256_set1_epi32(PAIR_K1 as i32)), b),
+            _mm256_set1_epi32(PAIR_K2 as i32),
+        );
+        // 2 * (x >> (32 - PAIR_BITS + 6)) + bit 5 of x: the 32-bit word of the pair's bit.
+        let word = _mm256_or_si256(
+            _mm256_and_si256(
+                _mm256_srli_epi32::<{ 32 - PAIR_BITS as i32 + 5 }>(x),
+                _mm256_set1_epi32(!1),
+            ),
+            _mm256_and_si256(_mm256_srli_epi32::<5>(x), _mm256_set1_epi32(1)),
+        );
+        // SAFETY: `word` is below `2 * PAIR_WORDS` (the product's top `PAIR_BITS - 6` bits,
+        // doubled, plus one) and `a >> 5` below `2 * ALONE_WORDS` (`a` is a `char`): 32-bit
+        // words within the two tables.
+        let (pairs, alone) = unsafe {
+            (
+                _mm256_i32gather_epi32::<4>(self.pairs.as_ptr().cast(), word),
+                _mm256_i32gather_epi32::<4>(self.alone.as_ptr().cast(), _mm256_srli_epi32::<5>(a)),
+            )
+        };
+        // Shifts by 32 or more give 0 (not the count modulo 32): the counts masked.
+        let bits = _mm256_or_si256(
+            _mm256_srlv_epi32(pairs, _mm256_and_si256(x, low5)),
+            _mm256_srlv_epi32(alone, _mm256_and_si256(a, low5)),
+        );
+        _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_slli_epi32::<31>(bits))) as u32
     }
 
     #[inline]
@@ -295,11 +349,10 @@ impl Terms {
 
     /// Heap bytes of the tables.
     pub fn memory_usage(&self) -> usize {
-        let t = &self.triggers;
         self.grouped.len() * std::mem::size_of::<Entry>()
             + self.tails.len() * 4
             + self.groups.len() * std::mem::size_of::<Group>()
-            + (t.chars.len() + t.pairs.len() + t.alone.len()) * 8
+            + self.triggers.memory_usage()
     }
 
     /// The terms of the group keyed (`a`, `b`), longest first: those with a tail, and those
@@ -395,6 +448,57 @@ impl Terms {
         }
         for e in whole {
             each(e.id as usize, key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// [`Triggers::start8`] gives [`Triggers::start`]'s bit in every lane: for the pairs that
+    /// start the lexicon's terms, and for pairs of characters spread over all planes (the
+    /// collisions and the characters alone among them).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn start8_is_start_in_each_lane() {
+        use std::arch::x86_64::*;
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let terms: Vec<String> = crate::testutil::dicts()
+            .lexicon_rows()
+            .map(|(_, term, _)| term.to_lowercase())
+            .collect();
+        let tr = &Triggers::build(&terms);
+        let mut pairs: Vec<(char, char)> = terms
+            .iter()
+            .map(|t| {
+                let mut cs = t.chars();
+                let a = cs.next().unwrap_or('a');
+                (a, cs.next().unwrap_or(a))
+            })
+            .collect();
+        let mut x = 1u32;
+        let all: Vec<char> = (0..=0x10FFFF).filter_map(char::from_u32).collect();
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            let pick = |v: u32| all[v as usize % all.len()];
+            pairs.push((pick(x), pick(x.rotate_left(16))));
+        }
+        for eight in pairs.chunks_exact(8) {
+            let lanes = |f: fn(&(char, char)) -> char| {
+                let v: Vec<i32> = eight.iter().map(|p| f(p) as i32).collect();
+                // SAFETY: eight `i32`s, read unaligned.
+                unsafe { _mm256_loadu_si256(v.as_ptr().cast()) }
+            };
+            // SAFETY: the CPU has AVX2 (tested above); the lanes of `a` are `char`s.
+            let bits = unsafe { tr.start8(lanes(|p| p.0), lanes(|p| p.1)) };
+            for (j, &(a, b)) in eight.iter().enumerate() {
+                assert_eq!((bits >> j & 1) as usize, tr.start(a, b), "{a:?} {b:?}");
+            }
         }
     }
 }
