@@ -1155,6 +1155,22 @@ fn spans_of_unseen_forms() {
                 (Kind::Email, "zt03<at>sina.com"),
             ],
         ),
+        // Zero-width characters inside the written-out sign, around its spaces and the dots'.
+        (
+            "邮箱 zt04(a\u{200b})qq.com 备用 zt05 @ \u{200d}sina .\u{200d} com 还有 zt06 at\u{200c} 126.com",
+            &[
+                (Kind::Email, "zt04(a\u{200b})qq.com"),
+                (Kind::Email, "zt05 @ \u{200d}sina .\u{200d} com"),
+                (Kind::Email, "zt06 at\u{200c} 126.com"),
+            ],
+        ),
+        // A WeChat ID's inserted space with a zero-width character before it; a label ending a
+        // line that one bar splits into two fields (no table: a table's row has two bars).
+        ("加微信 yan\u{200b} 959638，谢谢", &[(Kind::Wechat, "yan\u{200b} 959638")]),
+        (
+            "更新一下|这人冒名发帖，微信\nming60-4515",
+            &[(Kind::Wechat, "ming60-4515")],
+        ),
         // Telegram links with spaces or `点` in them.
         (
             "开盒 社工库 联系 t点me/kaihe_888 或 https://t . me / sgk_2024",

@@ -765,14 +765,17 @@ impl Text {
         i
     }
 
-    /// Whether the line holding `i` is a table's row (it holds a `|` or `｜`): a label at the
-    /// end of a line announces the value on the next (`他的QQ：` / `123456789`), unless the line
-    /// is a table's header (`手机 | 姓名 | QQ`), whose next line is a row of values in order.
+    /// Whether the line holding `i` is a table's row (it holds two or more `|` or `｜`): a
+    /// label at the end of a line announces the value on the next (`他的QQ：` / `123456789`),
+    /// unless the line is a table's header (`手机 | 姓名 | QQ`), whose next line is a row of
+    /// values in order. One bar separates two fields of a line, as a comma would
+    /// (`更新一下进度|这人冒充我…微信` / `ming60-4515`).
     pub fn in_table_row(&self, i: usize) -> bool {
-        let is_row = |j: usize| matches!(self.chars[j], '|' | '｜');
+        let is_bar = |j: &usize| matches!(self.chars[*j], '|' | '｜');
         let newline = |j: &usize| self.class(*j) == Class::Newline;
-        (0..i).rev().take_while(|j| !newline(j)).any(is_row)
-            || (i..self.len()).take_while(|j| !newline(j)).any(is_row)
+        let before = (0..i).rev().take_while(|j| !newline(j)).filter(is_bar);
+        let after = (i..self.len()).take_while(|j| !newline(j)).filter(is_bar);
+        before.chain(after).nth(1).is_some()
     }
 
     /// The previous non-invisible code point before `i`.

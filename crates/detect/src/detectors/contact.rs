@@ -174,6 +174,8 @@ fn at_sign(t: &Text, i: usize) -> Option<usize> {
             .iter()
             .find_map(|w| ascii_at(t, i + 1, w))
         {
+            // (Invisible characters before the closing bracket too: `(a\u{200b})`.)
+            let e = t.skip_invisible(e);
             if e < t.len() && matches!(t.fold(e), ']' | ')' | '}' | '>' | '】' | '〕') {
                 return Some(e + 1);
             }
@@ -181,6 +183,7 @@ fn at_sign(t: &Text, i: usize) -> Option<usize> {
     }
     if f == ' ' {
         if let Some(e) = ascii_at(t, i + 1, "at") {
+            let e = t.skip_invisible(e);
             if e < t.len() && t.fold(e) == ' ' {
                 return Some(e + 1);
             }
@@ -210,28 +213,25 @@ fn dot(t: &Text, i: usize) -> Option<usize> {
         }
         ' ' => {
             if let Some(e) = ascii_at(t, i + 1, "dot") {
+                let e = t.skip_invisible(e);
                 return (e < t.len() && t.fold(e) == ' ').then_some(e + 1);
             }
             // A dot with spaces around it (`163 . com`, `163 (dot) com`): one space may
             // follow it.
             let d = t.skip_invisible(i + 1);
-            if d < t.len() && matches!(t.fold(d), '[' | '(' | '{' | '【' | '〔' | '<') {
-                let e = dot(t, d)?;
-                return Some(if e < t.len() && t.fold(e) == ' ' {
-                    e + 1
-                } else {
-                    e
-                });
-            }
-            if d < t.len() && matches!(t.fold(d), '.' | '。' | '点') {
-                let e = d + 1;
-                return Some(if e < t.len() && t.fold(e) == ' ' {
-                    e + 1
-                } else {
-                    e
-                });
-            }
-            None
+            let e = if d < t.len() && matches!(t.fold(d), '[' | '(' | '{' | '【' | '〔' | '<') {
+                dot(t, d)?
+            } else if d < t.len() && matches!(t.fold(d), '.' | '。' | '点') {
+                d + 1
+            } else {
+                return None;
+            };
+            let s = t.skip_invisible(e);
+            Some(if s < t.len() && t.fold(s) == ' ' {
+                s + 1
+            } else {
+                e
+            })
         }
         _ => None,
     }
@@ -315,9 +315,9 @@ fn email_at(t: &Text, i: usize, claimed: &[bool]) -> Option<Found> {
     if local.is_empty() || !local.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         return None;
     }
-    let mut d = at_end;
+    let mut d = t.skip_invisible(at_end);
     if t.fold(i) != ' ' && d < t.len() && t.fold(d) == ' ' {
-        d += 1;
+        d = t.skip_invisible(d + 1);
     }
     // `#` stands for `@` only before a mail provider's domain.
     let (dom, end) = domain(t, d, |dom| !hash_form || MAIL_PROVIDERS.contains(&dom))?;
@@ -792,9 +792,11 @@ pub fn detect_wechat(
             continue;
         }
         let (mut id, mut end) = read_wechat_id(t, i);
-        // `wx id_2wfm…`, `wxid_cwp8dn1 fv0k`: one inserted space.
-        if end < t.len() && t.fold(end) == ' ' {
-            let (more, e2) = read_wechat_id(t, end + 1);
+        // `wx id_2wfm…`, `wxid_cwp8dn1 fv0k`: one inserted space (invisible characters
+        // around it: `yan\u{200b} 959638`).
+        let space = t.skip_invisible(end);
+        if space < t.len() && t.fold(space) == ' ' {
+            let (more, e2) = read_wechat_id(t, t.skip_invisible(space + 1));
             // A price after the ID is not more of it (`abc123 50元`).
             let price =
                 more.bytes().all(|b| b.is_ascii_digit()) && crate::verdict::price_unit_at(t, e2);
