@@ -489,9 +489,13 @@ fn name_ending_at(
         }
         let before_ok = before
             .is_none_or(|p| t.class(p) != Class::Cjk || t.info[p].digit().is_some())
-            // A copula before the name (`这人就是赵强，电话…`; Cantonese `係` as written,
-            // `呢個人係王建國`: its fold `系` ends `联系`, `联系房东…` holds no name).
-            || before.is_some_and(|p| t.fold(p) == '是' || t.chars[p] == '係')
+            // A copula before the name (`这人就是赵强，电话…`, `认准了为郑颖`; Cantonese `係` as
+            // written, `呢個人係王建國`: its fold `系` ends `联系`, `联系房东…` holds no name).
+            || before.is_some_and(|p| matches!(t.fold(p), '是' | '为') || t.chars[p] == '係')
+            // An arrow written for a colon (`公开了→李刚就是他`): an emoji between words
+            // separates none (`欢迎👉来玩`), but the name is pointed at.
+            || (before.map_or(0, |p| p + 1)..b)
+                .any(|q| matches!(t.chars[q], '→' | '➡' | '⇒' | '➜' | '👉' | '⟶'))
             // A job or a relation before the name (`快递员李军`, `老板陈伟`, `房东王建国`).
             || before.is_some_and(|p| {
                 let c = t.fold(p);
@@ -1164,9 +1168,10 @@ mod tests {
     }
 
     /// A form's next label glued to the name ends it (`性别`, `籍贯`); a surname's character
-    /// glued to a number is its unit (`5元一套`), and a given name may end in `男` (`张胜男`).
+    /// glued to a number is its unit (`5元一套`), and a given name may end in `男` (`张胜男`);
+    /// `为` or an arrow for a colon before a name pointed at.
     #[test]
-    fn names_end_at_glued_labels_and_never_follow_a_digit() {
+    fn names_at_glued_labels_digits_and_colons_written_otherwise() {
         let s = crate::Scanner::new().unwrap();
         for (text, want) in [
             ("姓名王建国性别男身份证号440306199003151232", Some("王建国")),
@@ -1174,6 +1179,10 @@ mod tests {
             ("开盒 张胜男 13912345678", Some("张胜男")),
             ("收 身份证正反面 手持 5元一套 q 12345678", None),
             ("扒出来了 电话13912345678周一到周五都在", None),
+            // A colon written as `为` or an arrow before a name pointed at (`…就是他`).
+            ("大家认准了为郑颖就是他，手机13912345678", Some("郑颖")),
+            ("只能公开了→李刚就是他，手机13912345678", Some("李刚")),
+            ("欢迎👉来玩，手机13912345678", None),
         ] {
             let r = s.scan(text);
             let names: Vec<_> = r
