@@ -35,6 +35,9 @@ Modes:
   mixed-digits every digit of every ID, phone, card and QQ number written its own way, one
                number mixing them: ASCII, full-width, Chinese or formal numerals, circled digits,
                the spoken 幺 两 洞 (1 2 0), or a letter standing for it (O o for 0, l I for 1)
+  negatives    the digits of every hard negative written one way a number (full-width, Chinese
+               or formal numerals, circled, or each digit its own way as in mixed-digits): the
+               numbers that must stay no finding, evaded as the findings are
   emails       the `@` and the domain's dots of every e-mail address written another way, one
                way an address: [at] (at) {at} <at> 【at】 (a) [@] 艾特 爱特 小老鼠 圈a ＠ # ` @ `
                ` at ` for the sign, [dot] (dot) [.] 点 。 ． ` . ` ` dot ` for the dots
@@ -217,7 +220,7 @@ def main():
         "mode",
         choices=[
             "zero-width", "emoji", "traditional", "separators", "labels", "breaks", "standins",
-            "digits", "mixed-digits", "emails", "addresses", "colons", "spaced", "brackets", "filler", "label-lines"])
+            "digits", "mixed-digits", "negatives", "emails", "addresses", "colons", "spaced", "brackets", "filler", "label-lines"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     args = ap.parse_args()
@@ -317,6 +320,17 @@ def main():
             edits = [(i, i + 1, rng.choice([text[i]] + MIXED[text[i]]))
                      for g in p["gold"] if g["kind"] in ("id_card", "phone", "bank_card", "qq")
                      for i in range(g["start"], g["end"]) if text[i] in "0123456789"]
+            p = replace_span_chars(p, edits)
+        elif args.mode == "negatives":
+            text = p["text"]
+            edits = []
+            for h in p["meta"]["hard_negatives"]:
+                how = rng.randrange(len(DIGIT_FORMS) + 1)
+                for i in range(h["start"], h["end"]):
+                    if text[i] in "0123456789":
+                        edits.append((i, i + 1, DIGIT_FORMS[how][int(text[i])]
+                                      if how < len(DIGIT_FORMS)
+                                      else rng.choice([text[i]] + MIXED[text[i]])))
             p = replace_span_chars(p, edits)
         elif args.mode == "emails":
             text = p["text"]

@@ -956,11 +956,15 @@ fn segment(run: &Run, ctx: &Ctx, segs: &mut Vec<Seg>, plain: bool) -> usize {
 
 /// Whether the digits no segment covers are Chinese numerals at the run's edges, before the
 /// first segment or after the last: words of the text, not digits (`王五 150…`, `张三,139…`).
+/// At most two a side: more are the number's own (`六七三九 七一三八 一七八二 …`, a card
+/// number that fails Luhn, holds no phone).
 fn numeral_words_at_edges(t: &Text, run: &Run, segs: &[Seg]) -> bool {
     let (Some(first), Some(last)) = (segs.first(), segs.last()) else {
         return false;
     };
     segs.windows(2).all(|w| w[0].b == w[1].a)
+        && first.a <= 2
+        && run.digits.len() - last.b <= 2
         && (0..first.a)
             .chain(last.b..run.digits.len())
             .all(|k| t.info[run.pos[k] as usize].is_cjk_digit())
