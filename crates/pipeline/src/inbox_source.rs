@@ -8,13 +8,14 @@
 //! replays produce the same `alert_id`). A file whose records are all acknowledged moves to
 //! `done/` and its checkpoint is removed.
 
+use crate::file_reader::FileReader;
 use crate::line_reader::{close_record, read_record, take_lines};
 use crate::records::Records;
 use crate::runtime::{Batch, PipelineError, SourceStats};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncSeekExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncSeekExt};
 use tokio::sync::{mpsc, watch};
 
 pub struct InboxSource {
@@ -239,7 +240,7 @@ impl InboxSource {
         file.seek(std::io::SeekFrom::Start(start))
             .await
             .map_err(|e| io_err("seeking", &path, e))?;
-        let mut reader = BufReader::with_capacity(1 << 20, file);
+        let mut reader = FileReader::new(file.into_std().await, 1 << 20);
         let mut progress = Progress {
             pending: BTreeMap::new(),
             acked: Default::default(),

@@ -21,6 +21,7 @@
 
 pub mod alerts_file_sink;
 pub mod config;
+pub mod file_reader;
 pub mod http_source;
 pub mod inbox_source;
 pub mod keys;

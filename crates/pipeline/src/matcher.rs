@@ -102,6 +102,32 @@ struct AlertBufs {
     text: String,
     /// The alert id's hash input.
     id_input: Vec<u8>,
+    /// The alert's findings and the masked text's spans, empty between alerts: only their
+    /// allocations are kept ([`recycle`]), two fewer allocations and frees an alert.
+    findings: Vec<FindingRef<'static>>,
+    spans: Vec<Span<'static>>,
+}
+
+/// An empty vector in `v`'s allocation, for items of another lifetime (the same type, so the
+/// same layout). `collect` over a `Vec`'s own `IntoIter` reuses its allocation when the
+/// layouts match (tested: `recycling_keeps_the_allocation`); were it ever not to, this would
+/// only allocate again.
+fn recycle<'a, 'b, T: Recyclable<'a, 'b>>(mut v: Vec<T>) -> Vec<T::As> {
+    v.clear();
+    v.into_iter().map(|_| unreachable!("cleared")).collect()
+}
+
+/// A type that borrows for `'a`, and the same type borrowing for `'b`.
+trait Recyclable<'a, 'b> {
+    type As;
+}
+
+impl<'a, 'b> Recyclable<'a, 'b> for FindingRef<'a> {
+    type As = FindingRef<'b>;
+}
+
+impl<'a, 'b> Recyclable<'a, 'b> for Span<'a> {
+    type As = Span<'b>;
 }
 
 /// What the known-leak sets said about one post's identifiers.
@@ -327,12 +353,9 @@ impl Matcher {
         }
         let no_names = Vec::new();
         let mut start = 0;
-        let findings: Vec<FindingRef> = r
-            .findings
-            .iter()
-            .zip(ends.iter())
-            .enumerate()
-            .map(|(i, (f, &(masked_end, end)))| {
+        let mut findings: Vec<FindingRef> = recycle(std::mem::take(&mut bufs.findings));
+        findings.extend(r.findings.iter().zip(ends.iter()).enumerate().map(
+            |(i, (f, &(masked_end, end)))| {
                 let masked = &strs[start..masked_end];
                 let hash = (end > masked_end).then(|| &strs[masked_end..end]);
                 start = end;
@@ -345,15 +368,20 @@ impl Matcher {
                     known_leaks: leaks.names.get(i).unwrap_or(&no_names),
                     facts: FactsRef::Detector(&f.facts),
                 }
-            })
-            .collect();
+            },
+        ));
         if leaks.known > 0 {
             r.reasons.push(format!(
                 "known leak: {} of {} identifiers are in known-leak sets",
                 leaks.known, leaks.ids
             ));
         }
-        let text_masked = masked_text_in(&post.text, &findings, std::mem::take(&mut bufs.text));
+        let text_masked = masked_text_in(
+            &post.text,
+            &findings,
+            std::mem::take(&mut bufs.text),
+            &mut bufs.spans,
+        );
         let id = AlertId::derive_in(&post.id, &findings, r.verdict, &mut bufs.id_input);
         // The record exactly as received: the evidence a referral quotes.
         let evidence = self.vault.as_ref().map(|v| v.seal(raw));
@@ -383,7 +411,7 @@ impl Matcher {
         if how.values {
             out.alerts.push(alert.to_owned());
         }
-        drop(findings);
+        bufs.findings = recycle(findings);
         (bufs.strs, bufs.text) = (strs, text_masked);
     }
 }
@@ -396,12 +424,18 @@ pub const MASKED_TEXT_CHARS: usize = 16 * 1024;
 /// on an unlisted segment) may still be someone's, and the masked text is stored and shown.
 /// Takes the alert's findings, whose masked values are already computed.
 pub fn masked_text(text: &str, findings: &[FindingRef]) -> String {
-    masked_text_in(text, findings, String::new())
+    masked_text_in(text, findings, String::new(), &mut Vec::new())
 }
 
-/// [`masked_text`], written in `buf` (cleared first) when it needs no other copy.
-fn masked_text_in(text: &str, findings: &[FindingRef], mut buf: String) -> String {
-    replace_findings_into(text, findings, &mut buf);
+/// [`masked_text`], written in `buf` (cleared first) when it needs no other copy; `spans` lends
+/// its allocation (see [`AlertBufs`]).
+fn masked_text_in(
+    text: &str,
+    findings: &[FindingRef],
+    mut buf: String,
+    spans: &mut Vec<Span<'static>>,
+) -> String {
+    replace_findings_into(text, findings, &mut buf, spans);
     mask_long_digit_runs(buf)
 }
 
@@ -503,34 +537,48 @@ fn char_offset(text: &str, from: usize, n: u32) -> usize {
     from + rest.len() - chars.as_str().len()
 }
 
-/// The findings' (start, end, masked value), by start, the longer of two at one start first.
-fn masked_spans<'a>(findings: &[FindingRef<'a>]) -> Vec<(u32, u32, &'a str)> {
-    let mut spans: Vec<(u32, u32, &str)> = findings
-        .iter()
-        .map(|f| (f.start, f.end, f.masked))
-        .collect();
+/// A finding's (start, end, masked value).
+type Span<'a> = (u32, u32, &'a str);
+
+/// The findings' spans, by start, the longer of two at one start first, in `spans` (cleared
+/// first).
+fn masked_spans_into<'a>(findings: &[FindingRef<'a>], spans: &mut Vec<Span<'a>>) {
+    spans.clear();
+    spans.extend(findings.iter().map(|f| (f.start, f.end, f.masked)));
     spans.sort_by_key(|s| (s.0, std::cmp::Reverse(s.1)));
+}
+
+#[cfg(test)]
+fn masked_spans<'a>(findings: &[FindingRef<'a>]) -> Vec<Span<'a>> {
+    let mut spans = Vec::new();
+    masked_spans_into(findings, &mut spans);
     spans
 }
 
 #[cfg(test)]
 fn replace_findings(text: &str, findings: &[FindingRef]) -> String {
     let mut out = String::new();
-    replace_findings_into(text, findings, &mut out);
+    replace_findings_into(text, findings, &mut out, &mut Vec::new());
     out
 }
 
 /// `text` with every finding's span replaced by its masked value, cut at
-/// [`MASKED_TEXT_CHARS`], in `out` (cleared first).
-fn replace_findings_into(text: &str, findings: &[FindingRef], out: &mut String) {
-    let spans = masked_spans(findings);
+/// [`MASKED_TEXT_CHARS`], in `out` (cleared first); `spans_buf` lends its allocation.
+fn replace_findings_into(
+    text: &str,
+    findings: &[FindingRef],
+    out: &mut String,
+    spans_buf: &mut Vec<Span<'static>>,
+) {
+    let mut spans = recycle(std::mem::take(spans_buf));
+    masked_spans_into(findings, &mut spans);
     let limit = MASKED_TEXT_CHARS as u32;
     out.clear();
     out.reserve(text.len().min(MASKED_TEXT_CHARS * 3));
     // Everything before `(at_char, at_byte)` is settled: copied, or replaced by a masked value.
     // Spans are in code points; the text between them is copied whole.
     let (mut at_char, mut at_byte) = (0u32, 0usize);
-    for (start, end, masked) in spans {
+    for &(start, end, masked) in &spans {
         if start >= limit {
             break;
         }
@@ -549,6 +597,7 @@ fn replace_findings_into(text: &str, findings: &[FindingRef], out: &mut String) 
     }
     let end_byte = char_offset(text, at_byte, limit.saturating_sub(at_char));
     out.push_str(&text[at_byte..end_byte]);
+    *spans_buf = recycle(spans);
 }
 
 #[cfg(test)]
@@ -757,6 +806,19 @@ mod tests {
             .iter()
             .any(|a| a.findings.iter().any(|f| !f.known_leaks.is_empty())));
         assert!(known.iter().any(|a| a.verdict == Verdict::LeakRepost));
+    }
+
+    /// `recycle` hands the allocation over (the matcher's two per-alert vectors rely on it for
+    /// their speed, not their correctness).
+    #[test]
+    fn recycling_keeps_the_allocation() {
+        let text = String::from("138****8000");
+        let mut v: Vec<Span> = Vec::with_capacity(7);
+        v.push((1, 2, &text));
+        let ptr = v.as_ptr() as usize;
+        let v: Vec<Span<'static>> = recycle(v);
+        assert!(v.is_empty() && v.capacity() >= 7);
+        assert_eq!(v.as_ptr() as usize, ptr);
     }
 
     /// The replacement as it was first written, one character at a time: the oracle for

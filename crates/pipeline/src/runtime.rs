@@ -1,8 +1,8 @@
 //! The runtime of an embedded pipeline: sources → bounded queue → matcher pool → sinks → acks.
 //!
 //! ```text
-//!  source tasks ──Batch──► dispatcher ──spawn_blocking (≤ workers)──► sink task ──► ack task
-//!     (async)     bounded      (async)       matching on the blocking pool     writes,   awaits
+//!  source tasks ──Batch──► `workers` matcher threads ─────────────────► sink task ──► ack task
+//!     (async)     bounded   (blocking pool, each takes the next batch)     writes,   awaits
 //!                                                                              syncs,    the sinks'
 //!        ▲                                                                     hands     acks in
 //!        └──────────────────────────────── ack ◄────────────────────────────── over      order
@@ -35,7 +35,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use thiserror::Error;
-use tokio::sync::{mpsc, watch, Semaphore};
+use tokio::sync::{mpsc, watch};
 
 #[derive(Debug, Error)]
 pub enum PipelineError {
@@ -323,7 +323,7 @@ pub async fn run_with(
     let keep_alerts = sinks.iter().any(|s| matches!(s, AnySink::Stdout(_)))
         || !webhooks.is_empty()
         || external.iter().any(|s| s.wants_values());
-    let (batch_tx, mut batch_rx) = mpsc::channel::<Batch>(cfg.queue_batches);
+    let (batch_tx, batch_rx) = mpsc::channel::<Batch>(cfg.queue_batches);
     let (matched_tx, mut matched_rx) = mpsc::channel::<Matched>(cfg.workers.max(1));
     let mut ack_txs = Vec::new();
     let mut source_tasks = Vec::new();
@@ -379,65 +379,45 @@ pub async fn run_with(
     }
     drop(batch_tx);
 
-    // Dispatcher: at most `workers` batches on the blocking pool at once. Each blocking thread
-    // keeps its scan scratch buffers between batches.
-    let permits = Arc::new(Semaphore::new(cfg.workers.max(1)));
-    let scratch_pool: Arc<Mutex<Vec<Scratch>>> = Arc::new(Mutex::new(Vec::new()));
-    let dispatcher = tokio::spawn(async move {
-        let mut inflight = Vec::new();
-        while let Some(batch) = batch_rx.recv().await {
-            let permit = permits
-                .clone()
-                .acquire_owned()
-                .await
-                .map_err(|e| PipelineError::Task(e.to_string()))?;
-            let matcher = matcher.clone();
-            let pool = scratch_pool.clone();
-            let tx = matched_tx.clone();
-            let read_at = std::time::Instant::now();
-            inflight.push(tokio::spawn(async move {
-                let (source, seq) = (batch.source, batch.seq);
-                let matched = tokio::task::spawn_blocking(move || {
-                    let mut scratch = pool
+    // Matchers: `workers` threads of the blocking pool, each taking the next batch off the
+    // source queue, matching it and handing it to the sink stage, until the queue ends. A
+    // thread goes on to the next batch itself: with a task and a blocking call a batch, and a
+    // permit released on an async worker before the dispatcher could start the next, each
+    // batch waited for three wake-ups (a run with 512-record batches took ~0.13 s longer than
+    // with 2,048 for the same 320,000 posts). Each thread keeps its scan scratch buffers.
+    let how = AlertsAs {
+        values: keep_alerts,
+        jsonl: want_jsonl,
+    };
+    let batch_rx = Arc::new(Mutex::new(batch_rx));
+    let workers: Vec<_> = (0..cfg.workers.max(1))
+        .map(|_| {
+            let (matcher, rx, tx) = (matcher.clone(), batch_rx.clone(), matched_tx.clone());
+            tokio::task::spawn_blocking(move || {
+                let mut scratch = Scratch::default();
+                loop {
+                    // The lock is held while waiting: one thread waits on the queue, the
+                    // others on the lock.
+                    let next = rx
                         .lock()
-                        .ok()
-                        .and_then(|mut p| p.pop())
-                        .unwrap_or_default();
-                    let how = AlertsAs {
-                        values: keep_alerts,
-                        jsonl: want_jsonl,
+                        .map_err(|e| PipelineError::Task(e.to_string()))?
+                        .blocking_recv();
+                    let Some(batch) = next else {
+                        return Ok::<(), PipelineError>(());
                     };
-                    let mut outcome = matcher.match_batch_as(&batch.records, &mut scratch, how);
-                    if let Ok(mut p) = pool.lock() {
-                        p.push(scratch);
+                    let matched = match_batch(&matcher, batch, &mut scratch, how);
+                    if tx.blocking_send(matched).is_err() {
+                        // The sink stage ended; its error is what the run returns.
+                        return Ok(());
                     }
-                    let rejected: Vec<(Vec<u8>, Reject)> = outcome
-                        .rejected
-                        .iter()
-                        .map(|&(i, r)| (batch.records.get(i).unwrap_or_default().to_vec(), r))
-                        .collect();
-                    let lines = std::mem::take(&mut outcome.lines);
-                    let verdicts = std::mem::take(&mut outcome.verdicts);
-                    Ok::<_, PipelineError>(Matched {
-                        source,
-                        seq,
-                        outcome,
-                        lines,
-                        verdicts,
-                        read_at,
-                        rejected,
-                    })
-                })
-                .await
-                .map_err(|e| PipelineError::Task(e.to_string()))??;
-                drop(permit);
-                let _ = tx.send(matched).await;
-                Ok::<(), PipelineError>(())
-            }));
-            inflight.retain(|h: &tokio::task::JoinHandle<_>| !h.is_finished());
-        }
-        for h in inflight {
-            h.await.map_err(|e| PipelineError::Task(e.to_string()))??;
+                }
+            })
+        })
+        .collect();
+    drop(matched_tx);
+    let dispatcher = tokio::spawn(async move {
+        for w in workers {
+            w.await.map_err(|e| PipelineError::Task(e.to_string()))??;
         }
         Ok::<(), PipelineError>(())
     });
@@ -529,6 +509,29 @@ pub async fn run_with(
 }
 
 /// Counts an acknowledged batch in the totals and metrics and acknowledges it to its source.
+/// Matches one batch on a matcher thread: the alerts as `how` says, the refused records copied
+/// out for the source to park.
+fn match_batch(matcher: &Matcher, batch: Batch, scratch: &mut Scratch, how: AlertsAs) -> Matched {
+    let read_at = std::time::Instant::now();
+    let mut outcome = matcher.match_batch_as(&batch.records, scratch, how);
+    let rejected: Vec<(Vec<u8>, Reject)> = outcome
+        .rejected
+        .iter()
+        .map(|&(i, r)| (batch.records.get(i).unwrap_or_default().to_vec(), r))
+        .collect();
+    let lines = std::mem::take(&mut outcome.lines);
+    let verdicts = std::mem::take(&mut outcome.verdicts);
+    Matched {
+        source: batch.source,
+        seq: batch.seq,
+        outcome,
+        lines,
+        verdicts,
+        read_at,
+        rejected,
+    }
+}
+
 fn acknowledge(
     m: Matched,
     stats: &mut RunStats,
