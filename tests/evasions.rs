@@ -1288,6 +1288,10 @@ fn spans_of_unseen_forms() {
         ("电话Oo8六 一９⓪２肆贰o⑧３⑨⑨", &[(Kind::Phone, "Oo8六 一９⓪２肆贰o⑧３⑨⑨")]),
         ("身份证 44030619900315I1IX", &[(Kind::IdCard, "44030619900315I1IX")]),
         ("手机 l\u{200b}39 1234 5678", &[(Kind::Phone, "l\u{200b}39 1234 5678")]),
+        (
+            "QQ：③5一壹７三I\u{2060}l\n",
+            &[(Kind::Qq, "③5一壹７三I\u{2060}l")],
+        ),
         // A card number that fails Luhn, in numerals, holds no phone in its last groups.
         ("燃气户号：六七三九 七一三八 一七八二 一六九九 二九八", &[]),
         // A letter apart from a number of groups is the prose's.

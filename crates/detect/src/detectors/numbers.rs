@@ -650,11 +650,16 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
             // instructions of a 127.0 M pass), and only where `k` holds such a letter (most
             // runs end at a character that is none: 8,600 calls a pass).
             // Letters end only a number spaced out one character a group (`… ３ ７ l`, not
-            // `139 1234 5678 I`: there the letter is the prose's).
+            // `139 1234 5678 I`: there the letter is the prose's), or one they follow with
+            // nothing visible between.
             let glyphs_end = (!next_is_digit && homoglyph(next.fold()).is_some())
                 .then(|| glyphs_reach(t, claimed, k))
                 .flatten()
-                .filter(|&(_, more)| more || run.cut.last() == Some(&true));
+                .filter(|&(_, more)| {
+                    more || run.cut.last() == Some(&true)
+                        // (Invisible characters only between are no gap: `…三I\u{2060}l`.)
+                        || (j..k).all(|q| t.class(q) == Class::Invisible)
+                });
             if !next_is_digit && glyphs_end.is_none() {
                 break;
             }
