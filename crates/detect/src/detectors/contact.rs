@@ -152,6 +152,19 @@ fn read_spaced_handle(t: &Text, mut i: usize) -> (String, usize) {
     (handle, end)
 }
 
+/// The brackets an e-mail's sign or dot may be written in (`[at]`, `<at>`, `(a)`, `[.]`,
+/// `【dot】`): [`LINK_OPENERS`] but the space.
+#[inline]
+fn opens_sign(c: char) -> bool {
+    matches!(c, '[' | '(' | '{' | '<' | '【' | '〔')
+}
+
+/// The brackets closing [`opens_sign`]'s.
+#[inline]
+fn closes_sign(c: char) -> bool {
+    matches!(c, ']' | ')' | '}' | '>' | '】' | '〕')
+}
+
 /// The `@` of an e-mail at `i`, in any written form: returns its end.
 fn at_sign(t: &Text, i: usize) -> Option<usize> {
     let f = t.fold(i);
@@ -169,14 +182,14 @@ fn at_sign(t: &Text, i: usize) -> Option<usize> {
         _ => {}
     }
     // In brackets: `[at]`, `<at>`, `(艾特)`, `(a)`, `[@]` (defanged).
-    if matches!(f, '[' | '(' | '{' | '<' | '【' | '〔') {
+    if opens_sign(f) {
         if let Some(e) = ["at", "艾特", "a", "@"]
             .iter()
             .find_map(|w| ascii_at(t, i + 1, w))
         {
             // (Invisible characters before the closing bracket too: `(a\u{200b})`.)
             let e = t.skip_invisible(e);
-            if e < t.len() && matches!(t.fold(e), ']' | ')' | '}' | '>' | '】' | '〕') {
+            if e < t.len() && closes_sign(t.fold(e)) {
                 return Some(e + 1);
             }
         }
@@ -202,14 +215,13 @@ fn dot(t: &Text, i: usize) -> Option<usize> {
         '.' | '。' => Some(i + 1),
         '点' => Some(i + 1),
         // In brackets: `[dot]`, `[.]`, `(点)`.
-        '[' | '(' | '{' | '【' | '〔' | '<' => {
+        c if opens_sign(c) => {
             let e = ascii_at(t, i + 1, "dot").or_else(|| {
                 let k = t.skip_invisible(i + 1);
                 (k < t.len() && matches!(t.fold(k), '.' | '。' | '点')).then_some(k + 1)
             })?;
             let e = t.skip_invisible(e);
-            (e < t.len() && matches!(t.fold(e), ']' | ')' | '}' | '】' | '〕' | '>'))
-                .then_some(e + 1)
+            (e < t.len() && closes_sign(t.fold(e))).then_some(e + 1)
         }
         ' ' => {
             if let Some(e) = ascii_at(t, i + 1, "dot") {
@@ -219,7 +231,7 @@ fn dot(t: &Text, i: usize) -> Option<usize> {
             // A dot with spaces around it (`163 . com`, `163 (dot) com`): one space may
             // follow it.
             let d = t.skip_invisible(i + 1);
-            let e = if d < t.len() && matches!(t.fold(d), '[' | '(' | '{' | '【' | '〔' | '<') {
+            let e = if d < t.len() && opens_sign(t.fold(d)) {
                 dot(t, d)?
             } else if d < t.len() && matches!(t.fold(d), '.' | '。' | '点') {
                 d + 1
@@ -532,9 +544,10 @@ fn links(
         let sign = match f {
             // An `@` in brackets (`[@]`): the sign starts at the bracket.
             '@' => {
-                if let Some(p) = t.prev_visible(i).filter(|&p| {
-                    matches!(t.fold(p), '[' | '(' | '{' | '<' | '【' | '〔') && !claimed[p]
-                }) {
+                if let Some(p) = t
+                    .prev_visible(i)
+                    .filter(|&p| opens_sign(t.fold(p)) && !claimed[p])
+                {
                     at = p;
                 }
                 true
@@ -984,6 +997,20 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
 mod tests {
     use super::*;
     use crate::chars::CharTable;
+
+    /// The link scan stops at every bracket a sign may be written in, and at nothing else but
+    /// the space.
+    #[test]
+    fn sign_brackets_are_the_link_openers() {
+        let openers: Vec<char> = LINK_OPENERS.into_iter().filter(|&c| c != ' ').collect();
+        let all: Vec<char> = (0..=0xFFFF).filter_map(char::from_u32).collect();
+        let brackets: Vec<char> = all.iter().copied().filter(|&c| opens_sign(c)).collect();
+        assert_eq!(brackets, {
+            let mut o = openers.clone();
+            o.sort_unstable();
+            o
+        });
+    }
 
     /// The scan for link starts finds the characters the hashed set holds, and the AVX2 scan
     /// those of them [`link_candidate`] keeps, in every code point of the BMP and the
