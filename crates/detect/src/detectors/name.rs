@@ -244,11 +244,6 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
     if !cjk_at(i) && !numeral_surname() || !chars::is_han(t.chars[i]) {
         return None;
     }
-    // A surname's character glued to a digit is the number's unit or counter (`5元一套`,
-    // `3周`, `2毛`): a name stands apart from the number before it.
-    if i > 0 && t.fold(i - 1).is_ascii_digit() {
-        return None;
-    }
     let c0 = t.fold(i);
     let mut sur_len = 0;
     if cjk_at(pos[1]) && dicts.is_surname2(c0, t.fold(pos[1])) {
@@ -258,6 +253,16 @@ fn name_at_with(t: &Text, dicts: &Dictionaries, i: usize, after_label: bool) -> 
         sur_len = 1;
     }
     if sur_len == 0 {
+        return None;
+    }
+    // A surname's character glued to a digit is the number's unit or counter (`5元一套`,
+    // `3周`, `2毛`): a name stands apart from the number before it; so is a unit after a
+    // number in numerals (`一九九零年生`, `三时许`), invisible characters or emoji between.
+    // (Asked after the surname: most calls end above.)
+    if i > 0 && t.fold(i - 1).is_ascii_digit()
+        || UNITS.contains(&t.fold(i))
+            && word_char_before(t, i).is_some_and(|p| t.info[p].digit().is_some())
+    {
         return None;
     }
     // The rest only after a surname: most calls end above (reading all five positions first
@@ -483,10 +488,6 @@ fn name_ending_at(
         // The character before: an invisible one or an emoji does not separate words
         // (`欢迎👉来玩` holds no name).
         let before = word_char_before(t, b);
-        // A unit after a number is no surname (`1990年生`, `3时许`, `5万元`).
-        if before.is_some_and(|p| t.info[p].digit().is_some()) && UNITS.contains(&t.fold(b)) {
-            continue;
-        }
         let before_ok = before
             .is_none_or(|p| t.class(p) != Class::Cjk || t.info[p].digit().is_some())
             // A copula before the name (`这人就是赵强，电话…`, `认准了为郑颖`; Cantonese `係` as
