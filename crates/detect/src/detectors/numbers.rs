@@ -254,63 +254,57 @@ fn homoglyphs_end(t: &Text, j: usize) -> usize {
 }
 
 /// From `k`, letters standing for digits, in groups that gaps may split (`O3`, `O 3`,
-/// `O O 3`): where the digit form after them is (`true`), or where they end the number
-/// (`false`: `… ７ l、`), if no Latin word makes them part of the prose.
+/// `O O 3`), pushed onto `run` (the first group cut if `cut`, every later one cut) up to a
+/// digit form: where that digit is (`true`) and whether a gap stands before it; or where the
+/// letters end the number (`false`: `… ７ l、`), if `may_end` and no Latin word makes them part
+/// of the prose. `None`, and the run as it was, otherwise.
 #[inline(never)]
-fn glyphs_reach(t: &Text, claimed: &[bool], mut k: usize) -> Option<(usize, bool)> {
-    let n = t.len();
-    loop {
-        let e = homoglyphs_end(t, k);
-        if e == k {
-            return None;
-        }
-        if e >= n {
-            return Some((e, false));
-        }
-        if t.info[e].digit().is_some() {
-            return Some((e, true));
-        }
-        if t.class(e) == Class::Letter {
-            return None;
-        }
-        let (d, ok, newline) = read_gap(t, claimed, e);
-        if ok && d > e && d < n && !claimed[d] {
-            if t.info[d].digit().is_some() {
-                return Some((d, true));
-            }
-            if homoglyph(t.info[d].fold()).is_some() {
-                k = d;
-                continue;
-            }
-        }
-        // (A word on the next line is the next field's: `… ⑧ I` / `sfz：…`.)
-        return (newline || d >= n || t.class(d) != Class::Letter).then_some((e, false));
-    }
-}
-
-/// Pushes the letters' groups from `k` up to `d` ([`glyphs_reach`]), the first cut if `cut`,
-/// every later one cut; returns whether a gap stands before `d`.
-#[inline(never)]
-fn push_glyph_groups(
+fn read_glyph_groups(
     t: &Text,
     claimed: &[bool],
     run: &mut Run,
     mut k: usize,
-    d: usize,
     mut cut: bool,
-) -> bool {
-    loop {
+    may_end: bool,
+) -> Option<(usize, bool, bool)> {
+    let n = t.len();
+    let len = run.digits.len();
+    let reach = loop {
         let e = homoglyphs_end(t, k);
+        if e == k {
+            break None;
+        }
         push_homoglyphs(t, run, k, e, cut);
-        if e >= d {
-            return false;
+        if e >= n {
+            break may_end.then_some((e, false, false));
         }
-        k = read_gap(t, claimed, e).0;
-        if k >= d {
-            return true;
+        if t.info[e].digit().is_some() {
+            break Some((e, true, false));
         }
-        cut = true;
+        if t.class(e) == Class::Letter {
+            break None;
+        }
+        let (d, ok, newline) = read_gap(t, claimed, e);
+        if ok && d > e && d < n && !claimed[d] {
+            if t.info[d].digit().is_some() {
+                break Some((d, true, true));
+            }
+            if homoglyph(t.info[d].fold()).is_some() {
+                k = d;
+                cut = true;
+                continue;
+            }
+        }
+        // (A word on the next line is the next field's: `… ⑧ I` / `sfz：…`.)
+        let prose = !newline && d < n && t.class(d) == Class::Letter;
+        break (may_end && !prose).then_some((e, false, false));
+    };
+    if reach.is_none() {
+        run.digits.truncate(len);
+        run.pos.truncate(len);
+        run.cut.truncate(len);
     }
+    reach
 }
 
 /// A letter standing for a digit alone (no letter glued to it) before one to three gap
@@ -644,34 +638,32 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
                 || (is_mask(next.fold()) && k + 1 < n && is_mask(infos[k + 1].fold()));
             // After a gap a group may start with letters standing for digits (`l39 OOl2 3OOO`)
             // when a digit follows them; they may stand alone between gaps too, as every digit
-            // of a spaced number may (`4 4 O 3 O 6 …`, `9 O O 3`), and end the number (`… 7
-            // l`): `glyphs_end` is where the digit after them is, or where they end. Read only
-            // where no digit follows the gap (reading them after every gap was 0.52 M
-            // instructions of a 127.0 M pass), and only where `k` holds such a letter (most
-            // runs end at a character that is none: 8,600 calls a pass).
-            // Letters end only a number spaced out one character a group (`… ３ ７ l`, not
-            // `139 1234 5678 I`: there the letter is the prose's), or one they follow with
-            // nothing visible between.
-            let glyphs_end = (!next_is_digit && homoglyph(next.fold()).is_some())
-                .then(|| glyphs_reach(t, claimed, k))
-                .flatten()
-                .filter(|&(_, more)| {
-                    more || run.cut.last() == Some(&true)
-                        // (Invisible characters only between are no gap: `…三I\u{2060}l`.)
-                        || (j..k).all(|q| t.class(q) == Class::Invisible)
-                });
-            if !next_is_digit && glyphs_end.is_none() {
+            // of a spaced number may (`4 4 O 3 O 6 …`, `9 O O 3`), and end the number: only one
+            // spaced out one character a group (`… ３ ７ l`, not `139 1234 5678 I`: there the
+            // letter is the prose's), or one they follow with nothing visible between
+            // (`…三I\u{2060}l`). Read only where no digit follows the gap (reading them after
+            // every gap was 0.52 M instructions of a 127.0 M pass), and only where `k` holds
+            // such a letter (most runs end at a character that is none: 8,600 calls a pass).
+            let group = run.digits.len();
+            let glyphs = (!next_is_digit && homoglyph(next.fold()).is_some())
+                .then(|| {
+                    let may_end = run.cut.last() == Some(&true)
+                        || (j..k).all(|q| t.class(q) == Class::Invisible);
+                    read_glyph_groups(t, claimed, run, k, k > j, may_end)
+                })
+                .flatten();
+            if !next_is_digit && glyphs.is_none() {
                 break;
             }
             // Set at every group: only the last group can be the next item's number.
-            run.item = gap_then_item_number(t, j, k).then_some(run.digits.len());
+            run.item = gap_then_item_number(t, j, k).then_some(group);
             gap = k > j;
             if newline {
-                run.hard.push(run.digits.len());
+                run.hard.push(group);
             }
             j = k;
-            if let Some((d, more)) = glyphs_end {
-                gap = push_glyph_groups(t, claimed, run, k, d, gap);
+            if let Some((d, more, gap_before)) = glyphs {
+                gap = gap_before;
                 j = d;
                 if !more {
                     break;
