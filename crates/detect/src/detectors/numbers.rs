@@ -22,6 +22,9 @@ use std::borrow::Cow;
 const MASK: u8 = 11;
 const X: u8 = 10;
 const MAX_GAP: usize = 3;
+/// Room reserved in a run's vectors for digits written back to back (more than any number
+/// has; a longer run grows them as it goes).
+const DIGIT_BLOCK: usize = 32;
 
 #[derive(Debug, Default)]
 pub struct Run {
@@ -490,6 +493,11 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
         }
         let run = &mut out.runs[out.len];
         run.clear();
+        // Room for the digits written back to back below. Not for every code point left:
+        // that made each run of a long post hold the post's length in capacity, and the
+        // scratch keeps them all (a 48,000-character post of 2,000 numbers took 300 MB).
+        run.digits.reserve(DIGIT_BLOCK);
+        run.pos.reserve(DIGIT_BLOCK);
         // The validators decide whether a run read with letters means anything.
         let mut gap = false;
         // Letters standing for digits right before the first digit (`l1010519…`, `Oo86…`: a
@@ -529,12 +537,13 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
                 // tight loop. A claimed digit ends the run there as `read_gap` would. Their
                 // cuts (none) are written after the loop at once.
                 //
-                // They are written into the vectors' spare capacity, reserved for every code
-                // point left: `push` tested the capacity and stored the length for each digit
-                // (1.6 M instructions of a 125.7 M pass).
+                // They are written into the vectors' spare capacity (`push` tested the
+                // capacity and stored the length for each digit: 1.6 M instructions of a
+                // 125.7 M pass), as far as it goes: the room for `DIGIT_BLOCK` digits reserved
+                // at the run's start, or more as the vectors grew. Digits past it end the
+                // block here; the loop finds no gap before the next one (`read_gap` returns
+                // where it starts), pushes it above, growing the vectors, and goes on.
                 let (from, start) = (run.digits.len(), j);
-                run.digits.reserve(n - start);
-                run.pos.reserve(n - start);
                 let slots = run
                     .digits
                     .spare_capacity_mut()
@@ -553,7 +562,7 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
                     j += 1;
                 }
                 // SAFETY: the `j - start` slots after each vector's length were written just
-                // above (one per code point of `start..j`), and reserved before.
+                // above (one per code point of `start..j`), within the spare capacity.
                 unsafe {
                     run.digits.set_len(from + j - start);
                     run.pos.set_len(run.pos.len() + j - start);
@@ -1493,6 +1502,41 @@ mod tests {
 
     /// (name, text, expected (kind, surface) pairs among findings and signals).
     type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
+    /// A long post of many numbers: each run's buffers hold about its own digits, not the rest
+    /// of the post (they were reserved for every code point left, n² bytes over a post's runs:
+    /// 300 MB for this one, and the scratch keeps them from post to post).
+    #[test]
+    fn runs_hold_about_their_own_digits() {
+        let text = "身份证 110101199003071233 ".repeat(2_000);
+        let mut s = crate::Scratch::default();
+        let r = scanner().scan_with(&text, &mut s);
+        assert_eq!(r.findings.len(), 2_000);
+        let runs = &s.runs.runs;
+        assert!(runs.len() >= 2_000);
+        let held: usize = runs
+            .iter()
+            .map(|r| r.digits.capacity() + 4 * r.pos.capacity() + r.cut.capacity())
+            .sum();
+        assert!(held < 1 << 20, "{held} bytes held by {} runs", runs.len());
+
+        // Digits past the room reserved are read on, as one block: no cut, every position.
+        for len in [31, 32, 33, 64, 65, 100, 1_000] {
+            let digits: String = (0..len)
+                .map(|k| char::from(b'0' + (k * 7 % 10) as u8))
+                .collect();
+            scanner().scan_with(&format!("号码 {digits} 完"), &mut s);
+            let run = &s.runs.as_slice()[0];
+            let want: Vec<u8> = digits.bytes().map(|b| b - b'0').collect();
+            assert_eq!(run.digits, want, "{len} digits");
+            assert_eq!(
+                run.pos,
+                (3..3 + len as u32).collect::<Vec<_>>(),
+                "{len} digits"
+            );
+            assert!(run.cut.iter().all(|&c| !c), "{len} digits");
+        }
+    }
 
     #[test]
     fn digits_str_writes_every_element() {
