@@ -71,12 +71,13 @@ fn check_region_and_birth<'d>(
     let code = num(&d[..6]);
     // GB 11643 requires a province-level prefix; the county part is looked up in the historical
     // tables (1980 on), falling back to the prefecture, since old cards carry codes (`xxxx01`
-    // 市辖区, `xxxx20` 市区) that no yearly table lists.
+    // 市辖区, `xxxx20` 市区) that no yearly table lists. Not to the province alone: a prefecture
+    // no table lists (`1111xx`) is no code a card carries, and a 15-digit number has no check
+    // digit, so `111111111111111` (a province, then a date 1911-11-11) read as an ID.
     dicts.region(code / 10_000 * 10_000).ok_or(Reject::Region)?;
     let exact = dicts.region(code);
     let region = exact
         .or_else(|| dicts.region(code / 100 * 100))
-        .or_else(|| dicts.region(code / 10_000 * 10_000))
         .ok_or(Reject::Region)?;
     let birth =
         Date::new(year, num(&md[..2]) as u8, num(&md[2..4]) as u8).ok_or(Reject::BirthDate)?;
@@ -270,6 +271,16 @@ pub(crate) mod tests {
                 Err(Reject::Region),
             ),
             (
+                "a province, no prefecture of it",
+                &with_check("11110519491231002"),
+                Err(Reject::Region),
+            ),
+            (
+                "an unlisted county of a prefecture",
+                &with_check("11019919491231002"),
+                Ok("北京市"),
+            ),
+            (
                 "feb 30",
                 &with_check("11010519490230002"),
                 Err(Reject::BirthDate),
@@ -328,6 +339,11 @@ pub(crate) mod tests {
     fn legacy_15() {
         let today = Date::new(2025, 11, 23).unwrap();
         assert!(validate15(&digits("110105491231002"), dicts(), today).is_ok());
+        // No check digit: the region stands in for it. `1111` is no prefecture.
+        assert_eq!(
+            validate15(&digits("111111111111111"), dicts(), today).err(),
+            Some(Reject::Region)
+        );
         assert_eq!(
             validate15(&digits("110105491331002"), dicts(), today).err(),
             Some(Reject::BirthDate)
