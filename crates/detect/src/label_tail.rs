@@ -9,7 +9,7 @@
 
 use crate::chars::{CharBloom, Class};
 use crate::dict::Dictionaries;
-use crate::lexicon::{Group, Hit};
+use crate::lexicon::{Group, Hit, MAX_HIT_SPAN};
 use crate::text::Text;
 
 pub struct LabelTails {
@@ -88,7 +88,10 @@ impl LabelTails {
         if !matches!(h.group, Group::Label(_)) || h.end - h.start < 2 {
             return;
         }
-        let Some(e) = self.tail_end(t, h.end) else {
+        let Some(e) = self
+            .tail_end(t, h.end)
+            .filter(|&e| e - h.start <= MAX_HIT_SPAN)
+        else {
             return;
         };
         hits[k].end = e;

@@ -2,7 +2,7 @@
 //! not read as numbers), Telegram links and handles, WeChat IDs after a WeChat label.
 
 use crate::chars::{CharInfo, CharSet, Class};
-use crate::lexicon::{Field, Group, Hit};
+use crate::lexicon::{hits_reaching, Field, Group, Hit};
 use crate::text::Text;
 use crate::Found;
 use doxwatch_model::{Facts, Kind, Span};
@@ -865,8 +865,11 @@ fn token_ends(t: &Text, e: usize) -> bool {
 /// `kfjl300米`, `jzxx170r一条`) rather than a handle that starts with one (`guiji5926`).
 fn keyword_with_price(t: &Text, hits: &[Hit], i: usize) -> bool {
     let (token, end) = read_token(t, i, is_handle);
-    hits.iter()
-        .filter(|k| k.start == i && matches!(k.group, Group::Ad(_)))
+    let from = hits.partition_point(|k| k.start < i);
+    hits[from..]
+        .iter()
+        .take_while(|k| k.start == i)
+        .filter(|k| matches!(k.group, Group::Ad(_)))
         .any(|k| {
             let rest = &token[(k.end - i).min(token.len())..];
             let digits = rest.trim_end_matches(['r', 'u', 'R', 'U']);
@@ -977,11 +980,14 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
             && !(after_sale && keyword_with_price(t, hits, i))
             // The name of Telegram itself is no handle (`飞机”（Telegra👉m）`, `Tele🙏gram`), nor
             // the pinyin half of a keyword (`开房jilu`, `机主xinxi`).
-            && !hits.iter().any(|k| {
-                k.start <= i
-                    && i < k.end
-                    && (k.group == Group::Tg || matches!(k.group, Group::Ad(_)) && k.start < i)
-            })
+            // (Of the hits that may reach past `i`: they come by start.)
+            && !hits_reaching(hits, i + 1)
+                .iter()
+                .take_while(|k| k.start <= i)
+                .any(|k| {
+                    i < k.end
+                        && (k.group == Group::Tg || matches!(k.group, Group::Ad(_)) && k.start < i)
+                })
         {
             let start = if i > 0 && t.fold(i - 1) == '@' && !claimed[i - 1] {
                 i - 1

@@ -5,7 +5,7 @@
 
 use crate::chars::{self, CharBloom, CharSet, Class};
 use crate::dict::Dictionaries;
-use crate::lexicon::{Field, Group, Hit};
+use crate::lexicon::{hits_reaching, Field, Group, Hit};
 use crate::text::Text;
 use crate::Found;
 use doxwatch_model::{Facts, Kind, Span};
@@ -505,8 +505,8 @@ fn name_ending_at(
                     || ROLE_LAST.may_contain(c)
                         && roles_ending_in(c).any(|w| t.word_before(p + 1, w))
             })
-            // (The hits come by start: one ending at `b` starts before it.)
-            || hits
+            // (The hits come by start: one ending at `b` starts before it, and within reach.)
+            || hits_reaching(hits, b)
                 .iter()
                 .take_while(|h| h.start < b)
                 .any(|h| h.end == b && matches!(h.group, Group::Dox | Group::News | Group::Ad(_)))
@@ -514,7 +514,7 @@ fn name_ending_at(
             || b >= 2
                 && t.fold(b - 2) == '一'
                 && t.fold(b - 1) == '下'
-                && hits
+                && hits_reaching(hits, b - 2)
                     .iter()
                     .take_while(|h| h.start < b - 2)
                     .any(|h| h.end == b - 2 && h.group == Group::Dox);
@@ -588,9 +588,13 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
         }
         (k, gaps)
     };
+    // (Of the hits that may reach `k`, as they come by start: not every hit of the post for
+    // every identifier, quadratic in a long post of many.)
     let label_ending_at = |k: usize| {
-        hits.iter()
-            .find(|h| matches!(h.group, Group::Label(_)) && h.end == k && h.start < k)
+        hits_reaching(hits, k)
+            .iter()
+            .take_while(|h| h.start < k)
+            .find(|h| matches!(h.group, Group::Label(_)) && h.end == k)
     };
     let (mut k, mut gaps) = back_over(s, false);
     // A copula between the label and the identifier (`身份证是…`).
@@ -760,8 +764,8 @@ pub fn detect(
                 out: &mut Vec<Found>| {
         // A keyword is not a name (`银行卡` starts with the surname 银, `保真` with 保); a kind
         // of record may be one (`高铁柱`). The hits come by start: none from the name's end on
-        // overlaps it.
-        let label = hits
+        // overlaps it, nor any that cannot reach past its start.
+        let label = hits_reaching(hits, s + 1)
             .iter()
             .take_while(|h| h.start < e)
             .any(|h| s < h.end && !matches!(h.group, Group::Record { .. }));

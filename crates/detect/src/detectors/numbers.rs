@@ -13,7 +13,7 @@
 
 use super::{bank_card, id_card, phone};
 use crate::chars::Class;
-use crate::lexicon::{Field, Group, Hit};
+use crate::lexicon::{hits_reaching, Field, Group, Hit};
 use crate::text::Text;
 use crate::{Ctx, Found};
 use doxwatch_model::{Facts, Kind, Span};
@@ -1035,9 +1035,14 @@ fn ends_line_before(t: &Text, h: &Hit, start: usize, between: &dyn Fn(usize) -> 
 
 /// Field label or negative label closest before `start`, within a few characters.
 pub(crate) fn label_before(hits: &[Hit], t: &Text, start: usize) -> Option<Group> {
+    // Only hits that end 8 code points before `start` or later are near, and only they hold
+    // a code point between (every hit of the post, read for every number, was quadratic in
+    // a long post of many).
+    let hits = hits_reaching(hits, start.saturating_sub(8));
     let in_label = |k: usize| {
         hits.iter()
-            .any(|h| matches!(h.group, Group::Label(_)) && h.start <= k && k < h.end)
+            .take_while(|h| h.start <= k)
+            .any(|h| matches!(h.group, Group::Label(_)) && k < h.end)
     };
     let between = |k: usize| {
         let c = t.info[k];

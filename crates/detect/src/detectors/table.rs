@@ -54,8 +54,12 @@ pub fn cell_fields(t: &Text, hits: &[Hit], out: &mut Vec<Option<Field>>) -> bool
                 .enumerate()
                 .map(|(i, &(a, b))| {
                     // The first header cell may follow a lead-in (`信息如下：姓名 | 手机`).
-                    labels
+                    // (The labels come by start and overlap none: those from the cell's
+                    // start on, not all of the post's for every cell.)
+                    let from = labels.partition_point(|h| h.start < a);
+                    labels[from..]
                         .iter()
+                        .take_while(|h| h.start < b)
                         .find(|h| h.end == b && (h.start == a || (i == 0 && h.start > a)))
                         .and_then(|h| match h.group {
                             Group::Label(f) => Some(f),
