@@ -977,8 +977,9 @@ fn numeral_words_at_edges(t: &Text, run: &Run, segs: &[Seg]) -> bool {
 }
 
 /// Whether every segment is set apart from the digits no segment covers by a bracket
-/// (`王芳(35) 138…`, `（1990.03.07）138…`), or by a space after a date written in groups
-/// (`1990-03-07 138…`): another number beside it, not more of it. Otherwise spaces, dashes,
+/// (`王芳(35) 138…`, `（1990.03.07）138…`), by a space after a date written in groups
+/// (`1990-03-07 138…`), or by a space when it is written in one piece (`35 139…`): another
+/// number beside it, not more of it. Otherwise spaces, dashes,
 /// dots and emoji sit inside one number (`户号 4995 2415 1598 2206 690` holds no phone), so
 /// those are not enough.
 fn set_apart(t: &Text, run: &Run, segs: &[Seg]) -> bool {
@@ -1001,11 +1002,20 @@ fn set_apart(t: &Text, run: &Run, segs: &[Seg]) -> bool {
             && crate::Date::new(num(0..4), num(4..6) as u8, num(6..8) as u8).is_some()
             && (run.pos[7] as usize + 1..run.pos[8] as usize).any(|k| t.class(k) == Class::Space)
     };
+    // A number of eleven digits or more written in one piece, with a space between it and
+    // the digits beside it: a number of its own beside another (`年龄 35 139…`, `12 139…
+    // 138…`, an ID failing its check then a phone), not groups of one longer number, which
+    // come shorter (`4995 2415 1598 2206 690`, `139 1234 5678`).
+    let spaced = |a: usize, b: usize| {
+        (run.pos[a] as usize + 1..run.pos[b] as usize).any(|k| t.class(k) == Class::Space)
+    };
     segs.iter().enumerate().all(|(i, s)| {
         let covered_before =
             s.a == 0 || i > 0 && segs[i - 1].b == s.a || i == 0 && date_before(s.a);
         let covered_after = s.b == n || segs.get(i + 1).is_some_and(|x| x.a == s.b);
-        (covered_before || apart(s.a - 1, s.a)) && (covered_after || apart(s.b - 1, s.b))
+        let own = s.b - s.a >= 11 && !run.cut[s.a + 1..s.b].contains(&true);
+        (covered_before || apart(s.a - 1, s.a) || own && spaced(s.a - 1, s.a))
+            && (covered_after || apart(s.b - 1, s.b) || own && spaced(s.b - 1, s.b))
     })
 }
 
@@ -1680,6 +1690,36 @@ mod tests {
                 "编号 1234567\n13800138000",
                 &[("phone", "13800138000")],
             ),
+            // A number in one piece beside a shorter one, a space between: its own number.
+            (
+                "an age before a phone",
+                "年龄 35 13912345678",
+                &[("phone", "13912345678")],
+            ),
+            (
+                "an ID failing its check, then a phone",
+                "身份证 110101198703071236 13912345678",
+                &[("phone", "13912345678")],
+            ),
+            (
+                "a list of phones after a short number",
+                "12 13912345678 13812345678",
+                &[("phone", "13912345678"), ("phone", "13812345678")],
+            ),
+            (
+                "a list of phones before a short number",
+                "13912345678 13812345678 12",
+                &[("phone", "13912345678"), ("phone", "13812345678")],
+            ),
+            // Groups of one number are shorter: none of them is a number of its own.
+            (
+                "a number in groups of four",
+                "户号 4995 2415 1598 2206 690",
+                &[],
+            ),
+            // Glued or dashed, not spaced: one number.
+            ("a phone in a longer number", "单号 1213912345678", &[]),
+            ("a dash is no space", "编号 12-13912345678", &[]),
         ];
         for (name, text, want) in cases {
             let r = scanner().scan(text);
