@@ -91,9 +91,13 @@ impl Places {
             // 78 % start none, and the search's set-up for each (its state on the stack) cost
             // about 20 instructions a character (`detect` 13.83 -> 13.50 M, a pass 139.55 ->
             // 139.09 M).
-            match hay[p..].iter().position(|&c| tr.may_start(c)) {
-                Some(k) => p += k,
-                None => break,
+            // An index loop: `position` on the rest kept four induction variables, 14
+            // instructions a character (75,000 characters a pass).
+            while p < hay.len() && !tr.may_start(hay[p]) {
+                p += 1;
+            }
+            if p == hay.len() {
+                break;
             }
             let mut best: Option<(usize, usize)> = None;
             self.index.prefixes_of(&hay[p..], |id, len| {
