@@ -428,6 +428,11 @@ fn suffix_from<T: Copy>(t: &Text, k: usize, list: &Suffixes<T>) -> Option<(usize
 }
 
 /// A named component: 1..=max name characters then a suffix from `list`.
+///
+/// Inlined into `parse`'s three calls (9,000 a pass of the dev corpus): each list's constant
+/// tests fold away, and the call's prologue, epilogue and its arguments' reloads were about a
+/// seventh of what it cost (a pass 101.22 -> 100.86 M instructions).
+#[inline(always)]
 fn named<T: Copy>(
     t: &Text,
     q: usize,
