@@ -568,8 +568,8 @@ fn skip_invisible(t: &Text, mut i: usize) -> usize {
 }
 
 fn number(t: &Text, q: usize, prev: Level) -> Option<(usize, Level)> {
-    let spaced = next_pos(t, q) > skip_invisible(t, q);
     let mut i = next_pos(t, q);
+    let spaced = i > skip_invisible(t, q);
     let start = i;
     let mut last = i;
     while i < t.len() && is_numeral(t, i) {
