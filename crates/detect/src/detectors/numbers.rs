@@ -978,8 +978,8 @@ fn numeral_words_at_edges(t: &Text, run: &Run, segs: &[Seg]) -> bool {
 
 /// Whether every segment is set apart from the digits no segment covers by a bracket
 /// (`王芳(35) 138…`, `（1990.03.07）138…`), by a space after a date written in groups
-/// (`1990-03-07 138…`), or by a space when it is written in one piece (`35 139…`): another
-/// number beside it, not more of it. Otherwise spaces, dashes,
+/// (`1990-03-07 138…`), or by any separator when it is written in one piece (`35 139…`,
+/// `28,139…`): another number beside it, not more of it. Otherwise spaces, dashes,
 /// dots and emoji sit inside one number (`户号 4995 2415 1598 2206 690` holds no phone), so
 /// those are not enough.
 fn set_apart(t: &Text, run: &Run, segs: &[Seg]) -> bool {
@@ -1002,20 +1002,29 @@ fn set_apart(t: &Text, run: &Run, segs: &[Seg]) -> bool {
             && crate::Date::new(num(0..4), num(4..6) as u8, num(6..8) as u8).is_some()
             && (run.pos[7] as usize + 1..run.pos[8] as usize).any(|k| t.class(k) == Class::Space)
     };
-    // A number of eleven digits or more written in one piece, with a space between it and
-    // the digits beside it: a number of its own beside another (`年龄 35 139…`, `12 139…
-    // 138…`, an ID failing its check then a phone), not groups of one longer number, which
-    // come shorter (`4995 2415 1598 2206 690`, `139 1234 5678`).
-    let spaced = |a: usize, b: usize| {
-        (run.pos[a] as usize + 1..run.pos[b] as usize).any(|k| t.class(k) == Class::Space)
+    // A number of eleven digits or more written in one piece, with a separator between it
+    // and the digits beside it: a number of its own beside another (`年龄 35 139…`, `12 139…
+    // 138…`, `张伟,28,139…`, `|28|139…`, an ID failing its check then a phone), not groups of
+    // one longer number, which come shorter (`4995 2415 1598 2206 690`, `139 1234 5678`).
+    // A separator one sees, and not a decimal point: zero-width characters alone hide
+    // digits inside one number (`t=17565885965\u{feff}90`, a timestamp), and a fraction's
+    // digits are the fraction's (`0.13912345678`).
+    let seen = |a: usize, b: usize| {
+        let mut between = (run.pos[a] as usize + 1..run.pos[b] as usize)
+            .filter(|&k| t.class(k) != Class::Invisible);
+        match (between.next(), between.next()) {
+            (None, _) => false,
+            (Some(k), None) => t.fold(k) != '.',
+            _ => true,
+        }
     };
     segs.iter().enumerate().all(|(i, s)| {
         let covered_before =
             s.a == 0 || i > 0 && segs[i - 1].b == s.a || i == 0 && date_before(s.a);
         let covered_after = s.b == n || segs.get(i + 1).is_some_and(|x| x.a == s.b);
         let own = s.b - s.a >= 11 && !run.cut[s.a + 1..s.b].contains(&true);
-        (covered_before || apart(s.a - 1, s.a) || own && spaced(s.a - 1, s.a))
-            && (covered_after || apart(s.b - 1, s.b) || own && spaced(s.b - 1, s.b))
+        (covered_before || apart(s.a - 1, s.a) || own && seen(s.a - 1, s.a))
+            && (covered_after || apart(s.b - 1, s.b) || own && seen(s.b - 1, s.b))
     })
 }
 
@@ -1717,9 +1726,19 @@ mod tests {
                 "户号 4995 2415 1598 2206 690",
                 &[],
             ),
-            // Glued or dashed, not spaced: one number.
+            // Glued: one number.
             ("a phone in a longer number", "单号 1213912345678", &[]),
-            ("a dash is no space", "编号 12-13912345678", &[]),
+            (
+                "fields of a record, comma-separated",
+                "张伟,28,13912345678,32010219900101234X",
+                &[("phone", "13912345678"), ("id_card", "32010219900101234X")],
+            ),
+            (
+                "a bar between",
+                "28|13912345678",
+                &[("phone", "13912345678")],
+            ),
+            ("a decimal fraction", "汇率 0.13912345678", &[]),
         ];
         for (name, text, want) in cases {
             let r = scanner().scan(text);
