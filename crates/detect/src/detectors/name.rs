@@ -653,6 +653,25 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
             end = k2;
             continue;
         }
+        // A bare age (`张伟 28 138…`, `王芳(35) 138…`): in brackets it may be glued to the
+        // name.
+        if last.is_ascii_digit() || last == ')' {
+            match bare_age_ending_at(t, a) {
+                Some((b, true)) => {
+                    end = b;
+                    break;
+                }
+                Some((b, false)) => {
+                    let (k2, more) = back_over(b, false);
+                    if more == 0 {
+                        break;
+                    }
+                    end = k2;
+                    continue;
+                }
+                None => break,
+            }
+        }
         let title_last =
             TITLE_LAST.may_contain(last) && TITLES.iter().any(|w| w[w.len() - 1] == last);
         if !matches!(last, '岁' | '生' | '后' | '男' | '女') && !title_last {
@@ -715,6 +734,24 @@ fn date_ending_at(t: &Text, a: usize) -> Option<usize> {
 
 /// Words after a number that give an age or a year of birth (`35岁`, `1990年生`, `90后`).
 const AGES: [&[char]; 4] = [&['岁'], &['年', '生'], &['年', '出', '生'], &['后']];
+
+/// A bare age of one to three ASCII digits ending at `a`, or one in brackets (`(35)`, `（35）`,
+/// folded alike): where it starts, and whether it is bracketed.
+fn bare_age_ending_at(t: &Text, a: usize) -> Option<(usize, bool)> {
+    let bracket = a > 0 && t.fold(a - 1) == ')';
+    let end = if bracket { a - 1 } else { a };
+    let mut k = end;
+    while k > 0 && end - k < 3 && t.fold(k - 1).is_ascii_digit() {
+        k -= 1;
+    }
+    if k == end || k > 0 && t.fold(k - 1).is_ascii_digit() {
+        return None;
+    }
+    if !bracket {
+        return Some((k, false));
+    }
+    (k > 0 && t.fold(k - 1) == '(').then(|| (k - 1, true))
+}
 
 /// From a label's end `i` to where its value starts; over one line break when the label, which
 /// starts at `label`, ends its line outside a table (`姓名` / `王伟`).
@@ -1188,6 +1225,13 @@ mod tests {
             ("大家认准了为郑颖就是他，手机13912345678", Some("郑颖")),
             ("只能公开了→李刚就是他，手机13912345678", Some("李刚")),
             ("欢迎👉来玩，手机13912345678", None),
+            // A bare age between the name and the record, or one in brackets.
+            ("张伟 28 13912345678", Some("张伟")),
+            ("张伟,28,13912345678", Some("张伟")),
+            ("王建国(35) 13912345678", Some("王建国")),
+            ("王建国（35）13912345678", Some("王建国")),
+            ("房间 302 13912345678", None),
+            ("张伟 2024 13912345678", None),
         ] {
             let r = s.scan(text);
             let names: Vec<_> = r
