@@ -55,6 +55,13 @@ Modes:
                (QQ如下, 本名是这个, 地址在这, 微信给你们, 扣扣发出来了 …)
   label-lines  half of the field labels outside tables put at the end of their line, the value
                starting the next (`QQ` / `123456789`, `姓名` / `王伟`)
+  records      every post labelled doxxing_post that names a person beside an ID, phone or card
+               rewritten as its lead-in and one record line: the name, then the values in
+               their order, without labels, one separator a line (`,` `，` ` ` `|` tab `/` `、`
+               `----` ` | ` `#`), an age (`28`, `(35)`) after the name in half of them, a sex
+               in a third, a row number before it in a fifth (`张伟,28,139…,320…`); QQ and
+               WeChat IDs left out (without a label they are no ID to any reader); the other
+               posts as they are
 
 Modes compose: `--corpus` takes a rewritten corpus, so six rewrites at once are
 
@@ -206,6 +213,47 @@ def label_edits(post, rng, rewrite, keep):
     return replace_ranges(post, edits)
 
 
+RECORD_KINDS = ("name", "id_card", "phone", "bank_card", "email", "address")
+RECORD_SEPARATORS = [",", "，", " ", "|", "\t", "/", "、", "----", " | ", "#"]
+
+
+def record_line(post, rng):
+    """A doxxing post with a name and an ID, phone or card as its lead-in and one record line
+    (see `records`); any other post as it is."""
+    gold = post["gold"]
+    names = [g for g in gold if g["kind"] == "name"]
+    if (post["labels"] != ["doxxing_post"] or len(names) != 1
+            or not any(g["kind"] in ("id_card", "phone", "bank_card") for g in gold)):
+        return post
+    end = lead_in_end(post)
+    text = post["text"]
+    kept = [g for g in gold if g["end"] <= end]
+    values = [g for g in sorted(gold, key=lambda g: g["start"])
+              if g["start"] >= end and g["kind"] in RECORD_KINDS and g["kind"] != "name"]
+    sep = rng.choice(RECORD_SEPARATORS)
+    out = text[:end]
+    if out and not out.endswith(("\n", "：", ":", "，", "。", "！", " ")):
+        out += "\n"
+    new_gold = list(kept)
+    if rng.random() < 0.2:
+        out += str(rng.randint(1, 30)) + sep
+    name = names[0]
+    new_gold.append(dict(name, start=len(out), end=len(out) + (name["end"] - name["start"])))
+    out += text[name["start"]:name["end"]]
+    if rng.random() < 0.33:
+        out += sep + rng.choice("男女")
+    if rng.random() < 0.5:
+        age = rng.randint(18, 70)
+        out += ("(%d)" % age) if rng.random() < 0.3 else sep + str(age)
+    for g in values:
+        out += sep
+        new_gold.append(dict(g, start=len(out), end=len(out) + (g["end"] - g["start"])))
+        out += text[g["start"]:g["end"]]
+    meta = dict(post["meta"], hard_negatives=[h for h in post["meta"]["hard_negatives"]
+                                              if h["end"] <= end])
+    return dict(post, text=out, gold=new_gold, meta=meta)
+
+
 def lead_in_end(post):
     """End of the lead-in: the last sentence break before the first span (0 if none)."""
     if not post["gold"]:
@@ -220,7 +268,7 @@ def main():
         "mode",
         choices=[
             "zero-width", "emoji", "traditional", "separators", "labels", "breaks", "standins",
-            "digits", "mixed-digits", "negatives", "emails", "addresses", "colons", "spaced", "brackets", "filler", "label-lines"])
+            "digits", "mixed-digits", "negatives", "emails", "addresses", "colons", "spaced", "brackets", "filler", "label-lines", "records"])
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--corpus", default=DEFAULT_CORPUS)
     args = ap.parse_args()
@@ -393,6 +441,8 @@ def main():
             # would write.
             p = label_edits(p, rng, lambda m: (m.end(), m.group() + rng.choice(FILLERS)),
                             lambda r: r < 0.5)
+        elif args.mode == "records":
+            p = record_line(p, rng)
         elif args.mode == "label-lines":
             text = p["text"]
             inside = covered(p)

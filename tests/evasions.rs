@@ -1155,6 +1155,18 @@ fn spans_of_unseen_forms() {
                 (Kind::Email, "zt03<at>sina.com"),
             ],
         ),
+        // A leak dump's line, fields between rows of dashes (`----`): the name, the e-mail
+        // without the dashes on either side, an age beside the numbers.
+        (
+            "曝光 张伟----28----li88@hotmail.com----13912345678----32010219900101234X",
+            &[
+                (Kind::Name, "张伟"),
+                (Kind::Email, "li88@hotmail.com"),
+                (Kind::Phone, "13912345678"),
+                (Kind::IdCard, "32010219900101234X"),
+            ],
+        ),
+        ("邮箱 li88@qq.com----abc", &[(Kind::Email, "li88@qq.com")]),
         // Zero-width characters inside the written-out sign, around its spaces and the dots'.
         (
             "邮箱 zt04(a\u{200b})qq.com 备用 zt05 @ \u{200d}sina .\u{200d} com 还有 zt06 at\u{200c} 126.com",

@@ -258,13 +258,35 @@ fn domain(t: &Text, mut i: usize, accept: impl Fn(&str) -> bool) -> Option<(Stri
     let mut labels: Vec<String> = Vec::with_capacity(4);
     let mut ends: Vec<usize> = Vec::with_capacity(4);
     loop {
-        let (mut label, e) = read_token(t, i, |c| c.is_ascii_alphanumeric() || c == '-');
+        let (mut label, mut e) = read_token(t, i, |c| c.is_ascii_alphanumeric() || c == '-');
+        // A label never ends with a dash, nor holds three in a row: such dashes separate
+        // the next field (`…@qq.com----山东…`, `…@qq.com----abc`).
+        let cut = label
+            .find("---")
+            .unwrap_or(label.len())
+            .min(label.trim_end_matches('-').len());
+        let separated = cut < label.len();
+        if separated {
+            label.truncate(cut);
+            // The end after the label's `cut` visible characters.
+            e = i;
+            let mut left = cut;
+            while left > 0 {
+                if t.class(e) != Class::Invisible {
+                    left -= 1;
+                }
+                e += 1;
+            }
+        }
         if label.is_empty() {
             break;
         }
         label.make_ascii_lowercase();
         labels.push(label);
         ends.push(e);
+        if separated {
+            break;
+        }
         match dot(t, e) {
             Some(n) => i = n,
             None => break,
@@ -306,7 +328,9 @@ fn email_at(t: &Text, i: usize, claimed: &[bool]) -> Option<Found> {
             continue;
         }
         let f = t.fold(p);
-        if !is_local(f) {
+        // Two dashes in a row are a field separator (`张伟----li88@…`, the leak dumps'
+        // `----`), not part of an address.
+        if !is_local(f) || f == '-' && p > 0 && t.fold(p - 1) == '-' {
             break;
         }
         start = p;

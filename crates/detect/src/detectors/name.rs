@@ -576,15 +576,22 @@ fn name_line_above(t: &Text, dicts: &Dictionaries, s: usize) -> Option<(usize, N
 fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
     // Back over gap characters; a line break only with `lines` (a label or a name on the line
     // above: `身份证\n3201…`, `许晴\n电话：139…`).
+    // A separator written as a row of one character counts once, up to eight of it (`----`,
+    // the leak dumps' field separator: `张伟----139…`).
     let back_over = |mut k: usize, lines: bool| {
         let mut gaps = 0;
-        while k > 0
-            && t.info[k - 1].is_gap()
-            && (lines || t.class(k - 1) != Class::Newline)
-            && gaps < 3
-        {
+        let mut row = 0;
+        while k > 0 && t.info[k - 1].is_gap() && (lines || t.class(k - 1) != Class::Newline) {
+            let same = k < t.len() && row > 0 && t.chars[k - 1] == t.chars[k];
+            if same && row < 8 {
+                row += 1;
+            } else if gaps < 3 {
+                gaps += 1;
+                row = 1;
+            } else {
+                break;
+            }
             k -= 1;
-            gaps += 1;
         }
         (k, gaps)
     };
