@@ -1403,6 +1403,10 @@ fn in_bare_url(t: &Text, start: usize) -> bool {
         if !c.is_ascii_graphic() {
             break;
         }
+        // An e-mail's domain, then a separator (`li31@outlook.com/139…`): no link's path.
+        if c == '@' && !slash {
+            return false;
+        }
         slash |= c == '/';
         domain |= c == '.' && t.fold(k).is_ascii_alphabetic();
         k -= 1;
@@ -1739,6 +1743,13 @@ mod tests {
                 &[("phone", "13912345678")],
             ),
             ("a decimal fraction", "汇率 0.13912345678", &[]),
+            // After an e-mail and a separator: a field of a record, not a link's path.
+            (
+                "a phone after an e-mail and a slash",
+                "li31@outlook.com/18091109944",
+                &[("email", "li31@outlook.com"), ("phone", "18091109944")],
+            ),
+            ("a link's path", "weibo.com/u/13912345678", &[]),
         ];
         for (name, text, want) in cases {
             let r = scanner().scan(text);
