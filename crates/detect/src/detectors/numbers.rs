@@ -1223,6 +1223,32 @@ fn split_lines(run: &Run) -> Vec<Run> {
         .collect()
 }
 
+/// Where the rest of a run starts when its first group is a short number (one to three
+/// elements) set apart from the rest: by a separator that none of the rest's cuts is, the rest
+/// cut at least once (`62|183 1453-0254`), or written another way (ASCII digits, then
+/// numerals: `26 壹玖柒…`). The rest holds eleven elements or more. A number written in groups
+/// separates them alike (`155 7337 9661`), so its first group stays.
+fn short_number_aside(t: &Text, run: &Run) -> Option<usize> {
+    let n = run.digits.len();
+    let c = (1..n.min(4)).find(|&k| run.cut[k])?;
+    if n - c < 11 {
+        return None;
+    }
+    // The first visible character between elements `k - 1` and `k`.
+    let sep = |k: usize| {
+        (run.pos[k - 1] as usize + 1..run.pos[k] as usize)
+            .find(|&q| t.class(q) != Class::Invisible)
+            .map(|q| t.fold(q))
+    };
+    let first = sep(c)?;
+    let mut rest_cuts = (c + 1..n).filter(|&k| run.cut[k]).map(sep).peekable();
+    let other_separator =
+        rest_cuts.peek().is_some() && rest_cuts.all(|s| s.is_some_and(|s| s != first));
+    let cjk = |k: usize| t.info[run.pos[k] as usize].is_cjk_digit();
+    let other_script = (0..c).all(|k| !cjk(k)) && (c..n).all(cjk);
+    (other_separator || other_script).then_some(c)
+}
+
 /// Why each digit run of the text yielded no finding (for `--explain`): (start, end, reason).
 /// Reasons name checks, never digits.
 pub fn diagnose(
@@ -1338,6 +1364,19 @@ fn judge(
             push_seg(t, run, s, out);
         }
         return Ok(label);
+    }
+    // A short number before the rest, set apart from it by a separator the rest does not use,
+    // or written another way (`62|１８３１４５３-０２５４`, `40 1925643-2360`, `26 壹玖柒…`):
+    // an age or a row number beside a number, which is read without it.
+    if let Some(c) = short_number_aside(t, run) {
+        let cjk = (c..n)
+            .filter(|&k| t.info[run.pos[k] as usize].is_cjk_digit())
+            .count();
+        let before = out.len();
+        match judge(t, ctx, hits, cells, &run.sub(c, n, cjk), segs, out) {
+            Ok(l) if out.len() > before => return Ok(l.or(label)),
+            _ => out.truncate(before),
+        }
     }
     let mut any = false;
     for s in segs.drain(..) {
@@ -1750,6 +1789,27 @@ mod tests {
                 &[("email", "li31@outlook.com"), ("phone", "18091109944")],
             ),
             ("a link's path", "weibo.com/u/13912345678", &[]),
+            // A short number set apart by another separator, or written another way.
+            (
+                "an age and a bar",
+                "62|１８３１４５３-０２５４|",
+                &[("phone", "１８３１４５３-０２５４")],
+            ),
+            (
+                "an age and a space",
+                "张英 40 1925643-2360 住",
+                &[("phone", "1925643-2360")],
+            ),
+            (
+                "an age, then numerals",
+                "男 26 壹玖柒🌟伍柒伍柒肆玖伍陆",
+                &[("phone", "壹玖柒🌟伍柒伍柒肆玖伍陆")],
+            ),
+            (
+                "a phone's own first group",
+                "电话 155 7337 9661",
+                &[("phone", "155 7337 9661")],
+            ),
         ];
         for (name, text, want) in cases {
             let r = scanner().scan(text);
