@@ -1223,12 +1223,13 @@ fn split_lines(run: &Run) -> Vec<Run> {
         .collect()
 }
 
-/// Where the rest of a run starts when its first group is a short number (one to three
-/// elements) set apart from the rest: by a separator that none of the rest's cuts is, the rest
-/// cut at least once (`62|183 1453-0254`), or written another way (ASCII digits, then
-/// numerals: `26 壹玖柒…`). The rest holds eleven elements or more. A number written in groups
-/// separates them alike (`155 7337 9661`), so its first group stays.
-fn short_number_aside(t: &Text, run: &Run) -> Option<usize> {
+/// The fields of a run whose first group is a short number (one to three elements) set apart
+/// from the rest (their bounds, from 0 to the run's length): by a separator that the run uses
+/// at no cut but the fields' (`62|183 1453-0254`; `64、139 0605-2562、6276…`), the rest cut
+/// otherwise at least once; or by being written another way (ASCII digits, then numerals:
+/// `26 壹玖柒…`). A number written in groups separates them alike (`155 7337 9661`): no fields;
+/// so do fields of one to three elements after the first.
+fn record_fields(t: &Text, run: &Run) -> Option<Vec<usize>> {
     let n = run.digits.len();
     let c = (1..n.min(4)).find(|&k| run.cut[k])?;
     if n - c < 11 {
@@ -1240,13 +1241,27 @@ fn short_number_aside(t: &Text, run: &Run) -> Option<usize> {
             .find(|&q| t.class(q) != Class::Invisible)
             .map(|q| t.fold(q))
     };
-    let first = sep(c)?;
-    let mut rest_cuts = (c + 1..n).filter(|&k| run.cut[k]).map(sep).peekable();
-    let other_separator =
-        rest_cuts.peek().is_some() && rest_cuts.all(|s| s.is_some_and(|s| s != first));
     let cjk = |k: usize| t.info[run.pos[k] as usize].is_cjk_digit();
-    let other_script = (0..c).all(|k| !cjk(k)) && (c..n).all(cjk);
-    (other_separator || other_script).then_some(c)
+    if (0..c).all(|k| !cjk(k)) && (c..n).all(cjk) {
+        return Some(vec![0, c, n]);
+    }
+    let first = sep(c)?;
+    let mut fields = vec![0, c];
+    let mut inner = false;
+    for k in c + 1..n {
+        if run.cut[k] {
+            if sep(k) == Some(first) {
+                fields.push(k);
+            } else {
+                inner = true;
+            }
+        }
+    }
+    fields.push(n);
+    // Fields of a record are numbers; short ones after the first are a number's groups
+    // written with the same separator (`24 １　３　０…`, a full-width space folded).
+    let long = fields[1..].windows(2).all(|w| w[1] - w[0] > 3);
+    (inner && long).then_some(fields)
 }
 
 /// Why each digit run of the text yielded no finding (for `--explain`): (start, end, reason).
@@ -1365,18 +1380,42 @@ fn judge(
         }
         return Ok(label);
     }
-    // A short number before the rest, set apart from it by a separator the rest does not use,
-    // or written another way (`62|１８３１４５３-０２５４`, `40 1925643-2360`, `26 壹玖柒…`):
-    // an age or a row number beside a number, which is read without it.
-    if let Some(c) = short_number_aside(t, run) {
-        let cjk = (c..n)
-            .filter(|&k| t.info[run.pos[k] as usize].is_cjk_digit())
-            .count();
+    // A short number before the rest, set apart from it by a separator the numbers do not
+    // use inside them, or written another way (`62|１８３１４５３-０２５４`, `40 1925643-2360`,
+    // `26 壹玖柒…`, `64、139 0605-2562、6276…`): an age or a row number beside numbers, the
+    // fields of a record. Each field is read alone; the reading stands if every field that
+    // yields nothing is a short number.
+    if let Some(fields) = record_fields(t, run) {
         let before = out.len();
-        match judge(t, ctx, hits, cells, &run.sub(c, n, cjk), segs, out) {
-            Ok(l) if out.len() > before => return Ok(l.or(label)),
-            _ => out.truncate(before),
+        let mut read = true;
+        let mut field_label = None;
+        // (Their own segments: `segs` still holds the run's, read below if this fails.)
+        let mut field_segs = Vec::new();
+        for w in fields.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let cjk = (a..b)
+                .filter(|&k| t.info[run.pos[k] as usize].is_cjk_digit())
+                .count();
+            let had = out.len();
+            let judged = judge(
+                t,
+                ctx,
+                hits,
+                cells,
+                &run.sub(a, b, cjk),
+                &mut field_segs,
+                out,
+            );
+            field_label = field_label.or(judged.ok().flatten());
+            if out.len() == had && b - a > 3 {
+                read = false;
+                break;
+            }
         }
+        if read && out.len() > before {
+            return Ok(field_label.or(label));
+        }
+        out.truncate(before);
     }
     let mut any = false;
     for s in segs.drain(..) {
