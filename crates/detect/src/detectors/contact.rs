@@ -261,10 +261,15 @@ fn domain(t: &Text, mut i: usize, accept: impl Fn(&str) -> bool) -> Option<(Stri
         let (mut label, mut e) = read_token(t, i, |c| c.is_ascii_alphanumeric() || c == '-');
         // A label never ends with a dash, nor holds three in a row: such dashes separate
         // the next field (`…@qq.com----山东…`, `…@qq.com----abc`).
-        let cut = label
-            .find("---")
-            .unwrap_or(label.len())
-            .min(label.trim_end_matches('-').len());
+        // (Most labels hold no dash: not searched.)
+        let cut = if label.contains('-') {
+            label
+                .find("---")
+                .unwrap_or(label.len())
+                .min(label.trim_end_matches('-').len())
+        } else {
+            label.len()
+        };
         let separated = cut < label.len();
         if separated {
             label.truncate(cut);
