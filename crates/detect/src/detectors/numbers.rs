@@ -549,8 +549,11 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
                     .spare_capacity_mut()
                     .iter_mut()
                     .zip(run.pos.spare_capacity_mut());
-                let mut cjk = 0;
-                for ((d_slot, p_slot), (info, &cl)) in
+                // The block's entries `&`-ed: numerals among its digits are counted after the
+                // loop, and only when this does not rule them out (most numbers are written
+                // in ASCII or full-width digits).
+                let mut all = info;
+                for ((d_slot, p_slot), (&info, &cl)) in
                     slots.zip(infos[start..].iter().zip(&claimed[start..]))
                 {
                     let Some(d) = info.digit().filter(|_| !cl) else {
@@ -558,7 +561,7 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
                     };
                     d_slot.write(d);
                     p_slot.write(j as u32);
-                    cjk += usize::from(info.class() == Class::Cjk);
+                    all = all & info;
                     j += 1;
                 }
                 // SAFETY: the `j - start` slots after each vector's length were written just
@@ -567,7 +570,12 @@ pub fn runs(t: &Text, claimed: &[bool], out: &mut Runs) {
                     run.digits.set_len(from + j - start);
                     run.pos.set_len(run.pos.len() + j - start);
                 }
-                run.cjk += cjk;
+                if !all.and_holds_no_cjk() {
+                    run.cjk += infos[start..j]
+                        .iter()
+                        .filter(|i| i.class() == Class::Cjk)
+                        .count();
+                }
                 run.cut.resize(run.cut.len() + j - start, false);
             } else if is_mask(c)
                 && (c != 'x' && c != 'X' || {
