@@ -209,7 +209,7 @@ impl CharInfo {
     /// For entries combined with `&` (`a & b & …`): true when none of them is [`Class::Cjk`].
     /// Its class code (1) is the only one with bit 0 set and bit 1 clear, and bit 1 is set in
     /// `Digit` (3): a block of ASCII or full-width digits answers in one test, where a count
-    /// of the numerals among them took four instructions a digit. False says nothing sure
+    /// of the numerals among them took five instructions a digit. False says nothing sure
     /// (an `Other` entry clears the bit too): count then.
     #[inline]
     pub fn and_holds_no_cjk(self) -> bool {
