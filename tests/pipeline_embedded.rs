@@ -129,6 +129,65 @@ fn kill_nine_mid_stream_then_restart_loses_nothing() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The offset that completes a file is not written: moving the file to `done/` records it. A
+/// crash after the last alerts sync and before that move leaves the file in the inbox with the
+/// checkpoint written before; the restart replays the records after it (the same alert ids)
+/// and loses nothing. Here that state is made from a finished run: the file put back, the
+/// checkpoint at a record boundary near its end.
+#[test]
+fn crash_before_the_move_to_done_replays_from_the_last_checkpoint() {
+    let dir = setup("lastcp", 20);
+    let (jsonl, positive) = posts("test", 600);
+    std::fs::write(dir.join("inbox/f.jsonl"), &jsonl).unwrap();
+    run_once(&dir);
+    let checkpoint = dir.join("inbox/.doxwatch/f.jsonl.offset");
+    assert!(dir.join("inbox/done/f.jsonl").exists() && !checkpoint.exists());
+    let first = alerts(&dir);
+    let ids = |all: &[Value]| -> BTreeMap<String, BTreeSet<String>> {
+        let mut by_post: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for a in all {
+            by_post
+                .entry(a["post_id"].as_str().unwrap().to_string())
+                .or_default()
+                .insert(a["alert_id"].as_str().unwrap().to_string());
+        }
+        by_post
+    };
+    assert_eq!(
+        ids(&first).keys().cloned().collect::<BTreeSet<_>>(),
+        positive
+    );
+    assert_eq!(first.len(), positive.len());
+
+    // The state after such a crash: the last 50 records past the checkpoint on disk.
+    std::fs::rename(dir.join("inbox/done/f.jsonl"), dir.join("inbox/f.jsonl")).unwrap();
+    let lines: Vec<&str> = jsonl.lines().collect();
+    let kept = lines.len() - 50;
+    let offset: usize = lines[..kept].iter().map(|l| l.len() + 1).sum();
+    std::fs::write(&checkpoint, offset.to_string()).unwrap();
+    let tail: BTreeSet<String> = lines[kept..]
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .filter(|id| positive.contains(id))
+        .collect();
+    assert!(!tail.is_empty(), "the replayed records hold no leak");
+
+    run_once(&dir);
+    let all = alerts(&dir);
+    let by_post = ids(&all);
+    assert_eq!(by_post.keys().cloned().collect::<BTreeSet<_>>(), positive);
+    // Replays only: the same alert id, and only for the records after the checkpoint.
+    assert!(by_post.values().all(|ids| ids.len() == 1));
+    assert_eq!(all.len(), first.len() + tail.len());
+    assert!(dir.join("inbox/done/f.jsonl").exists() && !checkpoint.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn check_config_accepts_shipped_and_rejects_bad() {
     let ok = Command::new(BIN)

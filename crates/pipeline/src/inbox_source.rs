@@ -10,7 +10,7 @@
 
 use crate::file_reader::FileReader;
 use crate::line_reader::{close_record, read_record, take_lines};
-use crate::records::Records;
+use crate::records::{Pool, Records};
 use crate::runtime::{Batch, PipelineError, SourceStats};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,6 +23,8 @@ pub struct InboxSource {
     pub follow: bool,
     pub batch_records: usize,
     pub max_record_bytes: usize,
+    /// Batch buffers the matchers handed back, filled again before new ones are allocated.
+    pub pool: Option<Pool>,
 }
 
 fn io_err(what: &str, path: &Path, e: std::io::Error) -> PipelineError {
@@ -70,6 +72,27 @@ impl Progress {
         }
         moved
     }
+}
+
+/// How many records the next batch of a file takes, given how many batches of it were sent,
+/// the bytes left to read and the bytes a record took in the batch before (0 before the first).
+///
+/// - The first batches are smaller (an eighth of `batch_records`, then doubling): the matchers
+///   sat idle ~27 ms at the start of a run while the source read and copied a whole first
+///   batch into fresh memory (benches/README.md, branch `pipeline-speed16`).
+/// - The last ones are too (a quarter of what is left, down to a sixteenth of
+///   `batch_records`): with full batches to the end, one matcher went on with the last batch
+///   for up to ~13 ms while the other had nothing left.
+///
+/// Batch boundaries are only where checkpoints may fall; the alerts do not depend on them.
+fn batch_target(batch_records: usize, sent: u64, left: u64, record_bytes: usize) -> usize {
+    let full = batch_records.max(1);
+    let ramp = full >> 3u64.saturating_sub(sent).min(3);
+    let tail = match record_bytes as u64 {
+        0 => full,
+        n => usize::try_from(left / (4 * n)).unwrap_or(usize::MAX),
+    };
+    ramp.min(tail.max(full / 16)).clamp(1, full)
 }
 
 impl InboxSource {
@@ -240,7 +263,14 @@ impl InboxSource {
         file.seek(std::io::SeekFrom::Start(start))
             .await
             .map_err(|e| io_err("seeking", &path, e))?;
-        let mut reader = FileReader::new(file.into_std().await, 1 << 20);
+        let file = file.into_std().await;
+        // Files appear in the inbox complete (the contract above); if one grows anyway, its
+        // last batches are merely small.
+        let len = file
+            .metadata()
+            .map_err(|e| io_err("reading", &path, e))?
+            .len();
+        let mut reader = FileReader::new(file, 1 << 20);
         let mut progress = Progress {
             pending: BTreeMap::new(),
             acked: Default::default(),
@@ -250,24 +280,36 @@ impl InboxSource {
         let mut offset = start;
         let mut stopped = false;
         let mut eof = false;
-        let mut last_bytes = 0;
+        let mut sent = 0u64;
+        let mut record_bytes = 0usize;
         while !eof {
             if *stop.borrow() {
                 stopped = true;
                 break;
             }
-            // Sized as the batch before, so that a batch of like records fills it without
-            // growing.
-            let mut records = Records::with_capacity(self.batch_records, last_bytes);
-            while records.len() < self.batch_records {
+            let target = batch_target(
+                self.batch_records,
+                sent,
+                len.saturating_sub(offset),
+                record_bytes,
+            );
+            // Sized from the batch before, so that a batch of like records fills it without
+            // growing (the first one guesses 1 KB a record).
+            let bytes = target.saturating_mul(match record_bytes {
+                0 => 1 << 10,
+                n => n + n / 8,
+            });
+            let mut records = match self.pool.as_ref().and_then(Pool::take) {
+                Some(mut r) => {
+                    r.clear_for(target, bytes);
+                    r
+                }
+                None => Records::with_capacity(target, bytes),
+            };
+            while records.len() < target {
                 // The whole lines already read, then one line (read_record refills the buffer,
                 // or reads a line longer than it) until the batch is full.
-                let used = take_lines(
-                    reader.buffer(),
-                    self.max_record_bytes,
-                    self.batch_records,
-                    &mut records,
-                );
+                let used = take_lines(reader.buffer(), self.max_record_bytes, target, &mut records);
                 if used > 0 {
                     reader.consume(used);
                     offset += used as u64;
@@ -286,7 +328,8 @@ impl InboxSource {
             if records.is_empty() {
                 continue;
             }
-            last_bytes = records.bytes() + records.bytes() / 8;
+            record_bytes = records.bytes().div_ceil(records.len());
+            sent += 1;
             stats.records += records.len() as u64;
             *seq += 1;
             progress.pending.insert(*seq, offset);
@@ -303,7 +346,7 @@ impl InboxSource {
                 self.park(name, &a.rejected).await?;
                 progress.acked.insert(a.seq);
             }
-            if progress.fold() {
+            if progress.fold() && !(eof && progress.pending.is_empty()) {
                 checkpoint.send_replace(progress.committed);
             }
             if checkpointer.is_finished() {
@@ -321,7 +364,14 @@ impl InboxSource {
                 Some(a) => {
                     self.park(name, &a.rejected).await?;
                     progress.acked.insert(a.seq);
-                    if progress.fold() {
+                    // The offset that completes a file is not written: the file moves to
+                    // done/ right after, and that rename is what records it. Writing it (a
+                    // sync and a rename) held both cores idle at the end of a run, after the
+                    // last alerts sync (~32 ms under load, benches/README.md,
+                    // `pipeline-speed16`). A crash between the last alerts sync and the move
+                    // replays the file from the offset written before: at least once, as
+                    // after any crash.
+                    if progress.fold() && !(eof && !stopped && progress.pending.is_empty()) {
                         checkpoint.send_replace(progress.committed);
                     }
                 }
@@ -370,6 +420,7 @@ mod tests {
             follow: false,
             batch_records: 1,
             max_record_bytes: 1 << 10,
+            pool: None,
         };
         tokio::fs::create_dir_all(src.state_dir()).await.unwrap();
         for last in [1u64, 7, 300] {
@@ -395,6 +446,25 @@ mod tests {
         assert!(task.await.unwrap().is_err());
         drop(tx);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn batches_ramp_up_at_the_start_and_down_at_the_end() {
+        let full = 2048;
+        let far = 1 << 40;
+        let sizes: Vec<usize> = (0..6).map(|i| batch_target(full, i, far, 600)).collect();
+        assert_eq!(sizes, [256, 512, 1024, 2048, 2048, 2048]);
+        // The first batch, the record size not yet known: the ramp alone.
+        assert_eq!(batch_target(full, 0, 1000, 0), 256);
+        // Near the end, a quarter of what is left, not under a sixteenth of a full batch.
+        assert_eq!(batch_target(full, 9, 600 * 4096, 600), 1024);
+        assert_eq!(batch_target(full, 9, 600 * 1000, 600), 250);
+        assert_eq!(batch_target(full, 9, 600, 600), 128);
+        assert_eq!(batch_target(full, 9, 0, 600), 128);
+        // Small batches stay at least one record.
+        assert_eq!(batch_target(1, 0, 0, 600), 1);
+        assert_eq!(batch_target(10, 0, 0, 600), 1);
+        assert_eq!(batch_target(0, 5, far, 0), 1);
     }
 
     #[test]

@@ -26,6 +26,20 @@ impl Records {
         }
     }
 
+    /// Drops the records and makes room for `records` records of `bytes` bytes in all, keeping
+    /// the buffers' allocations: a buffer reused this way is memory already faulted in.
+    pub fn clear_for(&mut self, records: usize, bytes: usize) {
+        self.data.clear();
+        self.ends.clear();
+        self.data.reserve(bytes);
+        self.ends.reserve(records);
+    }
+
+    /// The bytes the buffers hold room for.
+    pub fn capacity_bytes(&self) -> usize {
+        self.data.capacity() + self.ends.capacity() * std::mem::size_of::<usize>()
+    }
+
     /// How many records.
     pub fn len(&self) -> usize {
         self.ends.len()
@@ -87,6 +101,56 @@ impl Records {
 
     fn closed(&self) -> usize {
         self.ends.last().copied().unwrap_or(0)
+    }
+}
+
+/// Batch buffers handed back by the matchers once a batch is matched, for the source to fill
+/// again. Every batch had two fresh allocations of ~1.2 MB (2,048 dev-corpus posts); fresh
+/// memory here is transparent huge pages the kernel zeroes on first touch, and in the first
+/// 50 ms of a run the inbox source spent 28 ms in `clear_page_erms` (benches/README.md, branch
+/// `pipeline-speed16`). Bounded: at most `cap` buffers of at most [`Pool::MAX_BYTES`] each are
+/// kept; more, or larger ones (a batch of unusually long records), are freed as before.
+#[derive(Clone)]
+pub struct Pool {
+    free: std::sync::Arc<std::sync::Mutex<Vec<Records>>>,
+    cap: usize,
+}
+
+impl Pool {
+    /// A kept buffer holds room for at most this many bytes (a dev-corpus batch needs ~1.2 MB).
+    pub const MAX_BYTES: usize = 8 << 20;
+
+    pub fn new(cap: usize) -> Pool {
+        Pool {
+            free: Default::default(),
+            cap,
+        }
+    }
+
+    /// A buffer handed back, or `None` when there is none.
+    pub fn take(&self) -> Option<Records> {
+        self.free.lock().ok()?.pop()
+    }
+
+    /// Hands back a batch's buffers; freed instead if the pool is full or they are large.
+    pub fn put(&self, records: Records) {
+        if records.capacity_bytes() > Pool::MAX_BYTES {
+            return;
+        }
+        if let Ok(mut free) = self.free.lock() {
+            if free.len() < self.cap {
+                free.push(records);
+            }
+        }
+    }
+
+    /// How many buffers are kept.
+    pub fn len(&self) -> usize {
+        self.free.lock().map_or(0, |f| f.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 
@@ -161,5 +225,30 @@ mod tests {
             (Some(&b"cde"[..]), Some(&b""[..]), None)
         );
         assert_eq!(r, ["ab", "cde", "", "f"].into_iter().collect::<Records>());
+        let data = r.data.as_ptr();
+        r.clear_for(2, 3);
+        assert!(r.is_empty() && r.bytes() == 0 && r.iter().next().is_none());
+        assert_eq!(r.data.as_ptr(), data, "the allocation is kept");
+        r.push(b"g");
+        assert_eq!(r, ["g"].into_iter().collect::<Records>());
+    }
+
+    /// The pool keeps at most `cap` buffers, none larger than `MAX_BYTES`, and gives back the
+    /// allocations it kept.
+    #[test]
+    fn the_pool_is_bounded() {
+        let pool = Pool::new(2);
+        assert!(pool.take().is_none());
+        let kept = Records::with_capacity(8, 1 << 10);
+        let ptr = kept.data.as_ptr();
+        pool.put(kept);
+        pool.put(Records::with_capacity(8, 1 << 10));
+        pool.put(Records::with_capacity(8, 1 << 10));
+        assert_eq!(pool.len(), 2);
+        pool.take();
+        pool.put(Records::with_capacity(1, Pool::MAX_BYTES + 1));
+        assert_eq!(pool.len(), 1);
+        assert_eq!(pool.take().unwrap().data.as_ptr(), ptr);
+        assert!(pool.is_empty());
     }
 }

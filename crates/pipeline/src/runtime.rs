@@ -26,7 +26,7 @@ use crate::inbox_source::InboxSource;
 use crate::keys::Keys;
 use crate::matcher::{AlertLines, AlertsAs, Matcher, Outcome, Reject};
 use crate::metrics::Metrics;
-use crate::records::Records;
+use crate::records::{Pool, Records};
 use crate::stdin_source::StdinSource;
 use crate::stdout_sink::StdoutSink;
 use crate::webhook_sink::WebhookSink;
@@ -325,6 +325,13 @@ pub async fn run_with(
         || external.iter().any(|s| s.wants_values());
     let (batch_tx, batch_rx) = mpsc::channel::<Batch>(cfg.queue_batches);
     let (matched_tx, mut matched_rx) = mpsc::channel::<Matched>(cfg.workers.max(1));
+    // The matchers hand the inbox sources' batch buffers back (`Pool`). At most as many as can
+    // be queued and matched at once are kept: no more are ever in use together.
+    let pool = cfg
+        .sources
+        .iter()
+        .any(|s| matches!(s, SourceConfig::Inbox { .. }))
+        .then(|| Pool::new(cfg.queue_batches + cfg.workers.max(1)));
     let mut ack_txs = Vec::new();
     let mut source_tasks = Vec::new();
     for (id, s) in cfg.sources.iter().enumerate() {
@@ -339,6 +346,7 @@ pub async fn run_with(
                     follow,
                     batch_records: cfg.batch_records,
                     max_record_bytes: cfg.max_record_bytes,
+                    pool: pool.clone(),
                 };
                 tokio::spawn(src.run(id, tx, ack_rx, stop))
             }
@@ -393,6 +401,7 @@ pub async fn run_with(
     let workers: Vec<_> = (0..cfg.workers.max(1))
         .map(|_| {
             let (matcher, rx, tx) = (matcher.clone(), batch_rx.clone(), matched_tx.clone());
+            let pool = pool.clone();
             tokio::task::spawn_blocking(move || {
                 let mut scratch = Scratch::default();
                 loop {
@@ -405,7 +414,10 @@ pub async fn run_with(
                     let Some(batch) = next else {
                         return Ok::<(), PipelineError>(());
                     };
-                    let matched = match_batch(&matcher, batch, &mut scratch, how);
+                    let matched = match_batch(&matcher, &batch, &mut scratch, how);
+                    if let Some(pool) = &pool {
+                        pool.put(batch.records);
+                    }
                     if tx.blocking_send(matched).is_err() {
                         // The sink stage ended; its error is what the run returns.
                         return Ok(());
@@ -511,7 +523,7 @@ pub async fn run_with(
 /// Counts an acknowledged batch in the totals and metrics and acknowledges it to its source.
 /// Matches one batch on a matcher thread: the alerts as `how` says, the refused records copied
 /// out for the source to park.
-fn match_batch(matcher: &Matcher, batch: Batch, scratch: &mut Scratch, how: AlertsAs) -> Matched {
+fn match_batch(matcher: &Matcher, batch: &Batch, scratch: &mut Scratch, how: AlertsAs) -> Matched {
     let read_at = std::time::Instant::now();
     let mut outcome = matcher.match_batch_as(&batch.records, scratch, how);
     let rejected: Vec<(Vec<u8>, Reject)> = outcome
