@@ -103,6 +103,15 @@ pub fn hits_reaching(hits: &[Hit], from: usize) -> &[Hit] {
     &hits[hits.partition_point(|h| h.start < lo)..]
 }
 
+/// The hits of `hits` (which come by start) that may end at `from` or after and start before
+/// `to`: [`hits_reaching`] read up to `to`. Callers test the ends they need.
+#[inline]
+pub fn hits_near(hits: &[Hit], from: usize, to: usize) -> impl Iterator<Item = &Hit> {
+    hits_reaching(hits, from)
+        .iter()
+        .take_while(move |h| h.start < to)
+}
+
 /// A lexicon hit in original code-point offsets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Hit {

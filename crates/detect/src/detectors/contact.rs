@@ -2,7 +2,7 @@
 //! not read as numbers), Telegram links and handles, WeChat IDs after a WeChat label.
 
 use crate::chars::{CharInfo, CharSet, Class};
-use crate::lexicon::{hits_reaching, Field, Group, Hit};
+use crate::lexicon::{hits_near, Field, Group, Hit};
 use crate::text::Text;
 use crate::Found;
 use doxwatch_model::{Facts, Kind, Span};
@@ -1010,10 +1010,7 @@ pub fn detect_telegram_handles(t: &Text, hits: &[Hit], claimed: &mut [bool], out
             // The name of Telegram itself is no handle (`飞机”（Telegra👉m）`, `Tele🙏gram`), nor
             // the pinyin half of a keyword (`开房jilu`, `机主xinxi`).
             // (Of the hits that may reach past `i`: they come by start.)
-            && !hits_reaching(hits, i + 1)
-                .iter()
-                .take_while(|k| k.start <= i)
-                .any(|k| {
+            && !hits_near(hits, i + 1, i + 1).any(|k| {
                     i < k.end
                         && (k.group == Group::Tg || matches!(k.group, Group::Ad(_)) && k.start < i)
                 })

@@ -5,7 +5,7 @@
 
 use crate::chars::{self, CharBloom, CharSet, Class};
 use crate::dict::Dictionaries;
-use crate::lexicon::{hits_reaching, Field, Group, Hit};
+use crate::lexicon::{hits_near, Field, Group, Hit};
 use crate::text::Text;
 use crate::Found;
 use doxwatch_model::{Facts, Kind, Span};
@@ -506,18 +506,12 @@ fn name_ending_at(
                         && roles_ending_in(c).any(|w| t.word_before(p + 1, w))
             })
             // (The hits come by start: one ending at `b` starts before it, and within reach.)
-            || hits_reaching(hits, b)
-                .iter()
-                .take_while(|h| h.start < b)
-                .any(|h| h.end == b && matches!(h.group, Group::Dox | Group::News | Group::Ad(_)))
+            || hits_near(hits, b, b).any(|h| h.end == b && matches!(h.group, Group::Dox | Group::News | Group::Ad(_)))
             // A hostile word and `一下` (`曝光一下张建华这个人`).
             || b >= 2
                 && t.fold(b - 2) == '一'
                 && t.fold(b - 1) == '下'
-                && hits_reaching(hits, b - 2)
-                    .iter()
-                    .take_while(|h| h.start < b - 2)
-                    .any(|h| h.end == b - 2 && h.group == Group::Dox);
+                && hits_near(hits, b - 2, b - 2).any(|h| h.end == b - 2 && h.group == Group::Dox);
         if !before_ok {
             continue;
         }
@@ -582,7 +576,8 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
         let mut gaps = 0;
         let mut row = 0;
         while k > 0 && t.info[k - 1].is_gap() && (lines || t.class(k - 1) != Class::Newline) {
-            let same = k < t.len() && row > 0 && t.chars[k - 1] == t.chars[k];
+            // (`row > 0`: the character at `k` was read over.)
+            let same = row > 0 && t.chars[k - 1] == t.chars[k];
             if same && row < 8 {
                 row += 1;
             } else if gaps < 3 {
@@ -597,12 +592,8 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
     };
     // (Of the hits that may reach `k`, as they come by start: not every hit of the post for
     // every identifier, quadratic in a long post of many.)
-    let label_ending_at = |k: usize| {
-        hits_reaching(hits, k)
-            .iter()
-            .take_while(|h| h.start < k)
-            .find(|h| matches!(h.group, Group::Label(_)) && h.end == k)
-    };
+    let label_ending_at =
+        |k: usize| hits_near(hits, k, k).find(|h| matches!(h.group, Group::Label(_)) && h.end == k);
     let (mut k, mut gaps) = back_over(s, false);
     // A copula between the label and the identifier (`身份证是…`).
     if k > 0 && matches!(t.fold(k - 1), '是' | '为') && label_ending_at(k - 1).is_some() {
@@ -651,69 +642,57 @@ fn name_end_before(t: &Text, hits: &[Hit], s: usize) -> Option<usize> {
         let Some(last) = a.checked_sub(1).map(|k| t.fold(k)) else {
             break;
         };
-        // A date of birth written in groups (`张伟 男 1990-03-07 138…`).
         if let Some(d) = date_ending_at(t, a) {
-            let (k2, more) = back_over(d, false);
-            if more == 0 {
-                break;
-            }
-            end = k2;
-            continue;
-        }
-        // A bare age (`张伟 28 138…`, `王芳(35) 138…`): in brackets it may be glued to the
-        // name.
-        if last.is_ascii_digit() || last == ')' {
+            // A date of birth written in groups (`张伟 男 1990-03-07 138…`).
+            a = d;
+        } else if last.is_ascii_digit() || last == ')' {
+            // A bare age (`张伟 28 138…`, `王芳(35) 138…`): in brackets it may be glued to
+            // the name.
             match bare_age_ending_at(t, a) {
                 Some((b, true)) => {
                     end = b;
                     break;
                 }
-                Some((b, false)) => {
-                    let (k2, more) = back_over(b, false);
-                    if more == 0 {
-                        break;
-                    }
-                    end = k2;
-                    continue;
-                }
+                Some((b, false)) => a = b,
                 None => break,
             }
-        }
-        let title_last =
-            TITLE_LAST.may_contain(last) && TITLES.iter().any(|w| w[w.len() - 1] == last);
-        if !matches!(last, '岁' | '生' | '后' | '男' | '女') && !title_last {
-            break;
-        }
-        // The longest title ending here (`总经理`, not its `经理`).
-        if let Some(w) = TITLES
-            .iter()
-            .filter(|w| t.word_before(a, w))
-            .max_by_key(|w| w.len())
-        {
-            a -= w.len();
-            // A courtesy title glued to the name (`王建国先生 138…`): the name ends where it
-            // starts. (Role words such as `阿姨` and `师傅` are read by the role rule.)
-            if matches!(w, ['先', '生'] | ['女', '士'] | ['小', '姐'] | ['同', '学'])
-                && a > 0
-                && !t.info[a - 1].is_gap()
-            {
-                end = a;
-                break;
-            }
-        } else if let Some(unit) = AGES.iter().find(|u| t.word_before(a, u)) {
-            // An age or a year of birth: `35岁`, `1990年生`, `1990年出生`, `90后`.
-            a -= unit.len();
-            let digits = a;
-            while a > 0 && digits - a < 4 && t.info[a - 1].digit().is_some() {
-                a -= 1;
-            }
-            if a == digits {
-                break;
-            }
-        } else if a > 0 && matches!(t.fold(a - 1), '男' | '女') {
-            a -= 1;
         } else {
-            break;
+            let title_last =
+                TITLE_LAST.may_contain(last) && TITLES.iter().any(|w| w[w.len() - 1] == last);
+            if !matches!(last, '岁' | '生' | '后' | '男' | '女') && !title_last {
+                break;
+            }
+            // The longest title ending here (`总经理`, not its `经理`).
+            if let Some(w) = TITLES
+                .iter()
+                .filter(|w| t.word_before(a, w))
+                .max_by_key(|w| w.len())
+            {
+                a -= w.len();
+                // A courtesy title glued to the name (`王建国先生 138…`): the name ends where it
+                // starts. (Role words such as `阿姨` and `师傅` are read by the role rule.)
+                if matches!(w, ['先', '生'] | ['女', '士'] | ['小', '姐'] | ['同', '学'])
+                    && a > 0
+                    && !t.info[a - 1].is_gap()
+                {
+                    end = a;
+                    break;
+                }
+            } else if let Some(unit) = AGES.iter().find(|u| t.word_before(a, u)) {
+                // An age or a year of birth: `35岁`, `1990年生`, `1990年出生`, `90后`.
+                a -= unit.len();
+                let digits = a;
+                while a > 0 && digits - a < 4 && t.info[a - 1].digit().is_some() {
+                    a -= 1;
+                }
+                if a == digits {
+                    break;
+                }
+            } else if a > 0 && matches!(t.fold(a - 1), '男' | '女') {
+                a -= 1;
+            } else {
+                break;
+            }
         }
         let (k2, more) = back_over(a, false);
         if more == 0 {
@@ -809,9 +788,7 @@ pub fn detect(
         // A keyword is not a name (`银行卡` starts with the surname 银, `保真` with 保); a kind
         // of record may be one (`高铁柱`). The hits come by start: none from the name's end on
         // overlaps it, nor any that cannot reach past its start.
-        let label = hits_reaching(hits, s + 1)
-            .iter()
-            .take_while(|h| h.start < e)
+        let label = hits_near(hits, s + 1, e)
             .any(|h| s < h.end && !matches!(h.group, Group::Record { .. }));
         if label || claimed[s..e].iter().any(|&c| c) {
             return;

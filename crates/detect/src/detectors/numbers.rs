@@ -13,7 +13,7 @@
 
 use super::{bank_card, id_card, phone};
 use crate::chars::Class;
-use crate::lexicon::{hits_reaching, Field, Group, Hit};
+use crate::lexicon::{hits_near, Field, Group, Hit};
 use crate::text::Text;
 use crate::{Ctx, Found};
 use doxwatch_model::{Facts, Kind, Span};
@@ -81,6 +81,14 @@ impl Run {
     }
     fn start(&self) -> usize {
         self.pos[0] as usize
+    }
+    /// Whether element `k` is written as a Chinese numeral in `t`.
+    fn numeral(&self, t: &Text, k: usize) -> bool {
+        t.info[self.pos[k] as usize].is_cjk_digit()
+    }
+    /// The code points between elements `k - 1` and `k` (what separates them).
+    fn between(&self, k: usize) -> std::ops::Range<usize> {
+        self.pos[k - 1] as usize + 1..self.pos[k] as usize
     }
     fn end(&self) -> usize {
         *self.pos.last().unwrap() as usize + 1
@@ -981,7 +989,7 @@ fn numeral_words_at_edges(t: &Text, run: &Run, segs: &[Seg]) -> bool {
         && run.digits.len() - last.b <= 2
         && (0..first.a)
             .chain(last.b..run.digits.len())
-            .all(|k| t.info[run.pos[k] as usize].is_cjk_digit())
+            .all(|k| run.numeral(t, k))
 }
 
 /// Whether every segment is set apart from the digits no segment covers by a bracket
@@ -992,8 +1000,8 @@ fn numeral_words_at_edges(t: &Text, run: &Run, segs: &[Seg]) -> bool {
 /// those are not enough.
 fn set_apart(t: &Text, run: &Run, segs: &[Seg]) -> bool {
     let n = run.digits.len();
-    let apart = |a: usize, b: usize| {
-        (run.pos[a] as usize + 1..run.pos[b] as usize)
+    let apart = |k: usize| {
+        run.between(k)
             .any(|k| matches!(t.fold(k), '(' | ')' | '（' | '）' | '[' | ']' | '【' | '】'))
     };
     // A date written in groups (`1990-03-07 138…`, `1990.03.07 138…`) before the first segment,
@@ -1008,7 +1016,7 @@ fn set_apart(t: &Text, run: &Run, segs: &[Seg]) -> bool {
             && (1..8).all(|k| run.cut[k] == (k == 4 || k == 6))
             && matches!(num(0..2), 19 | 20)
             && crate::Date::new(num(0..4), num(4..6) as u8, num(6..8) as u8).is_some()
-            && (run.pos[7] as usize + 1..run.pos[8] as usize).any(|k| t.class(k) == Class::Space)
+            && run.between(8).any(|k| t.class(k) == Class::Space)
     };
     // A number of eleven digits or more written in one piece, with a separator between it
     // and the digits beside it: a number of its own beside another (`年龄 35 139…`, `12 139…
@@ -1017,9 +1025,8 @@ fn set_apart(t: &Text, run: &Run, segs: &[Seg]) -> bool {
     // A separator one sees, and not a decimal point: zero-width characters alone hide
     // digits inside one number (`t=17565885965\u{feff}90`, a timestamp), and a fraction's
     // digits are the fraction's (`0.13912345678`).
-    let seen = |a: usize, b: usize| {
-        let mut between = (run.pos[a] as usize + 1..run.pos[b] as usize)
-            .filter(|&k| t.class(k) != Class::Invisible);
+    let seen = |k: usize| {
+        let mut between = run.between(k).filter(|&k| t.class(k) != Class::Invisible);
         match (between.next(), between.next()) {
             (None, _) => false,
             (Some(k), None) => t.fold(k) != '.',
@@ -1031,8 +1038,8 @@ fn set_apart(t: &Text, run: &Run, segs: &[Seg]) -> bool {
             s.a == 0 || i > 0 && segs[i - 1].b == s.a || i == 0 && date_before(s.a);
         let covered_after = s.b == n || segs.get(i + 1).is_some_and(|x| x.a == s.b);
         let own = s.b - s.a >= 11 && !run.cut[s.a + 1..s.b].contains(&true);
-        (covered_before || apart(s.a - 1, s.a) || own && seen(s.a - 1, s.a))
-            && (covered_after || apart(s.b - 1, s.b) || own && seen(s.b - 1, s.b))
+        (covered_before || apart(s.a) || own && seen(s.a))
+            && (covered_after || apart(s.b) || own && seen(s.b))
     })
 }
 
@@ -1065,11 +1072,9 @@ pub(crate) fn label_before(hits: &[Hit], t: &Text, start: usize) -> Option<Group
     // Only hits that end 8 code points before `start` or later are near, and only they hold
     // a code point between (every hit of the post, read for every number, was quadratic in
     // a long post of many).
-    let hits = hits_reaching(hits, start.saturating_sub(8));
+    let from = start.saturating_sub(8);
     let in_label = |k: usize| {
-        hits.iter()
-            .take_while(|h| h.start <= k)
-            .any(|h| matches!(h.group, Group::Label(_)) && k < h.end)
+        hits_near(hits, from, k + 1).any(|h| matches!(h.group, Group::Label(_)) && k < h.end)
     };
     let between = |k: usize| {
         let c = t.info[k];
@@ -1091,12 +1096,9 @@ pub(crate) fn label_before(hits: &[Hit], t: &Text, start: usize) -> Option<Group
     // instructions more of a 156.5 M pass.
     let mut best: Option<&Hit> = None;
     let mut qq = false;
-    for h in hits {
-        // The hits come by start: one starting at or after `start` ends after it, and so do
-        // all the rest (a run's later hits were about a third of this loop's rounds).
-        if h.start >= start {
-            break;
-        }
+    // (The hits come by start: one starting at or after `start` ends after it, and so do all
+    // the rest: a run's later hits were about a third of this loop's rounds.)
+    for h in hits_near(hits, from, start) {
         if near(h) {
             qq |= h.group == Group::Label(Field::Qq);
             if best.is_none_or(|b| (h.end, h.end - h.start) >= (b.end, b.end - b.start)) {
@@ -1245,12 +1247,11 @@ fn record_fields(t: &Text, run: &Run) -> Option<Vec<usize>> {
     }
     // The first visible character between elements `k - 1` and `k`.
     let sep = |k: usize| {
-        (run.pos[k - 1] as usize + 1..run.pos[k] as usize)
+        run.between(k)
             .find(|&q| t.class(q) != Class::Invisible)
             .map(|q| t.fold(q))
     };
-    let cjk = |k: usize| t.info[run.pos[k] as usize].is_cjk_digit();
-    if (0..c).all(|k| !cjk(k)) && (c..n).all(cjk) {
+    if (0..c).all(|k| !run.numeral(t, k)) && (c..n).all(|k| run.numeral(t, k)) {
         return Some(vec![0, c, n]);
     }
     let first = sep(c)?;
@@ -1401,9 +1402,7 @@ fn judge(
         let mut field_segs = Vec::new();
         for w in fields.windows(2) {
             let (a, b) = (w[0], w[1]);
-            let cjk = (a..b)
-                .filter(|&k| t.info[run.pos[k] as usize].is_cjk_digit())
-                .count();
+            let cjk = (a..b).filter(|&k| run.numeral(t, k)).count();
             let had = out.len();
             let judged = judge(
                 t,
